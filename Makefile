@@ -1,0 +1,36 @@
+# Every target creates .venv when needed and installs the pinned dependencies of requirements.lock.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench lint lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable ".[airflow,dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/idbmart demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/idbmart bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check etl fixtures tests dags
+	$(BIN)/ruff format --check etl fixtures tests dags
+
+# Re-pin every dependency after changing pyproject.toml (needs network access to the package index).
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet ".[airflow,dev]"
+	.lock-venv/bin/python -m pip freeze --exclude idbmart > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

@@ -1,0 +1,256 @@
+"""The deployment file (TOML, keys of shared/domain/INTERFACE.md): load, validate, resolve paths.
+
+Every mistake is reported as one line naming the file and the key or source at fault, before any
+source is touched. Unknown keys are errors, not ignored: a misspelt option must not silently fall
+back to a default.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from etl.errors import ConfigError
+from etl.idb.schema import ROLES
+
+MEDIA = ("voice", "multimedia")
+URI_SCHEMES = ("duckdb", "parquet", "postgresql")
+
+
+@dataclass(frozen=True)
+class EtlOptions:
+    stuck_threshold_s: int = 28_860
+    max_call_duration_s: int = 3_600
+    max_state_duration_s: int = 14_400
+    ignore_data_centers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    uri: str  # as resolved: file paths absolute
+    ha_set: str
+    primary: bool
+    roles: tuple[str, ...]
+    data_center: str = ""
+    sip_cluster: bool = False
+    media: str = "voice"
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.uri).scheme
+
+    @property
+    def path(self) -> Path:
+        """The snapshot's file or folder (duckdb and parquet sources)."""
+        return Path(urlsplit(self.uri).path)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    path: Path
+    mart_path: Path
+    etl: EtlOptions
+    sources: tuple[Source, ...]  # after ignore_data_centers
+    ignored: tuple[Source, ...] = field(default=())
+
+    def ha_sets(self) -> dict[str, tuple[Source, ...]]:
+        """HA set name → members, primary first."""
+        sets: dict[str, list[Source]] = {}
+        for s in self.sources:
+            sets.setdefault(s.ha_set, []).append(s)
+        return {k: tuple(sorted(v, key=lambda s: not s.primary)) for k, v in sets.items()}
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+_SOURCE_KEYS = {"name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media"}
+_TOP_KEYS = {"mart", "etl", "source"}
+_MART_KEYS = {"path"}
+
+
+def _check_keys(path, where: str, table: dict, allowed: set[str]) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(path, f"unknown key {unknown[0]!r} in {where} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _typed(path, where: str, key: str, value, kind):
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if not ok:
+        raise ConfigError(path, f"{where}.{key} must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _etl_options(path, raw: dict) -> EtlOptions:
+    allowed = {f.name for f in fields(EtlOptions)}
+    _check_keys(path, "[etl]", raw, allowed)
+    values = {}
+    for f in fields(EtlOptions):
+        if f.name not in raw:
+            continue
+        if f.name == "ignore_data_centers":
+            dcs = _typed(path, "etl", f.name, raw[f.name], list)
+            values[f.name] = tuple(_typed(path, "etl", f.name, dc, str) for dc in dcs)
+        else:
+            v = _typed(path, "etl", f.name, raw[f.name], int)
+            if v <= 0:
+                raise ConfigError(path, f"etl.{f.name} must be positive, got {v}")
+            values[f.name] = v
+    return EtlOptions(**values)
+
+
+def _resolve_uri(path: Path, where: str, uri: str, must_exist: bool) -> str:
+    parts = urlsplit(uri)
+    if parts.scheme not in URI_SCHEMES:
+        raise ConfigError(path, f"{where}: uri {uri!r} must start with one of {', '.join(s + '://' for s in URI_SCHEMES)}")
+    if parts.scheme == "postgresql":
+        if parts.password is not None:
+            raise ConfigError(
+                path,
+                f"{where}: uri carries a password; put credentials in the environment "
+                "(PGPASSWORD, ~/.pgpass, or IDBMART_PASSWORD_<SOURCE>), never in the deployment file",
+            )
+        return uri
+    # duckdb:///abs/path or duckdb://relative/path (relative to the deployment file)
+    raw = (parts.netloc + parts.path) if parts.netloc else parts.path
+    target = Path(raw)
+    if not target.is_absolute():
+        target = (path.parent / target).resolve()
+    if must_exist and parts.scheme == "duckdb" and not target.is_file():
+        raise ConfigError(path, f"{where}: DuckDB snapshot {target} does not exist")
+    if must_exist and parts.scheme == "parquet" and not target.is_dir():
+        raise ConfigError(path, f"{where}: Parquet snapshot folder {target} does not exist")
+    return f"{parts.scheme}://{target}"
+
+
+def _source(path: Path, index: int, raw: dict, ignored_dcs: tuple[str, ...]) -> Source:
+    where = f"[[source]] #{index + 1}"
+    _check_keys(path, where, raw, _SOURCE_KEYS)
+    for key in ("name", "uri", "roles"):
+        if key not in raw:
+            raise ConfigError(path, f"{where}: missing required key {key!r}")
+    name = _typed(path, where, "name", raw["name"], str)
+    where = f"source {name!r}"
+    roles = tuple(_typed(path, where, "roles", r, str) for r in _typed(path, where, "roles", raw["roles"], list))
+    if not roles:
+        raise ConfigError(path, f"{where}: roles is empty (use some of {', '.join(ROLES)})")
+    for r in roles:
+        if r not in ROLES:
+            raise ConfigError(path, f"{where}: unknown role {r!r} (known: {', '.join(ROLES)})")
+    if len(set(roles)) != len(roles):
+        raise ConfigError(path, f"{where}: a role is listed twice in {list(roles)}")
+    data_center = _typed(path, where, "data_center", raw.get("data_center", ""), str)
+    media = _typed(path, where, "media", raw.get("media", "voice"), str)
+    if media not in MEDIA:
+        raise ConfigError(path, f"{where}: media {media!r} must be one of {', '.join(MEDIA)}")
+    return Source(
+        name=name,
+        # A data center being ignored (disaster recovery) may be gone: its snapshots are not checked.
+        uri=_resolve_uri(path, where, _typed(path, where, "uri", raw["uri"], str), data_center not in ignored_dcs),
+        ha_set=_typed(path, where, "ha_set", raw.get("ha_set", name), str),
+        primary=_typed(path, where, "primary", raw.get("primary", False), bool),
+        roles=roles,
+        data_center=data_center,
+        sip_cluster=_typed(path, where, "sip_cluster", raw.get("sip_cluster", False), bool),
+        media=media,
+    )
+
+
+def _check_ha_sets(path: Path, sources: list[Source]) -> list[Source]:
+    """Validate HA sets; a set with no member marked primary gets its first-listed member as primary."""
+    sets: dict[str, list[Source]] = {}
+    for s in sources:
+        sets.setdefault(s.ha_set, []).append(s)
+    promoted: set[str] = set()
+    for name, members in sets.items():
+        if len(members) > 2:
+            listed = ", ".join(m.name for m in members)
+            raise ConfigError(path, f"HA set {name!r} has {len(members)} members ({listed}); an HA set is one or two IDBs")
+        primaries = [m.name for m in members if m.primary]
+        if len(primaries) > 1:
+            raise ConfigError(path, f"HA set {name!r} has two primaries ({', '.join(primaries)}); mark one")
+        if len(members) == 2 and set(members[0].roles) != set(members[1].roles):
+            raise ConfigError(
+                path,
+                f"HA set {name!r}: members {members[0].name!r} and {members[1].name!r} have different roles "
+                f"({list(members[0].roles)} vs {list(members[1].roles)}); both ICONs of a pair serve the same data",
+            )
+        if not primaries:
+            promoted.add(members[0].name)
+    return [
+        Source(**{**s.__dict__, "primary": True}) if s.name in promoted else s
+        for s in sources
+    ]
+
+
+def load(path: str | Path) -> Deployment:
+    """Read and validate a deployment file; raise ConfigError with a one-line reason."""
+    path = Path(path).resolve()
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(path, "deployment file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(path, f"not valid TOML: {e}") from None
+    _check_keys(path, "the top level", raw, _TOP_KEYS)
+
+    mart = raw.get("mart")
+    if not isinstance(mart, dict) or "path" not in mart:
+        raise ConfigError(path, "missing [mart] path (the DuckDB mart file)")
+    _check_keys(path, "[mart]", mart, _MART_KEYS)
+    mart_path = Path(_typed(path, "mart", "path", mart["path"], str))
+    if not mart_path.is_absolute():
+        mart_path = (path.parent / mart_path).resolve()
+
+    etl = _etl_options(path, raw.get("etl", {}))
+
+    raw_sources = raw.get("source", [])
+    if not isinstance(raw_sources, list) or not raw_sources:
+        raise ConfigError(path, "no [[source]] defined: list at least one IDB")
+    for i, rs in enumerate(raw_sources):
+        if not isinstance(rs, dict):
+            raise ConfigError(path, f"[[source]] #{i + 1} must be a table")
+    sources = [_source(path, i, rs, etl.ignore_data_centers) for i, rs in enumerate(raw_sources)]
+    names = [s.name for s in sources]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(path, f"duplicate source name {name!r}: source names must be unique")
+    active = [s for s in sources if s.data_center not in etl.ignore_data_centers]
+    if not active:
+        raise ConfigError(path, f"every source is in an ignored data center ({', '.join(etl.ignore_data_centers)})")
+    active = _check_ha_sets(path, active)
+    ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
+    return Deployment(path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored)
+
+
+def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None) -> str:
+    """A deployment file's text for these sources: the inverse of `load` (used by demo and simulate)."""
+
+    def value(v) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, int):
+            return str(v)
+        return json.dumps(str(v))  # a JSON string is a valid TOML basic string
+
+    lines = ["[mart]", f"path = {value(mart_path)}", ""]
+    if etl is not None and etl != EtlOptions():
+        lines.append("[etl]")
+        lines += [f"{f.name} = {value(getattr(etl, f.name))}" for f in fields(EtlOptions)]
+        lines.append("")
+    for s in sources:
+        lines.append("[[source]]")
+        lines += [f"{k} = {value(getattr(s, k))}" for k in
+                  ("name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media")]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,237 @@
+"""Read-only readers for the three kinds of IDB source (INTERFACE.md): DuckDB file, Parquet folder,
+live PostgreSQL. Each returns Arrow tables with the IDB model's column names and types, so what
+follows never knows which kind a source was.
+
+Read-only by construction: DuckDB files are opened `read_only`, Parquet folders are only scanned,
+and PostgreSQL sessions run with `default_transaction_read_only=on`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from etl import sqlfile
+from etl.config import Source
+from etl.errors import SourceError
+from etl.extract.schema_check import SchemaReport, check_schema
+from etl.idb.schema import Table
+
+_ARROW_TYPES = {
+    exp.DataType.Type.TINYINT: pa.int8(),
+    exp.DataType.Type.SMALLINT: pa.int16(),
+    exp.DataType.Type.INT: pa.int32(),
+    exp.DataType.Type.BIGINT: pa.int64(),
+    exp.DataType.Type.VARCHAR: pa.string(),
+    exp.DataType.Type.TEXT: pa.string(),
+    exp.DataType.Type.TIMESTAMP: pa.timestamp("us"),
+}
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    """The Arrow schema every reader returns for an IDB table."""
+    return pa.schema([pa.field(c.name, _ARROW_TYPES[c.type.this]) for c in table.columns])
+
+
+class IdbReader:
+    """One open, read-only connection to one source IDB."""
+
+    dialect: str
+
+    def __init__(self, source: Source):
+        self.source = source
+        self._report: SchemaReport | None = None
+
+    # -- what each kind provides -------------------------------------------------------------
+    def _fetch(self, sql: str) -> pa.Table:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # -- common behaviour ---------------------------------------------------------------------
+    def __enter__(self) -> IdbReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def query(self, query: str | exp.Expression, params: dict | None = None) -> pa.Table:
+        """Run a `sql/` file (by relative path) or expression; column names come back upper case."""
+        sql = sqlfile.render(query, self.dialect, params)
+        try:
+            result = self._fetch(sql)
+        except Exception as e:  # driver errors differ per kind; name the source and the query
+            label = query if isinstance(query, str) else "query"
+            raise SourceError(self.source.name, f"{label} failed: {_first_line(e)}") from e
+        return result.rename_columns([c.upper() for c in result.column_names])
+
+    def schema_report(self) -> SchemaReport:
+        """The source's schema checked against the IDB model for its roles (cached per reader)."""
+        if self._report is None:
+            self._report = check_schema(self.source, self.query("extract/source_columns.sql"))
+        return self._report
+
+    def read_table(self, table: Table, where: exp.Expression | str | None = None,
+                   params: dict | None = None) -> pa.Table:
+        """The model's columns of `table` (extra source columns ignored), typed as the model says.
+
+        A column whose source type is of another family (text where an integer belongs, say) is
+        read as text and converted here; values that do not convert become NULL and are counted in
+        the schema report's findings, so the load goes on and the user sees what was wrong.
+        """
+        report = self.schema_report()
+        report.raise_if_unusable(table.name)
+        if table.name in report.missing_optional:
+            return arrow_schema(table).empty_table()
+        selects = []
+        for col in table.columns:
+            ref = exp.column(col.name)
+            found = report.source_type(table.name, col.name)
+            if found is not None and found.this != col.type.this:
+                target = col.type if report.same_family(table.name, col.name) else exp.DataType.build("TEXT")
+                ref = exp.cast(ref, target)
+            selects.append(exp.alias_(ref, col.name, quoted=True))
+        query = exp.select(*selects).from_(exp.to_table(table.name))
+        if where is not None:
+            query = query.where(where, dialect=sqlfile.SOURCE_DIALECT)
+        raw = self.query(query, params)
+        return _conform(raw, table, report)
+
+
+def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
+    """Convert cross-family columns with TRY_CAST (counting failures) and fix the Arrow schema."""
+    schema = arrow_schema(table)
+    wrong = [c for c in table.columns if report.source_type(table.name, c.name) is not None
+             and not report.same_family(table.name, c.name)]
+    if wrong:
+        con = duckdb.connect()
+        con.register("raw", raw)
+        casts = {c.name: f'TRY_CAST("{c.name}" AS {c.type.sql(dialect="duckdb")})' for c in wrong}
+        failed = con.sql("SELECT " + ", ".join(
+            f'count(*) FILTER (WHERE "{name}" IS NOT NULL AND {cast} IS NULL)' for name, cast in casts.items()
+        ) + " FROM raw").fetchall()[0]
+        for name, n in zip(casts, failed):
+            report.note_conversion(table.name, name, int(n))
+        exprs = [f'{casts[c.name]} AS "{c.name}"' if c.name in casts else f'"{c.name}"' for c in table.columns]
+        raw = con.sql(f"SELECT {', '.join(exprs)} FROM raw").to_arrow_table()
+        con.close()
+    return raw.select(schema.names).cast(schema)
+
+
+class DuckDBReader(IdbReader):
+    dialect = "duckdb"
+
+    def __init__(self, source: Source):
+        super().__init__(source)
+        try:
+            self._con = duckdb.connect(str(source.path), read_only=True)
+        except duckdb.Error as e:
+            raise SourceError(source.name, f"cannot open DuckDB snapshot {source.path}: {e}") from e
+
+    def _fetch(self, sql: str) -> pa.Table:
+        return self._con.sql(sql).to_arrow_table()
+
+    def close(self) -> None:
+        self._con.close()
+
+
+class ParquetReader(DuckDBReader):
+    """A folder of `<TABLE>.parquet` files, scanned through views in an in-memory DuckDB."""
+
+    def __init__(self, source: Source):
+        IdbReader.__init__(self, source)
+        folder = source.path
+        if not folder.is_dir():
+            raise SourceError(source.name, f"Parquet snapshot folder {folder} does not exist")
+        self._con = duckdb.connect()
+        for f in sorted(folder.glob("*.parquet")):
+            table = f.stem.upper()
+            if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", table):
+                continue  # not an IDB table name; ignored like any extra table
+            escaped = str(f).replace("'", "''")
+            self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
+
+
+class PostgresReader(IdbReader):
+    """A live IDB over libpq (ADBC, Arrow-native). The password comes from the environment only:
+    `IDBMART_PASSWORD_<SOURCE NAME>` if set, else libpq's own PGPASSWORD / ~/.pgpass."""
+
+    dialect = "postgres"
+
+    def __init__(self, source: Source):
+        super().__init__(source)
+        import adbc_driver_postgresql.dbapi as adbc_pg
+
+        try:
+            self._con = adbc_pg.connect(_libpq_uri(source), autocommit=True)
+        except Exception as e:
+            # The message of a failed connect may quote the URI; ours never holds a password.
+            raise SourceError(source.name, f"cannot connect to {_redacted(source.uri)}: {_first_line(e)}") from e
+
+    def _fetch(self, sql: str) -> pa.Table:
+        with self._con.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetch_arrow_table()
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def password_env(source_name: str) -> str:
+    return "IDBMART_PASSWORD_" + re.sub(r"[^A-Z0-9]", "_", source_name.upper())
+
+
+def _libpq_uri(source: Source) -> str:
+    parts = urlsplit(source.uri)
+    query = dict(parse_qsl(parts.query))
+    # Every transaction of this session is read-only: the server refuses any write.
+    options = query.get("options", "")
+    query["options"] = (options + " -c default_transaction_read_only=on").strip()
+    query.setdefault("application_name", "idbmart")
+    netloc = parts.netloc
+    password = os.environ.get(password_env(source.name))
+    if password is not None:
+        query["password"] = password
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote), ""))
+
+
+def _redacted(uri: str) -> str:
+    parts = urlsplit(uri)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+_READERS = {"duckdb": DuckDBReader, "parquet": ParquetReader, "postgresql": PostgresReader}
+
+
+def open_source(source: Source, check: bool = True) -> IdbReader:
+    """Open a reader for the source's URI kind and check its schema.
+
+    SourceError (one line, naming source, table and column) if it cannot be reached or lacks a
+    required table or column.
+    """
+    reader = _READERS[source.scheme](source)
+    if check:
+        try:
+            reader.schema_report().raise_for_errors()
+        except SourceError:
+            reader.close()
+            raise
+    return reader
+
+
+def source_for_path(name: str, path: Path, roles) -> Source:
+    """A Source for a snapshot outside any deployment file (tools and tests)."""
+    scheme = "parquet" if path.is_dir() else "duckdb"
+    return Source(name=name, uri=f"{scheme}://{path.resolve()}", ha_set=name, primary=True, roles=tuple(roles))

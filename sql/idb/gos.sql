@@ -1,0 +1,61 @@
+-- Outbound (role gos), from Outbound Contact Server. Unique record identity [doc]:
+-- SESSID, OCSID, CALLINGLISTID, RECORDHANDLE, CHAINGUID, TYPE, CALLATTID, ADDED_TS.
+-- Campaign-level data by SESSID, chain-level data by CHAINGUID.
+
+CREATE TABLE GO_CAMPAIGN (
+  SESSID         VARCHAR(64) NOT NULL,  -- one per campaign load
+  CAMPAIGNID     INTEGER,
+  GROUPID        INTEGER,
+  STATE          SMALLINT,              -- enums.CampaignState
+  OCSID          INTEGER,
+  DIALMODE       SMALLINT,
+  CREATED_TS     INTEGER,
+  TERMINATED_TS  INTEGER
+);
+
+CREATE TABLE GO_CAMPAIGNHISTORY (
+  SESSID     VARCHAR(64) NOT NULL,
+  STATE      SMALLINT,                  -- enums.CampaignState
+  PREVSTATE  SMALLINT,
+  CAUSE      INTEGER,
+  ADDED_TS   INTEGER
+);
+
+CREATE TABLE GO_CHAIN (
+  CHAINGUID      VARCHAR(64) NOT NULL,
+  SESSID         VARCHAR(64),
+  CAMPAIGNID     INTEGER,
+  GROUPID        INTEGER,
+  CALLINGLISTID  INTEGER,
+  RECORDHANDLE   INTEGER,
+  STATE          SMALLINT,              -- enums.ChainState
+  CREATED_TS     INTEGER,
+  TERMINATED_TS  INTEGER
+);
+
+CREATE TABLE GO_CHAINREC_HIST (
+  CHAINGUID     VARCHAR(64) NOT NULL,
+  RECORDHANDLE  INTEGER,
+  STATE         SMALLINT,               -- enums.ChainState
+  PREVSTATE     SMALLINT,
+  CALLATTID     VARCHAR(64),
+  CALLRESULT    INTEGER,
+  ADDED_TS      INTEGER
+);
+
+CREATE TABLE GOX_CHAIN_CALL (
+  CALLID     VARCHAR(64) NOT NULL,
+  CHAINGUID  VARCHAR(64) NOT NULL,
+  CALLATTID  VARCHAR(64),
+  ADDED      TIMESTAMP,
+  ADDED_TS   INTEGER
+);
+
+-- Precalculated OCS metrics, identified by object id and metric timestamp.
+CREATE TABLE GO_METRICS (
+  OBJECTID    INTEGER NOT NULL,
+  OBJECTTYPE  SMALLINT,                 -- enums.MetricObjectType
+  METRICID    INTEGER NOT NULL,
+  VALUE       BIGINT,
+  ADDED_TS    INTEGER
+);

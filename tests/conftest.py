@@ -1,0 +1,72 @@
+"""Shared test worlds: the tiny hand-made IDB written by the real writer, and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+from etl.config import Source
+from fixtures import idb_writer, tiny
+
+PG_URI = os.environ.get("IDBMART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def make_source(name: str, uri: str, roles=tiny.ROLES) -> Source:
+    return Source(name=name, uri=uri, ha_set=name, primary=True, roles=tuple(roles))
+
+
+@pytest.fixture(scope="session")
+def tiny_duckdb(tmp_path_factory) -> Path:
+    return idb_writer.write_duckdb(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", tiny.ROLES, script=tiny.SCRIPT)
+
+
+@pytest.fixture(scope="session")
+def tiny_parquet(tmp_path_factory) -> Path:
+    return idb_writer.write_parquet(tmp_path_factory.mktemp("tiny") / "tiny_pq", tiny.ROLES, script=tiny.SCRIPT)
+
+
+def _with_database(uri: str, database: str) -> str:
+    p = urlsplit(uri)
+    return urlunsplit((p.scheme, p.netloc, "/" + database, p.query, ""))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The admin URI of the test PostgreSQL server; skips (fails under CI=true) if none answers."""
+    import adbc_driver_postgresql.dbapi as adbc_pg
+
+    try:
+        with adbc_pg.connect(PG_URI, autocommit=True) as con, con.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchall()
+    except Exception as e:  # any failure to reach the server
+        message = f"no PostgreSQL at IDBMART_TEST_PG={PG_URI}: {str(e).strip().splitlines()[0]}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: live-IDB tests must run)")
+        pytest.skip(message)
+    return PG_URI
+
+
+@pytest.fixture
+def pg_database(pg_server):
+    """A fresh, empty database for one test, dropped afterwards; yields its URI."""
+    import adbc_driver_postgresql.dbapi as adbc_pg
+
+    name = f"idbmart_test_{uuid.uuid4().hex[:12]}"
+    with adbc_pg.connect(pg_server, autocommit=True) as con, con.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    try:
+        yield _with_database(pg_server, name)
+    finally:
+        with adbc_pg.connect(pg_server, autocommit=True) as con, con.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def tiny_postgres(pg_database) -> str:
+    return idb_writer.write_postgres(pg_database, tiny.ROLES, script=tiny.SCRIPT)

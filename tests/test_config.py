@@ -1,0 +1,163 @@
+"""The deployment file: what loads, and a clear one-line error for every mistake the issue lists."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from etl import config
+from etl.config import EtlOptions, Source
+from etl.errors import ConfigError
+
+
+@pytest.fixture
+def world(tmp_path):
+    """A folder with two snapshot files and a Parquet folder, and a writer of deployment files."""
+    (tmp_path / "idb").mkdir()
+    (tmp_path / "idb" / "a.duckdb").write_bytes(b"")
+    (tmp_path / "idb" / "b.duckdb").write_bytes(b"")
+    (tmp_path / "idb" / "cfg").mkdir()
+
+    def write(body: str) -> object:
+        path = tmp_path / "deployment.toml"
+        path.write_text(textwrap.dedent(body))
+        return path
+
+    return tmp_path, write
+
+
+PAIR = """
+    [mart]
+    path = "mart.duckdb"
+
+    [[source]]
+    name = "node1_a"
+    uri = "duckdb://idb/a.duckdb"
+    ha_set = "node1"
+    primary = true
+    roles = ["gcc", "gud", "gls"]
+    data_center = "dc1"
+    sip_cluster = true
+
+    [[source]]
+    name = "node1_b"
+    uri = "duckdb://idb/b.duckdb"
+    ha_set = "node1"
+    roles = ["gcc", "gud", "gls"]
+    data_center = "dc2"
+    sip_cluster = true
+
+    [[source]]
+    name = "cfg_dc1"
+    uri = "parquet://idb/cfg"
+    roles = ["cfg"]
+    data_center = "dc1"
+"""
+
+
+def test_a_valid_file_loads_with_paths_resolved_and_defaults(world):
+    root, write = world
+    d = config.load(write(PAIR))
+    assert d.mart_path == root / "mart.duckdb"
+    assert d.etl == EtlOptions(stuck_threshold_s=28_860, max_call_duration_s=3_600, max_state_duration_s=14_400)
+    assert [s.name for s in d.sources] == ["node1_a", "node1_b", "cfg_dc1"]
+    a = d.source("node1_a")
+    assert a.uri == f"duckdb://{root / 'idb' / 'a.duckdb'}" and a.path == root / "idb" / "a.duckdb"
+    assert a.roles == ("gcc", "gud", "gls") and a.sip_cluster and a.media == "voice"
+    cfg = d.source("cfg_dc1")
+    assert cfg.ha_set == "cfg_dc1" and cfg.primary  # alone in its set: its own primary
+    assert [m.name for m in d.ha_sets()["node1"]] == ["node1_a", "node1_b"]
+
+
+def test_etl_options_are_read(world):
+    _, write = world
+    d = config.load(write(PAIR.replace("[mart]", '[etl]\nstuck_threshold_s = 600\n\n[mart]')))
+    assert d.etl.stuck_threshold_s == 600 and d.etl.max_state_duration_s == 14_400
+
+
+def test_an_ha_pair_without_a_primary_gets_its_first_member(world):
+    _, write = world
+    d = config.load(write(PAIR.replace("primary = true\n", "")))
+    assert d.source("node1_a").primary and not d.source("node1_b").primary
+
+
+def test_ignore_data_centers_drops_that_data_centers_sources_even_if_their_files_are_gone(world):
+    root, write = world
+    (root / "idb" / "b.duckdb").unlink()
+    d = config.load(write('[etl]\nignore_data_centers = ["dc2"]\n' + textwrap.dedent(PAIR)))
+    assert [s.name for s in d.sources] == ["node1_a", "cfg_dc1"]
+    assert [s.name for s in d.ignored] == ["node1_b"]
+
+
+def test_render_is_the_inverse_of_load(world):
+    root, write = world
+    d = config.load(write(PAIR))
+    again = config.load(write(config.render(str(d.mart_path), list(d.sources), EtlOptions(stuck_threshold_s=99))))
+    assert again.sources == d.sources and again.etl.stuck_threshold_s == 99
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('roles = ["cfg"]', 'roles = ["cfg", "voice"]'),
+         "source 'cfg_dc1': unknown role 'voice' (known: cfg, gcc, gud, gls, gos)"),
+        (('name = "cfg_dc1"', 'name = "node1_a"'),
+         "duplicate source name 'node1_a': source names must be unique"),
+        (('name = "cfg_dc1"', 'name = "cfg_dc1"\nha_set = "node1"\nprimary = false'),
+         "HA set 'node1' has 3 members (node1_a, node1_b, cfg_dc1); an HA set is one or two IDBs"),
+        (('ha_set = "node1"\nroles', 'ha_set = "node1"\nprimary = true\nroles'),
+         "HA set 'node1' has two primaries (node1_a, node1_b); mark one"),
+        (('"duckdb://idb/b.duckdb"', '"duckdb://idb/missing.duckdb"'),
+         "source 'node1_b': DuckDB snapshot {root}/idb/missing.duckdb does not exist"),
+        (('"parquet://idb/cfg"', '"parquet://idb/nowhere"'),
+         "source 'cfg_dc1': Parquet snapshot folder {root}/idb/nowhere does not exist"),
+        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = true\ncolour = "red"\n\n[[source]]\nname = "node1_b"'),
+         "unknown key 'colour' in [[source]] #1 (allowed: data_center, ha_set, media, name, primary, roles, sip_cluster, uri)"),
+        (('path = "mart.duckdb"', 'path = "mart.duckdb"\nthreads = 4'),
+         "unknown key 'threads' in [mart] (allowed: path)"),
+        (('[mart]', '[etl]\nstuck_treshold_s = 10\n\n[mart]'),
+         "unknown key 'stuck_treshold_s' in [etl] (allowed: ignore_data_centers, max_call_duration_s, "
+         "max_state_duration_s, stuck_threshold_s)"),
+        (('[mart]', '[marts]\nx = 1\n\n[mart]'),
+         "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
+        (('"parquet://idb/cfg"', '"postgresql://icon:hunter2@db:5432/cfg"'),
+         "source 'cfg_dc1': uri carries a password; put credentials in the environment (PGPASSWORD, ~/.pgpass, "
+         "or IDBMART_PASSWORD_<SOURCE>), never in the deployment file"),
+        (('"parquet://idb/cfg"', '"mysql://db/cfg"'),
+         "source 'cfg_dc1': uri 'mysql://db/cfg' must start with one of duckdb://, parquet://, postgresql://"),
+        (('roles = ["gcc", "gud", "gls"]\ndata_center = "dc2"', 'roles = ["gcc", "gls"]\ndata_center = "dc2"'),
+         "HA set 'node1': members 'node1_a' and 'node1_b' have different roles (['gcc', 'gud', 'gls'] vs "
+         "['gcc', 'gls']); both ICONs of a pair serve the same data"),
+        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = "yes"\n\n[[source]]\nname = "node1_b"'),
+         "source 'node1_a'.sip_cluster must be bool, got 'yes'"),
+        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = true\nmedia = "video"\n\n[[source]]\nname = "node1_b"'),
+         "source 'node1_a': media 'video' must be one of voice, multimedia"),
+    ],
+)
+def test_mistakes_are_one_line_errors_naming_the_file_and_the_fault(world, change, message):
+    root, write = world
+    old, new = change
+    body = textwrap.dedent(PAIR)
+    assert old in body, "the test's change must apply"
+    path = write(body.replace(old, new, 1))
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert str(err.value) == f"{path}: " + message.format(root=root)
+    assert "\n" not in str(err.value)
+
+
+def test_missing_file_and_bad_toml_are_reported(tmp_path):
+    with pytest.raises(ConfigError, match="deployment file not found"):
+        config.load(tmp_path / "nope.toml")
+    (tmp_path / "bad.toml").write_text("[mart\npath=")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load(tmp_path / "bad.toml")
+
+
+def test_source_from_render_keeps_every_field():
+    s = Source(name="x", uri="duckdb:///tmp/x.duckdb", ha_set="x", primary=True, roles=("gcc",),
+               data_center="dc9", sip_cluster=True, media="multimedia")
+    text = config.render("/tmp/m.duckdb", [s])
+    for line in ('name = "x"', 'roles = ["gcc"]', 'data_center = "dc9"', "sip_cluster = true", 'media = "multimedia"'):
+        assert line in text
