@@ -47,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     c = verbs.add_parser("check", help="run the data-quality suites on the mart; non-zero exit on failure")
     c.add_argument("--config", required=True, type=Path)
 
-    d = verbs.add_parser("demo", help="build a small deployment in a temporary folder and show what idbmart reads from it")
+    d = verbs.add_parser(
+        "demo", help="build a small deployment in a temporary folder and show what idbmart reads from it"
+    )
     d.add_argument("--out", type=Path, help="keep the demo deployment in this folder instead of a temporary one")
 
     src = verbs.add_parser("sources", help="validate a deployment file and check every source IDB (read-only)")
@@ -78,8 +80,11 @@ def _demo(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.verb in NOT_YET:
-        print(f"idbmart {args.verb}: not available yet in idbmart {__version__} ({NOT_YET[args.verb]} "
-              "is still being built; see the README's roadmap)", file=sys.stderr)
+        print(
+            f"idbmart {args.verb}: not available yet in idbmart {__version__} ({NOT_YET[args.verb]} "
+            "is still being built; see the README's roadmap)",
+            file=sys.stderr,
+        )
         return EXIT_NOT_AVAILABLE
     try:
         return {"sources": _sources, "demo": _demo}[args.verb](args)

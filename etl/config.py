@@ -110,7 +110,9 @@ def _etl_options(path, raw: dict) -> EtlOptions:
 def _resolve_uri(path: Path, where: str, uri: str, must_exist: bool) -> str:
     parts = urlsplit(uri)
     if parts.scheme not in URI_SCHEMES:
-        raise ConfigError(path, f"{where}: uri {uri!r} must start with one of {', '.join(s + '://' for s in URI_SCHEMES)}")
+        raise ConfigError(
+            path, f"{where}: uri {uri!r} must start with one of {', '.join(s + '://' for s in URI_SCHEMES)}"
+        )
     if parts.scheme == "postgresql":
         if parts.password is not None:
             raise ConfigError(
@@ -173,7 +175,9 @@ def _check_ha_sets(path: Path, sources: list[Source]) -> list[Source]:
     for name, members in sets.items():
         if len(members) > 2:
             listed = ", ".join(m.name for m in members)
-            raise ConfigError(path, f"HA set {name!r} has {len(members)} members ({listed}); an HA set is one or two IDBs")
+            raise ConfigError(
+                path, f"HA set {name!r} has {len(members)} members ({listed}); an HA set is one or two IDBs"
+            )
         primaries = [m.name for m in members if m.primary]
         if len(primaries) > 1:
             raise ConfigError(path, f"HA set {name!r} has two primaries ({', '.join(primaries)}); mark one")
@@ -185,10 +189,7 @@ def _check_ha_sets(path: Path, sources: list[Source]) -> list[Source]:
             )
         if not primaries:
             promoted.add(members[0].name)
-    return [
-        Source(**{**s.__dict__, "primary": True}) if s.name in promoted else s
-        for s in sources
-    ]
+    return [Source(**{**s.__dict__, "primary": True}) if s.name in promoted else s for s in sources]
 
 
 def load(path: str | Path) -> Deployment:
@@ -250,7 +251,9 @@ def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None)
         lines.append("")
     for s in sources:
         lines.append("[[source]]")
-        lines += [f"{k} = {value(getattr(s, k))}" for k in
-                  ("name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media")]
+        lines += [
+            f"{k} = {value(getattr(s, k))}"
+            for k in ("name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media")
+        ]
         lines.append("")
     return "\n".join(lines)

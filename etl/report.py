@@ -9,7 +9,7 @@ from etl.extract.inventory import SourceStatus
 def table(headers: list[str], rows: list[list]) -> str:
     cells = [[str(h) for h in headers]] + [["" if v is None else str(v) for v in r] for r in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    fmt = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()  # noqa: E731
+    fmt = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
     return "\n".join([fmt(cells[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells[1:]])
 
 
@@ -17,18 +17,28 @@ def print_inventory(deployment: Deployment, statuses: list[SourceStatus]) -> Non
     print(f"deployment {deployment.path}")
     print(f"mart       {deployment.mart_path}")
     if deployment.ignored:
-        print("ignored    " + ", ".join(f"{s.name} ({s.data_center})" for s in deployment.ignored)
-              + "  [etl] ignore_data_centers")
+        print(
+            "ignored    "
+            + ", ".join(f"{s.name} ({s.data_center})" for s in deployment.ignored)
+            + "  [etl] ignore_data_centers"
+        )
     print()
     rows = []
     for st in statuses:
         s = st.source
-        rows.append([
-            s.name, s.ha_set, "primary" if s.primary else "backup", s.scheme, ",".join(s.roles),
-            s.data_center or "-", "yes" if s.sip_cluster else "no",
-            "ok" if st.ok else "FAILED",
-            " ".join(f"{k}={v}" for k, v in sorted(st.seq_current.items())) or "-",
-        ])
+        rows.append(
+            [
+                s.name,
+                s.ha_set,
+                "primary" if s.primary else "backup",
+                s.scheme,
+                ",".join(s.roles),
+                s.data_center or "-",
+                "yes" if s.sip_cluster else "no",
+                "ok" if st.ok else "FAILED",
+                " ".join(f"{k}={v}" for k, v in sorted(st.seq_current.items())) or "-",
+            ]
+        )
     print(table(["source", "ha_set", "role", "kind", "roles", "dc", "cluster", "schema", "SEQCURRENT"], rows))
     for st in statuses:
         if st.error:
@@ -39,5 +49,9 @@ def print_inventory(deployment: Deployment, statuses: list[SourceStatus]) -> Non
     if counted:
         names = list(dict.fromkeys(t for st in counted for t in st.row_counts))  # model order: by role
         print()
-        print(table(["table"] + [st.source.name for st in counted],
-                    [[t] + [st.row_counts.get(t, "") for st in counted] for t in names]))
+        print(
+            table(
+                ["table"] + [st.source.name for st in counted],
+                [[t] + [st.row_counts.get(t, "") for st in counted] for t in names],
+            )
+        )

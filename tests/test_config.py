@@ -72,7 +72,7 @@ def test_a_valid_file_loads_with_paths_resolved_and_defaults(world):
 
 def test_etl_options_are_read(world):
     _, write = world
-    d = config.load(write(PAIR.replace("[mart]", '[etl]\nstuck_threshold_s = 600\n\n[mart]')))
+    d = config.load(write(PAIR.replace("[mart]", "[etl]\nstuck_threshold_s = 600\n\n[mart]")))
     assert d.etl.stuck_threshold_s == 600 and d.etl.max_state_duration_s == 14_400
 
 
@@ -100,39 +100,73 @@ def test_render_is_the_inverse_of_load(world):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (('roles = ["cfg"]', 'roles = ["cfg", "voice"]'),
-         "source 'cfg_dc1': unknown role 'voice' (known: cfg, gcc, gud, gls, gos)"),
-        (('name = "cfg_dc1"', 'name = "node1_a"'),
-         "duplicate source name 'node1_a': source names must be unique"),
-        (('name = "cfg_dc1"', 'name = "cfg_dc1"\nha_set = "node1"\nprimary = false'),
-         "HA set 'node1' has 3 members (node1_a, node1_b, cfg_dc1); an HA set is one or two IDBs"),
-        (('ha_set = "node1"\nroles', 'ha_set = "node1"\nprimary = true\nroles'),
-         "HA set 'node1' has two primaries (node1_a, node1_b); mark one"),
-        (('"duckdb://idb/b.duckdb"', '"duckdb://idb/missing.duckdb"'),
-         "source 'node1_b': DuckDB snapshot {root}/idb/missing.duckdb does not exist"),
-        (('"parquet://idb/cfg"', '"parquet://idb/nowhere"'),
-         "source 'cfg_dc1': Parquet snapshot folder {root}/idb/nowhere does not exist"),
-        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = true\ncolour = "red"\n\n[[source]]\nname = "node1_b"'),
-         "unknown key 'colour' in [[source]] #1 (allowed: data_center, ha_set, media, name, primary, roles, sip_cluster, uri)"),
-        (('path = "mart.duckdb"', 'path = "mart.duckdb"\nthreads = 4'),
-         "unknown key 'threads' in [mart] (allowed: path)"),
-        (('[mart]', '[etl]\nstuck_treshold_s = 10\n\n[mart]'),
-         "unknown key 'stuck_treshold_s' in [etl] (allowed: ignore_data_centers, max_call_duration_s, "
-         "max_state_duration_s, stuck_threshold_s)"),
-        (('[mart]', '[marts]\nx = 1\n\n[mart]'),
-         "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
-        (('"parquet://idb/cfg"', '"postgresql://icon:hunter2@db:5432/cfg"'),
-         "source 'cfg_dc1': uri carries a password; put credentials in the environment (PGPASSWORD, ~/.pgpass, "
-         "or IDBMART_PASSWORD_<SOURCE>), never in the deployment file"),
-        (('"parquet://idb/cfg"', '"mysql://db/cfg"'),
-         "source 'cfg_dc1': uri 'mysql://db/cfg' must start with one of duckdb://, parquet://, postgresql://"),
-        (('roles = ["gcc", "gud", "gls"]\ndata_center = "dc2"', 'roles = ["gcc", "gls"]\ndata_center = "dc2"'),
-         "HA set 'node1': members 'node1_a' and 'node1_b' have different roles (['gcc', 'gud', 'gls'] vs "
-         "['gcc', 'gls']); both ICONs of a pair serve the same data"),
-        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = "yes"\n\n[[source]]\nname = "node1_b"'),
-         "source 'node1_a'.sip_cluster must be bool, got 'yes'"),
-        (('sip_cluster = true\n\n[[source]]\nname = "node1_b"', 'sip_cluster = true\nmedia = "video"\n\n[[source]]\nname = "node1_b"'),
-         "source 'node1_a': media 'video' must be one of voice, multimedia"),
+        (
+            ('roles = ["cfg"]', 'roles = ["cfg", "voice"]'),
+            "source 'cfg_dc1': unknown role 'voice' (known: cfg, gcc, gud, gls, gos)",
+        ),
+        (('name = "cfg_dc1"', 'name = "node1_a"'), "duplicate source name 'node1_a': source names must be unique"),
+        (
+            ('name = "cfg_dc1"', 'name = "cfg_dc1"\nha_set = "node1"\nprimary = false'),
+            "HA set 'node1' has 3 members (node1_a, node1_b, cfg_dc1); an HA set is one or two IDBs",
+        ),
+        (
+            ('ha_set = "node1"\nroles', 'ha_set = "node1"\nprimary = true\nroles'),
+            "HA set 'node1' has two primaries (node1_a, node1_b); mark one",
+        ),
+        (
+            ('"duckdb://idb/b.duckdb"', '"duckdb://idb/missing.duckdb"'),
+            "source 'node1_b': DuckDB snapshot {root}/idb/missing.duckdb does not exist",
+        ),
+        (
+            ('"parquet://idb/cfg"', '"parquet://idb/nowhere"'),
+            "source 'cfg_dc1': Parquet snapshot folder {root}/idb/nowhere does not exist",
+        ),
+        (
+            (
+                'sip_cluster = true\n\n[[source]]\nname = "node1_b"',
+                'sip_cluster = true\ncolour = "red"\n\n[[source]]\nname = "node1_b"',
+            ),
+            "unknown key 'colour' in [[source]] #1 "
+            "(allowed: data_center, ha_set, media, name, primary, roles, sip_cluster, uri)",
+        ),
+        (
+            ('path = "mart.duckdb"', 'path = "mart.duckdb"\nthreads = 4'),
+            "unknown key 'threads' in [mart] (allowed: path)",
+        ),
+        (
+            ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
+            "unknown key 'stuck_treshold_s' in [etl] (allowed: ignore_data_centers, max_call_duration_s, "
+            "max_state_duration_s, stuck_threshold_s)",
+        ),
+        (("[mart]", "[marts]\nx = 1\n\n[mart]"), "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
+        (
+            ('"parquet://idb/cfg"', '"postgresql://icon:hunter2@db:5432/cfg"'),
+            "source 'cfg_dc1': uri carries a password; put credentials in the environment (PGPASSWORD, ~/.pgpass, "
+            "or IDBMART_PASSWORD_<SOURCE>), never in the deployment file",
+        ),
+        (
+            ('"parquet://idb/cfg"', '"mysql://db/cfg"'),
+            "source 'cfg_dc1': uri 'mysql://db/cfg' must start with one of duckdb://, parquet://, postgresql://",
+        ),
+        (
+            ('roles = ["gcc", "gud", "gls"]\ndata_center = "dc2"', 'roles = ["gcc", "gls"]\ndata_center = "dc2"'),
+            "HA set 'node1': members 'node1_a' and 'node1_b' have different roles (['gcc', 'gud', 'gls'] vs "
+            "['gcc', 'gls']); both ICONs of a pair serve the same data",
+        ),
+        (
+            (
+                'sip_cluster = true\n\n[[source]]\nname = "node1_b"',
+                'sip_cluster = "yes"\n\n[[source]]\nname = "node1_b"',
+            ),
+            "source 'node1_a'.sip_cluster must be bool, got 'yes'",
+        ),
+        (
+            (
+                'sip_cluster = true\n\n[[source]]\nname = "node1_b"',
+                'sip_cluster = true\nmedia = "video"\n\n[[source]]\nname = "node1_b"',
+            ),
+            "source 'node1_a': media 'video' must be one of voice, multimedia",
+        ),
     ],
 )
 def test_mistakes_are_one_line_errors_naming_the_file_and_the_fault(world, change, message):
@@ -156,8 +190,16 @@ def test_missing_file_and_bad_toml_are_reported(tmp_path):
 
 
 def test_source_from_render_keeps_every_field():
-    s = Source(name="x", uri="duckdb:///tmp/x.duckdb", ha_set="x", primary=True, roles=("gcc",),
-               data_center="dc9", sip_cluster=True, media="multimedia")
+    s = Source(
+        name="x",
+        uri="duckdb:///tmp/x.duckdb",
+        ha_set="x",
+        primary=True,
+        roles=("gcc",),
+        data_center="dc9",
+        sip_cluster=True,
+        media="multimedia",
+    )
     text = config.render("/tmp/m.duckdb", [s])
     for line in ('name = "x"', 'roles = ["gcc"]', 'data_center = "dc9"', "sip_cluster = true", 'media = "multimedia"'):
         assert line in text

@@ -40,7 +40,9 @@ def inventory_source(source: Source, counts: bool = False) -> SourceStatus:
                 for t in sorted(report.missing_optional)
             ]
             prov = reader.query("extract/prov_control.sql")
-            status.seq_current = dict(zip(prov.column("PROVIDERTAG").to_pylist(), prov.column("SEQCURRENT").to_pylist()))
+            status.seq_current = dict(
+                zip(prov.column("PROVIDERTAG").to_pylist(), prov.column("SEQCURRENT").to_pylist(), strict=True)
+            )
             if counts:
                 for t in tables_for_roles(source.roles):
                     if t.name in report.missing_optional:

@@ -47,7 +47,8 @@ class SchemaReport:
     def warnings(self) -> list[Finding]:
         return self.type_findings + [
             Finding(t, c, f"{n} values could not be converted and were read as NULL")
-            for (t, c), n in self.failed_conversions.items() if n
+            for (t, c), n in self.failed_conversions.items()
+            if n
         ]
 
     def source_type(self, table: str, column: str) -> exp.DataType | None:
@@ -85,7 +86,9 @@ def _parse_type(text: str) -> exp.DataType | None:
 def check_schema(source: Source, columns: pa.Table) -> SchemaReport:
     """Compare `columns` (TABLE_NAME, COLUMN_NAME, DATA_TYPE rows of the source) with the model."""
     found: dict[str, dict[str, str]] = {}
-    for t, c, d in zip(*(columns.column(n).to_pylist() for n in ("TABLE_NAME", "COLUMN_NAME", "DATA_TYPE"))):
+    for t, c, d in zip(
+        *(columns.column(n).to_pylist() for n in ("TABLE_NAME", "COLUMN_NAME", "DATA_TYPE")), strict=True
+    ):
         found.setdefault(t.upper(), {})[c.upper()] = d
 
     report = SchemaReport(source.name)
@@ -95,7 +98,11 @@ def check_schema(source: Source, columns: pa.Table) -> SchemaReport:
             if table.optional:
                 report.missing_optional.add(table.name)
             else:
-                report.errors.append(Finding(table.name, None, f"missing table {table.name} (needed for roles {', '.join(source.roles)})"))
+                report.errors.append(
+                    Finding(
+                        table.name, None, f"missing table {table.name} (needed for roles {', '.join(source.roles)})"
+                    )
+                )
             continue
         types = report._types.setdefault(table.name, {})
         for col in table.columns:
@@ -108,8 +115,11 @@ def check_schema(source: Source, columns: pa.Table) -> SchemaReport:
             same = family == col.family
             report._same_family[(table.name, col.name)] = same
             if not same:
-                report.type_findings.append(Finding(
-                    table.name, col.name,
-                    f"type {have[col.name]} is not {col.family} as the IDB model has it; read with a conversion",
-                ))
+                report.type_findings.append(
+                    Finding(
+                        table.name,
+                        col.name,
+                        f"type {have[col.name]} is not {col.family} as the IDB model has it; read with a conversion",
+                    )
+                )
     return report

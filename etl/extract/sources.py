@@ -78,8 +78,9 @@ class IdbReader:
             self._report = check_schema(self.source, self.query("extract/source_columns.sql"))
         return self._report
 
-    def read_table(self, table: Table, where: exp.Expression | str | None = None,
-                   params: dict | None = None) -> pa.Table:
+    def read_table(
+        self, table: Table, where: exp.Expression | str | None = None, params: dict | None = None
+    ) -> pa.Table:
         """The model's columns of `table` (extra source columns ignored), typed as the model says.
 
         A column whose source type is of another family (text where an integer belongs, say) is
@@ -108,16 +109,23 @@ class IdbReader:
 def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
     """Convert cross-family columns with TRY_CAST (counting failures) and fix the Arrow schema."""
     schema = arrow_schema(table)
-    wrong = [c for c in table.columns if report.source_type(table.name, c.name) is not None
-             and not report.same_family(table.name, c.name)]
+    wrong = [
+        c
+        for c in table.columns
+        if report.source_type(table.name, c.name) is not None and not report.same_family(table.name, c.name)
+    ]
     if wrong:
         con = duckdb.connect()
         con.register("raw", raw)
         casts = {c.name: f'TRY_CAST("{c.name}" AS {c.type.sql(dialect="duckdb")})' for c in wrong}
-        failed = con.sql("SELECT " + ", ".join(
-            f'count(*) FILTER (WHERE "{name}" IS NOT NULL AND {cast} IS NULL)' for name, cast in casts.items()
-        ) + " FROM raw").fetchall()[0]
-        for name, n in zip(casts, failed):
+        failed = con.sql(
+            "SELECT "
+            + ", ".join(
+                f'count(*) FILTER (WHERE "{name}" IS NOT NULL AND {cast} IS NULL)' for name, cast in casts.items()
+            )
+            + " FROM raw"
+        ).fetchall()[0]
+        for name, n in zip(casts, failed, strict=True):
             report.note_conversion(table.name, name, int(n))
         exprs = [f'{casts[c.name]} AS "{c.name}"' if c.name in casts else f'"{c.name}"' for c in table.columns]
         raw = con.sql(f"SELECT {', '.join(exprs)} FROM raw").to_arrow_table()

@@ -251,4 +251,3 @@ class MetricObjectType(IntEnum):
 
     CALLING_LIST = 1
     CAMPAIGN_GROUP = 2
-

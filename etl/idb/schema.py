@@ -104,11 +104,7 @@ def type_family(dtype: exp.DataType) -> str:
 
 
 def _parse_file(path) -> list[exp.Create]:
-    return [
-        stmt
-        for stmt in sqlglot.parse(path.read_text(), read=SOURCE_DIALECT)
-        if isinstance(stmt, exp.Create)
-    ]
+    return [stmt for stmt in sqlglot.parse(path.read_text(), read=SOURCE_DIALECT) if isinstance(stmt, exp.Create)]
 
 
 def _table_name(create: exp.Create) -> str:

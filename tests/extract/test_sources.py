@@ -11,7 +11,7 @@ import pytest
 import sqlglot
 
 from etl.errors import SourceError
-from etl.extract.sources import arrow_schema, open_source, password_env, _libpq_uri
+from etl.extract.sources import _libpq_uri, arrow_schema, open_source, password_env
 from etl.idb.schema import tables, tables_for_roles
 from fixtures import idb_writer, tiny
 from tests.conftest import make_source
@@ -125,8 +125,11 @@ def test_missing_required_column_names_source_table_and_column(tmp_path):
 
 
 def test_extra_columns_and_tables_are_ignored(tmp_path):
-    source = _tiny_copy(tmp_path, "ALTER TABLE G_CALL ADD COLUMN SITE_SPECIFIC VARCHAR DEFAULT 'x'",
-                        "CREATE TABLE G_SOMETHING_NEWER (A INT)")
+    source = _tiny_copy(
+        tmp_path,
+        "ALTER TABLE G_CALL ADD COLUMN SITE_SPECIFIC VARCHAR DEFAULT 'x'",
+        "CREATE TABLE G_SOMETHING_NEWER (A INT)",
+    )
     with open_source(source) as reader:
         calls = reader.read_table(tables()["G_CALL"])
         assert reader.schema_report().warnings == []
@@ -157,7 +160,8 @@ def test_wrong_type_is_reported_and_converted_not_crashed_on(tmp_path):
     assert calls["CALL-0002"]["CREATED_TS"] is None  # could not be converted
     assert calls["CALL-0001"]["SWITCHID"] == 1
     assert warnings == [
-        "source 'broken': G_CALL.CREATED_TS: type VARCHAR is not integer as the IDB model has it; read with a conversion",
+        "source 'broken': G_CALL.CREATED_TS: type VARCHAR is not integer as the IDB model has it; "
+        "read with a conversion",
         "source 'broken': G_CALL.CREATED_TS: 1 values could not be converted and were read as NULL",
     ]
 

@@ -12,17 +12,42 @@ from etl.idb.schema import ROLES, tables, tables_for_roles, type_family
 
 # The tables IDB.md lists, by role (the "Tables the pipeline reads" section).
 IDB_MD_TABLES = {
-    "control": {"G_PROV_CONTROL", "G_DSS_GCC_PROVIDER", "G_DSS_GLS_PROVIDER", "G_DSS_GUD_PROVIDER",
-                "G_DSS_CFG_PROVIDER", "G_DSS_GOS_PROVIDER"},
-    "cfg": {"GC_TENANT", "GC_SWITCH", "GC_ENDPOINT", "GC_AGENT", "GC_PLACE", "GC_GROUP", "GCX_GROUP_AGENT",
-            "GC_APPLICATION"},
+    "control": {
+        "G_PROV_CONTROL",
+        "G_DSS_GCC_PROVIDER",
+        "G_DSS_GLS_PROVIDER",
+        "G_DSS_GUD_PROVIDER",
+        "G_DSS_CFG_PROVIDER",
+        "G_DSS_GOS_PROVIDER",
+    },
+    "cfg": {
+        "GC_TENANT",
+        "GC_SWITCH",
+        "GC_ENDPOINT",
+        "GC_AGENT",
+        "GC_PLACE",
+        "GC_GROUP",
+        "GCX_GROUP_AGENT",
+        "GC_APPLICATION",
+    },
     "gcc": {"G_IR", "G_CALL", "G_PARTY", "G_PARTY_HISTORY", "G_ROUTE_RESULT", "G_VIRTUAL_QUEUE", "G_IS_LINK"},
     "gud": {"G_USERDATA_HISTORY", "G_SECURE_USERDATA_HISTORY"},
     "gls": {"G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"},
     "gos": {"GO_CAMPAIGN", "GO_CAMPAIGNHISTORY", "GO_CHAIN", "GO_CHAINREC_HIST", "GOX_CHAIN_CALL", "GO_METRICS"},
 }
-SYSTEM_BLOCK = ["GSYS_DOMAIN", "GSYS_PARTITION", "GSYS_SYS_ID", "GSYS_SEQ", "GSYS_USEQ", "GSYS_TS", "GSYS_TC",
-                "GSYS_EXT_VCH1", "GSYS_EXT_VCH2", "GSYS_EXT_INT1", "GSYS_EXT_INT2"]
+SYSTEM_BLOCK = [
+    "GSYS_DOMAIN",
+    "GSYS_PARTITION",
+    "GSYS_SYS_ID",
+    "GSYS_SEQ",
+    "GSYS_USEQ",
+    "GSYS_TS",
+    "GSYS_TC",
+    "GSYS_EXT_VCH1",
+    "GSYS_EXT_VCH2",
+    "GSYS_EXT_INT1",
+    "GSYS_EXT_INT2",
+]
 
 
 def test_every_table_of_idb_md_is_modelled_under_its_role():
@@ -37,23 +62,83 @@ def test_operational_tables_end_with_the_system_block_and_control_tables_do_not(
         if t.role == "control":
             assert not set(SYSTEM_BLOCK) & set(t.column_names), t.name
         else:
-            assert list(t.column_names[-len(SYSTEM_BLOCK):]) == SYSTEM_BLOCK, t.name
+            assert list(t.column_names[-len(SYSTEM_BLOCK) :]) == SYSTEM_BLOCK, t.name
 
 
 def test_minimum_columns_of_idb_md_are_present():
     # A sample of IDB.md's minimum column sets, one table per role, as the document lists them.
     expected = {
-        "G_DSS_GLS_PROVIDER": ["DSS_ID", "ICON_DBID", "DS_DBID", "DS2_DBID", "DS_TYPE", "ICON_STIME", "DSCONN_STIME",
-                               "DSCONN_TYPE", "ICON_ETIME", "DSCONN_ETIME", "FEVENT_ITIME", "LEVENT_ITIME"],
-        "GC_ENDPOINT": ["ENDPOINTID", "SWITCHID", "TENANTID", "DN", "TYPE", "ALIAS", "STATUS", "CREATED_TS",
-                        "DELETED_TS"],
-        "G_PARTY": ["PARTYID", "PARTYGUID", "TYPE", "PROLE", "PARENTPARTYID", "CALLID", "STATE", "PREVSTATE",
-                    "ENDPOINTDN", "ENDPOINTID", "ENDPOINTTYPE", "AGENTID", "CCEVENT", "CCEVENTCAUSE", "SWITCHID",
-                    "TENANTID", "CREATED", "CREATED_TS", "TERMINATED", "TERMINATED_TS"],
-        "G_USERDATA_HISTORY": ["ID", "CALLID", "PARTYID", "ENDPOINTID", "KEYNAME", "VALUE", "CHANGETYPE", "CSEQ",
-                               "ADDED", "ADDED_TS"],
-        "G_AGENT_STATE_RC": ["SESSIONID", "ENDPOINTID", "QUEUEID", "AGENTSTATE", "WORKMODE", "HWFLAG", "KEYNAME",
-                             "VALUE", "ADDED_TS", "TERMINATED_TS"],
+        "G_DSS_GLS_PROVIDER": [
+            "DSS_ID",
+            "ICON_DBID",
+            "DS_DBID",
+            "DS2_DBID",
+            "DS_TYPE",
+            "ICON_STIME",
+            "DSCONN_STIME",
+            "DSCONN_TYPE",
+            "ICON_ETIME",
+            "DSCONN_ETIME",
+            "FEVENT_ITIME",
+            "LEVENT_ITIME",
+        ],
+        "GC_ENDPOINT": [
+            "ENDPOINTID",
+            "SWITCHID",
+            "TENANTID",
+            "DN",
+            "TYPE",
+            "ALIAS",
+            "STATUS",
+            "CREATED_TS",
+            "DELETED_TS",
+        ],
+        "G_PARTY": [
+            "PARTYID",
+            "PARTYGUID",
+            "TYPE",
+            "PROLE",
+            "PARENTPARTYID",
+            "CALLID",
+            "STATE",
+            "PREVSTATE",
+            "ENDPOINTDN",
+            "ENDPOINTID",
+            "ENDPOINTTYPE",
+            "AGENTID",
+            "CCEVENT",
+            "CCEVENTCAUSE",
+            "SWITCHID",
+            "TENANTID",
+            "CREATED",
+            "CREATED_TS",
+            "TERMINATED",
+            "TERMINATED_TS",
+        ],
+        "G_USERDATA_HISTORY": [
+            "ID",
+            "CALLID",
+            "PARTYID",
+            "ENDPOINTID",
+            "KEYNAME",
+            "VALUE",
+            "CHANGETYPE",
+            "CSEQ",
+            "ADDED",
+            "ADDED_TS",
+        ],
+        "G_AGENT_STATE_RC": [
+            "SESSIONID",
+            "ENDPOINTID",
+            "QUEUEID",
+            "AGENTSTATE",
+            "WORKMODE",
+            "HWFLAG",
+            "KEYNAME",
+            "VALUE",
+            "ADDED_TS",
+            "TERMINATED_TS",
+        ],
         "GOX_CHAIN_CALL": ["CALLID", "CHAINGUID", "CALLATTID", "ADDED", "ADDED_TS"],
     }
     for name, cols in expected.items():
