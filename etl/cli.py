@@ -11,7 +11,6 @@ from etl.errors import IdbmartError
 
 # Verbs of the interface whose capability is not built yet: they say so and exit non-zero.
 NOT_YET = {
-    "simulate": "the IDB simulator",
     "run": "extraction, HA choice, transformation and loading",
     "backfill": "backfills",
     "check": "the data-quality suites",
@@ -34,7 +33,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--calls", type=int, default=2_000, help="calls per day (default 2000)")
     s.add_argument("--days", type=int, default=1, help="days to simulate (default 1)")
     s.add_argument("--seed", type=int, default=1, help="random seed: same seed, same bytes (default 1)")
-    s.add_argument("--faults", nargs="*", default=[], help="faults to inject per IDB")
+    s.add_argument(
+        "--faults",
+        nargs="*",
+        default=[],
+        metavar="SPEC",
+        help="faults to inject: 'default', or specs such as gap:dc1_node1_a:10:00-11:00, "
+        "down:IDB:HH:MM-HH:MM, late:IDB:0.02:900, dup:IDB, stuck:1, skew:3:3 (see docs/simulator.md)",
+    )
+    s.add_argument("--format", choices=("duckdb", "parquet"), default="duckdb", help="IDB snapshot format")
+    s.add_argument("--classic", action="store_true", help="add a classic T-Server site (a mixed deployment)")
+    s.add_argument("--at", help="snapshot time, UTC, YYYY-MM-DDTHH:MM (default: 1 h after the last day)")
 
     r = verbs.add_parser("run", help="one ETL cycle: extract what is new and terminated, HA choice, transform, load")
     r.add_argument("--config", required=True, type=Path, help="deployment file (TOML)")
@@ -71,6 +80,32 @@ def _sources(args) -> int:
     return 0 if all(s.ok for s in statuses) else EXIT_ERROR
 
 
+def _simulate(args) -> int:
+    import time
+    from datetime import UTC, datetime
+
+    from fixtures.simulator import Params, simulate
+
+    if args.calls < 1 or args.days < 1:
+        raise IdbmartError("--calls and --days must be at least 1")
+    at = None
+    if args.at:
+        try:
+            at = int(datetime.strptime(args.at, "%Y-%m-%dT%H:%M").replace(tzinfo=UTC).timestamp())
+        except ValueError:
+            raise IdbmartError(f"--at {args.at!r} is not YYYY-MM-DDTHH:MM") from None
+    started = time.perf_counter()
+    params = Params(calls=args.calls, days=args.days, seed=args.seed, classic=args.classic)
+    path = simulate(args.out, params, args.faults, args.format, at, progress=lambda m: print(f"  {m}", flush=True))
+    print(
+        f"simulated {args.calls} calls/day x {args.days} day(s), seed {args.seed}, "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    print(f"deployment file  {path}")
+    print(f"ground truth     {path.parent / 'truth'}/")
+    return 0
+
+
 def _demo(args) -> int:
     from etl.demo import run_demo
 
@@ -87,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_NOT_AVAILABLE
     try:
-        return {"sources": _sources, "demo": _demo}[args.verb](args)
+        return {"sources": _sources, "demo": _demo, "simulate": _simulate}[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)
         return EXIT_ERROR
