@@ -1,46 +1,66 @@
-"""`idbmart demo`: build a small deployment and run what idbmart can do with it so far.
+"""`idbmart demo`: simulate a small deployment and run what idbmart can do with it so far.
 
-Today that is: the hand-made tiny IDB written as an HA pair (one member a DuckDB snapshot, the other
-a Parquet snapshot), a deployment file for it, and an inventory of both sources through the real
-readers (schema check, watermark, rows per table). Later stages extend this same demo.
+Today that is: a simulated contact center day (SIP Cluster of three HA nodes, a virtual-queue pair,
+configuration per data center, an OCS, a classic site; the default faults), its deployment file,
+an inventory of every source through the real readers, and a summary of what really happened
+according to the simulator's ground truth. Later stages extend this same demo.
 """
 
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
+import duckdb
+
 from etl import config
-from etl.config import Source
 from etl.extract.inventory import inventory
-from etl.report import print_inventory
-from fixtures import idb_writer, tiny
+from etl.report import print_inventory, table
+from fixtures.simulator import Params, simulate
 
-
-def build_demo_deployment(folder: Path) -> Path:
-    """Write the demo IDBs and their deployment file into `folder`; return the file's path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    idb_writer.write_duckdb(folder / "idb" / "site1_a.duckdb", tiny.ROLES, script=tiny.SCRIPT)
-    idb_writer.write_parquet(folder / "idb" / "site1_b", tiny.ROLES, script=tiny.SCRIPT)
-    common = dict(ha_set="site1", roles=tiny.ROLES, data_center="dc1")
-    sources = [
-        Source(name="site1_a", uri="duckdb://idb/site1_a.duckdb", primary=True, **common),
-        Source(name="site1_b", uri="parquet://idb/site1_b", primary=False, **common),
-    ]
-    path = folder / "deployment.toml"
-    path.write_text(config.render("mart.duckdb", sources))
-    return path
+DEMO = Params(calls=1_000, days=1, seed=1, classic=True)
 
 
 def run_demo(out: Path | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="idbmart-demo-") as tmp:
         folder = Path(out) if out else Path(tmp)
-        path = build_demo_deployment(folder)
-        print(f"Built a demo deployment in {folder}{'' if out else ' (temporary; use --out DIR to keep it)'}:")
-        print("  the hand-made IDB of fixtures/tiny as an HA pair: site1_a (DuckDB) and site1_b (Parquet)\n")
+        started = time.perf_counter()
+        path = simulate(folder, DEMO, ["default"])
+        print(
+            f"Simulated {DEMO.calls} calls on 2026-11-02 into {folder} in {time.perf_counter() - started:.1f} s"
+            f"{'' if out else ' (temporary; use --out DIR to keep it)'}\n"
+        )
         deployment = config.load(path)
-        statuses = inventory(deployment, counts=True)
+        statuses = inventory(deployment)
         print_inventory(deployment, statuses)
-        print("\nBoth members read back through the real source readers, schema-checked, read-only.")
-        print("Not built yet: simulate, run, backfill, check (see the README's roadmap).")
+        print()
+        print_truth(folder / "truth")
+        print("\nNot built yet: run, backfill, check (see the README's roadmap).")
         return 0 if all(s.ok for s in statuses) else 1
+
+
+def print_truth(folder: Path) -> None:
+    con = duckdb.connect()
+    for f in sorted(folder.glob("*.parquet")):
+        con.execute(f"CREATE VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')")
+    outcomes = con.execute("""SELECT OUTCOME, count(*) FROM TRUTH_CALL WHERE OUTCOME <> 'consult'
+                              GROUP BY 1 ORDER BY 2 DESC""").fetchall()
+    print("What really happened (ground truth):")
+    print(table(["outcome", "interactions"], [list(r) for r in outcomes]))
+    agents = con.execute("""SELECT count(DISTINCT AGENTID), round(avg(TALK_S) FILTER (TALK_S > 0)),
+                                   count(*) FILTER (CLUSTER AND AGENTID IS NOT NULL)
+                            FROM TRUTH_PARTY WHERE AGENTID IS NOT NULL""").fetchone()
+    print(
+        f"\n{agents[0]} agents; mean talk time {agents[1]:.0f} s; {agents[2]} SIP Cluster agent parties whose "
+        "agent the IDBs do not name (G_PARTY.AGENTID = 0): agent recovery must find them"
+    )
+    faults = con.execute("SELECT KIND, coalesce(IDB, ''), DETAIL, START_TS, END_TS FROM TRUTH_FAULT").fetchall()
+    print("\nFaults injected:")
+    for kind, idb, detail, start, end in faults:
+        window = (
+            f"{time.strftime('%H:%M', time.gmtime(start))}-{time.strftime('%H:%M', time.gmtime(end))}"
+            if start is not None
+            else ""
+        )
+        print(f"  {kind:<6} {idb:<14} {window:<12} {detail}")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.demo import build_demo_deployment
+from etl import config
+from etl.config import Source
+from etl.demo import DEMO
+from fixtures import tiny
 
 IDBMART = str(Path(sys.executable).parent / "idbmart")
 INTERFACE_VERBS = ["simulate", "run", "backfill", "check", "demo"]
@@ -28,7 +31,6 @@ def test_help_lists_every_verb_of_the_interface():
 @pytest.mark.parametrize(
     "args",
     [
-        ["simulate", "--out", "x"],
         ["run", "--config", "x.toml"],
         ["backfill", "--config", "x.toml", "--from", "2026-01-01", "--to", "2026-01-02"],
         ["check", "--config", "x.toml"],
@@ -43,28 +45,26 @@ def test_verbs_not_built_yet_say_so_and_exit_non_zero_without_output(args):
     assert out.stderr.count("\n") == 1
 
 
-def test_demo_builds_and_reads_an_ha_pair_through_two_readers():
+def test_demo_simulates_a_deployment_and_checks_every_source():
     out = idbmart("demo")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    # Both members reachable and schema-checked, with the tiny IDB's watermarks (fixtures/tiny/idb.sql).
-    for name, kind in (("site1_a", "duckdb"), ("site1_b", "parquet")):
-        row = next(line.split() for line in lines if line.startswith(name + " "))
-        assert row[3] == kind and row[7] == "ok"
-        assert row[8:] == ["cfg=9", "gcc=40", "gls=30", "gud=42"]
-    # The tiny IDB has 3 calls and 15 party-history rows, on both members.
-    assert next(line.split() for line in lines if line.startswith("G_CALL ")) == ["G_CALL", "3", "3"]
-    assert next(line.split() for line in lines if line.startswith("G_PARTY_HISTORY ")) == [
-        "G_PARTY_HISTORY",
-        "15",
-        "15",
-    ]
+    # 3 node pairs, the VQ pair, 2 cfg, the OCS, the classic pair: 13 IDBs, all readable.
+    rows = [line.split() for line in lines if line.startswith(("dc1_", "dc2_"))]
+    assert len(rows) == 13 and all(r[7] == "ok" for r in rows)
+    # The truth table accounts for exactly the demo's 1000 interactions.
+    start = lines.index("What really happened (ground truth):") + 3
+    counts = [int(line.split()[-1]) for line in lines[start:] if line and line.split()[-1].isdigit()]
+    assert sum(counts) == DEMO.calls
 
 
-def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path):
-    path = build_demo_deployment(tmp_path)
-    text = path.read_text().replace('uri = "parquet://idb/site1_b"', 'uri = "postgresql://icon@127.0.0.1:1/idb"')
-    path.write_text(text)
+def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path, tiny_duckdb):
+    good = Source(name="site1_a", uri=f"duckdb://{tiny_duckdb}", ha_set="site1", primary=True, roles=tiny.ROLES)
+    bad = Source(
+        name="site1_b", uri="postgresql://icon@127.0.0.1:1/idb", ha_set="site1", primary=False, roles=tiny.ROLES
+    )
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render("mart.duckdb", [good, bad]))
     out = idbmart("sources", "--config", str(path))
     assert out.returncode == 1
     rows = {line.split()[0]: line.split() for line in out.stdout.splitlines() if line.startswith("site1_")}
@@ -81,3 +81,37 @@ def test_a_bad_deployment_file_is_a_one_line_error(tmp_path):
     out = idbmart("sources", "--config", str(path))
     assert out.returncode == 1
     assert out.stderr == f"idbmart sources: {path}: source 'a': DuckDB snapshot {tmp_path}/nope.duckdb does not exist\n"
+
+
+def test_simulate_is_deterministic_and_its_deployment_checks_clean(tmp_path):
+    runs = []
+    for name in ("one", "two"):
+        out = idbmart(
+            "simulate",
+            "--out",
+            str(tmp_path / name),
+            "--calls",
+            "300",
+            "--seed",
+            "5",
+            "--faults",
+            "default",
+            "--format",
+            "parquet",
+        )
+        assert out.returncode == 0, out.stderr
+        runs.append(tmp_path / name)
+    files = sorted(p.relative_to(runs[0]) for p in runs[0].rglob("*") if p.is_file())
+    assert any(f.name == "G_PARTY.parquet" for f in files) and any(f.parts[0] == "truth" for f in files)
+    for f in files:
+        assert (runs[0] / f).read_bytes() == (runs[1] / f).read_bytes(), f
+    check = idbmart("sources", "--config", str(runs[0] / "deployment.toml"))
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count(" ok ") == 11  # 3 node pairs (6), the VQ pair (2), 2 cfg, 1 OCS
+
+
+def test_simulate_rejects_an_unknown_fault_in_one_line(tmp_path):
+    out = idbmart("simulate", "--out", str(tmp_path), "--faults", "gap:nowhere:10:00-11:00")
+    assert out.returncode == 1
+    assert out.stderr.startswith("idbmart simulate: fault 'gap:nowhere:10:00-11:00': no IDB named 'nowhere'")
+    assert out.stderr.count("\n") == 1
