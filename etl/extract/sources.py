@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import duckdb
@@ -237,9 +236,3 @@ def open_source(source: Source, check: bool = True) -> IdbReader:
             reader.close()
             raise
     return reader
-
-
-def source_for_path(name: str, path: Path, roles) -> Source:
-    """A Source for a snapshot outside any deployment file (tools and tests)."""
-    scheme = "parquet" if path.is_dir() else "duckdb"
-    return Source(name=name, uri=f"{scheme}://{path.resolve()}", ha_set=name, primary=True, roles=tuple(roles))
