@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ INTERFACE_VERBS = ["simulate", "run", "backfill", "check", "demo"]
 
 
 def idbmart(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([IDBMART, *args], capture_output=True, text=True, timeout=120)
+    """Run the command from a scratch folder, so a relative path can never write into the checkout."""
+    with tempfile.TemporaryDirectory() as cwd:
+        return subprocess.run([IDBMART, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_help_lists_every_verb_of_the_interface():
