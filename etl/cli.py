@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, type=Path, help="folder to write into")
     s.add_argument("--calls", type=int, default=2_000, help="calls per day (default 2000)")
     s.add_argument("--days", type=int, default=1, help="days to simulate (default 1)")
-    s.add_argument("--seed", type=int, default=1, help="random seed: same seed, same bytes (default 1)")
+    s.add_argument("--seed", type=int, default=1, help="random seed: same seed, same output (default 1)")
     s.add_argument(
         "--faults",
         nargs="*",

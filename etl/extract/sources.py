@@ -222,17 +222,16 @@ def _first_line(e: Exception) -> str:
 _READERS = {"duckdb": DuckDBReader, "parquet": ParquetReader, "postgresql": PostgresReader}
 
 
-def open_source(source: Source, check: bool = True) -> IdbReader:
+def open_source(source: Source) -> IdbReader:
     """Open a reader for the source's URI kind and check its schema.
 
     SourceError (one line, naming source, table and column) if it cannot be reached or lacks a
     required table or column.
     """
     reader = _READERS[source.scheme](source)
-    if check:
-        try:
-            reader.schema_report().raise_for_errors()
-        except SourceError:
-            reader.close()
-            raise
+    try:
+        reader.schema_report().raise_for_errors()
+    except SourceError:
+        reader.close()
+        raise
     return reader
