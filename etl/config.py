@@ -26,6 +26,8 @@ class EtlOptions:
     max_call_duration_s: int = 3_600
     max_state_duration_s: int = 14_400
     ignore_data_centers: tuple[str, ...] = ()
+    # Secure user data (G_SECURE_USERDATA_HISTORY) is personal data: only these keys enter the mart.
+    secure_userdata_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,9 @@ def _etl_options(path, raw: dict) -> EtlOptions:
     for f in fields(EtlOptions):
         if f.name not in raw:
             continue
-        if f.name == "ignore_data_centers":
-            dcs = _typed(path, "etl", f.name, raw[f.name], list)
-            values[f.name] = tuple(_typed(path, "etl", f.name, dc, str) for dc in dcs)
+        if f.name in ("ignore_data_centers", "secure_userdata_keys"):
+            items = _typed(path, "etl", f.name, raw[f.name], list)
+            values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
         else:
             v = _typed(path, "etl", f.name, raw[f.name], int)
             if v <= 0:

@@ -55,3 +55,27 @@ def print_inventory(deployment: Deployment, statuses: list[SourceStatus]) -> Non
                 [[t] + [st.row_counts.get(t, "") for st in counted] for t in names],
             )
         )
+
+
+def print_cycle(result) -> None:
+    """What one cycle did: per source its window and rows, then staging and the HA choice."""
+    rows = []
+    for r in result.sources:
+        w = r.window
+        if not r.ok:
+            rows.append([r.source.name, "skipped", "", "", "", r.error])
+            continue
+        n = sum(r.rows.values())
+        window = f"({w.seq_from}, {w.seq_to}]" if w else ""
+        rows.append([r.source.name, "ok", window, r.entities, n, f"{n / r.seconds:,.0f} rows/s" if n else ""])
+    print(f"run {result.run_id}")
+    print(table(["source", "status", "sequences", "entities", "rows", "note"], rows))
+    st, ha = result.staged, result.ha
+    print(
+        f"staged {st.entities} entity versions ({st.inserted} rows in, {st.deleted} replaced, "
+        f"{st.duplicates} duplicates kept once, {st.discarded} discarded)"
+    )
+    reasons = ", ".join(f"{k} {v}" for k, v in (ha.reasons or {}).items())
+    print(f"HA choice: {ha.decided} entities decided, {ha.changed} changed member ({reasons or 'none'})")
+    print(f"GIDB: {ha.inserted} rows in, {ha.deleted} rows out")
+    print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))

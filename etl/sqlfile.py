@@ -35,3 +35,27 @@ def render(query: str | exp.Expression, dialect: str, params: dict | None = None
         return node
 
     return tree.transform(bind).sql(dialect=dialect)
+
+
+_MARK = "\x1fidbmart:{}\x1f"
+
+
+def template(query: exp.Expression, dialect: str) -> str:
+    """The query as `dialect` SQL with each `:name` left as a marker for `bind`: generate once, bind
+    many times (generating SQL from a large tree costs more than running a small query)."""
+
+    def mark(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and node.name:
+            return exp.Literal.string(_MARK.format(node.name))
+        return node
+
+    return query.copy().transform(mark).sql(dialect=dialect)
+
+
+def bind(sql: str, dialect: str, params: dict) -> str:
+    """Fill a `template`'s markers with literal values."""
+    for name, value in params.items():
+        sql = sql.replace(exp.Literal.string(_MARK.format(name)).sql(dialect=dialect), exp.convert(value).sql(dialect))
+    if "\x1fidbmart:" in sql:
+        raise KeyError(f"SQL parameter missing in {sql[:200]!r}")
+    return sql

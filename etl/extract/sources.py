@@ -63,11 +63,13 @@ class IdbReader:
 
     def query(self, query: str | exp.Expression, params: dict | None = None) -> pa.Table:
         """Run a `sql/` file (by relative path) or expression; column names come back upper case."""
-        sql = sqlfile.render(query, self.dialect, params)
+        return self.run_sql(sqlfile.render(query, self.dialect, params), query if isinstance(query, str) else "query")
+
+    def run_sql(self, sql: str, label: str = "query") -> pa.Table:
+        """Run SQL already rendered for this source's dialect."""
         try:
             result = self._fetch(sql)
         except Exception as e:  # driver errors differ per kind; name the source and the query
-            label = query if isinstance(query, str) else "query"
             raise SourceError(self.source.name, f"{label} failed: {_first_line(e)}") from e
         return result.rename_columns([c.upper() for c in result.column_names])
 
@@ -86,23 +88,50 @@ class IdbReader:
         read as text and converted here; values that do not convert become NULL and are counted in
         the schema report's findings, so the load goes on and the user sees what was wrong.
         """
-        report = self.schema_report()
-        report.raise_if_unusable(table.name)
-        if table.name in report.missing_optional:
+        if self._absent(table):
             return arrow_schema(table).empty_table()
-        selects = []
+        query = exp.select(*self.model_columns(table)).from_(exp.to_table(table.name))
+        if where is not None:
+            query = query.where(where, dialect=sqlfile.SOURCE_DIALECT)
+        return self.read_model_rows(table, sqlfile.render(query, self.dialect, params), table.name)
+
+    def casts(self, table: Table) -> tuple[tuple[str, str], ...]:
+        """(column, type) for each model column of `table` whose source type differs: read as that type
+        (the model's own type within a family, text across families, converted afterwards)."""
+        report = self.schema_report()
+        out = []
         for col in table.columns:
-            ref = exp.column(col.name)
             found = report.source_type(table.name, col.name)
             if found is not None and found.this != col.type.this:
                 target = col.type if report.same_family(table.name, col.name) else exp.DataType.build("TEXT")
-                ref = exp.cast(ref, target)
-            selects.append(exp.alias_(ref, col.name, quoted=True))
-        query = exp.select(*selects).from_(exp.to_table(table.name))
-        if where is not None:
-            query = query.where(where, dialect=sqlfile.SOURCE_DIALECT)
-        raw = self.query(query, params)
-        return _conform(raw, table, report)
+                out.append((col.name, target.sql(dialect=sqlfile.SOURCE_DIALECT)))
+        return tuple(out)
+
+    def model_columns(self, table: Table, alias: str | None = None) -> list[exp.Expression]:
+        """The select list of `table`'s model columns, cast where the source's type differs."""
+        return model_select(table, self.casts(table), alias)
+
+    def read_model_rows(self, table: Table, query: exp.Expression | str, label: str = "query") -> pa.Table:
+        """Run a query (an expression, or SQL rendered for this source) that selects
+        `model_columns(table)` first, then any extra columns; type the result as the model says."""
+        sql = query if isinstance(query, str) else sqlfile.render(query, self.dialect)
+        return _conform(self.run_sql(sql, label), table, self.schema_report())
+
+    def _absent(self, table: Table) -> bool:
+        report = self.schema_report()
+        report.raise_if_unusable(table.name)
+        return table.name in report.missing_optional
+
+
+def model_select(table: Table, casts: tuple[tuple[str, str], ...], alias: str | None = None) -> list[exp.Expression]:
+    cast_to = dict(casts)
+    selects = []
+    for col in table.columns:
+        ref = exp.column(col.name, alias)
+        if col.name in cast_to:
+            ref = exp.cast(ref, exp.DataType.build(cast_to[col.name], dialect=sqlfile.SOURCE_DIALECT))
+        selects.append(exp.alias_(ref, col.name, quoted=True))
+    return selects
 
 
 def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
@@ -127,9 +156,14 @@ def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
         for name, n in zip(casts, failed, strict=True):
             report.note_conversion(table.name, name, int(n))
         exprs = [f'{casts[c.name]} AS "{c.name}"' if c.name in casts else f'"{c.name}"' for c in table.columns]
+        exprs += [f'"{n}"' for n in raw.column_names if n not in casts and n not in table.column_names]
         raw = con.sql(f"SELECT {', '.join(exprs)} FROM raw").to_arrow_table()
         con.close()
-    return raw.select(schema.names).cast(schema)
+    extra = [n for n in raw.column_names if n not in schema.names]
+    typed = raw.select(schema.names).cast(schema)
+    for name in extra:
+        typed = typed.append_column(name, raw.column(name))
+    return typed
 
 
 class DuckDBReader(IdbReader):

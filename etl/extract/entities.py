@@ -1,0 +1,225 @@
+"""Entity kinds: what the HA choice takes whole from one member of an HA set, and how to extract it.
+
+An entity is what both IDBs of a pair hold, each with its own row IDs: a voice interaction with all
+its calls, parties, history, routing results and user data (identity: the root call's CALLID); an
+agent login session with its DNs, states and reasons (switch, agent, DN, login time); an outbound
+campaign session (SESSID) or chain (CHAINGUID); or a single row (a virtual-queue stay, an OCS metric,
+a configuration object version). Kinds made of several tables are written as SQL files in
+`sql/extract/<kind>/` (see its README); single-row kinds are declared here by their key columns.
+
+This module turns them into source queries: the window's touched entities, the ready ones, and the
+rows of each table for the ready ones, all in the project dialect, transpiled per source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from etl import sqlfile
+from etl.idb.schema import SOURCE_DIALECT, tables
+
+# Insert-only history tables: ICON may deliver a row twice (its event backlog re-sent after a
+# reconnect). Rows equal in every column but the IDB's own row ids are one row.
+HISTORY_TABLES = (
+    "G_PARTY_HISTORY",
+    "G_ROUTE_RESULT",
+    "G_IS_LINK",
+    "G_USERDATA_HISTORY",
+    "G_SECURE_USERDATA_HISTORY",
+    "G_AGENT_STATE_HISTORY",
+    "GO_CAMPAIGNHISTORY",
+    "GO_CHAINREC_HIST",
+    "GOX_CHAIN_CALL",
+)
+# Per-IDB row ids: never part of a row's content (IDB.md: ID columns identify nothing across IDBs).
+ROW_ID_COLUMNS = ("PHID", "ID")
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    role: str  # the ICON role whose data-source sessions judge a member's coverage
+    tables: tuple[str, ...]  # root first
+    requires: frozenset[str]  # the source's roles must include these ...
+    excludes: frozenset[str] = frozenset()  # ... and none of these
+    # Single-row kinds: the one table's key columns, lifetime columns, whether it must have ended.
+    key: tuple[str, ...] = ()
+    start: str = "CREATED_TS"
+    end: str | None = None
+    must_end: bool = False
+    can_stick: bool = False
+
+    @property
+    def single_row(self) -> bool:
+        return bool(self.key)
+
+    def applies_to(self, roles) -> bool:
+        return self.requires <= set(roles) and not (self.excludes & set(roles))
+
+    # -- queries ----------------------------------------------------------------------------------
+    def path(self, table: str) -> exp.Select:
+        """`SELECT <entity id> AS ENTITY_ID FROM <table> AS t [JOIN ...]`: how a row finds its entity."""
+        if self.single_row:
+            return exp.select(exp.alias_(_key_expr(self.key), "ENTITY_ID")).from_(exp.to_table(table).as_("t"))
+        return sqlfile.parse(f"extract/{self.name}/{table}.sql").copy()
+
+    def touched(self, present: list[str]) -> exp.Expression:
+        """Entity ids with a row of any of `present` inserted or updated in the window (:lo, :hi]."""
+        selects = [self.path(t).where(_in_window("t")) for t in present]
+        union = selects[0]
+        for s in selects[1:]:
+            union = exp.union(union, s, distinct=True)
+        return union
+
+    def ready(self, present: list[str]) -> exp.Select:
+        """The entities to (re)extract, with the CTE `touched` attached."""
+        if self.single_row:
+            query = self._single_row_ready()
+        else:
+            query = sqlfile.parse(f"extract/{self.name}/ready.sql").copy()
+        return query.with_("touched", as_=self.touched(present))
+
+    def _single_row_ready(self) -> exp.Select:
+        key = _key_expr(self.key)
+        start = exp.column(self.start, "t")
+        end = exp.func("COALESCE", exp.column(self.end, "t"), start.copy()) if self.end else start.copy()
+        query = exp.select(
+            exp.alias_(key, "ENTITY_ID"),
+            exp.alias_(key.copy(), "ENTITY_KEY"),
+            exp.alias_(start, "START_TS"),
+            exp.alias_(end, "END_TS"),
+            exp.alias_(self._stuck() if self.can_stick else exp.false(), "STUCK"),
+        ).from_(exp.to_table(self.tables[0]).as_("t"))
+        query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
+        if self.can_stick:
+            open_ = exp.column(self.end, "t").is_(exp.null())
+            stuck_at = exp.Add(this=exp.column(self.start, "t"), expression=exp.Placeholder(this="stuck_s"))
+            crossing = exp.and_(
+                open_, stuck_at > exp.Placeholder(this="t_lo"), stuck_at <= exp.Placeholder(this="t_hi")
+            )
+            query = query.where(exp.or_(_in_window("t"), crossing))
+        else:
+            query = query.where(_in_window("t"))
+        if self.must_end:
+            ended = exp.not_(exp.column(self.end, "t").is_(exp.null()))
+            query = query.where(exp.or_(ended, self._stuck()) if self.can_stick else ended)
+        return query
+
+    def _stuck(self) -> exp.Expression:
+        """Still open :stuck_s seconds after it began, by the source's clock :t_hi."""
+        stuck_at = exp.Add(this=exp.column(self.start, "t"), expression=exp.Placeholder(this="stuck_s"))
+        return exp.paren(exp.and_(exp.column(self.end, "t").is_(exp.null()), stuck_at <= exp.Placeholder(this="t_hi")))
+
+    def rows(self, table: str, columns: list[exp.Expression], present: list[str]) -> exp.Select:
+        """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK."""
+        path = self.path(table)
+        entity_id = path.expressions[0].this
+        query = path.select(
+            *columns,
+            exp.column("ENTITY_KEY", "r"),
+            exp.column("STUCK", "r"),
+            append=False,
+        )
+        query = query.join(
+            exp.to_table("ready").as_("r"), on=exp.EQ(this=exp.column("ENTITY_ID", "r"), expression=entity_id)
+        )
+        query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
+        ready = self.ready(present)
+        touched = ready.args["with_"].pop().expressions[0]
+        return query.with_(touched.alias, as_=touched.this).with_("ready", as_=ready)
+
+
+def _in_window(alias: str) -> exp.Expression:
+    def between(col: str) -> exp.Expression:
+        c = exp.column(col, alias)
+        return exp.and_(c > exp.Placeholder(this="lo"), c <= exp.Placeholder(this="hi"))
+
+    return exp.paren(exp.or_(between("GSYS_SEQ"), between("GSYS_USEQ")))
+
+
+def _key_expr(columns: tuple[str, ...]) -> exp.Expression:
+    """A text key from one or more columns of alias t (NULLs kept apart from values)."""
+    parts = [
+        exp.func("COALESCE", exp.cast(exp.column(c, "t"), exp.DataType.build("TEXT")), exp.Literal.string(""))
+        for c in columns
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return exp.func("CONCAT_WS", exp.Literal.string("|"), *parts, dialect=SOURCE_DIALECT)
+
+
+def _cfg_kinds() -> list[Kind]:
+    """Each configuration table: one entity per object version (a change is a new row, same DBID).
+    The object's DBID is the table's first column (a link table's: its first two)."""
+    kinds = []
+    for t in tables().values():
+        if t.role == "cfg":
+            ids = t.column_names[:2] if t.name.startswith("GCX_") else t.column_names[:1]
+            kinds.append(
+                Kind(t.name.lower(), "cfg", (t.name,), frozenset({"cfg"}), key=(*ids, "CREATED_TS"), end="DELETED_TS")
+            )
+    return kinds
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "interaction",
+        "gcc",
+        (
+            "G_IR",
+            "G_CALL",
+            "G_PARTY",
+            "G_PARTY_HISTORY",
+            "G_ROUTE_RESULT",
+            "G_IS_LINK",
+            "G_USERDATA_HISTORY",
+            "G_SECURE_USERDATA_HISTORY",
+        ),
+        frozenset({"gcc"}),
+    ),
+    Kind(
+        "vq_stay",
+        "gcc",
+        ("G_VIRTUAL_QUEUE",),
+        frozenset({"gcc"}),
+        key=("CALLID", "ENDPOINTDN", "ADDED_TS"),
+        start="ADDED_TS",
+        end="TERMINATED_TS",
+        must_end=True,
+        can_stick=True,
+    ),
+    Kind(
+        "call_userdata",
+        "gud",
+        ("G_USERDATA_HISTORY", "G_SECURE_USERDATA_HISTORY"),
+        frozenset({"gud"}),
+        excludes=frozenset({"gcc"}),
+    ),
+    Kind(
+        "login_session",
+        "gls",
+        ("G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"),
+        frozenset({"gls"}),
+    ),
+    Kind("campaign_session", "gos", ("GO_CAMPAIGN", "GO_CAMPAIGNHISTORY"), frozenset({"gos"})),
+    Kind("chain", "gos", ("GO_CHAIN", "GO_CHAINREC_HIST", "GOX_CHAIN_CALL"), frozenset({"gos"})),
+    Kind(
+        "ocs_metric",
+        "gos",
+        ("GO_METRICS",),
+        frozenset({"gos"}),
+        key=("OBJECTTYPE", "OBJECTID", "METRICID", "ADDED_TS"),
+        start="ADDED_TS",
+    ),
+    *_cfg_kinds(),
+)
+
+
+def kinds_for(roles) -> list[Kind]:
+    return [k for k in KINDS if k.applies_to(roles)]
+
+
+def kind(name: str) -> Kind:
+    return next(k for k in KINDS if k.name == name)

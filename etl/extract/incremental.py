@@ -1,0 +1,234 @@
+"""Incremental extraction of one source IDB into the cycle's work tables.
+
+The window of a source is what ICON committed since the last cycle: sequences `(SEQ_FROM, SEQ_TO]`
+with SEQ_TO = `G_PROV_CONTROL.SEQCURRENT` (the highest GSYS_SEQ / GSYS_USEQ safely committed, so a
+row that commits late is never skipped: the mark stays below it until it lands), and the source's own
+clock `(TIME_FROM, TIME_TO]` with TIME_TO = its last stored event, for interactions crossing the
+stuck threshold. An entity touched in the window and finished is extracted whole, again if it was
+extracted before: extraction is a function of (source, window), and re-extraction replaces.
+
+Large windows are read in chunks of sequences; each chunk is a window of its own, so a chunked read
+ends exactly where one big read would, with memory bounded by the chunk.
+
+Nothing here writes to the mart's tables: rows land in the connection's temporary `_X_*` tables,
+which the cycle merges in its one transaction (etl/cycle.py). A source that fails part-way leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import cache
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from etl import sqlfile
+from etl.config import EtlOptions, Source
+from etl.errors import SourceError
+from etl.extract.entities import Kind, kinds_for
+from etl.extract.sources import IdbReader, model_select, open_source
+from etl.idb.schema import dss_table, tables, tables_for_roles
+from etl.load.mart import extracted_tables, run
+
+CHUNK_SEQS = 2_000_000
+SECURE_TABLE = "G_SECURE_USERDATA_HISTORY"
+
+
+@dataclass(frozen=True)
+class Window:
+    seq_from: int
+    seq_to: int
+    time_from: int
+    time_to: int
+
+    @property
+    def empty(self) -> bool:
+        return self.seq_to <= self.seq_from and self.time_to <= self.time_from
+
+    def chunks(self, size: int) -> list[Window]:
+        """Consecutive sub-windows of at most `size` sequences; the clock window goes with the last."""
+        bounds = list(range(self.seq_from, self.seq_to, size)) + [self.seq_to]
+        if len(bounds) == 1:
+            bounds = [self.seq_from, self.seq_to]
+        out = []
+        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False)):
+            last = i == len(bounds) - 2
+            out.append(Window(lo, hi, self.time_from, self.time_to if last else self.time_from))
+        return out
+
+
+@dataclass
+class SourceExtract:
+    source: Source
+    window: Window | None = None
+    icon_dbid: int | None = None
+    dss_id: int | None = None
+    entities: int = 0
+    rows: dict[str, int] = field(default_factory=dict)  # table → rows read
+    error: str | None = None
+    started: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The cycle's temporary tables: like STG_*, plus the chunk that read each row."""
+    for t in extracted_tables():
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP TABLE _X_{t.name} AS "
+            f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name} LIMIT 0",
+        )
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_ENTITY (
+        SOURCE_NAME VARCHAR, HA_SET VARCHAR, ENTITY_KIND VARCHAR, ENTITY_ID VARCHAR, ENTITY_KEY VARCHAR,
+        START_TS BIGINT, END_TS BIGINT, STUCK BOOLEAN, CHUNK INTEGER)""",
+    )
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_DSS (
+        SOURCE_NAME VARCHAR, ROLE VARCHAR, DSS_ID BIGINT, ICON_DBID INTEGER, DS_DBID INTEGER, DS2_DBID INTEGER,
+        DS_TYPE SMALLINT, DSCONN_TYPE SMALLINT, START_TS BIGINT, END_TS BIGINT, LAST_EVENT_TS BIGINT)""",
+    )
+
+
+def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Source → (SEQ_TO, TIME_TO) of its last committed window."""
+    rows = con.execute(
+        "SELECT SOURCE_NAME, max(SEQ_TO), max(TIME_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok' GROUP BY 1"
+    ).fetchall()
+    return {name: (int(seq), int(t)) for name, seq, t in rows}
+
+
+def extract_source(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    mark: tuple[int, int] | None,
+    options: EtlOptions,
+    chunk_seqs: int = CHUNK_SEQS,
+) -> SourceExtract:
+    """Read the source's window into the work tables; on any SourceError, leave nothing and say why."""
+    result = SourceExtract(source, started=time.time())
+    clock = time.perf_counter()
+    try:
+        with open_source(source) as reader:
+            _extract(con, reader, source, mark, options, chunk_seqs, result)
+    except SourceError as e:
+        _forget(con, source)
+        result.error = str(e)
+    result.seconds = time.perf_counter() - clock
+    return result
+
+
+def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result) -> None:
+    seq_from, time_from = mark or (0, 0)
+    prov = reader.read_table(tables()["G_PROV_CONTROL"])
+    marks = [v for v in prov.column("SEQCURRENT").to_pylist() if v is not None]
+    if not marks:
+        raise SourceError(source.name, "no SEQCURRENT: nothing is known to be safely committed", "G_PROV_CONTROL")
+    seq_to = min(marks)
+    if seq_to < seq_from:
+        raise SourceError(
+            source.name,
+            f"SEQCURRENT went back from {seq_from} to {seq_to}: the IDB was restored or replaced; "
+            "rebuild its window with `idbmart backfill`",
+            "G_PROV_CONTROL",
+            "SEQCURRENT",
+        )
+    _stage_dss(con, reader, source)
+    last_event, result.icon_dbid, result.dss_id = con.execute(
+        "SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM _X_DSS WHERE SOURCE_NAME = ?",
+        [source.name],
+    ).fetchall()[0]
+    window = Window(seq_from, seq_to, time_from, max(time_from, int(last_event or 0)))
+    result.window = window
+    if window.empty:
+        return
+    secure_keys = options.secure_userdata_keys
+    for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
+        params = {
+            "lo": chunk.seq_from,
+            "hi": chunk.seq_to,
+            "t_lo": chunk.time_from,
+            "t_hi": chunk.time_to,
+            "stuck_s": options.stuck_threshold_s,
+        }
+        for kind in kinds_for(source.roles):
+            present = _present(reader, kind, secure_keys)
+            if not present:
+                continue
+            ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
+            if ready.num_rows == 0:
+                continue
+            _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
+            for name in present:
+                table = tables()[name]
+                sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys)
+                rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
+                result.rows[name] = result.rows.get(name, 0) + rows.num_rows
+                _stage(con, f"_X_{name}", rows, source, chunk_no)
+    (result.entities,) = con.execute(
+        "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
+    ).fetchall()[0]
+
+
+@cache
+def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str) -> str:
+    return sqlfile.template(kind.ready(list(present)), dialect)
+
+
+@cache
+def _rows_sql(kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys) -> str:
+    """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
+    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present))
+    if table == SECURE_TABLE:
+        query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
+    return sqlfile.template(query, dialect)
+
+
+def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
+    """The kind's tables this source has (an absent optional table has no rows to give)."""
+    report = reader.schema_report()
+    expected = {t.name for t in tables_for_roles(reader.source.roles)}
+    return tuple(
+        t
+        for t in kind.tables
+        if t in expected and t not in report.missing_optional and (t != SECURE_TABLE or secure_keys)
+    )
+
+
+def _stage(con, work_table: str, rows: pa.Table, source: Source, chunk: int, **constants) -> None:
+    extra = {"SOURCE_NAME": source.name, "HA_SET": source.ha_set, "CHUNK": chunk, **constants}
+    con.register("_arrow", rows)
+    literals = ", ".join(f"? AS {name}" for name in extra)
+    run(con, f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM _arrow", list(extra.values()))
+    con.unregister("_arrow")
+
+
+def _stage_dss(con, reader: IdbReader, source: Source) -> None:
+    for role in source.roles:
+        dss = reader.read_table(tables()[dss_table(role)])
+        con.register("_arrow", dss)
+        run(
+            con,
+            """INSERT INTO _X_DSS SELECT ?, ?, DSS_ID, ICON_DBID, DS_DBID, DS2_DBID, DS_TYPE, DSCONN_TYPE,
+                      epoch(DSCONN_STIME)::BIGINT, epoch(coalesce(DSCONN_ETIME, ICON_ETIME))::BIGINT,
+                      epoch(LEVENT_ITIME)::BIGINT
+               FROM _arrow WHERE DSCONN_STIME IS NOT NULL""",
+            [source.name, role],
+        )
+        con.unregister("_arrow")
+
+
+def _forget(con, source: Source) -> None:
+    for t in extracted_tables():
+        run(con, f"DELETE FROM _X_{t.name} WHERE SOURCE_NAME = ?", [source.name])
+    run(con, "DELETE FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name])
+    run(con, "DELETE FROM _X_DSS WHERE SOURCE_NAME = ?", [source.name])

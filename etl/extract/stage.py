@@ -1,0 +1,161 @@
+"""Merge the cycle's work tables into staging (`STG_*`), inside the cycle's transaction.
+
+Each member's version of an entity replaces the version it gave before (the latest chunk wins).
+Rows ICON delivered twice are kept once; a stuck entity's open rows are closed at the sentinel and
+flagged; an entity without an identity is not staged but listed in STG_TRANSFORM_DISCARDS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from etl.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
+from etl.extract.incremental import SourceExtract
+from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
+
+
+@dataclass
+class StageCounts:
+    entities: int = 0
+    rows_in: int = 0
+    inserted: int = 0
+    deleted: int = 0
+    duplicates: int = 0
+    discarded: int = 0
+
+
+def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract]) -> StageCounts:
+    counts = StageCounts()
+    counts.discarded = _discard_unidentified(con, run_id)
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_LATEST AS
+                   SELECT * FROM _X_ENTITY WHERE ENTITY_KEY IS NOT NULL
+                   QUALIFY row_number() OVER (
+                     PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
+    )
+    (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
+    per_table: dict[tuple[str, str], tuple[int, int]] = {}
+    for t in extracted_tables():
+        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
+        counts.deleted += _changed(
+            con,
+            f"""DELETE FROM STG_{t.name} s USING _X_LATEST l
+            WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY AND l.ENTITY_KIND IN ({kinds})""",
+        )
+        latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
+                     AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
+        content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
+        dedupe = (
+            "QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, "
+            + ", ".join(f'x."{c}"' for c in content)
+            + " ORDER BY x.GSYS_SEQ) = 1"
+            if t.name in HISTORY_TABLES
+            else ""
+        )
+        stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
+        closed = {
+            "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
+            "TERMINATED": f"CASE WHEN {stuck_open} THEN to_timestamp({SENTINEL_TS})::TIMESTAMP ELSE x.TERMINATED END",
+        }
+        closes = stuck_open != "FALSE"
+        cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
+        inserted = _changed(
+            con,
+            f"""INSERT INTO STG_{t.name} BY NAME
+            SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
+                   coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
+            {latest} {dedupe}""",
+        )
+        read = con.execute(f"SELECT x.SOURCE_NAME, count(*) {latest} GROUP BY 1").fetchall()
+        staged = con.execute(
+            f"SELECT SOURCE_NAME, count(*) FROM STG_{t.name} WHERE EXTRACT_RUN_ID = {run_id} GROUP BY 1"
+        ).fetchall()
+        staged_by = dict(staged)
+        for source, n in read:
+            per_table[(source, t.name)] = (n, n - staged_by.get(source, 0))
+        counts.inserted += inserted
+        counts.rows_in += sum(n for _, n in read)
+    counts.duplicates = sum(d for _, d in per_table.values())
+    run(
+        con,
+        """DELETE FROM STG_ENTITY s USING _X_LATEST l WHERE s.SOURCE_NAME = l.SOURCE_NAME
+                   AND s.ENTITY_KIND = l.ENTITY_KIND AND s.ENTITY_KEY = l.ENTITY_KEY""",
+    )
+    run(
+        con,
+        f"""INSERT INTO STG_ENTITY SELECT SOURCE_NAME, HA_SET, ENTITY_KIND, ENTITY_KEY, START_TS, END_TS,
+                    STUCK, {run_id} FROM _X_LATEST""",
+    )
+    _record_sessions(con, run_id)
+    _record_history(con, run_id, results, per_table)
+    return counts
+
+
+def _changed(con, statement: str) -> int:
+    """Run an INSERT or DELETE; the number of rows it changed."""
+    return int(con.execute(statement).fetchall()[0][0])
+
+
+def _discard_unidentified(con, run_id: int) -> int:
+    """Entities whose identity column is NULL cannot be matched across members or keyed: listed, not staged."""
+    return _changed(
+        con,
+        f"""INSERT INTO STG_TRANSFORM_DISCARDS
+        SELECT {run_id}, SOURCE_NAME,
+               CASE ENTITY_KIND WHEN 'interaction' THEN 'G_IR' WHEN 'login_session' THEN 'G_LOGIN_SESSION'
+                    WHEN 'campaign_session' THEN 'GO_CAMPAIGN' WHEN 'chain' THEN 'GO_CHAIN'
+                    ELSE upper(ENTITY_KIND) END,
+               CASE ENTITY_KIND WHEN 'interaction' THEN 'ROOTCALLID' END,
+               ENTITY_ID,
+               'no identity across IDBs (' || ENTITY_KIND || ' key is NULL): not extracted',
+               to_json(struct_pack(START_TS, END_TS, STUCK))::VARCHAR
+        FROM _X_ENTITY WHERE ENTITY_KEY IS NULL
+        QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_ID ORDER BY CHUNK DESC) = 1""",
+    )
+
+
+def _record_sessions(con, run_id: int) -> None:
+    run(con, "DELETE FROM CTL_DSS_SESSION WHERE SOURCE_NAME IN (SELECT SOURCE_NAME FROM _X_DSS)")
+    run(
+        con,
+        f"""INSERT INTO CTL_DSS_SESSION
+        SELECT SOURCE_NAME, ROLE, DSS_ID, ICON_DBID, DS_DBID, DS2_DBID, DS_TYPE, DSCONN_TYPE, START_TS, END_TS,
+               LAST_EVENT_TS, coalesce(END_TS, LAST_EVENT_TS + 1, START_TS), {run_id}
+        FROM _X_DSS""",
+    )
+
+
+def _record_history(con, run_id: int, results: list[SourceExtract], per_table) -> None:
+    rows = []
+    for r in results:
+        w = r.window
+        common = [run_id, r.source.name]
+        stamps = [_ts(r.started), _ts(r.started + r.seconds)]
+        if not r.ok:
+            rows.append(
+                [*common, "*", r.icon_dbid, r.dss_id, None, None, None, None, 0, 0, 0, *stamps, "skipped", r.error]
+            )
+            continue
+        if w is None or w.empty:
+            continue
+        for table, n in sorted(r.rows.items()):
+            read, dups = per_table.get((r.source.name, table), (0, 0))
+            rows.append(
+                [*common, table, r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
+                 None, n, dups, *stamps, "ok", None]
+            )  # fmt: skip
+        rows.append(
+            [*common, "*", r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
+             r.entities, sum(r.rows.values()), 0, *stamps, "ok", None]
+        )  # fmt: skip
+    if rows:
+        run_many(con, "INSERT INTO CTL_EXTRACT_HISTORY VALUES (" + ", ".join("?" * 16) + ")", rows)
+
+
+def _ts(epoch: float):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)

@@ -1,0 +1,82 @@
+-- The HA choice for every entity touched this cycle (docs/architecture.md, "HA choice").
+-- Inputs: STG_ENTITY (each member's version), CTL_DSS_SESSION (each member's data source sessions),
+-- and the cycle's _HA_TOUCHED (entities), _HA_MEMBER (configured members), _KIND_ROLE (kind → role).
+-- Rule, in order: a member whose version ended beats one whose version is still open (stuck); then
+-- a member whose sessions of the kind's role cover the whole lifetime; then the primary; then the
+-- member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
+-- lifetime the members together know, and never before the set's first session of that role.
+WITH versions AS (
+  SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
+         m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE
+  FROM STG_ENTITY AS e
+  JOIN _HA_TOUCHED AS t USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+  JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
+  JOIN _KIND_ROLE AS k USING (ENTITY_KIND)
+),
+set_start AS (
+  SELECT m.HA_SET, d.ROLE, min(d.START_TS) AS FIRST_TS
+  FROM CTL_DSS_SESSION AS d
+  JOIN _HA_MEMBER AS m USING (SOURCE_NAME)
+  GROUP BY ALL
+),
+lifetime AS (
+  SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY,
+         greatest(min(v.START_TS), coalesce(min(s.FIRST_TS), min(v.START_TS))) AS L_START,
+         coalesce(max(v.END_TS) FILTER (WHERE NOT v.STUCK), min(v.START_TS)) AS L_END_KNOWN,
+         bool_and(v.STUCK) AS ALL_STUCK,
+         count(*) AS MEMBERS
+  FROM versions AS v
+  LEFT JOIN set_start AS s ON s.HA_SET = v.HA_SET AND s.ROLE = v.ROLE
+  GROUP BY ALL
+),
+coverage AS (
+  SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY, v.SOURCE_NAME, v.STUCK, v.PRIMARY_MEMBER, v.SET_SIZE,
+         l.L_START, greatest(l.L_START, l.L_END_KNOWN) AS L_END, l.ALL_STUCK, l.MEMBERS,
+         coalesce(sum(greatest(0, least(greatest(l.L_START, l.L_END_KNOWN) + 1, d.COVERED_TO_TS)
+                                  - greatest(l.L_START, d.START_TS))), 0)::BIGINT AS COVERED_S
+  FROM versions AS v
+  JOIN lifetime AS l USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+  LEFT JOIN CTL_DSS_SESSION AS d
+    ON d.SOURCE_NAME = v.SOURCE_NAME AND d.ROLE = v.ROLE
+   AND d.START_TS <= greatest(l.L_START, l.L_END_KNOWN) AND d.COVERED_TO_TS > l.L_START
+  GROUP BY ALL
+),
+ranked AS (
+  SELECT *,
+         COVERED_S >= L_END + 1 - L_START AS FULL_COVER,
+         row_number() OVER (
+           PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY
+           ORDER BY STUCK, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC, SOURCE_NAME
+         ) AS RANK
+  FROM coverage
+),
+paired AS (
+  SELECT c.*, r.STUCK AS R_STUCK, r.FULL_COVER AS R_FULL, r.COVERED_S AS R_COVERED_S,
+         list(struct_pack(SOURCE_NAME := a.SOURCE_NAME, PRIMARY_MEMBER := a.PRIMARY_MEMBER,
+                          TERMINATED := NOT a.STUCK, COVERED_S := a.COVERED_S) ORDER BY a.SOURCE_NAME) AS CANDIDATES
+  FROM ranked AS c
+  LEFT JOIN ranked AS r ON r.HA_SET = c.HA_SET AND r.ENTITY_KIND = c.ENTITY_KIND AND r.ENTITY_KEY = c.ENTITY_KEY AND r.RANK = 2
+  JOIN ranked AS a ON a.HA_SET = c.HA_SET AND a.ENTITY_KIND = c.ENTITY_KIND AND a.ENTITY_KEY = c.ENTITY_KEY
+  WHERE c.RANK = 1
+  GROUP BY ALL
+)
+SELECT
+  p.HA_SET, p.ENTITY_KIND, p.ENTITY_KEY, p.SOURCE_NAME,
+  CASE
+    WHEN p.SET_SIZE = 1 THEN 'single_member_set'
+    WHEN p.MEMBERS = 1 THEN 'only_member_holding_it'
+    WHEN NOT p.STUCK AND p.R_STUCK THEN 'only_member_that_saw_it_end'
+    WHEN p.FULL_COVER AND NOT p.R_FULL THEN 'only_member_covering_it'
+    WHEN p.FULL_COVER THEN 'both_cover_primary'
+    WHEN p.COVERED_S > p.R_COVERED_S THEN 'covers_more'
+    ELSE 'neither_covers_primary'
+  END AS REASON,
+  p.L_START AS START_TS,
+  p.L_END AS END_TS,
+  p.STUCK AS STUCK_FLAG,
+  p.MEMBERS,
+  p.CANDIDATES,
+  CASE WHEN o.SOURCE_NAME <> p.SOURCE_NAME THEN o.SOURCE_NAME END AS PREV_SOURCE,
+  :run_id AS RUN_ID
+FROM paired AS p
+LEFT JOIN CTL_HA_DECISION AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)

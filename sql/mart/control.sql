@@ -1,0 +1,103 @@
+-- Control tables of the mart (MART.md "Control"), DuckDB dialect. Every write to them happens in the
+-- transaction of the cycle it describes: a cycle that does not commit leaves no trace here either.
+
+-- One row per committed run step: what the cycle did, in numbers.
+CREATE TABLE IF NOT EXISTS CTL_AUDIT_LOG (
+  AUDIT_KEY          BIGINT PRIMARY KEY,   -- RUN_ID * 100 + step number
+  RUN_ID             BIGINT NOT NULL,
+  JOB                VARCHAR NOT NULL,     -- run, backfill, nightly
+  STEP               VARCHAR NOT NULL,     -- extract, ha, ...
+  STATUS             VARCHAR NOT NULL,     -- ok, partial (some sources skipped)
+  STARTED_AT         TIMESTAMP,
+  ENDED_AT           TIMESTAMP,
+  MIN_DATE_TIME_KEY  BIGINT,               -- first 15-minute interval touched (UTC seconds)
+  MAX_DATE_TIME_KEY  BIGINT,
+  SOURCES_OK         INTEGER,
+  SOURCES_SKIPPED    INTEGER,
+  ENTITIES           BIGINT,               -- entities extracted (extract) or decided (ha)
+  ROWS_IN            BIGINT,               -- rows read from sources (extract) or staging (ha)
+  ROWS_INSERTED      BIGINT,
+  ROWS_DELETED       BIGINT,
+  CHANGED            BIGINT,               -- ha: decisions that changed member
+  DETAIL             VARCHAR
+);
+
+-- Per source IDB and table, per run: the window read and what it gave. The next window of a source
+-- starts at its highest SEQ_TO / TIME_TO with STATUS 'ok'.
+CREATE TABLE IF NOT EXISTS CTL_EXTRACT_HISTORY (
+  RUN_ID       BIGINT NOT NULL,
+  SOURCE_NAME  VARCHAR NOT NULL,
+  TABLE_NAME   VARCHAR NOT NULL,           -- '*' for a source that was skipped
+  ICON_DBID    INTEGER,
+  DSS_ID       BIGINT,                     -- the newest data source session seen
+  SEQ_FROM     BIGINT,                     -- window (SEQ_FROM, SEQ_TO] of GSYS_SEQ / GSYS_USEQ
+  SEQ_TO       BIGINT,                     -- G_PROV_CONTROL.SEQCURRENT: the high-water mark
+  TIME_FROM    BIGINT,                     -- window (TIME_FROM, TIME_TO] of the source's clock
+  TIME_TO      BIGINT,                     -- its last stored event (LEVENT_ITIME)
+  ENTITIES     BIGINT,
+  ROWS         BIGINT,
+  DUPLICATES   BIGINT,                     -- rows ICON delivered twice, kept once
+  STARTED_AT   TIMESTAMP,
+  ENDED_AT     TIMESTAMP,
+  STATUS       VARCHAR NOT NULL,           -- ok, skipped
+  MESSAGE      VARCHAR
+);
+
+-- Data source sessions of every reachable source as last read: what the HA choice judges coverage by.
+CREATE TABLE IF NOT EXISTS CTL_DSS_SESSION (
+  SOURCE_NAME    VARCHAR NOT NULL,
+  ROLE           VARCHAR NOT NULL,
+  DSS_ID         BIGINT NOT NULL,
+  ICON_DBID      INTEGER,
+  DS_DBID        INTEGER,
+  DS2_DBID       INTEGER,
+  DS_TYPE        SMALLINT,
+  DSCONN_TYPE    SMALLINT,
+  START_TS       BIGINT NOT NULL,          -- DSCONN_STIME
+  END_TS         BIGINT,                   -- coalesce(DSCONN_ETIME, ICON_ETIME); NULL: still connected
+  LAST_EVENT_TS  BIGINT,                   -- LEVENT_ITIME
+  COVERED_TO_TS  BIGINT NOT NULL,          -- end of coverage: END_TS, or LAST_EVENT_TS + 1 while open
+  RUN_ID         BIGINT NOT NULL,
+  PRIMARY KEY (SOURCE_NAME, ROLE, DSS_ID)
+);
+
+-- Each member's version of each entity it holds (the rows are in STG_<TABLE>).
+CREATE TABLE IF NOT EXISTS STG_ENTITY (
+  SOURCE_NAME  VARCHAR NOT NULL,
+  HA_SET       VARCHAR NOT NULL,
+  ENTITY_KIND  VARCHAR NOT NULL,
+  ENTITY_KEY   VARCHAR NOT NULL,
+  START_TS     BIGINT,
+  END_TS       BIGINT,
+  STUCK        BOOLEAN NOT NULL,
+  RUN_ID       BIGINT NOT NULL,            -- the run that extracted this version
+  PRIMARY KEY (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)
+);
+
+-- The HA choice: for every HA set and entity, the member its GIDB rows come from, and why.
+CREATE TABLE IF NOT EXISTS CTL_HA_DECISION (
+  HA_SET       VARCHAR NOT NULL,
+  ENTITY_KIND  VARCHAR NOT NULL,
+  ENTITY_KEY   VARCHAR NOT NULL,
+  SOURCE_NAME  VARCHAR NOT NULL,           -- the member chosen
+  REASON       VARCHAR NOT NULL,           -- see docs/architecture.md, "HA choice"
+  START_TS     BIGINT,                     -- the entity's lifetime judged, [START_TS, END_TS]
+  END_TS       BIGINT,
+  STUCK_FLAG   BOOLEAN NOT NULL,
+  MEMBERS      INTEGER NOT NULL,           -- members holding a version
+  CANDIDATES   STRUCT(SOURCE_NAME VARCHAR, PRIMARY_MEMBER BOOLEAN, TERMINATED BOOLEAN, COVERED_S BIGINT)[],
+  PREV_SOURCE  VARCHAR,                    -- the member chosen before, if the choice changed
+  RUN_ID       BIGINT NOT NULL,            -- the run that last decided
+  PRIMARY KEY (HA_SET, ENTITY_KIND, ENTITY_KEY)
+);
+
+-- Input rows that could not be used, with the reason: nothing is dropped silently.
+CREATE TABLE IF NOT EXISTS STG_TRANSFORM_DISCARDS (
+  RUN_ID       BIGINT NOT NULL,
+  SOURCE_NAME  VARCHAR,
+  TABLE_NAME   VARCHAR NOT NULL,
+  COLUMN_NAME  VARCHAR,
+  ROW_KEY      VARCHAR,
+  REASON       VARCHAR NOT NULL,
+  ROW_JSON     VARCHAR
+);
