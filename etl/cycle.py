@@ -64,6 +64,7 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
         progress(_describe(r))
     result.seconds["extract"] = time.perf_counter() - clock
 
+    progress(f"commit run {result.run_id} ...")
     run(con, "BEGIN TRANSACTION")
     try:
         clock = time.perf_counter()

@@ -39,6 +39,8 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
     per_table: dict[tuple[str, str], tuple[int, int]] = {}
     for t in extracted_tables():
+        if not any(r.rows.get(t.name) for r in results):
+            continue  # no source gave rows of this table: nothing to replace
         kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
         counts.deleted += _changed(
             con,

@@ -40,8 +40,12 @@ def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) 
                    AND d.ENTITY_KIND = n.ENTITY_KIND AND d.ENTITY_KEY = n.ENTITY_KEY""",
     )
     run(con, "INSERT INTO CTL_HA_DECISION BY NAME SELECT * FROM _HA_NEW")
+    touched_kinds = {k for (k,) in run(con, "SELECT DISTINCT ENTITY_KIND FROM _HA_NEW")}
     for t in extracted_tables():
-        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
+        table_kinds = [k.name for k in KINDS if t.name in k.tables]
+        if not touched_kinds.intersection(table_kinds):
+            continue
+        kinds = sql_list(table_kinds)
         counts.deleted += run(
             con,
             f"""DELETE FROM GIDB_{t.name} g USING _HA_NEW n

@@ -1,0 +1,280 @@
+"""One ETL cycle (extract, HA choice, GIDB) against a simulated SIP Cluster deployment with faults,
+checked against the simulator's truth; and the cycle's guarantees: any schedule of cycles, a crash,
+an outage or a repeat leaves the same GIDB as one run over the final IDBs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import config
+from etl.cycle import run_cycle
+from etl.load.mart import SENTINEL_TS
+from etl.quality.compare import differences
+from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
+from fixtures.simulator.profile import DAY0
+
+# One cluster node pair, the VQ pair, configuration per data center, OCS. The primary of the node
+# pair loses 10:00-11:00 (and re-delivers the 5 minutes before it) and commits 5 % of its rows 15
+# minutes late; the VQ pair's secondary is down 14:00-14:20; one answered call never terminates.
+P = Params(calls=400, seed=5, nodes=1)
+FAULTS = [
+    "gap:dc1_node1_a:10:00-11:00",
+    "dup:dc1_node1_a",
+    "late:dc1_node1_a:0.05:900",
+    "down:dc1_vq_b:14:00-14:20",
+    "stuck:1",
+]
+GAP = (DAY0 + 10 * 3600, DAY0 + 11 * 3600)
+
+
+def hm(h: int, m: int = 0) -> int:
+    return DAY0 + h * 3600 + m * 60
+
+
+@pytest.fixture(scope="module")
+def one_run(tmp_path_factory):
+    """The deployment as of 1 h after the day, and a mart built from it by one cycle."""
+    out = tmp_path_factory.mktemp("one_run")
+    deployment = config.load(simulate(out, P, FAULTS))
+    result = run_cycle(deployment)
+    return deployment, result, out
+
+
+def sql(mart: Path, query: str, truth: Path | None = None) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY)").fetchall()
+    con.execute("USE m").fetchall()
+    if truth is not None:
+        for f in truth.glob("*.parquet"):
+            con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def fresh_mart(deployment, folder: Path):
+    return replace(deployment, mart_path=folder / "mart.duckdb")
+
+
+# -- every entity exactly once ------------------------------------------------------------------------
+
+
+def test_every_true_call_and_party_is_in_gidb_exactly_once(one_run):
+    deployment, result, out = one_run
+    assert not result.skipped
+    truth = out / "truth"
+    missing, doubled, extra = sql(
+        deployment.mart_path,
+        """SELECT (SELECT count(*) FROM TRUTH_CALL t ANTI JOIN GIDB_G_CALL g USING (CALLID)),
+                  (SELECT count(*) FROM (SELECT CALLID FROM GIDB_G_CALL GROUP BY 1 HAVING count(*) > 1)),
+                  (SELECT count(*) FROM GIDB_G_CALL g ANTI JOIN TRUTH_CALL t USING (CALLID))""",
+        truth,
+    )[0]
+    assert (missing, doubled, extra) == (0, 0, 0)
+    # Parties per call as the truth has them (PARTYIDs are per IDB outside a cluster: count per call).
+    wrong = sql(
+        deployment.mart_path,
+        """SELECT count(*) FROM (SELECT CALLID, count(*) AS n FROM TRUTH_PARTY GROUP BY 1) t
+           FULL JOIN (SELECT CALLID, count(*) AS n FROM GIDB_G_PARTY GROUP BY 1) g USING (CALLID)
+           WHERE t.n IS DISTINCT FROM g.n""",
+        truth,
+    )[0][0]
+    assert wrong == 0
+    # Every row of an interaction comes from the member its decision names.
+    strays = sql(
+        deployment.mart_path,
+        """SELECT count(*) FROM GIDB_G_PARTY g JOIN CTL_HA_DECISION d
+             ON d.HA_SET = g.HA_SET AND d.ENTITY_KIND = 'interaction' AND d.ENTITY_KEY = g.ENTITY_KEY
+           WHERE d.SOURCE_NAME <> g.SOURCE_NAME""",
+    )[0][0]
+    assert strays == 0
+
+
+def test_rows_delivered_twice_are_kept_once(one_run):
+    deployment, _, _ = one_run
+    dups_seen = sql(
+        deployment.mart_path,
+        "SELECT sum(DUPLICATES) FROM CTL_EXTRACT_HISTORY WHERE SOURCE_NAME = 'dc1_node1_a'",
+    )[0][0]
+    assert dups_seen > 0, "the dup fault re-delivers history rows: the extract must have met some"
+    doubled = sql(
+        deployment.mart_path,
+        """SELECT count(*) FROM (SELECT SOURCE_NAME, PARTYID, PSEQ FROM STG_G_PARTY_HISTORY
+                                 GROUP BY ALL HAVING count(*) > 1)""",
+    )[0][0]
+    assert doubled == 0
+
+
+def test_every_login_session_and_dial_attempt_is_in_gidb_exactly_once(one_run):
+    deployment, _, out = one_run
+    sessions = sql(
+        deployment.mart_path,
+        """SELECT (SELECT count(*) FROM TRUTH_LOGIN_SESSION),
+                  (SELECT count(*) FROM GIDB_G_LOGIN_SESSION),
+                  (SELECT count(*) FROM TRUTH_LOGIN_SESSION t ANTI JOIN GIDB_G_LOGIN_SESSION g
+                     ON g.AGENTID = t.AGENTID AND g.CREATED_TS = t.LOGIN_TS AND g.TERMINATED_TS = t.LOGOUT_TS)""",
+        out / "truth",
+    )[0]
+    assert sessions[0] > 0 and sessions == (sessions[0], sessions[0], 0)
+    attempts = sql(
+        deployment.mart_path,
+        """SELECT (SELECT count(DISTINCT CHAINGUID) FROM TRUTH_ATTEMPT),
+                  (SELECT count(*) FROM GIDB_GO_CHAIN),
+                  (SELECT count(*) FROM (SELECT DISTINCT CHAINGUID FROM TRUTH_ATTEMPT) t
+                     ANTI JOIN GIDB_GO_CHAIN g USING (CHAINGUID)),
+                  (SELECT count(*) FROM TRUTH_ATTEMPT t ANTI JOIN GIDB_GO_CHAINREC_HIST g USING (CALLATTID))""",
+        out / "truth",
+    )[0]
+    assert attempts[0] > 0 and attempts == (attempts[0], attempts[0], 0, 0)
+
+
+def test_a_stuck_call_is_extracted_closed_at_the_sentinel_and_flagged(one_run):
+    deployment, _, out = one_run
+    rows = sql(
+        deployment.mart_path,
+        """SELECT g.STUCK_FLAG, g.TERMINATED_TS, d.STUCK_FLAG
+           FROM TRUTH_CALL t JOIN GIDB_G_CALL g USING (CALLID)
+           JOIN CTL_HA_DECISION d ON d.HA_SET = g.HA_SET AND d.ENTITY_KEY = g.ENTITY_KEY
+           WHERE t.STUCK""",
+        out / "truth",
+    )
+    assert rows == [(True, SENTINEL_TS, True)]
+    assert sql(deployment.mart_path, "SELECT count(*) FROM GIDB_G_CALL WHERE STUCK_FLAG")[0][0] == 1
+
+
+# -- the HA choice ------------------------------------------------------------------------------------
+
+
+def test_no_entity_comes_from_a_member_inside_its_gap(one_run):
+    deployment, _, _ = one_run
+    by_member = dict(
+        sql(
+            deployment.mart_path,
+            f"""SELECT SOURCE_NAME, count(*) FROM CTL_HA_DECISION
+                WHERE HA_SET = 'dc1_node1' AND START_TS < {GAP[1]} AND END_TS >= {GAP[0]} GROUP BY 1""",
+        )
+    )
+    assert by_member.get("dc1_node1_b", 0) > 10, "interactions and sessions overlap the gap"
+    assert "dc1_node1_a" not in by_member
+
+
+def test_outside_the_gap_the_primary_serves(one_run):
+    deployment, _, _ = one_run
+    rows = dict(
+        sql(
+            deployment.mart_path,
+            f"""SELECT REASON || ' ' || SOURCE_NAME, count(*) FROM CTL_HA_DECISION
+                WHERE HA_SET = 'dc1_node1' AND (END_TS < {GAP[0]} OR START_TS >= {GAP[1]}) GROUP BY 1""",
+        )
+    )
+    assert rows.get("both_cover_primary dc1_node1_a", 0) > 100
+    assert set(rows) == {"both_cover_primary dc1_node1_a"}, rows
+
+
+def test_every_decision_says_why_with_each_members_coverage(one_run):
+    deployment, _, _ = one_run
+    rows = sql(
+        deployment.mart_path,
+        """SELECT REASON, MEMBERS, len(CANDIDATES), CANDIDATES[1].COVERED_S IS NOT NULL
+           FROM CTL_HA_DECISION GROUP BY ALL ORDER BY ALL""",
+    )
+    reasons = {r[0] for r in rows}
+    assert {"both_cover_primary", "only_member_covering_it", "only_member_holding_it"} <= reasons
+    assert {"single_member_set"} <= reasons  # the OCS IDB has no partner
+    assert all(r[1] == r[2] and r[3] for r in rows)
+
+
+# -- schedules, crashes, outages, repeats -------------------------------------------------------------
+
+
+def test_cycles_every_15_minutes_give_the_same_gidb_as_one_run(one_run, tmp_path):
+    deployment, _, _ = one_run
+    series = SnapshotSeries(tmp_path, P, FAULTS)
+    cycles = config.load(series.path)
+    changed = 0
+    for at in [hm(9, 45), *range(hm(10), hm(13) + 1, 900), hm(15), default_snapshot_time(P)]:
+        series.write(at)
+        result = run_cycle(cycles)
+        assert not result.skipped
+        changed += result.ha.changed
+    assert changed > 0, "late rows of the primary must have made some decisions change member"
+    assert differences(cycles.mart_path, deployment.mart_path) == {}
+
+
+def test_reading_in_small_chunks_gives_the_same_gidb(one_run, tmp_path):
+    deployment, _, _ = one_run
+    chunked = fresh_mart(deployment, tmp_path)
+    run_cycle(chunked, chunk_seqs=997)
+    windows = sql(chunked.mart_path, "SELECT max(SEQ_TO) FROM CTL_EXTRACT_HISTORY")[0][0]
+    assert windows > 5 * 997
+    assert differences(chunked.mart_path, deployment.mart_path) == {}
+
+
+def test_a_source_down_for_an_hour_catches_up_as_if_never_away(one_run, tmp_path):
+    deployment, _, _ = one_run
+    series = SnapshotSeries(tmp_path, P, FAULTS)
+    cycles = config.load(series.path)
+    away = cycles.source("dc1_node1_b").path
+    for at in [hm(9), hm(10), hm(11), hm(12), hm(13), default_snapshot_time(P)]:
+        down = hm(10) <= at < hm(12)
+        series.write(at, skip=("dc1_node1_b",) if down else ())
+        if down:
+            away.unlink(missing_ok=True)
+        result = run_cycle(cycles)
+        assert [s.source.name for s in result.skipped] == (["dc1_node1_b"] if down else [])
+    skipped = sql(cycles.mart_path, "SELECT count(*) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'skipped'")[0][0]
+    assert skipped == 2
+    assert differences(cycles.mart_path, deployment.mart_path) == {}
+
+
+def test_a_repeat_run_with_no_new_input_changes_nothing(one_run, tmp_path):
+    deployment, result, _ = one_run
+    again = fresh_mart(deployment, tmp_path)
+    shutil.copy(deployment.mart_path, again.mart_path)
+    second = run_cycle(again)
+    assert second.run_id == result.run_id + 1
+    audit = sql(
+        again.mart_path,
+        f"SELECT STEP, ENTITIES, ROWS_INSERTED, ROWS_DELETED FROM CTL_AUDIT_LOG WHERE RUN_ID = {second.run_id} "
+        "ORDER BY STEP",
+    )
+    assert audit == [("extract", 0, 0, 0), ("ha", 0, 0, 0)]
+    assert differences(again.mart_path, deployment.mart_path, prefixes=("GIDB_", "STG_", "CTL_HA", "CTL_DSS")) == {}
+
+
+@pytest.mark.parametrize("kill_at", ["extract dc1_vq_a", "commit run"])
+def test_a_cycle_killed_midway_leaves_the_mart_as_it_was_and_a_rerun_completes_it(one_run, tmp_path, kill_at):
+    deployment, _, _ = one_run
+    victim = fresh_mart(deployment, tmp_path)
+    (tmp_path / "deployment.toml").write_text(
+        config.render(str(victim.mart_path), list(deployment.sources), deployment.etl)
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "run", "--config", str(tmp_path / "deployment.toml")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    for line in proc.stderr:
+        if line.startswith(kill_at):
+            proc.send_signal(signal.SIGKILL)
+            break
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    committed = sql(victim.mart_path, "SELECT count(*) FROM CTL_AUDIT_LOG")[0][0]
+    gidb = sql(victim.mart_path, "SELECT count(*) FROM GIDB_G_CALL")[0][0]
+    assert (committed, gidb) == (0, 0), "nothing of the killed cycle may be visible"
+    run_cycle(victim)
+    assert differences(victim.mart_path, deployment.mart_path) == {}
