@@ -109,7 +109,9 @@ def _etl_options(path, raw: dict) -> EtlOptions:
     return EtlOptions(**values)
 
 
-def _resolve_uri(path: Path, where: str, uri: str, must_exist: bool) -> str:
+def _resolve_uri(path: Path, where: str, uri: str) -> str:
+    """The URI with a snapshot's path made absolute. A snapshot that is not there is not an error of
+    the file: it is an unreachable source, reported and skipped when it is read (like a site down)."""
     parts = urlsplit(uri)
     if parts.scheme not in URI_SCHEMES:
         raise ConfigError(
@@ -128,14 +130,10 @@ def _resolve_uri(path: Path, where: str, uri: str, must_exist: bool) -> str:
     target = Path(raw)
     if not target.is_absolute():
         target = (path.parent / target).resolve()
-    if must_exist and parts.scheme == "duckdb" and not target.is_file():
-        raise ConfigError(path, f"{where}: DuckDB snapshot {target} does not exist")
-    if must_exist and parts.scheme == "parquet" and not target.is_dir():
-        raise ConfigError(path, f"{where}: Parquet snapshot folder {target} does not exist")
     return f"{parts.scheme}://{target}"
 
 
-def _source(path: Path, index: int, raw: dict, ignored_dcs: tuple[str, ...]) -> Source:
+def _source(path: Path, index: int, raw: dict) -> Source:
     where = f"[[source]] #{index + 1}"
     _check_keys(path, where, raw, _SOURCE_KEYS)
     for key in ("name", "uri", "roles"):
@@ -157,8 +155,7 @@ def _source(path: Path, index: int, raw: dict, ignored_dcs: tuple[str, ...]) -> 
         raise ConfigError(path, f"{where}: media {media!r} must be one of {', '.join(MEDIA)}")
     return Source(
         name=name,
-        # A data center being ignored (disaster recovery) may be gone: its snapshots are not checked.
-        uri=_resolve_uri(path, where, _typed(path, where, "uri", raw["uri"], str), data_center not in ignored_dcs),
+        uri=_resolve_uri(path, where, _typed(path, where, "uri", raw["uri"], str)),
         ha_set=_typed(path, where, "ha_set", raw.get("ha_set", name), str),
         primary=_typed(path, where, "primary", raw.get("primary", False), bool),
         roles=roles,
@@ -221,7 +218,7 @@ def load(path: str | Path) -> Deployment:
     for i, rs in enumerate(raw_sources):
         if not isinstance(rs, dict):
             raise ConfigError(path, f"[[source]] #{i + 1} must be a table")
-    sources = [_source(path, i, rs, etl.ignore_data_centers) for i, rs in enumerate(raw_sources)]
+    sources = [_source(path, i, rs) for i, rs in enumerate(raw_sources)]
     names = [s.name for s in sources]
     for name in names:
         if names.count(name) > 1:

@@ -34,7 +34,6 @@ def test_help_lists_every_verb_of_the_interface():
 @pytest.mark.parametrize(
     "args",
     [
-        ["run", "--config", "x.toml"],
         ["backfill", "--config", "x.toml", "--from", "2026-01-01", "--to", "2026-01-02"],
         ["check", "--config", "x.toml"],
         ["bench"],
@@ -79,11 +78,23 @@ def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path, t
 def test_a_bad_deployment_file_is_a_one_line_error(tmp_path):
     path = tmp_path / "d.toml"
     path.write_text(
+        '[mart]\npath = "m.duckdb"\n[[source]]\nname = "a"\nuri = "duckdb://nope.duckdb"\nroles = ["voice"]\n'
+    )
+    out = idbmart("sources", "--config", str(path))
+    assert out.returncode == 1
+    assert out.stderr == (
+        f"idbmart sources: {path}: source 'a': unknown role 'voice' (known: cfg, gcc, gud, gls, gos)\n"
+    )
+
+
+def test_a_missing_snapshot_is_an_unreachable_source_not_a_bad_file(tmp_path):
+    path = tmp_path / "d.toml"
+    path.write_text(
         '[mart]\npath = "m.duckdb"\n[[source]]\nname = "a"\nuri = "duckdb://nope.duckdb"\nroles = ["gcc"]\n'
     )
     out = idbmart("sources", "--config", str(path))
     assert out.returncode == 1
-    assert out.stderr == f"idbmart sources: {path}: source 'a': DuckDB snapshot {tmp_path}/nope.duckdb does not exist\n"
+    assert f"source 'a': DuckDB snapshot {tmp_path}/nope.duckdb does not exist" in out.stdout
 
 
 def test_simulate_is_deterministic_and_its_deployment_checks_clean(tmp_path):

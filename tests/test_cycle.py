@@ -278,3 +278,112 @@ def test_a_cycle_killed_midway_leaves_the_mart_as_it_was_and_a_rerun_completes_i
     assert (committed, gidb) == (0, 0), "nothing of the killed cycle may be visible"
     run_cycle(victim)
     assert differences(victim.mart_path, deployment.mart_path) == {}
+
+
+# -- inputs: personal data, bad rows, unusable sources, live PostgreSQL ------------------------------
+
+
+def test_secure_user_data_stays_out_unless_a_key_is_allowed(one_run, tmp_path):
+    deployment, _, _ = one_run
+    members = [deployment.source(f"dc1_node1_{m}").path for m in "ab"]
+    con = duckdb.connect()
+    for i, path in enumerate(members):
+        con.execute(f"ATTACH '{path}' AS m{i} (READ_ONLY)").fetchall()
+    union = " UNION ".join(f"SELECT CALLID, KEYNAME FROM m{i}.G_SECURE_USERDATA_HISTORY" for i in range(len(members)))
+    in_sources = dict(con.execute(f"SELECT KEYNAME, count(DISTINCT CALLID) FROM ({union}) GROUP BY 1").fetchall())
+    con.close()
+    assert in_sources.get("CustomerID", 0) > 0
+    assert sql(deployment.mart_path, "SELECT count(*) FROM STG_G_SECURE_USERDATA_HISTORY")[0][0] == 0
+
+    allowed = fresh_mart(deployment, tmp_path)
+    allowed = replace(allowed, etl=replace(deployment.etl, secure_userdata_keys=("CustomerID",)))
+    run_cycle(allowed)
+    keys = sql(
+        allowed.mart_path, "SELECT KEYNAME, count(DISTINCT CALLID) FROM GIDB_G_SECURE_USERDATA_HISTORY GROUP BY 1"
+    )
+    assert keys == [("CustomerID", in_sources["CustomerID"])]
+
+
+def test_an_interaction_without_identity_is_discarded_with_its_reason_and_the_partner_serves(one_run, tmp_path):
+    deployment, _, _ = one_run
+    folder = tmp_path / "idb"
+    shutil.copytree(deployment.source("dc1_node1_a").path.parent, folder)
+    broken = folder / "dc1_node1_a.duckdb"
+    con = duckdb.connect(str(broken))
+    irid, root = con.execute(
+        f"SELECT IRID, ROOTCALLID FROM G_IR WHERE TERMINATED_TS < {GAP[0]} ORDER BY IRID LIMIT 1"
+    ).fetchall()[0]
+    con.execute(f"UPDATE G_IR SET ROOTCALLID = NULL WHERE IRID = '{irid}'").fetchall()
+    con.close()
+    sources = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render("mart.duckdb", sources))
+    changed = config.load(path)
+    run_cycle(changed)
+    discards = sql(
+        changed.mart_path, "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON FROM STG_TRANSFORM_DISCARDS"
+    )
+    assert [d[:4] for d in discards] == [("dc1_node1_a", "G_IR", "ROOTCALLID", irid)]
+    assert "NULL" in discards[0][4]
+    served = sql(changed.mart_path, f"SELECT SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KEY = '{root}'")
+    assert served == [("dc1_node1_b", "only_member_holding_it")]
+
+
+def test_unreachable_or_broken_sources_are_skipped_and_the_rest_load(one_run, tmp_path):
+    deployment, _, _ = one_run
+    folder = tmp_path / "idb"
+    shutil.copytree(deployment.source("dc1_node1_a").path.parent, folder)
+    (folder / "dc1_vq_b.duckdb").unlink()
+    con = duckdb.connect(str(folder / "dc1_node1_b.duckdb"))
+    con.execute("ALTER TABLE G_CALL DROP COLUMN CALLTYPE").fetchall()
+    con.close()
+    sources = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render("mart.duckdb", sources))
+    proc = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "run", "--config", str(path)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "2 source(s) skipped: dc1_node1_b, dc1_vq_b" in proc.stderr
+    skipped = dict(
+        sql(tmp_path / "mart.duckdb", "SELECT SOURCE_NAME, MESSAGE FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'skipped'")
+    )
+    assert "G_CALL.CALLTYPE" in skipped["dc1_node1_b"]
+    assert "dc1_vq_b" in skipped
+    # Their partners served everything: the calls are all there.
+    calls = sql(tmp_path / "mart.duckdb", "SELECT count(DISTINCT CALLID), count(*) FROM GIDB_G_CALL")[0]
+    assert calls[0] == calls[1] > 0
+
+
+def test_an_ignored_data_center_is_not_read(one_run, tmp_path):
+    deployment, _, _ = one_run
+    path = tmp_path / "deployment.toml"
+    path.write_text(
+        config.render("mart.duckdb", list(deployment.sources), replace(deployment.etl, ignore_data_centers=("dc2",)))
+    )
+    dr = config.load(path)
+    run_cycle(dr)
+    read = {name for (name,) in sql(dr.mart_path, "SELECT DISTINCT SOURCE_NAME FROM CTL_EXTRACT_HISTORY")}
+    assert "dc2_cfg" not in read and "dc1_cfg" in read
+    reasons = sql(dr.mart_path, "SELECT DISTINCT REASON FROM CTL_HA_DECISION WHERE HA_SET = 'cfg'")
+    assert reasons == [("single_member_set",)]
+
+
+@pytest.mark.postgres
+def test_a_live_postgresql_member_gives_the_same_gidb(one_run, tmp_path, pg_database):
+    from etl.idb.schema import tables_for_roles
+    from fixtures import idb_writer
+
+    deployment, _, _ = one_run
+    member = deployment.source("dc1_node1_a")
+    snapshot = duckdb.connect(str(member.path), read_only=True)
+    content = {t.name: snapshot.sql(f"SELECT * FROM {t.name}").to_arrow_table() for t in tables_for_roles(member.roles)}
+    snapshot.close()
+    idb_writer.write_postgres(pg_database, member.roles, tables=content)
+    sources = [replace(s, uri=pg_database) if s.name == member.name else s for s in deployment.sources]
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render("mart.duckdb", sources))
+    live = config.load(path)
+    result = run_cycle(live)
+    assert not result.skipped
+    assert differences(live.mart_path, deployment.mart_path) == {}

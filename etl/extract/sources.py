@@ -171,6 +171,8 @@ class DuckDBReader(IdbReader):
 
     def __init__(self, source: Source):
         super().__init__(source)
+        if not source.path.is_file():
+            raise SourceError(source.name, f"DuckDB snapshot {source.path} does not exist")
         try:
             self._con = duckdb.connect(str(source.path), read_only=True)
         except duckdb.Error as e:
