@@ -47,17 +47,27 @@ def test_verbs_not_built_yet_say_so_and_exit_non_zero_without_output(args):
     assert out.stderr.count("\n") == 1
 
 
-def test_demo_simulates_a_deployment_and_checks_every_source():
+def test_demo_simulates_a_deployment_checks_every_source_and_runs_a_cycle():
     out = idbmart("demo")
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
+    truth_at = lines.index("What really happened (ground truth):")
+    cycle_at = lines.index("One ETL cycle (idbmart run):")
     # 3 node pairs, the VQ pair, 2 cfg, the OCS, the classic pair: 13 IDBs, all readable.
-    rows = [line.split() for line in lines if line.startswith(("dc1_", "dc2_"))]
+    rows = [line.split() for line in lines[:truth_at] if line.startswith(("dc1_", "dc2_"))]
     assert len(rows) == 13 and all(r[7] == "ok" for r in rows)
     # The truth table accounts for exactly the demo's 1000 interactions.
-    start = lines.index("What really happened (ground truth):") + 3
-    counts = [int(line.split()[-1]) for line in lines[start:] if line and line.split()[-1].isdigit()]
+    counts = []
+    for line in lines[truth_at + 3 :]:
+        if not line:
+            break
+        counts.append(int(line.split()[-1]))
     assert sum(counts) == DEMO.calls
+    # The cycle read all 13 sources and put every true call in GIDB once.
+    extracted = [line.split() for line in lines[cycle_at:] if line.startswith(("dc1_", "dc2_")) and " ok " in line]
+    assert len({r[0] for r in extracted if r[1] == "ok"}) == 13
+    summary = next(line for line in lines if "true calls; GIDB holds" in line).split()
+    assert summary[0] == summary[5] == summary[9], summary
 
 
 def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path, tiny_duckdb):
