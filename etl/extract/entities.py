@@ -49,7 +49,7 @@ class Kind:
     start: str = "CREATED_TS"
     end: str | None = None
     must_end: bool = False
-    can_stick: bool = False
+    can_stick: bool = False  # may become ready by the clock alone (stuck), with no row in the window
 
     @property
     def single_row(self) -> bool:
@@ -178,6 +178,7 @@ KINDS: tuple[Kind, ...] = (
             "G_SECURE_USERDATA_HISTORY",
         ),
         frozenset({"gcc"}),
+        can_stick=True,  # sql/extract/interaction/ready.sql reads the clock window
     ),
     Kind(
         "vq_stay",

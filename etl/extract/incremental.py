@@ -162,8 +162,8 @@ def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, 
         }
         for kind in kinds_for(source.roles):
             present = _present(reader, kind, secure_keys)
-            if not present:
-                continue
+            if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
+                continue  # nothing of this kind can be touched in an empty sequence window
             ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
             if ready.num_rows == 0:
                 continue

@@ -10,6 +10,7 @@ not by ICON), EXTRACT_RUN_ID.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -57,11 +58,15 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create whatever part of the mart is missing (idempotent)."""
-    run(con, (SQL_DIR / "mart" / "control.sql").read_text())
+    """Create whatever part of the mart is missing (idempotent; a complete mart costs one query)."""
+    have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    control = (SQL_DIR / "mart" / "control.sql").read_text()
+    if not set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", control)) <= have:
+        run(con, control)
     for t in extracted_tables():
-        run(con, layer_ddl("STG", t))
-        run(con, layer_ddl("GIDB", t))
+        for prefix in ("STG", "GIDB"):
+            if f"{prefix}_{t.name}" not in have:
+                run(con, layer_ddl(prefix, t))
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
