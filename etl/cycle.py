@@ -110,7 +110,7 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
          f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
          + (f"; skipped: {skipped_detail}" if skipped else "")),
         (2, "ha", ha.decided, st.inserted, ha.inserted, ha.deleted, ha.changed,
-         ", ".join(f"{k}: {v}" for k, v in (ha.reasons or {}).items())),
+         ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
     ]  # fmt: skip
     for step_no, step, entities, rows_in, inserted, deleted, changed, detail in rows:
         run(con,

@@ -75,7 +75,7 @@ def print_cycle(result) -> None:
         f"staged {st.entities} entity versions ({st.inserted} rows in, {st.deleted} replaced, "
         f"{st.duplicates} duplicates kept once, {st.discarded} discarded)"
     )
-    reasons = ", ".join(f"{k} {v}" for k, v in (ha.reasons or {}).items())
+    reasons = ", ".join(f"{k} {v}" for k, v in ha.reasons.items())
     print(f"HA choice: {ha.decided} entities decided, {ha.changed} changed member ({reasons or 'none'})")
     print(f"GIDB: {ha.inserted} rows in, {ha.deleted} rows out")
     print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))

@@ -66,6 +66,21 @@ def fresh_mart(deployment, folder: Path):
     return replace(deployment, mart_path=folder / "mart.duckdb")
 
 
+def copied_idbs(deployment, tmp_path: Path):
+    """A copy of the deployment's IDB folder to alter, and a function that writes a deployment file
+    over the copy (sources as given) and loads it."""
+    folder = tmp_path / "idb"
+    shutil.copytree(deployment.source("dc1_node1_a").path.parent, folder)
+
+    def load():
+        copies = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
+        path = tmp_path / "deployment.toml"
+        path.write_text(config.render("mart.duckdb", copies))
+        return config.load(path)
+
+    return folder, load
+
+
 # -- every entity exactly once ------------------------------------------------------------------------
 
 
@@ -306,8 +321,7 @@ def test_secure_user_data_stays_out_unless_a_key_is_allowed(one_run, tmp_path):
 
 def test_an_interaction_without_identity_is_discarded_with_its_reason_and_the_partner_serves(one_run, tmp_path):
     deployment, _, _ = one_run
-    folder = tmp_path / "idb"
-    shutil.copytree(deployment.source("dc1_node1_a").path.parent, folder)
+    folder, load = copied_idbs(deployment, tmp_path)
     broken = folder / "dc1_node1_a.duckdb"
     con = duckdb.connect(str(broken))
     irid, root = con.execute(
@@ -315,10 +329,7 @@ def test_an_interaction_without_identity_is_discarded_with_its_reason_and_the_pa
     ).fetchall()[0]
     con.execute(f"UPDATE G_IR SET ROOTCALLID = NULL WHERE IRID = '{irid}'").fetchall()
     con.close()
-    sources = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
-    path = tmp_path / "deployment.toml"
-    path.write_text(config.render("mart.duckdb", sources))
-    changed = config.load(path)
+    changed = load()
     run_cycle(changed)
     discards = sql(
         changed.mart_path, "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON FROM STG_TRANSFORM_DISCARDS"
@@ -331,15 +342,12 @@ def test_an_interaction_without_identity_is_discarded_with_its_reason_and_the_pa
 
 def test_unreachable_or_broken_sources_are_skipped_and_the_rest_load(one_run, tmp_path):
     deployment, _, _ = one_run
-    folder = tmp_path / "idb"
-    shutil.copytree(deployment.source("dc1_node1_a").path.parent, folder)
+    folder, load = copied_idbs(deployment, tmp_path)
     (folder / "dc1_vq_b.duckdb").unlink()
     con = duckdb.connect(str(folder / "dc1_node1_b.duckdb"))
     con.execute("ALTER TABLE G_CALL DROP COLUMN CALLTYPE").fetchall()
     con.close()
-    sources = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
-    path = tmp_path / "deployment.toml"
-    path.write_text(config.render("mart.duckdb", sources))
+    path = load().path
     proc = subprocess.run(
         [sys.executable, "-m", "etl.cli", "run", "--config", str(path)], capture_output=True, text=True, cwd=tmp_path
     )

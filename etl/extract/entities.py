@@ -50,6 +50,7 @@ class Kind:
     end: str | None = None
     must_end: bool = False
     can_stick: bool = False  # may become ready by the clock alone (stuck), with no row in the window
+    identity_column: str | None = None  # the root's column the identity comes from, where it can be NULL
 
     @property
     def single_row(self) -> bool:
@@ -74,12 +75,10 @@ class Kind:
         return union
 
     def ready(self, present: list[str]) -> exp.Select:
-        """The entities to (re)extract, with the CTE `touched` attached."""
+        """The entities to (re)extract (a kind of several tables gets the CTE `touched` attached)."""
         if self.single_row:
-            query = self._single_row_ready()
-        else:
-            query = sqlfile.parse(f"extract/{self.name}/ready.sql").copy()
-        return query.with_("touched", as_=self.touched(present))
+            return self._single_row_ready()
+        return sqlfile.parse(f"extract/{self.name}/ready.sql").copy().with_("touched", as_=self.touched(present))
 
     def _single_row_ready(self) -> exp.Select:
         key = _key_expr(self.key)
@@ -127,8 +126,12 @@ class Kind:
         )
         query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
         ready = self.ready(present)
-        touched = ready.args["with_"].pop().expressions[0]
-        return query.with_(touched.alias, as_=touched.this).with_("ready", as_=ready)
+        ctes = ready.args.get("with_")
+        if ctes is not None:  # hoist `touched` beside `ready`: one WITH for the whole query
+            ready.set("with_", None)
+            for cte in ctes.expressions:
+                query = query.with_(cte.alias, as_=cte.this)
+        return query.with_("ready", as_=ready)
 
 
 def _in_window(alias: str) -> exp.Expression:
@@ -179,6 +182,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         frozenset({"gcc"}),
         can_stick=True,  # sql/extract/interaction/ready.sql reads the clock window
+        identity_column="ROOTCALLID",
     ),
     Kind(
         "vq_stay",

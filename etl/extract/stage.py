@@ -28,6 +28,7 @@ class StageCounts:
 
 def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract]) -> StageCounts:
     counts = StageCounts()
+    register_kinds(con)
     counts.discarded = _discard_unidentified(con, run_id)
     run(
         con,
@@ -50,13 +51,15 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
         content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
-        dedupe = (
-            "QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, "
+        # The first copy of each row ICON delivered twice (history tables) is kept: _KEEP.
+        keep = (
+            "row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, "
             + ", ".join(f'x."{c}"' for c in content)
             + " ORDER BY x.GSYS_SEQ) = 1"
             if t.name in HISTORY_TABLES
-            else ""
+            else "TRUE"
         )
+        run(con, f"CREATE OR REPLACE TEMP TABLE _X_KEEP AS SELECT x.*, {keep} AS _KEEP {latest}")
         stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
         closed = {
             "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
@@ -64,22 +67,18 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         }
         closes = stuck_open != "FALSE"
         cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
-        inserted = _changed(
+        counts.inserted += _changed(
             con,
             f"""INSERT INTO STG_{t.name} BY NAME
             SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
                    coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
-            {latest} {dedupe}""",
+            FROM _X_KEEP x WHERE x._KEEP""",
         )
-        read = con.execute(f"SELECT x.SOURCE_NAME, count(*) {latest} GROUP BY 1").fetchall()
-        staged = con.execute(
-            f"SELECT SOURCE_NAME, count(*) FROM STG_{t.name} WHERE EXTRACT_RUN_ID = {run_id} GROUP BY 1"
-        ).fetchall()
-        staged_by = dict(staged)
-        for source, n in read:
-            per_table[(source, t.name)] = (n, n - staged_by.get(source, 0))
-        counts.inserted += inserted
-        counts.rows_in += sum(n for _, n in read)
+        for source, n, dups in run(
+            con, "SELECT SOURCE_NAME, count(*), count(*) FILTER (NOT _KEEP) FROM _X_KEEP GROUP BY 1"
+        ):
+            per_table[(source, t.name)] = (n, dups)
+            counts.rows_in += n
     counts.duplicates = sum(d for _, d in per_table.values())
     run(
         con,
@@ -101,21 +100,25 @@ def _changed(con, statement: str) -> int:
     return int(con.execute(statement).fetchall()[0][0])
 
 
+def register_kinds(con) -> None:
+    """`_KIND`: each entity kind's coverage role, root table and nullable identity column."""
+    run(con, "CREATE OR REPLACE TEMP TABLE _KIND (ENTITY_KIND VARCHAR, ROLE VARCHAR, ROOT_TABLE VARCHAR, "
+        "IDENTITY_COLUMN VARCHAR)")  # fmt: skip
+    run_many(
+        con, "INSERT INTO _KIND VALUES (?, ?, ?, ?)", [(k.name, k.role, k.tables[0], k.identity_column) for k in KINDS]
+    )
+
+
 def _discard_unidentified(con, run_id: int) -> int:
     """Entities whose identity column is NULL cannot be matched across members or keyed: listed, not staged."""
     return _changed(
         con,
         f"""INSERT INTO STG_TRANSFORM_DISCARDS
-        SELECT {run_id}, SOURCE_NAME,
-               CASE ENTITY_KIND WHEN 'interaction' THEN 'G_IR' WHEN 'login_session' THEN 'G_LOGIN_SESSION'
-                    WHEN 'campaign_session' THEN 'GO_CAMPAIGN' WHEN 'chain' THEN 'GO_CHAIN'
-                    ELSE upper(ENTITY_KIND) END,
-               CASE ENTITY_KIND WHEN 'interaction' THEN 'ROOTCALLID' END,
-               ENTITY_ID,
-               'no identity across IDBs (' || ENTITY_KIND || ' key is NULL): not extracted',
-               to_json(struct_pack(START_TS, END_TS, STUCK))::VARCHAR
-        FROM _X_ENTITY WHERE ENTITY_KEY IS NULL
-        QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_ID ORDER BY CHUNK DESC) = 1""",
+        SELECT {run_id}, x.SOURCE_NAME, k.ROOT_TABLE, k.IDENTITY_COLUMN, x.ENTITY_ID,
+               'no identity across IDBs (' || coalesce(k.IDENTITY_COLUMN, 'key') || ' is NULL): not extracted',
+               to_json(struct_pack(x.START_TS, x.END_TS, x.STUCK))::VARCHAR
+        FROM _X_ENTITY x JOIN _KIND k USING (ENTITY_KIND) WHERE x.ENTITY_KEY IS NULL
+        QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KIND, x.ENTITY_ID ORDER BY x.CHUNK DESC) = 1""",
     )
 
 

@@ -8,13 +8,14 @@ member's rows of exactly those entities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
 from etl import sqlfile
 from etl.config import Deployment
 from etl.extract.entities import KINDS
+from etl.extract.stage import register_kinds
 from etl.load.mart import extracted_tables, run, run_many, sql_list
 
 
@@ -24,7 +25,7 @@ class HaCounts:
     changed: int = 0
     inserted: int = 0
     deleted: int = 0
-    reasons: dict[str, int] | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
 
 
 def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) -> HaCounts:
@@ -74,5 +75,4 @@ def _register_inputs(con, deployment: Deployment) -> None:
     rows = [(s.name, name, s.primary, len(members)) for name, members in deployment.ha_sets().items() for s in members]
     if rows:
         run_many(con, "INSERT INTO _HA_MEMBER VALUES (?, ?, ?, ?)", rows)
-    run(con, "CREATE OR REPLACE TEMP TABLE _KIND_ROLE (ENTITY_KIND VARCHAR, ROLE VARCHAR)")
-    run_many(con, "INSERT INTO _KIND_ROLE VALUES (?, ?)", [(k.name, k.role) for k in KINDS])
+    register_kinds(con)

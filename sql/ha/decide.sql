@@ -1,6 +1,6 @@
 -- The HA choice for every entity touched this cycle (docs/architecture.md, "HA choice").
 -- Inputs: STG_ENTITY (each member's version), CTL_DSS_SESSION (each member's data source sessions),
--- and the cycle's _HA_TOUCHED (entities), _HA_MEMBER (configured members), _KIND_ROLE (kind → role).
+-- and the cycle's _HA_TOUCHED (entities), _HA_MEMBER (configured members), _KIND (kind → role).
 -- Rule, in order: a member whose version ended beats one whose version is still open (stuck); then
 -- a member whose sessions of the kind's role cover the whole lifetime; then the primary; then the
 -- member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
@@ -11,7 +11,7 @@ WITH versions AS (
   FROM STG_ENTITY AS e
   JOIN _HA_TOUCHED AS t USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
-  JOIN _KIND_ROLE AS k USING (ENTITY_KIND)
+  JOIN _KIND AS k USING (ENTITY_KIND)
 ),
 set_start AS (
   SELECT m.HA_SET, d.ROLE, min(d.START_TS) AS FIRST_TS
