@@ -8,6 +8,7 @@ back to a default.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -17,6 +18,14 @@ from etl.errors import ConfigError
 from etl.idb.schema import ROLES
 
 MEDIA = ("voice", "multimedia")
+AGENT_STATES = ("LOGGEDIN", "NOTREADY", "READY", "AFTERCALLWORK", "BUSY", "DND")
+DESCRIPTOR_COLUMNS = ("CUSTOMER_SEGMENT", "SERVICE_TYPE", "SERVICE_SUBTYPE", "BUSINESS_RESULT")
+DESCRIPTOR_KEYS = (
+    ("CUSTOMER_SEGMENT", "CustomerSegment"),
+    ("SERVICE_TYPE", "ServiceType"),
+    ("SERVICE_SUBTYPE", "ServiceSubType"),
+    ("BUSINESS_RESULT", "BusinessResult"),
+)
 URI_SCHEMES = ("duckdb", "parquet", "postgresql")
 
 
@@ -28,6 +37,15 @@ class EtlOptions:
     ignore_data_centers: tuple[str, ...] = ()
     # Secure user data (G_SECURE_USERDATA_HISTORY) is personal data: only these keys enter the mart.
     secure_userdata_keys: tuple[str, ...] = ()
+    # SIP Cluster agent recovery and ACW matching: clock skew allowed between IDBs of different nodes.
+    agent_match_tolerance_s: int = 5
+    short_abandon_threshold_s: int = 10  # an abandon in mediation this short is a short abandon
+    # Summarising an agent's DNs into one state: the first listed state present wins.
+    state_priority: tuple[str, ...] = ("BUSY", "AFTERCALLWORK", "NOTREADY", "DND", "READY", "LOGGEDIN")
+    # User-data keys (KVP names) per INTERACTION_DESCRIPTOR column, and per IRF_USER_DATA_CUST_1 column.
+    descriptor_keys: tuple[tuple[str, str], ...] = DESCRIPTOR_KEYS
+    cust_1_keys: tuple[tuple[str, str], ...] = (("IVR_APPLICATION", "IVR_APP"), ("CUSTOMER_ID", "CustomerID"))
+    ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
 
 
 @dataclass(frozen=True)
@@ -98,15 +116,37 @@ def _etl_options(path, raw: dict) -> EtlOptions:
     for f in fields(EtlOptions):
         if f.name not in raw:
             continue
-        if f.name in ("ignore_data_centers", "secure_userdata_keys"):
+        if f.name in ("ignore_data_centers", "secure_userdata_keys", "state_priority"):
             items = _typed(path, "etl", f.name, raw[f.name], list)
             values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
+        elif f.name in ("descriptor_keys", "cust_1_keys"):
+            values[f.name] = _column_map(path, f.name, raw[f.name])
+        elif f.name == "ivr_application_key":
+            values[f.name] = _typed(path, "etl", f.name, raw[f.name], str)
         else:
             v = _typed(path, "etl", f.name, raw[f.name], int)
-            if v <= 0:
+            if v < 0 or (v == 0 and f.name != "agent_match_tolerance_s"):
                 raise ConfigError(path, f"etl.{f.name} must be positive, got {v}")
             values[f.name] = v
+    bad = [s for s in values.get("state_priority", ()) if s not in AGENT_STATES]
+    if bad or len(set(values.get("state_priority", ()))) != len(values.get("state_priority", ())):
+        raise ConfigError(path, f"etl.state_priority must list distinct states of {', '.join(AGENT_STATES)}")
+    unknown = [c for c, _ in values.get("descriptor_keys", ()) if c not in DESCRIPTOR_COLUMNS]
+    if unknown:
+        raise ConfigError(
+            path, f"etl.descriptor_keys: unknown column {unknown[0]!r} (known: {', '.join(DESCRIPTOR_COLUMNS)})"
+        )
     return EtlOptions(**values)
+
+
+def _column_map(path, key: str, raw) -> tuple[tuple[str, str], ...]:
+    """An inline table {COLUMN = "KVP name"}: mart column names are upper-case identifiers."""
+    table = _typed(path, "etl", key, raw, dict)
+    for column, kvp in table.items():
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]{0,62}", column):
+            raise ConfigError(path, f"etl.{key}: {column!r} is not an upper-case column name")
+        _typed(path, f"etl.{key}", column, kvp, str)
+    return tuple(table.items())
 
 
 def _resolve_uri(path: Path, where: str, uri: str) -> str:
@@ -237,6 +277,8 @@ def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None)
     def value(v) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, tuple) and v and all(isinstance(x, tuple) for x in v):
+            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v) + "}"
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(value(x) for x in v) + "]"
         if isinstance(v, int):

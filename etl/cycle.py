@@ -20,6 +20,7 @@ from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
 from etl.load import mart
 from etl.load.mart import run
+from etl.transform.build import TransformCounts, transform
 
 INTERVAL = 900
 
@@ -30,6 +31,7 @@ class CycleResult:
     sources: list[SourceExtract] = field(default_factory=list)
     staged: stage.StageCounts | None = None
     ha: HaCounts | None = None
+    transformed: TransformCounts | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
 
     @property
@@ -73,6 +75,9 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
         clock = time.perf_counter()
         result.ha = choose(con, result.run_id, deployment)
         result.seconds["ha"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.transformed = transform(con, deployment, result.run_id * 100 + 3)
+        result.seconds["transform"] = time.perf_counter() - clock
         _audit(con, result, job, started)
         run(con, "COMMIT")
     except BaseException:
@@ -103,7 +108,7 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     ok = sum(1 for s in result.sources if s.ok)
     skipped = len(result.sources) - ok
     status = "ok" if not skipped else "partial"
-    st, ha = result.staged, result.ha
+    st, ha, tr = result.staged, result.ha, result.transformed
     skipped_detail = "; ".join(s.error for s in result.skipped)
     rows = [
         (1, "extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
@@ -111,6 +116,9 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
          + (f"; skipped: {skipped_detail}" if skipped else "")),
         (2, "ha", ha.decided, st.inserted, ha.inserted, ha.deleted, ha.changed,
          ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
+        (3, "transform", tr.interactions + tr.sessions, ha.inserted, tr.inserted, tr.deleted, tr.changed,
+         f"{tr.interactions} interactions, {tr.sessions} login sessions rebuilt; {tr.recovery_detail()}; "
+         f"{tr.discarded} rows discarded"),
     ]  # fmt: skip
     for step_no, step, entities, rows_in, inserted, deleted, changed, detail in rows:
         run(con,

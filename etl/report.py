@@ -78,4 +78,11 @@ def print_cycle(result) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in ha.reasons.items())
     print(f"HA choice: {ha.decided} entities decided, {ha.changed} changed member ({reasons or 'none'})")
     print(f"GIDB: {ha.inserted} rows in, {ha.deleted} rows out")
+    tr = result.transformed
+    if tr is not None:
+        print(
+            f"star schema: {tr.interactions} interactions and {tr.sessions} login sessions rebuilt; "
+            f"{tr.inserted} rows new, {tr.changed} changed, {tr.deleted} gone; {tr.discarded} rows discarded"
+        )
+        print(tr.recovery_detail())
     print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))

@@ -76,6 +76,22 @@ def test_etl_options_are_read(world):
     assert d.etl.stuck_threshold_s == 600 and d.etl.max_state_duration_s == 14_400
 
 
+def test_transform_options_are_read_and_rendered_back(world):
+    root, write = world
+    options = """[etl]
+    agent_match_tolerance_s = 0
+    state_priority = ["READY", "BUSY"]
+    cust_1_keys = {ORDER_ID = "OrderID"}
+    ivr_application_key = "App"
+
+    [mart]"""
+    d = config.load(write(PAIR.replace("[mart]", textwrap.dedent(options))))
+    assert d.etl.agent_match_tolerance_s == 0 and d.etl.state_priority == ("READY", "BUSY")
+    assert d.etl.cust_1_keys == (("ORDER_ID", "OrderID"),) and d.etl.ivr_application_key == "App"
+    again = config.load(write(config.render(str(d.mart_path), list(d.sources), d.etl)))
+    assert again.etl == d.etl
+
+
 def test_an_ha_pair_without_a_primary_gets_its_first_member(world):
     _, write = world
     d = config.load(write(PAIR.replace("primary = true\n", "")))
@@ -127,8 +143,22 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
-            "unknown key 'stuck_treshold_s' in [etl] (allowed: ignore_data_centers, max_call_duration_s, "
-            "max_state_duration_s, secure_userdata_keys, stuck_threshold_s)",
+            "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, cust_1_keys, "
+            "descriptor_keys, ignore_data_centers, ivr_application_key, max_call_duration_s, max_state_duration_s, "
+            "secure_userdata_keys, short_abandon_threshold_s, state_priority, stuck_threshold_s)",
+        ),
+        (
+            ("[mart]", '[etl]\nstate_priority = ["BUSY", "LUNCH"]\n\n[mart]'),
+            "etl.state_priority must list distinct states of LOGGEDIN, NOTREADY, READY, AFTERCALLWORK, BUSY, DND",
+        ),
+        (
+            ("[mart]", '[etl]\ndescriptor_keys = {SEGMENT = "Seg"}\n\n[mart]'),
+            "etl.descriptor_keys: unknown column 'SEGMENT' (known: CUSTOMER_SEGMENT, SERVICE_TYPE, "
+            "SERVICE_SUBTYPE, BUSINESS_RESULT)",
+        ),
+        (
+            ("[mart]", '[etl]\ncust_1_keys = {"bad name" = "X"}\n\n[mart]'),
+            "etl.cust_1_keys: 'bad name' is not an upper-case column name",
         ),
         (("[mart]", "[marts]\nx = 1\n\n[mart]"), "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
         (

@@ -11,6 +11,20 @@ import duckdb
 # Lineage columns say which run did something; they differ between equal marts by design.
 LINEAGE = {"EXTRACT_RUN_ID", "RUN_ID", "PREV_SOURCE", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
 DEFAULT_PREFIXES = ("GIDB_", "CTL_HA_DECISION", "STG_ENTITY")
+# The star schema: dimensions and facts (a test of a cycle's guarantees compares these too).
+STAR_PREFIXES = (
+    "INTERACTION_",
+    "IRF_",
+    "MEDIATION_",
+    "SM_RES_",
+    "RESOURCE_",
+    "GROUP_",
+    "TENANT",
+    "DATE_TIME",
+    "TECHNICAL_DESCRIPTOR",
+    "MEDIA_TYPE",
+    "STG_RESOURCE_SEEN",
+)
 
 
 def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES) -> dict[str, tuple[int, int]]:

@@ -1,0 +1,315 @@
+"""Build the star schema from GIDB for what this cycle's HA choice republished, in the cycle's transaction.
+
+Each model is one SQL file of `sql/transform/`, run into a temporary table `_T_<MODEL>`; the facts of
+exactly the interactions and login sessions in scope are then replaced (delete, insert) so that a
+rebuild is a function of GIDB alone: the same GIDB gives the same rows, whatever cycles led to it. A
+row whose content did not change keeps its UPDATE_AUDIT_KEY; a changed one (late data) gets this
+step's audit key, and keeps the CREATE_AUDIT_KEY of its first load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from etl.config import AGENT_STATES, Deployment
+from etl.load.mart import SENTINEL_TS, run, run_many
+from etl.paths import SQL_DIR
+
+FILL_AHEAD_DAYS = 31  # DATE_TIME is filled this far past the newest fact
+STATE_CODES = {name: code for code, name in enumerate(AGENT_STATES, start=1)}  # IDB agent STATE values
+
+
+@dataclass
+class TransformCounts:
+    interactions: int = 0
+    sessions: int = 0
+    inserted: int = 0
+    deleted: int = 0
+    changed: int = 0
+    discarded: int = 0
+    tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # table → inserted, deleted, changed
+    agent_match: dict[str, int] = field(default_factory=dict)  # cluster agent-DN parties by outcome
+    interval_range: tuple[int | None, int | None] = (None, None)
+
+    @property
+    def recovery_rate(self) -> float | None:
+        """Share of the cycle's SIP Cluster agent-DN parties whose agent was recovered."""
+        total = sum(self.agent_match.values())
+        return self.agent_match.get("recovered", 0) / total if total else None
+
+    def recovery_detail(self) -> str:
+        total = sum(self.agent_match.values())
+        if not total:
+            return "agent recovery: no SIP Cluster agent-DN parties"
+        m = self.agent_match
+        return (
+            f"agent recovery: {m.get('recovered', 0)} of {total} SIP Cluster agent-DN parties"
+            f" ({100 * self.recovery_rate:.2f} %), {m.get('ambiguous', 0)} ambiguous,"
+            f" {m.get('no_session', 0)} with no session"
+        )
+
+
+def model(name: str) -> str:
+    return (SQL_DIR / "transform" / f"{name}.sql").read_text()
+
+
+def temp(con: duckdb.DuckDBPyConnection, table: str, name: str) -> int:
+    run(con, f"CREATE OR REPLACE TEMP TABLE {table} AS {model(name)}")
+    return run(con, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key: int) -> TransformCounts:
+    counts = TransformCounts()
+    _setup(con, deployment)
+    counts.sessions = temp(con, "_T_SESSION", "scope_sessions")
+    counts.interactions = temp(con, "_T_IXN", "scope_interactions")
+    run(con, "ALTER TABLE _T_IXN ADD COLUMN INTERACTION_ID BIGINT")
+    run(con, "UPDATE _T_IXN SET INTERACTION_ID = idb_key(ROOT)")
+
+    # Interactions: parties, their states, agents, after-call work, user data, mediation, facts.
+    temp(con, "_T_PARTY", "party")
+    temp(con, "_T_SEGMENT", "party_segment")
+    temp(con, "_T_AGENT", "agent_recovery")
+    temp(con, "_T_ACW", "after_call_work")
+    temp(con, "_T_UD", "user_data")
+    _pivot_user_data(con, deployment)
+    temp(con, "_T_MSF", "mediation_segment")
+    temp(con, "_T_IF", "interaction_fact")
+    temp(con, "_T_IRF", "interaction_resource_fact")
+    _anchor(con)
+    _cust_1_rows(con, deployment)
+    counts.agent_match = dict(
+        run(con, "SELECT AGENT_MATCH, count(*) FROM _T_IRF WHERE AGENT_MATCH IN "
+                 "('recovered', 'ambiguous', 'no_session') GROUP BY 1")
+    )  # fmt: skip
+
+    # Agents: sessions, summarised states, reasons.
+    temp(con, "_T_SESSION_RES", "session_resource")
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_STATE_AGENT AS SELECT DISTINCT AGENTID FROM _T_SESSION "
+             "WHERE AGENTID IS NOT NULL")  # fmt: skip
+    temp(con, "_T_SMS", "sm_res_session_fact")
+    temp(con, "_T_SMST", "sm_res_state_fact")
+    temp(con, "_T_SMRS", "sm_res_state_reason_fact")
+
+    counts.discarded = _discards(con, audit_key // 100)
+    ixn_scope = "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN)"
+    session_scope = "LOGIN_SESSION_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)"
+    agent_scope = (
+        "RESOURCE_KEY IN (SELECT cfg_resource_key(3, AGENTID) FROM _T_STATE_AGENT) AND START_TS >= "
+        "(SELECT coalesce(min(CREATED_TS), 0) FROM GIDB_G_LOGIN_SESSION "
+        "WHERE AGENTID IN (SELECT AGENTID FROM _T_STATE_AGENT))"
+    )
+    reason_columns = "AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG"
+    facts = [
+        ("INTERACTION_FACT", "INTERACTION_ID", "_T_IF", ixn_scope),
+        ("INTERACTION_RESOURCE_FACT", "INTERACTION_RESOURCE_ID", "_T_IRF", ixn_scope),
+        ("MEDIATION_SEGMENT_FACT", "MEDIATION_SEGMENT_ID", f"({model('mediation_segment_fact')})", ixn_scope),
+        ("IRF_USER_DATA_CUST_1", "INTERACTION_RESOURCE_ID", "_T_CUST_1", ixn_scope),
+        ("SM_RES_SESSION_FACT", "SM_RES_SESSION_FACT_KEY", "_T_SMS", session_scope),
+        ("SM_RES_STATE_FACT", "SM_RES_STATE_FACT_KEY", "_T_SMST", agent_scope),
+        ("SM_RES_STATE_REASON_FACT", "SM_RES_STATE_REASON_FACT_KEY",
+         f"(SELECT * EXCLUDE ({reason_columns}) FROM _T_SMRS)", session_scope),
+    ]  # fmt: skip
+    run(con, model("interaction_descriptor"))
+    run(
+        con,
+        f"""INSERT INTO RESOURCE_STATE_REASON SELECT DISTINCT RESOURCE_STATE_REASON_KEY,
+        coalesce((SELECT STATE_TYPE_CODE FROM RESOURCE_STATE WHERE RESOURCE_STATE_KEY = AGENTSTATE), 'UNKNOWN'),
+        KEYNAME, VALUE, WORKMODE, HWFLAG = 1 FROM (SELECT RESOURCE_STATE_REASON_KEY, {reason_columns} FROM _T_SMRS)
+        WHERE RESOURCE_STATE_REASON_KEY NOT IN (SELECT RESOURCE_STATE_REASON_KEY FROM RESOURCE_STATE_REASON)""",
+    )
+    for table, key, new, scope in facts:
+        _count(counts, table, replace(con, table, key, new, scope, audit_key))
+
+    # Dimensions from configuration and from what the facts met.
+    run(con, f"CREATE OR REPLACE TEMP TABLE _T_SEEN AS {model('resource_seen')}")
+    run(
+        con,
+        """INSERT INTO STG_RESOURCE_SEEN BY NAME SELECT * FROM _T_SEEN
+        ON CONFLICT (RESOURCE_KEY) DO UPDATE SET IDENTITY_RULE = EXCLUDED.IDENTITY_RULE,
+          RESOURCE_NAME = EXCLUDED.RESOURCE_NAME, SWITCH_DBID = EXCLUDED.SWITCH_DBID, TENANTID = EXCLUDED.TENANTID,
+          CFG_TYPE_ID = EXCLUDED.CFG_TYPE_ID, CFG_DBID = EXCLUDED.CFG_DBID, TYPE_CODE = EXCLUDED.TYPE_CODE""",
+    )
+    run(con, model("resource_seen_refresh"))
+    for table, key, name in (
+        ("TENANT", "TENANT_KEY", "tenant"),
+        ("RESOURCE_", "RESOURCE_KEY", "resource"),
+        ("GROUP_", "GROUP_KEY", "group"),
+        ("RESOURCE_GROUP_FACT_", "RESOURCE_GROUP_FACT_KEY", "resource_group_fact"),
+    ):
+        temp(con, "_T_DIM", name)
+        _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
+    counts.interval_range = _fill_date_time(con)
+    return counts
+
+
+def _setup(con, deployment: Deployment) -> None:
+    run(con, (SQL_DIR / "mart" / "star.sql").read_text())
+    run(con, model("macros"))
+    o = deployment.etl
+    for name, value in (
+        ("tol", o.agent_match_tolerance_s),
+        ("sentinel", SENTINEL_TS),
+        ("max_call_s", o.max_call_duration_s),
+        ("max_state_s", o.max_state_duration_s),
+        ("short_abandon_s", o.short_abandon_threshold_s),
+        ("fill_ahead_days", FILL_AHEAD_DAYS),
+    ):
+        run(con, f"SET VARIABLE {name} = {int(value)}")
+    run(con, model("static_dimensions"))
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_SRC (SOURCE_NAME VARCHAR, SIP_CLUSTER BOOLEAN)")
+    run_many(con, "INSERT INTO _T_SRC VALUES (?, ?)", [(s.name, s.sip_cluster) for s in deployment.sources])
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _T_CLUSTER_SWITCH AS
+        SELECT DISTINCT DS2_DBID AS SWITCHID FROM CTL_DSS_SESSION
+        WHERE DS2_DBID IS NOT NULL AND SOURCE_NAME IN (SELECT SOURCE_NAME FROM _T_SRC WHERE SIP_CLUSTER)""",
+    )
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_PRIORITY (STATE INTEGER, PRIORITY INTEGER)")
+    ranked = list(o.state_priority) + [s for s in AGENT_STATES if s not in o.state_priority]
+    run_many(con, "INSERT INTO _T_PRIORITY VALUES (?, ?)", [(STATE_CODES[s], i) for i, s in enumerate(ranked)])
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_UD_MAP (TARGET VARCHAR, COLUMN_NAME VARCHAR, KEYNAME VARCHAR)")
+    rows = [("descriptor", c, k) for c, k in o.descriptor_keys] + [("cust_1", c, k) for c, k in o.cust_1_keys]
+    rows.append(("ivr", "IVR_APPLICATION", o.ivr_application_key))
+    run_many(con, "INSERT INTO _T_UD_MAP VALUES (?, ?, ?)", rows)
+    _cust_1_table(con, [c for c, _ in o.cust_1_keys])
+
+
+def _cust_1_table(con, columns: list[str]) -> None:
+    """IRF_USER_DATA_CUST_1 has one column per configured KVP mapping (added when the mapping grows)."""
+    run(
+        con,
+        """CREATE TABLE IF NOT EXISTS IRF_USER_DATA_CUST_1 (INTERACTION_RESOURCE_ID BIGINT PRIMARY KEY,
+        INTERACTION_ID BIGINT, START_DATE_TIME_KEY BIGINT, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)""",
+    )
+    have = {
+        c for (c,) in run(con, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'IRF_USER_DATA_CUST_1'")
+    }
+    for c in columns:
+        if c not in have:
+            run(con, f'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "{c}" VARCHAR')
+
+
+def _pivot_user_data(con, deployment: Deployment) -> None:
+    """One row per interaction in scope: descriptor values, the IVR application, the custom columns."""
+    o = deployment.etl
+    descriptor = dict(o.descriptor_keys)
+    cols = ", ".join(
+        f"max(u.VALUE) FILTER (u.KEYNAME = {_lit(descriptor[c])}) AS {c}" if c in descriptor else f"NULL AS {c}"
+        for c in ("CUSTOMER_SEGMENT", "SERVICE_TYPE", "SERVICE_SUBTYPE", "BUSINESS_RESULT")
+    )
+    cust = "".join(f', max(u.VALUE) FILTER (u.KEYNAME = {_lit(k)}) AS "{c}"' for c, k in o.cust_1_keys)
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _T_IXN_UD AS
+        SELECT i.ROOT, {cols}, max(u.VALUE) FILTER (u.KEYNAME = {_lit(o.ivr_application_key)}) AS IVR_APPLICATION
+        {cust}
+        FROM _T_IXN AS i LEFT JOIN _T_UD AS u USING (ROOT) GROUP BY i.ROOT""",
+    )
+    run(
+        con,
+        """ALTER TABLE _T_IXN_UD ADD COLUMN INTERACTION_DESCRIPTOR_KEY BIGINT;
+        UPDATE _T_IXN_UD SET INTERACTION_DESCRIPTOR_KEY = idb_key('descriptor|' || concat_ws('|',
+          coalesce(CUSTOMER_SEGMENT, ''), coalesce(SERVICE_TYPE, ''), coalesce(SERVICE_SUBTYPE, ''),
+          coalesce(BUSINESS_RESULT, '')))""",
+    )
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _anchor(con) -> None:
+    """IRF_ANCHOR: 1 on the first resource that handled the customer (else the interaction's first)."""
+    run(
+        con,
+        """UPDATE _T_IRF AS i SET IRF_ANCHOR = 1 FROM (
+             SELECT INTERACTION_RESOURCE_ID FROM _T_IRF QUALIFY row_number() OVER (
+               PARTITION BY INTERACTION_ID ORDER BY CUSTOMER_HANDLE_COUNT DESC, INTERACTION_RESOURCE_ORDINAL) = 1
+           ) AS a WHERE a.INTERACTION_RESOURCE_ID = i.INTERACTION_RESOURCE_ID""",
+    )
+
+
+def _cust_1_rows(con, deployment: Deployment) -> None:
+    """IRF_USER_DATA_CUST_1 rows: each resource fact with its interaction's mapped KVP values."""
+    custom = "".join(f', u."{c}"' for c, _ in deployment.etl.cust_1_keys)
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _T_CUST_1 AS SELECT i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID,
+        i.START_DATE_TIME_KEY{custom}
+        FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID) JOIN _T_IXN_UD AS u ON u.ROOT = x.ROOT""",
+    )
+
+
+def replace(con, table: str, key: str, new: str, scope: str, audit_key: int) -> tuple[int, int, int]:
+    """Replace `table`'s rows in `scope` by the rows of `new`; returns (inserted, deleted, changed)."""
+    cols = [
+        c
+        for (c,) in run(
+            con,
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY column_index",
+            [table],
+        )
+        if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")
+    ]
+    select = ", ".join(f'n."{c}"' for c in cols)
+    same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
+    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
+    run(con, f"DELETE FROM {table} WHERE {scope}")
+    run(
+        con,
+        f"""INSERT INTO {table} BY NAME
+        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
+               CASE WHEN o."{key}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
+                 AS UPDATE_AUDIT_KEY
+        FROM {new} AS n LEFT JOIN _OLD AS o ON o."{key}" = n."{key}" """,
+    )
+    inserted, deleted, changed = run(
+        con,
+        f"""SELECT
+          (SELECT count(*) FROM {table} WHERE CREATE_AUDIT_KEY = {audit_key} AND {scope}),
+          (SELECT count(*) FROM _OLD WHERE "{key}" NOT IN (SELECT "{key}" FROM {table} WHERE {scope})),
+          (SELECT count(*) FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND CREATE_AUDIT_KEY <> {audit_key}
+             AND {scope})""",
+    )[0]
+    return inserted, deleted, changed
+
+
+def _count(counts: TransformCounts, table: str, result: tuple[int, int, int]) -> None:
+    counts.tables[table] = result
+    counts.inserted += result[0]
+    counts.deleted += result[1]
+    counts.changed += result[2]
+
+
+def _discards(con, run_id: int) -> int:
+    run(con, f"CREATE OR REPLACE TEMP TABLE _T_DISCARD AS {model('discards')}")
+    run(
+        con,
+        """DELETE FROM STG_TRANSFORM_DISCARDS d USING _T_DISCARD n
+        WHERE d.TABLE_NAME = n.TABLE_NAME AND d.ROW_KEY = n.ROW_KEY AND d.SOURCE_NAME = n.SOURCE_NAME""",
+    )
+    run(con, f"INSERT INTO STG_TRANSFORM_DISCARDS BY NAME SELECT {run_id} AS RUN_ID, * FROM _T_DISCARD")
+    return run(con, "SELECT count(*) FROM _T_DISCARD")[0][0]
+
+
+def _fill_date_time(con) -> tuple[int | None, int | None]:
+    """DATE_TIME rows for every interval the cycle's facts touch (and a month ahead)."""
+    lo, hi = run(
+        con,
+        """SELECT min(t), max(t) FROM (
+             SELECT START_TS AS t FROM _T_IF UNION ALL SELECT END_TS FROM _T_IF WHERE NOT STUCK_FLAG
+             UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
+             UNION ALL SELECT START_TS FROM _T_SMS)""",
+    )[0]
+    if lo is None:
+        run(con, "SET VARIABLE dt_lo = 0")
+        run(con, "SET VARIABLE dt_hi = -1")
+    else:
+        run(con, f"SET VARIABLE dt_lo = {int(lo)}")
+        run(con, f"SET VARIABLE dt_hi = {int(hi)}")
+    run(con, f"INSERT INTO DATE_TIME {model('date_time')}")
+    return (lo // 900 * 900, hi // 900 * 900) if lo is not None else (None, None)

@@ -1,0 +1,22 @@
+-- Rows of the interactions and sessions in scope that cannot be transformed, with the reason (they
+-- are left out of the facts; everything else of their interaction or session is still loaded).
+SELECT SOURCE_NAME, 'G_PARTY' AS TABLE_NAME, 'TERMINATED_TS' AS COLUMN_NAME,
+  CALLID || '|' || PARTYID AS ROW_KEY, 'party ends before it begins: no resource fact' AS REASON, to_json(p)::VARCHAR AS ROW_JSON
+FROM GIDB_G_PARTY AS p WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND TERMINATED_TS < CREATED_TS
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY_HISTORY', 'STATE', PARTYID || '|' || PSEQ,
+  'unknown party state ' || STATE || ': the change is ignored', to_json(h)::VARCHAR
+FROM GIDB_G_PARTY_HISTORY AS h WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND NOT (STATE BETWEEN 0 AND 9)
+UNION ALL
+SELECT h.SOURCE_NAME, 'G_AGENT_STATE_HISTORY', 'STATE', h.LOGINSESSIONID || '|' || h.SEQ,
+  'unknown agent state ' || h.STATE || ': the change is ignored', to_json(h)::VARCHAR
+FROM GIDB_G_AGENT_STATE_HISTORY AS h JOIN _T_SESSION AS s ON s.SOURCE_NAME = h.SOURCE_NAME AND s.LOGINSESSIONID = h.LOGINSESSIONID
+WHERE h.TYPE = 5 AND NOT (h.STATE BETWEEN 0 AND 6)
+UNION ALL
+SELECT SOURCE_NAME, 'G_LOGIN_SESSION', 'TERMINATED_TS', ENTITY_KEY, 'session ends before it begins: no session fact',
+  to_json(s)::VARCHAR
+FROM _T_SESSION AS s WHERE END_TS < START_TS
+UNION ALL
+SELECT SOURCE_NAME, 'G_LOGIN_SESSION', 'AGENTID', ENTITY_KEY, 'session of no configured person: no agent facts',
+  to_json(s)::VARCHAR
+FROM _T_SESSION AS s WHERE AGENTID IS NULL

@@ -1,0 +1,25 @@
+-- Helpers of the transform SQL, created per connection (TEMP). Run-level values (the run's audit key,
+-- options) are DuckDB variables set by etl/transform/build.py: getvariable('tol') and so on.
+
+-- A deterministic surrogate key: 63 bits of the MD5 of a row's identity text. The same identity gives
+-- the same key in every mart and every run (MART.md: keys are deterministic).
+CREATE OR REPLACE TEMP MACRO idb_key(s) AS CAST(md5_number(s) >> 65 AS BIGINT);
+
+-- The 15-minute interval a UTC second falls in (DATE_TIME_KEY).
+CREATE OR REPLACE TEMP MACRO interval_key(ts) AS ts // 900 * 900;
+
+-- Resource keys by identity rule (SIP Cluster guide, "Data Differences in Info Mart").
+CREATE OR REPLACE TEMP MACRO cfg_resource_key(cfg_type, dbid) AS idb_key('cfg|' || cfg_type || '|' || dbid);
+CREATE OR REPLACE TEMP MACRO dn_resource_key(switch_dbid, name) AS idb_key('dn|' || switch_dbid || '|' || name);
+CREATE OR REPLACE TEMP MACRO app_resource_key(tenant, name) AS idb_key('app|' || tenant || '|' || name);
+
+-- The DN of a party or session as a resource: configured by DBID outside a cluster, else by name.
+CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, name) AS
+  CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(2, endpoint_id)
+       ELSE dn_resource_key(switch_dbid, name) END;
+
+CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, result_code, reason_code) AS
+  idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, ''));
+
+-- Seconds two intervals [a0, a1) and [b0, b1) share.
+CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
