@@ -2,8 +2,9 @@
 
 Today that is: a simulated contact center day (SIP Cluster of three HA nodes, a virtual-queue pair,
 configuration per data center, an OCS, a classic site; the default faults), its deployment file,
-an inventory of every source through the real readers, one ETL cycle (extraction and HA choice into
-the mart's GIDB layer), and the ground truth beside what the mart holds. Later stages extend it.
+an inventory of every source through the real readers, one ETL cycle (extraction, HA choice into the
+mart's GIDB layer, the star schema), the ground truth beside what the mart holds, and a few figures
+an analyst would ask of the facts. Later stages extend it.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def run_demo(out: Path | None = None) -> int:
         result = run_cycle(deployment)
         print_cycle(result)
         print_gidb(deployment.mart_path, folder / "truth")
-        print("\nNot built yet: the star schema, aggregates, backfill, check (see the README's roadmap).")
+        print_star(deployment.mart_path)
+        print("\nNot built yet: aggregates, backfill, check (see the README's roadmap).")
         return 0 if all(s.ok for s in statuses) and not result.skipped else 1
 
 
@@ -84,3 +86,39 @@ def print_gidb(mart: Path, truth: Path) -> None:
                           WHERE ENTITY_KIND = 'interaction' GROUP BY ALL ORDER BY ALL""").fetchall()
     print("Where each interaction was taken from (CTL_HA_DECISION):")
     print(table(["HA set", "member", "reason", "interactions"], [list(r) for r in rows]))
+
+
+def print_star(mart: Path) -> None:
+    """What an analyst would ask first of the facts: volumes, abandons, agents, SIP Cluster recovery."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); USE m").fetchall()
+    by_type = con.execute("""
+        SELECT t.INTERACTION_TYPE_CODE, count(*) FROM INTERACTION_FACT f
+        JOIN INTERACTION_TYPE t USING (INTERACTION_TYPE_KEY) GROUP BY 1 ORDER BY 2 DESC""").fetchall()
+    inbound, abandoned, short = con.execute("""
+        SELECT count(*),
+               count(*) FILTER (EXISTS (SELECT 1 FROM INTERACTION_RESOURCE_FACT i JOIN TECHNICAL_DESCRIPTOR td
+                                        USING (TECHNICAL_DESCRIPTOR_KEY) WHERE i.INTERACTION_ID = f.INTERACTION_ID
+                                        AND td.TECHNICAL_RESULT_CODE = 'ABANDONED')),
+               count(*) FILTER (EXISTS (SELECT 1 FROM MEDIATION_SEGMENT_FACT s WHERE s.INTERACTION_ID = f.INTERACTION_ID
+                                        AND s.SHORT_ABANDONED_FLAG))
+        FROM INTERACTION_FACT f WHERE INTERACTION_TYPE_KEY = 2""").fetchall()[0]
+    agents = con.execute("""
+        SELECT r.RESOURCE_NAME, count(*) FILTER (i.CUSTOMER_HANDLE_COUNT > 0) AS handled,
+               round(avg(i.CUSTOMER_TALK_DURATION) FILTER (i.CUSTOMER_HANDLE_COUNT > 0)) AS talk,
+               sum(i.AFTER_CALL_WORK_DURATION) AS acw, count(*) FILTER (i.AGENT_RECOVERED_FLAG) AS recovered
+        FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+        WHERE r.RESOURCE_TYPE_CODE = 'AGENT' GROUP BY 1 ORDER BY 2 DESC LIMIT 5""").fetchall()
+    n_agents, recovery = con.execute("""
+        SELECT count(DISTINCT RESOURCE_KEY) FILTER (r.RESOURCE_TYPE_CODE = 'AGENT'),
+               count(*) FILTER (AGENT_RECOVERED_FLAG) || ' of ' ||
+               count(*) FILTER (AGENT_MATCH IN ('recovered', 'ambiguous', 'no_session'))
+        FROM INTERACTION_RESOURCE_FACT JOIN RESOURCE_ r USING (RESOURCE_KEY)""").fetchall()[0]
+    print("\nThe star schema (INTERACTION_FACT, INTERACTION_RESOURCE_FACT, MEDIATION_SEGMENT_FACT, RESOURCE_):")
+    print(table(["interaction type", "interactions"], [list(r) for r in by_type]))
+    print(f"inbound abandoned: {abandoned} of {inbound} ({100 * abandoned / max(inbound, 1):.1f} %), "
+          f"{short} of them short abandons")  # fmt: skip
+    print(f"{n_agents} agents handled calls; SIP Cluster parties whose agent was recovered from login sessions: "
+          f"{recovery}")  # fmt: skip
+    print("Busiest agents:")
+    print(table(["agent", "handled", "mean talk s", "ACW s", "recovered"], [list(r) for r in agents]))
