@@ -225,6 +225,14 @@ def test_cycles_every_15_minutes_give_the_same_gidb_as_one_run(one_run, tmp_path
         changed += result.ha.changed
     assert changed > 0, "late rows of the primary must have made some decisions change member"
     assert differences(cycles.mart_path, deployment.mart_path, ALL) == {}
+    # Agent data arrived after its calls (sessions are read when they end): those facts were updated,
+    # and say so by their audit keys.
+    updated = sql(
+        cycles.mart_path,
+        """SELECT count(*) FROM INTERACTION_RESOURCE_FACT WHERE UPDATE_AUDIT_KEY > CREATE_AUDIT_KEY
+           AND AFTER_CALL_WORK_DURATION > 0""",
+    )[0][0]
+    assert updated > 0
 
 
 def test_reading_in_small_chunks_gives_the_same_gidb(one_run, tmp_path):
@@ -340,6 +348,33 @@ def test_an_interaction_without_identity_is_discarded_with_its_reason_and_the_pa
     assert "NULL" in discards[0][4]
     served = sql(changed.mart_path, f"SELECT SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KEY = '{root}'")
     assert served == [("dc1_node1_b", "only_member_holding_it")]
+
+
+def test_a_party_that_cannot_be_transformed_is_discarded_with_its_reason_and_the_rest_loads(one_run, tmp_path):
+    deployment, _, _ = one_run
+    folder, load = copied_idbs(deployment, tmp_path)
+    con = duckdb.connect(str(folder / "dc1_node1_a.duckdb"))
+    callid, partyid, dn = con.execute(
+        f"""SELECT CALLID, PARTYID, ENDPOINTDN FROM G_PARTY WHERE TYPE = 1 AND TERMINATED_TS < {GAP[0]}
+            AND CALLID IN (SELECT CALLID FROM G_PARTY GROUP BY 1 HAVING count(*) >= 3) ORDER BY PARTYID LIMIT 1"""
+    ).fetchall()[0]
+    con.execute(f"UPDATE G_PARTY SET TERMINATED_TS = CREATED_TS - 5 WHERE PARTYID = '{partyid}'").fetchall()
+    con.close()
+    changed = load()
+    run_cycle(changed)
+    discards = sql(
+        changed.mart_path, "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY FROM STG_TRANSFORM_DISCARDS"
+    )
+    assert discards == [("dc1_node1_a", "G_PARTY", "TERMINATED_TS", f"{callid}|{partyid}")]
+    # its interaction still loads, with every other party
+    loaded = sql(
+        changed.mart_path,
+        f"""SELECT (SELECT count(*) FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = '{callid}'),
+                   (SELECT count(*) FROM INTERACTION_RESOURCE_FACT i
+                    JOIN RESOURCE_ r ON r.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY
+                    WHERE i.MEDIA_SERVER_IXN_GUID = '{callid}' AND r.RESOURCE_NAME = '{dn}')""",
+    )
+    assert loaded == [(1, 0)]
 
 
 def test_unreachable_or_broken_sources_are_skipped_and_the_rest_load(one_run, tmp_path):

@@ -305,11 +305,9 @@ def _fill_date_time(con) -> tuple[int | None, int | None]:
              UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
              UNION ALL SELECT START_TS FROM _T_SMS)""",
     )[0]
-    if lo is None:
-        run(con, "SET VARIABLE dt_lo = 0")
-        run(con, "SET VARIABLE dt_hi = -1")
-    else:
-        run(con, f"SET VARIABLE dt_lo = {int(lo)}")
-        run(con, f"SET VARIABLE dt_hi = {int(hi)}")
+    if lo is None:  # nothing touched: nothing to fill
+        return None, None
+    run(con, f"SET VARIABLE dt_lo = {int(lo)}")
+    run(con, f"SET VARIABLE dt_hi = {int(hi)}")
     run(con, f"INSERT INTO DATE_TIME {model('date_time')}")
-    return (lo // 900 * 900, hi // 900 * 900) if lo is not None else (None, None)
+    return lo // 900 * 900, hi // 900 * 900
