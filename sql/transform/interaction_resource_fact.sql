@@ -104,7 +104,7 @@ SELECT
   CASE
     WHEN r.AGENTID IS NOT NULL THEN cfg_resource_key(3, r.AGENTID)
     WHEN r.KIND = 'ivr' AND ud.IVR_APPLICATION IS NOT NULL THEN coalesce(
-      (SELECT any_value(cfg_resource_key(9, APPID)) FROM GIDB_GC_APPLICATION AS g
+      (SELECT cfg_resource_key(9, min(APPID)) FROM GIDB_GC_APPLICATION AS g
         WHERE g.NAME = ud.IVR_APPLICATION AND g.TENANTID = r.TENANTID),
       app_resource_key(r.TENANTID, ud.IVR_APPLICATION))
     ELSE party_dn_key(r.SIP_CLUSTER, r.ENDPOINTID, r.SWITCHID, r.ENDPOINTDN)

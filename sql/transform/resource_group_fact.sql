@@ -3,7 +3,7 @@
 SELECT
   idb_key('rgf|' || GROUPID || '|' || AGENTID || '|' || CREATED_TS) AS RESOURCE_GROUP_FACT_KEY,
   cfg_resource_key(3, AGENTID) AS RESOURCE_KEY, idb_key('group|' || GROUPID) AS GROUP_KEY,
-  (SELECT any_value(cfg_resource_key(7, a.TENANTID)) FROM GIDB_GC_AGENT AS a WHERE a.AGENTID = m.AGENTID) AS TENANT_KEY,
+  (SELECT cfg_resource_key(7, min(a.TENANTID)) FROM GIDB_GC_AGENT AS a WHERE a.AGENTID = m.AGENTID) AS TENANT_KEY,
   CREATED_TS AS START_TS, coalesce(DELETED_TS, getvariable('sentinel')) AS END_TS,
   interval_key(CREATED_TS) AS START_DATE_TIME_KEY, interval_key(coalesce(DELETED_TS, getvariable('sentinel'))) AS END_DATE_TIME_KEY,
   STATUS = 1 AS ACTIVE_FLAG
