@@ -121,4 +121,4 @@ def print_star(mart: Path) -> None:
     print(f"{n_agents} agents handled calls; SIP Cluster parties whose agent was recovered from login sessions: "
           f"{recovery}")  # fmt: skip
     print("Busiest agents:")
-    print(table(["agent", "handled", "mean talk s", "ACW s", "recovered"], [list(r) for r in agents]))
+    print(table(["agent", "handled", "mean talk s", "ACW s", "parties recovered"], [list(r) for r in agents]))
