@@ -1,4 +1,4 @@
-"""The mart's DuckDB file: connection, schema of its control and GIDB layers, run ids.
+"""The mart's DuckDB file: connection, schema of its control, GIDB and star-schema layers, run ids.
 
 `STG_<TABLE>` holds every member's extracted rows (each HA member's version of each entity);
 `GIDB_<TABLE>` holds the rows of the member the HA choice took (MART.md layer 1). Both have the IDB
@@ -60,9 +60,10 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create whatever part of the mart is missing (idempotent; a complete mart costs one query)."""
     have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
-    control = (SQL_DIR / "mart" / "control.sql").read_text()
-    if not set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", control)) <= have:
-        run(con, control)
+    for layer in ("control", "star"):  # control tables, then dimensions and facts
+        ddl = (SQL_DIR / "mart" / f"{layer}.sql").read_text()
+        if not set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", ddl)) <= have:
+            run(con, ddl)
     for t in extracted_tables():
         for prefix in ("STG", "GIDB"):
             if f"{prefix}_{t.name}" not in have:

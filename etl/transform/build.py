@@ -10,15 +10,21 @@ step's audit key, and keeps the CREATE_AUDIT_KEY of its first load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 import duckdb
 
 from etl.config import AGENT_STATES, Deployment
+from etl.idb.enums import AgentState
 from etl.load.mart import SENTINEL_TS, run, run_many
 from etl.paths import SQL_DIR
 
 FILL_AHEAD_DAYS = 31  # DATE_TIME is filled this far past the newest fact
-STATE_CODES = {name: code for code, name in enumerate(AGENT_STATES, start=1)}  # IDB agent STATE values
+# etl.state_priority names (RESOURCE_STATE codes) → the IDB's agent STATE values
+STATE_CODES = {
+    "LOGGEDIN": AgentState.LOGGED_IN, "NOTREADY": AgentState.NOT_READY, "READY": AgentState.READY,
+    "AFTERCALLWORK": AgentState.AFTER_CALL_WORK, "BUSY": AgentState.BUSY, "DND": AgentState.DO_NOT_DISTURB,
+}  # fmt: skip
 
 
 @dataclass
@@ -31,7 +37,6 @@ class TransformCounts:
     discarded: int = 0
     tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # table → inserted, deleted, changed
     agent_match: dict[str, int] = field(default_factory=dict)  # cluster agent-DN parties by outcome
-    interval_range: tuple[int | None, int | None] = (None, None)
 
     @property
     def recovery_rate(self) -> float | None:
@@ -51,6 +56,7 @@ class TransformCounts:
         )
 
 
+@cache
 def model(name: str) -> str:
     return (SQL_DIR / "transform" / f"{name}.sql").read_text()
 
@@ -65,11 +71,10 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     _setup(con, deployment)
     counts.sessions = temp(con, "_T_SESSION", "scope_sessions")
     counts.interactions = temp(con, "_T_IXN", "scope_interactions")
-    run(con, "ALTER TABLE _T_IXN ADD COLUMN INTERACTION_ID BIGINT")
-    run(con, "UPDATE _T_IXN SET INTERACTION_ID = idb_key(ROOT)")
 
     # Interactions: parties, their states, agents, after-call work, user data, mediation, facts.
     temp(con, "_T_PARTY", "party")
+    temp(con, "_T_CUSTOMER", "customer_presence")
     temp(con, "_T_SEGMENT", "party_segment")
     temp(con, "_T_AGENT", "agent_recovery")
     temp(con, "_T_ACW", "after_call_work")
@@ -141,12 +146,11 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     ):
         temp(con, "_T_DIM", name)
         _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
-    counts.interval_range = _fill_date_time(con)
+    _fill_date_time(con)
     return counts
 
 
 def _setup(con, deployment: Deployment) -> None:
-    run(con, (SQL_DIR / "mart" / "star.sql").read_text())
     run(con, model("macros"))
     o = deployment.etl
     for name, value in (
@@ -169,7 +173,7 @@ def _setup(con, deployment: Deployment) -> None:
     )
     run(con, "CREATE OR REPLACE TEMP TABLE _T_PRIORITY (STATE INTEGER, PRIORITY INTEGER)")
     ranked = list(o.state_priority) + [s for s in AGENT_STATES if s not in o.state_priority]
-    run_many(con, "INSERT INTO _T_PRIORITY VALUES (?, ?)", [(STATE_CODES[s], i) for i, s in enumerate(ranked)])
+    run_many(con, "INSERT INTO _T_PRIORITY VALUES (?, ?)", [(int(STATE_CODES[s]), i) for i, s in enumerate(ranked)])
     run(con, "CREATE OR REPLACE TEMP TABLE _T_UD_MAP (TARGET VARCHAR, COLUMN_NAME VARCHAR, KEYNAME VARCHAR)")
     rows = [("descriptor", c, k) for c, k in o.descriptor_keys] + [("cust_1", c, k) for c, k in o.cust_1_keys]
     rows.append(("ivr", "IVR_APPLICATION", o.ivr_application_key))
@@ -296,7 +300,7 @@ def _discards(con, run_id: int) -> int:
     return run(con, "SELECT count(*) FROM _T_DISCARD")[0][0]
 
 
-def _fill_date_time(con) -> tuple[int | None, int | None]:
+def _fill_date_time(con) -> None:
     """DATE_TIME rows for every interval the cycle's facts touch (and a month ahead)."""
     lo, hi = run(
         con,
@@ -306,8 +310,7 @@ def _fill_date_time(con) -> tuple[int | None, int | None]:
              UNION ALL SELECT START_TS FROM _T_SMS)""",
     )[0]
     if lo is None:  # nothing touched: nothing to fill
-        return None, None
+        return
     run(con, f"SET VARIABLE dt_lo = {int(lo)}")
     run(con, f"SET VARIABLE dt_hi = {int(hi)}")
     run(con, f"INSERT INTO DATE_TIME {model('date_time')}")
-    return lo // 900 * 900, hi // 900 * 900

@@ -24,9 +24,6 @@ child AS (  -- who took the call over from a party: a conference member, or a tr
   SELECT SOURCE_NAME, PARENTPARTYID AS PARTYID, bool_or(PROLE = 3) AS CONFERENCED, bool_or(PROLE <> 3) AS TRANSFERRED
   FROM _T_PARTY WHERE KIND IN ('dn', 'ivr') AND PARENTPARTYID IS NOT NULL GROUP BY ALL
 ),
-customer AS (
-  SELECT ROOT, CALLID, max(MEASURED_END_TS) AS LEFT_TS FROM _T_PARTY WHERE KIND = 'customer' GROUP BY ALL
-),
 consulted AS (  -- calls that had a consultation (their transfers are consultation transfers)
   SELECT DISTINCT ROOT, PARENTCALLID AS CALLID FROM _T_PARTY WHERE CALLTYPE = 4 AND PARENTCALLID IS NOT NULL
 ),
@@ -57,7 +54,7 @@ party AS (
   FROM _T_PARTY AS p
   JOIN _T_AGENT AS a USING (IRF_ID)
   LEFT JOIN ended_in_mediation AS e USING (IRF_ID)
-  LEFT JOIN customer AS cu ON cu.ROOT = p.ROOT AND cu.CALLID = p.CALLID
+  LEFT JOIN _T_CUSTOMER AS cu ON cu.SOURCE_NAME = p.SOURCE_NAME AND cu.CALLID = p.CALLID
   LEFT JOIN child AS ch ON ch.SOURCE_NAME = p.SOURCE_NAME AND ch.PARTYID = p.PARTYID
   LEFT JOIN consulted AS co ON co.ROOT = p.ROOT AND co.CALLID = p.CALLID
   WHERE p.KIND IN ('dn', 'ivr') OR e.IRF_ID IS NOT NULL

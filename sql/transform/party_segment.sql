@@ -1,10 +1,6 @@
 -- Party state segments: each state from its change to the next change (the last one to the party's
 -- end), with the seconds of it the customer was on the call (CUSTOMER_* measures count only those).
-WITH customer AS (
-  SELECT SOURCE_NAME, CALLID, min(CREATED_TS) AS FROM_TS, max(MEASURED_END_TS) AS TO_TS
-  FROM _T_PARTY WHERE KIND = 'customer' GROUP BY ALL
-),
-seg AS (
+WITH seg AS (
   SELECT
     p.IRF_ID, p.SOURCE_NAME, p.CALLID, h.STATE, h.ADDED_TS AS START_TS,
     least(
@@ -18,7 +14,7 @@ seg AS (
 )
 SELECT
   s.IRF_ID, s.STATE, s.START_TS, s.END_TS, greatest(s.END_TS - s.START_TS, 0) AS SECONDS,
-  coalesce(overlap_s(s.START_TS, s.END_TS, c.FROM_TS, c.TO_TS), 0) AS CUSTOMER_SECONDS
+  coalesce(overlap_s(s.START_TS, s.END_TS, c.FROM_TS, c.LEFT_TS), 0) AS CUSTOMER_SECONDS
 FROM seg AS s
-LEFT JOIN customer AS c ON c.SOURCE_NAME = s.SOURCE_NAME AND c.CALLID = s.CALLID
+LEFT JOIN _T_CUSTOMER AS c ON c.SOURCE_NAME = s.SOURCE_NAME AND c.CALLID = s.CALLID
 WHERE s.CHANGETYPE <> 3 AND s.STATE NOT IN (0, 9)

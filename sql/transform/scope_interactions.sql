@@ -1,6 +1,7 @@
 -- Interactions whose facts this cycle rebuilds (root CALLIDs): those the HA choice republished, those
 -- a virtual-queue stay or a gud-only IDB's user data of theirs arrived for, and those with a party a
 -- republished login session may decide the agent or after-call work of (late agent data).
+SELECT ROOT, idb_key(ROOT) AS INTERACTION_ID FROM (
 SELECT ENTITY_KEY AS ROOT FROM _HA_NEW WHERE ENTITY_KIND = 'interaction'
 UNION
 SELECT c.ENTITY_KEY FROM _HA_NEW AS n JOIN GIDB_G_CALL AS c ON c.CALLID = split_part(n.ENTITY_KEY, '|', 1)
@@ -16,3 +17,4 @@ UNION
 SELECT p.ENTITY_KEY FROM _T_SESSION AS s JOIN GIDB_G_PARTY AS p
   ON p.AGENTID = s.AGENTID
  AND p.CREATED_TS <= s.END_TS + getvariable('tol') AND p.TERMINATED_TS >= s.START_TS - getvariable('tol')
+)
