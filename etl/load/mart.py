@@ -91,3 +91,68 @@ def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
 def sql_list(values) -> str:
     """A SQL list of string literals (for names the code itself owns: kinds, sources)."""
     return ", ".join(exp.Literal.string(v).sql() for v in values)
+
+
+def replace(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str | tuple[str, ...],
+    new: str,
+    scope: str,
+    audit_key: int,
+    touched: bool = False,
+) -> tuple[int, int, int]:
+    """Replace `table`'s rows in `scope` by the rows of `new` (a table or a parenthesised query) and
+    return (inserted, deleted, changed).
+
+    Rows are matched by `key` (one column or several, never NULL). A row whose content is unchanged
+    keeps its UPDATE_AUDIT_KEY; a changed one gets `audit_key`; CREATE_AUDIT_KEY is kept from the first
+    load. With `touched`, the old and new versions of every row inserted, changed or deleted are
+    recorded in the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the
+    aggregate stage re-aggregates.
+    """
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    cols = [
+        c
+        for (c,) in run(
+            con,
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
+            "AND schema_name = 'main' ORDER BY column_index",
+            [table],
+        )
+        if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")
+    ]
+    select = ", ".join(f'n."{c}"' for c in cols)
+    same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
+    on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
+    run(con, f"DELETE FROM {table} WHERE {scope}")
+    run(
+        con,
+        f"""INSERT INTO {table} BY NAME
+        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
+               CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
+                 AS UPDATE_AUDIT_KEY
+        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
+    )
+    if touched:
+        ixn = "INTERACTION_ID" if "INTERACTION_ID" in cols else "NULL"
+        run(
+            con,
+            f"""INSERT INTO _T_TOUCHED
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND {scope}
+            UNION ALL
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS n
+            ANTI JOIN (SELECT {key_list}, UPDATE_AUDIT_KEY FROM {table} WHERE {scope}) AS o
+              ON {on} AND o.UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY""",
+        )
+    inserted, deleted, changed = run(
+        con,
+        f"""SELECT
+          (SELECT count(*) FROM {table} WHERE CREATE_AUDIT_KEY = {audit_key} AND {scope}),
+          (SELECT count(*) FROM _OLD AS n ANTI JOIN (SELECT {key_list} FROM {table} WHERE {scope}) AS o ON {on}),
+          (SELECT count(*) FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND CREATE_AUDIT_KEY <> {audit_key}
+             AND {scope})""",
+    )[0]
+    return inserted, deleted, changed

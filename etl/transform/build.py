@@ -16,10 +16,15 @@ import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.idb.enums import AgentState
-from etl.load.mart import SENTINEL_TS, run, run_many
+from etl.load.mart import SENTINEL_TS, replace, run, run_many
 from etl.paths import SQL_DIR
 
-FILL_AHEAD_DAYS = 31  # DATE_TIME is filled this far past the newest fact
+FILL_AHEAD_DAYS = 31
+# The facts the aggregates read: their changed rows are recorded in _T_TOUCHED (etl.load.mart.replace).
+AGGREGATED_FACTS = {
+    "INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "SM_RES_STATE_FACT",
+    "SM_RES_STATE_REASON_FACT",
+}  # fmt: skip  # DATE_TIME is filled this far past the newest fact
 # etl.state_priority names (RESOURCE_STATE codes) → the IDB's agent STATE values
 STATE_CODES = {
     "LOGGEDIN": AgentState.LOGGED_IN, "NOTREADY": AgentState.NOT_READY, "READY": AgentState.READY,
@@ -126,7 +131,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
         WHERE RESOURCE_STATE_REASON_KEY NOT IN (SELECT RESOURCE_STATE_REASON_KEY FROM RESOURCE_STATE_REASON)""",
     )
     for table, key, new, scope in facts:
-        _count(counts, table, replace(con, table, key, new, scope, audit_key))
+        _count(counts, table, replace(con, table, key, new, scope, audit_key, touched=table in AGGREGATED_FACTS))
 
     # Dimensions from configuration and from what the facts met.
     run(con, f"CREATE OR REPLACE TEMP TABLE _T_SEEN AS {model('resource_seen')}")
@@ -163,6 +168,10 @@ def _setup(con, deployment: Deployment) -> None:
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
     run(con, model("static_dimensions"))
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED (FACT VARCHAR, INTERACTION_ID BIGINT, START_TS BIGINT, END_TS BIGINT)",
+    )
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SRC (SOURCE_NAME VARCHAR, SIP_CLUSTER BOOLEAN)")
     run_many(con, "INSERT INTO _T_SRC VALUES (?, ?)", [(s.name, s.sip_cluster) for s in deployment.sources])
     run(
@@ -247,41 +256,6 @@ def _cust_1_rows(con, deployment: Deployment) -> None:
     )
 
 
-def replace(con, table: str, key: str, new: str, scope: str, audit_key: int) -> tuple[int, int, int]:
-    """Replace `table`'s rows in `scope` by the rows of `new`; returns (inserted, deleted, changed)."""
-    cols = [
-        c
-        for (c,) in run(
-            con,
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = current_database() "
-            "AND schema_name = 'main' ORDER BY column_index",
-            [table],
-        )
-        if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")
-    ]
-    select = ", ".join(f'n."{c}"' for c in cols)
-    same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
-    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
-    run(con, f"DELETE FROM {table} WHERE {scope}")
-    run(
-        con,
-        f"""INSERT INTO {table} BY NAME
-        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
-               CASE WHEN o."{key}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
-                 AS UPDATE_AUDIT_KEY
-        FROM {new} AS n LEFT JOIN _OLD AS o ON o."{key}" = n."{key}" """,
-    )
-    inserted, deleted, changed = run(
-        con,
-        f"""SELECT
-          (SELECT count(*) FROM {table} WHERE CREATE_AUDIT_KEY = {audit_key} AND {scope}),
-          (SELECT count(*) FROM _OLD WHERE "{key}" NOT IN (SELECT "{key}" FROM {table} WHERE {scope})),
-          (SELECT count(*) FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND CREATE_AUDIT_KEY <> {audit_key}
-             AND {scope})""",
-    )[0]
-    return inserted, deleted, changed
-
-
 def _count(counts: TransformCounts, table: str, result: tuple[int, int, int]) -> None:
     counts.tables[table] = result
     counts.inserted += result[0]
@@ -309,8 +283,14 @@ def _fill_date_time(con) -> None:
              UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
              UNION ALL SELECT START_TS FROM _T_SMS)""",
     )[0]
-    if lo is None:  # nothing touched: nothing to fill
-        return
+    if lo is not None:  # nothing touched: nothing to fill
+        fill_date_time(con, lo, hi)
+
+
+def fill_date_time(con, lo: int, hi: int) -> None:
+    """DATE_TIME rows from the day of `lo` to FILL_AHEAD_DAYS past `hi` (and the sentinel's), where missing."""
     run(con, f"SET VARIABLE dt_lo = {int(lo)}")
     run(con, f"SET VARIABLE dt_hi = {int(hi)}")
+    run(con, f"SET VARIABLE fill_ahead_days = {FILL_AHEAD_DAYS}")
+    run(con, f"SET VARIABLE sentinel = {SENTINEL_TS}")
     run(con, f"INSERT INTO DATE_TIME {model('date_time')}")
