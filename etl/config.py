@@ -27,6 +27,9 @@ DESCRIPTOR_KEYS = (
     ("BUSINESS_RESULT", "BusinessResult"),
 )
 URI_SCHEMES = ("duckdb", "parquet", "postgresql")
+# Queue time buckets (AG2_QUEUE_ABN_*, AG2_QUEUE_ACC_AGENT_*): 19 ascending upper bounds make 20
+# buckets, (0, b1], (b1, b2], ..., (b19, inf), so that every abandon or answer falls in exactly one.
+QUEUE_TIME_BUCKETS = (5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 240, 300, 420, 600, 900, 1200, 1800)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,11 @@ class EtlOptions:
     descriptor_keys: tuple[tuple[str, str], ...] = DESCRIPTOR_KEYS
     cust_1_keys: tuple[tuple[str, str], ...] = (("IVR_APPLICATION", "IVR_APP"), ("CUSTOMER_ID", "CustomerID"))
     ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
+    # Aggregates: the contact center's time zone (hours and up are local), the service level, buckets.
+    time_zone: str = "UTC"
+    service_level_threshold_s: int = 20  # AG2_QUEUE_*.ACCEPTED_THR: answered within this many seconds
+    short_engage_threshold_s: int = 10  # AG2_AGENT_*.SHORT: accepted and talked for less than this
+    queue_time_buckets_s: tuple[int, ...] = QUEUE_TIME_BUCKETS
 
 
 @dataclass(frozen=True)
@@ -121,8 +129,10 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
         elif f.name in ("descriptor_keys", "cust_1_keys"):
             values[f.name] = _column_map(path, f.name, raw[f.name])
-        elif f.name == "ivr_application_key":
+        elif f.name in ("ivr_application_key", "time_zone"):
             values[f.name] = _typed(path, "etl", f.name, raw[f.name], str)
+        elif f.name == "queue_time_buckets_s":
+            values[f.name] = _buckets(path, raw[f.name])
         else:
             v = _typed(path, "etl", f.name, raw[f.name], int)
             if v < 0 or (v == 0 and f.name != "agent_match_tolerance_s"):
@@ -136,7 +146,36 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         raise ConfigError(
             path, f"etl.descriptor_keys: unknown column {unknown[0]!r} (known: {', '.join(DESCRIPTOR_COLUMNS)})"
         )
+    if "time_zone" in values and not _known_time_zone(values["time_zone"]):
+        raise ConfigError(
+            path,
+            f"etl.time_zone: unknown time zone {values['time_zone']!r} (an IANA name, e.g. "
+            "'Europe/Paris' or 'America/New_York')",
+        )
     return EtlOptions(**values)
+
+
+def _known_time_zone(name: str) -> bool:
+    """Known to DuckDB's ICU, which computes the local periods (not Python's zoneinfo, which may differ)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        return bool(con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = ?", [name]).fetchall()[0][0])
+
+
+def _buckets(path, raw) -> tuple[int, ...]:
+    items = tuple(
+        _typed(path, "etl", "queue_time_buckets_s", v, int)
+        for v in _typed(path, "etl", "queue_time_buckets_s", raw, list)
+    )
+    n = len(QUEUE_TIME_BUCKETS)
+    if len(items) != n or items[0] <= 0 or any(a >= b for a, b in zip(items, items[1:], strict=False)):
+        raise ConfigError(
+            path,
+            f"etl.queue_time_buckets_s must be {n} ascending positive upper bounds (seconds) "
+            f"of the first {n} of 20 buckets, got {list(items)}",
+        )
+    return items
 
 
 def _column_map(path, key: str, raw) -> tuple[tuple[str, str], ...]:

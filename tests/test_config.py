@@ -83,11 +83,16 @@ def test_transform_options_are_read_and_rendered_back(world):
     state_priority = ["READY", "BUSY"]
     cust_1_keys = {ORDER_ID = "OrderID"}
     ivr_application_key = "App"
+    time_zone = "America/New_York"
+    service_level_threshold_s = 30
+    queue_time_buckets_s = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
 
     [mart]"""
     d = config.load(write(PAIR.replace("[mart]", textwrap.dedent(options))))
     assert d.etl.agent_match_tolerance_s == 0 and d.etl.state_priority == ("READY", "BUSY")
     assert d.etl.cust_1_keys == (("ORDER_ID", "OrderID"),) and d.etl.ivr_application_key == "App"
+    assert d.etl.time_zone == "America/New_York" and d.etl.service_level_threshold_s == 30
+    assert d.etl.queue_time_buckets_s == tuple(range(1, 20))
     again = config.load(write(config.render(str(d.mart_path), list(d.sources), d.etl)))
     assert again.etl == d.etl
 
@@ -145,7 +150,8 @@ def test_render_is_the_inverse_of_load(world):
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
             "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, cust_1_keys, "
             "descriptor_keys, ignore_data_centers, ivr_application_key, max_call_duration_s, max_state_duration_s, "
-            "secure_userdata_keys, short_abandon_threshold_s, state_priority, stuck_threshold_s)",
+            "queue_time_buckets_s, secure_userdata_keys, service_level_threshold_s, short_abandon_threshold_s, "
+            "short_engage_threshold_s, state_priority, stuck_threshold_s, time_zone)",
         ),
         (
             ("[mart]", '[etl]\nstate_priority = ["BUSY", "LUNCH"]\n\n[mart]'),
@@ -161,6 +167,16 @@ def test_render_is_the_inverse_of_load(world):
             "etl.cust_1_keys: 'bad name' is not an upper-case column name",
         ),
         (("[mart]", "[marts]\nx = 1\n\n[mart]"), "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
+        (
+            ("[mart]", '[etl]\ntime_zone = "Mars/Olympus"\n\n[mart]'),
+            "etl.time_zone: unknown time zone 'Mars/Olympus' (an IANA name, e.g. 'Europe/Paris' or "
+            "'America/New_York')",
+        ),
+        (
+            ("[mart]", "[etl]\nqueue_time_buckets_s = [10, 5]\n\n[mart]"),
+            "etl.queue_time_buckets_s must be 19 ascending positive upper bounds (seconds) of the first 19 of 20 "
+            "buckets, got [10, 5]",
+        ),
         (
             ('"parquet://idb/cfg"', '"postgresql://icon:hunter2@db:5432/cfg"'),
             "source 'cfg_dc1': uri carries a password; put credentials in the environment (PGPASSWORD, ~/.pgpass, "
