@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from etl.aggregate.build import AggregateCounts, aggregate
 from etl.config import Deployment
 from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
@@ -32,6 +33,7 @@ class CycleResult:
     staged: stage.StageCounts | None = None
     ha: HaCounts | None = None
     transformed: TransformCounts | None = None
+    aggregated: AggregateCounts | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
 
     @property
@@ -78,12 +80,43 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
         clock = time.perf_counter()
         result.transformed = transform(con, deployment, result.run_id * 100 + 3)
         result.seconds["transform"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
+        result.seconds["aggregate"] = time.perf_counter() - clock
         _audit(con, result, job, started)
         run(con, "COMMIT")
     except BaseException:
         run(con, "ROLLBACK")
         raise
     return result
+
+
+def reaggregate(
+    deployment: Deployment, full: bool = False, window: tuple[int, int] | None = None, job: str = "reaggregate"
+) -> AggregateCounts:
+    """Recompute the aggregates from the facts, all of them (`full`) or the periods holding the
+    15-minute intervals of `window` (UTC seconds [from, to)), in one transaction with its audit row."""
+    con = mart.connect(deployment.mart_path)
+    try:
+        run_id = mart.next_run_id(con)
+        started = datetime.now(UTC).replace(tzinfo=None)
+        run(con, "BEGIN TRANSACTION")
+        try:
+            counts = aggregate(con, deployment, run_id * 100 + 4, full=full, window=window)
+            lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
+            run(
+                con,
+                "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, 'aggregate', 'ok', ?, ?, ?, ?, 0, 0, ?, 0, ?, ?, ?, ?)",
+                [run_id * 100 + 4, run_id, job, started, datetime.now(UTC).replace(tzinfo=None), lo, hi,
+                 counts.touched, counts.inserted, counts.deleted, counts.changed, counts.detail()],
+            )  # fmt: skip
+            run(con, "COMMIT")
+        except BaseException:
+            run(con, "ROLLBACK")
+            raise
+        return counts
+    finally:
+        con.close()
 
 
 def _describe(r: SourceExtract) -> str:
@@ -108,7 +141,7 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     ok = sum(1 for s in result.sources if s.ok)
     skipped = len(result.sources) - ok
     status = "ok" if not skipped else "partial"
-    st, ha, tr = result.staged, result.ha, result.transformed
+    st, ha, tr, ag = result.staged, result.ha, result.transformed, result.aggregated
     skipped_detail = "; ".join(s.error for s in result.skipped)
     rows = [
         (1, "extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
@@ -119,6 +152,8 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
         (3, "transform", tr.interactions + tr.sessions, ha.inserted, tr.inserted, tr.deleted, tr.changed,
          f"{tr.interactions} interactions, {tr.sessions} login sessions rebuilt; {tr.recovery_detail()}; "
          f"{tr.discarded} rows discarded"),
+        (4, "aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
+         ag.detail()),
     ]  # fmt: skip
     for step_no, step, entities, rows_in, inserted, deleted, changed, detail in rows:
         run(con,

@@ -26,6 +26,9 @@ STAR_PREFIXES = (
     "STG_RESOURCE_SEEN",
 )
 
+# The aggregates, and what they were built with.
+AGGREGATE_PREFIXES = ("AG2_", "CTL_AGGREGATE_SETTINGS")
+
 
 def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES) -> dict[str, tuple[int, int]]:
     """Table → (rows only in a, rows only in b), for every table of `a` whose name starts with one of

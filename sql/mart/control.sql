@@ -101,3 +101,13 @@ CREATE TABLE IF NOT EXISTS STG_TRANSFORM_DISCARDS (
   REASON       VARCHAR NOT NULL,
   ROW_JSON     VARCHAR
 );
+
+-- What the AG2_* aggregates were last built with (etl/aggregate/build.py): the settings they depend
+-- on besides the facts (time zone, thresholds, buckets) and a hash of them and of the aggregate SQL.
+-- A cycle that finds another fingerprint rebuilds every aggregate from the facts.
+CREATE TABLE IF NOT EXISTS CTL_AGGREGATE_SETTINGS (
+  FINGERPRINT  VARCHAR NOT NULL,
+  TIME_ZONE    VARCHAR NOT NULL,
+  SETTINGS     VARCHAR NOT NULL,           -- JSON
+  CREATE_AUDIT_KEY BIGINT NOT NULL         -- the aggregate step that built them
+);

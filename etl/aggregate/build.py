@@ -1,0 +1,213 @@
+"""RAA-style aggregates `AG2_<FAMILY>_<LEVEL>`, re-aggregated exactly where the facts changed.
+
+Each family is one SQL file of `sql/aggregate/` giving its 15-minute rows (SUBHR) for the touched
+intervals; every higher level is rolled up from the level below (HOUR from SUBHR, DAY from HOUR, WEEK
+and MONTH from DAY, since weeks straddle months, QRTR from MONTH, YEAR from QRTR). A cycle recomputes
+the periods of every level that hold an interval its fact changes touched (the transform records the
+old and the new version of every changed fact row in _T_TOUCHED), in the cycle's transaction, so an
+aggregate row always equals the same aggregation computed from scratch.
+
+Hours and longer periods follow the contact center's clock (etl.time_zone): DATE_TIME_KEY is the UTC
+second the local period begins, PERIOD_START_LOCAL its local wall-clock time. When the aggregate
+settings or SQL change, every AG2 table is rebuilt from scratch in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+
+import duckdb
+
+from etl.config import Deployment, EtlOptions
+from etl.load.mart import replace, run
+from etl.paths import SQL_DIR
+from etl.transform.build import fill_date_time
+
+LEVELS = ("SUBHR", "HOUR", "DAY", "WEEK", "MONTH", "QRTR", "YEAR")
+ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "QRTR": "MONTH", "YEAR": "QRTR"}
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str  # AG2_<name>_<level>; its SUBHR rows come from sql/aggregate/<name lower-case>.sql
+    source: str  # which touched intervals it recomputes: "interactions" or "states"
+    dims: tuple[str, ...]  # its grain, besides DATE_TIME_KEY (never NULL: -1 where unknown)
+
+    def table(self, level: str) -> str:
+        return f"AG2_{self.name}_{level}"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return ("DATE_TIME_KEY", *self.dims)
+
+
+_IXN = ("TENANT_KEY", "MEDIA_TYPE_KEY", "INTERACTION_TYPE_KEY")
+FAMILIES = (
+    Family("AGENT", "interactions", ("RESOURCE_KEY", *_IXN)),
+    Family("AGENT_QUEUE", "interactions", ("RESOURCE_KEY", "QUEUE_RESOURCE_KEY", *_IXN)),
+    Family("ID", "interactions", ("INTERACTION_DESCRIPTOR_KEY", *_IXN)),
+    Family("QUEUE", "interactions", ("RESOURCE_KEY", *_IXN)),
+    Family("QUEUE_ABN", "interactions", ("RESOURCE_KEY", *_IXN)),
+    Family("QUEUE_ACC_AGENT", "interactions", ("RESOURCE_KEY", *_IXN)),
+    Family("I_SESS_STATE", "states", ("RESOURCE_KEY", "TENANT_KEY", "MEDIA_TYPE_KEY")),
+    Family(
+        "I_STATE_RSN",
+        "states",
+        ("RESOURCE_KEY", "TENANT_KEY", "MEDIA_TYPE_KEY", "RESOURCE_STATE_KEY", "RESOURCE_STATE_REASON_KEY"),
+    ),
+)
+
+
+@dataclass
+class AggregateCounts:
+    mode: str = "incremental"  # incremental, full (first run or settings changed), window
+    reason: str = ""
+    intervals: dict[str, int] = field(default_factory=dict)  # source → touched 15-minute intervals
+    inserted: int = 0
+    deleted: int = 0
+    changed: int = 0
+    tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    @property
+    def touched(self) -> int:
+        return sum(self.intervals.values())
+
+    def detail(self) -> str:
+        what = ", ".join(f"{n} {s} intervals" for s, n in self.intervals.items())
+        return f"{self.mode}{f' ({self.reason})' if self.reason else ''}: {what or 'no intervals'} re-aggregated"
+
+
+@cache
+def model(name: str) -> str:
+    return (SQL_DIR / "aggregate" / f"{name}.sql").read_text()
+
+
+def aggregate(
+    con: duckdb.DuckDBPyConnection,
+    deployment: Deployment,
+    audit_key: int,
+    full: bool = False,
+    window: tuple[int, int] | None = None,
+) -> AggregateCounts:
+    """Re-aggregate what the cycle's transform touched (in the caller's transaction); `full`
+    recomputes everything from the facts, `window` = (from, to) UTC seconds every interval in it."""
+    counts = AggregateCounts()
+    load_macros(con, deployment.etl)
+    fingerprint = _fingerprint(deployment)
+    stored = run(con, "SELECT FINGERPRINT FROM CTL_AGGREGATE_SETTINGS")
+    if full or not stored or stored[0][0] != fingerprint:
+        counts.mode = "full"
+        counts.reason = "requested" if full else "first run" if not stored else "aggregate settings changed"
+        for f in FAMILIES:
+            for level in LEVELS:
+                run(con, f"DROP TABLE IF EXISTS {f.table(level)}")
+        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched_all')}")
+        run(con, "DELETE FROM CTL_AGGREGATE_SETTINGS")
+        run(
+            con,
+            "INSERT INTO CTL_AGGREGATE_SETTINGS VALUES (?, ?, ?, ?)",
+            [fingerprint, deployment.etl.time_zone, _settings_text(deployment), audit_key],
+        )
+    elif window is not None:
+        counts.mode = "window"
+        lo, hi = window
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS
+            SELECT s.SOURCE, unnest(range({int(lo) // 900 * 900}, {int(hi)}, 900)) AS DATE_TIME_KEY
+            FROM (VALUES ('interactions'), ('states')) AS s(SOURCE)""",
+        )
+    else:
+        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched')}")
+    counts.intervals = dict(run(con, "SELECT SOURCE, count(*) FROM _AG_TOUCHED GROUP BY 1 ORDER BY 1"))
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods')}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures')}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures')}")
+
+    for f in FAMILIES:
+        rows = (
+            "(SELECT DATE_TIME_KEY, local_time(DATE_TIME_KEY) AS PERIOD_START_LOCAL, * EXCLUDE (DATE_TIME_KEY) "
+            f"FROM ({model(f.name.lower())}))"
+        )
+        _ensure_tables(con, f, rows)
+        if not counts.intervals.get(f.source):
+            continue  # nothing this family reads changed
+        for level in LEVELS:
+            new = rows if level == "SUBHR" else _rollup(con, f, level)
+            scope = (
+                f"DATE_TIME_KEY IN (SELECT PERIOD_START FROM _AG_PERIOD "
+                f"WHERE SOURCE = '{f.source}' AND LEVEL = '{level}')"
+            )
+            result = replace(con, f.table(level), f.keys, new, scope, audit_key)
+            counts.tables[f.table(level)] = result
+            counts.inserted += result[0]
+            counts.deleted += result[1]
+            counts.changed += result[2]
+    lo, hi = run(con, "SELECT min(PERIOD_START), max(PERIOD_START) FROM _AG_PERIOD")[0]
+    if lo is not None:  # every period key resolves in DATE_TIME (local days, weeks, years included)
+        fill_date_time(con, lo, hi)
+    return counts
+
+
+def load_macros(con, o: EtlOptions) -> None:
+    """The aggregate SQL's macros and the run-level variables (time zone, thresholds, buckets)."""
+    run(con, (SQL_DIR / "transform" / "macros.sql").read_text())  # interval_key, overlap_s
+    run(con, "SET VARIABLE tz = ?", [o.time_zone])
+    run(con, "SET VARIABLE buckets = ?::INTEGER[]", [list(o.queue_time_buckets_s)])
+    for name, value in (
+        ("service_level_s", o.service_level_threshold_s),
+        ("short_engage_s", o.short_engage_threshold_s),
+        ("max_state_s", o.max_state_duration_s),
+    ):
+        run(con, f"SET VARIABLE {name} = {int(value)}")
+    run(con, model("macros"))
+
+
+def _settings_text(deployment: Deployment) -> str:
+    o = deployment.etl
+    return json.dumps(
+        {
+            "time_zone": o.time_zone,
+            "service_level_threshold_s": o.service_level_threshold_s,
+            "short_engage_threshold_s": o.short_engage_threshold_s,
+            "queue_time_buckets_s": list(o.queue_time_buckets_s),
+            "max_state_duration_s": o.max_state_duration_s,
+        },
+        sort_keys=True,
+    )
+
+
+def _fingerprint(deployment: Deployment) -> str:
+    """What the aggregates are a function of besides the facts: the settings and the SQL itself."""
+    h = hashlib.sha256(_settings_text(deployment).encode())
+    for path in sorted((SQL_DIR / "aggregate").glob("*.sql")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _ensure_tables(con, f: Family, rows: str) -> None:
+    """Every level's table has the SUBHR query's columns plus the audit keys."""
+    run(
+        con,
+        f"""CREATE TABLE IF NOT EXISTS {f.table("SUBHR")} AS
+        SELECT *, NULL::BIGINT AS CREATE_AUDIT_KEY, NULL::BIGINT AS UPDATE_AUDIT_KEY FROM {rows} LIMIT 0""",
+    )
+    for level in LEVELS[1:]:
+        run(con, f"CREATE TABLE IF NOT EXISTS {f.table(level)} AS SELECT * FROM {f.table('SUBHR')} LIMIT 0")
+
+
+def _rollup(con, f: Family, level: str) -> str:
+    """The rows of `level` for its touched periods, summed from the level below."""
+    child = f.table(ROLLUP_FROM[level])
+    skip = {*f.keys, "PERIOD_START_LOCAL", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
+    measures = [c for (c,) in run(con, f"SELECT column_name FROM (DESCRIBE {child})") if c not in skip]
+    dims = "".join(f', c."{d}"' for d in f.dims)
+    sums = "".join(f', sum(c."{m}")::BIGINT AS "{m}"' for m in measures)
+    return f"""(SELECT p.PERIOD_START AS DATE_TIME_KEY, local_time(p.PERIOD_START) AS PERIOD_START_LOCAL{dims}{sums}
+        FROM {child} AS c JOIN _AG_PERIOD AS p
+          ON p.SOURCE = '{f.source}' AND p.LEVEL = '{level}'
+         AND c.DATE_TIME_KEY >= p.PERIOD_START AND c.DATE_TIME_KEY < p.PERIOD_END
+        GROUP BY ALL)"""

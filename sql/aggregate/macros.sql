@@ -1,0 +1,21 @@
+-- Helpers of the aggregate SQL (TEMP, per connection). getvariable('tz') is the contact center's time
+-- zone (etl.time_zone): hours and longer periods begin at local boundaries, stored as UTC seconds.
+
+-- The UTC second at which a local wall-clock time occurs.
+CREATE OR REPLACE TEMP MACRO local_epoch(local_ts) AS epoch(timezone(getvariable('tz'), local_ts))::BIGINT;
+
+-- The local wall-clock time of a UTC second (PERIOD_START_LOCAL of an aggregate row).
+CREATE OR REPLACE TEMP MACRO local_time(k) AS timezone(getvariable('tz'), to_timestamp(k));
+
+-- Queue time bucket 1..20 of a duration: bucket n holds (b[n-1], b[n]] of etl.queue_time_buckets_s,
+-- bucket 20 everything above the last bound.
+CREATE OR REPLACE TEMP MACRO time_bucket(s) AS 1 + len(list_filter(getvariable('buckets'), lambda b: b < s));
+
+-- Agent state time is split exactly at interval boundaries. A state row contributes to every interval
+-- from the one it starts in up to the one before its end (its first, even if it lasted no time: it
+-- counts as an entry there). The end is capped at max_state_s, as the state facts already are, so
+-- that no row can ever reach the far-future sentinel.
+CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + getvariable('max_state_s'));
+CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
+CREATE OR REPLACE TEMP MACRO in_state_interval(s, e, k) AS s < k + 900 AND (state_end(s, e) > k OR interval_key(s) = k);
+CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);

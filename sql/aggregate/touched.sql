@@ -1,0 +1,19 @@
+-- The 15-minute intervals this cycle's fact changes touch (_T_TOUCHED: the old and the new version of
+-- every fact row inserted, changed or deleted by the transform).
+--   interactions: the interval each changed IRF or MSF row starts in (agent measures belong to the
+--     interval the interaction was offered, queue measures to the interval it entered the queue), and
+--     those of every other IRF and MSF of the same interactions, since queue measures read the target
+--     IRF and agent-queue measures read the delivering queue;
+--   states: every interval a changed agent state or reason row spans (time is split at boundaries),
+--     its first one included even if it lasted no time (it counts as an entry there).
+SELECT DISTINCT 'interactions' AS SOURCE, interval_key(START_TS) AS DATE_TIME_KEY FROM _T_TOUCHED
+WHERE FACT IN ('INTERACTION_RESOURCE_FACT', 'MEDIATION_SEGMENT_FACT')
+UNION
+SELECT 'interactions', START_DATE_TIME_KEY FROM INTERACTION_RESOURCE_FACT
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE INTERACTION_ID IS NOT NULL)
+UNION
+SELECT 'interactions', START_DATE_TIME_KEY FROM MEDIATION_SEGMENT_FACT
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE INTERACTION_ID IS NOT NULL)
+UNION
+SELECT 'states', unnest(state_intervals(START_TS, END_TS)) FROM _T_TOUCHED
+WHERE FACT IN ('SM_RES_STATE_FACT', 'SM_RES_STATE_REASON_FACT')

@@ -1,0 +1,9 @@
+-- Every interval any fact contributes to: the from-scratch recomputation (first run, changed
+-- aggregate settings, `rebuild`), by the same rules as touched.sql.
+SELECT DISTINCT 'interactions' AS SOURCE, START_DATE_TIME_KEY AS DATE_TIME_KEY FROM INTERACTION_RESOURCE_FACT
+UNION
+SELECT 'interactions', START_DATE_TIME_KEY FROM MEDIATION_SEGMENT_FACT
+UNION
+SELECT 'states', unnest(state_intervals(START_TS, END_TS)) FROM SM_RES_STATE_FACT
+UNION
+SELECT 'states', unnest(state_intervals(START_TS, END_TS)) FROM SM_RES_STATE_REASON_FACT
