@@ -18,7 +18,7 @@ import pytest
 from etl import config
 from etl.cycle import run_cycle
 from etl.load.mart import SENTINEL_TS
-from etl.quality.compare import DEFAULT_PREFIXES, STAR_PREFIXES, differences
+from etl.quality.compare import AGGREGATE_PREFIXES, DEFAULT_PREFIXES, STAR_PREFIXES, differences
 from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
 from fixtures.simulator.profile import DAY0
 
@@ -34,7 +34,7 @@ FAULTS = [
     "stuck:1",
 ]
 GAP = (DAY0 + 10 * 3600, DAY0 + 11 * 3600)
-ALL = DEFAULT_PREFIXES + STAR_PREFIXES  # GIDB and the star schema built from it
+ALL = DEFAULT_PREFIXES + STAR_PREFIXES + AGGREGATE_PREFIXES  # GIDB, the star schema, the aggregates
 
 
 def hm(h: int, m: int = 0) -> int:
@@ -272,8 +272,8 @@ def test_a_repeat_run_with_no_new_input_changes_nothing(one_run, tmp_path):
         f"SELECT STEP, ENTITIES, ROWS_INSERTED, ROWS_DELETED FROM CTL_AUDIT_LOG WHERE RUN_ID = {second.run_id} "
         "ORDER BY STEP",
     )
-    assert audit == [("extract", 0, 0, 0), ("ha", 0, 0, 0), ("transform", 0, 0, 0)]
-    unchanged = ("GIDB_", "STG_", "CTL_HA", "CTL_DSS", *STAR_PREFIXES)
+    assert audit == [("aggregate", 0, 0, 0), ("extract", 0, 0, 0), ("ha", 0, 0, 0), ("transform", 0, 0, 0)]
+    unchanged = ("GIDB_", "STG_", "CTL_HA", "CTL_DSS", *STAR_PREFIXES, *AGGREGATE_PREFIXES)
     assert differences(again.mart_path, deployment.mart_path, prefixes=unchanged) == {}
 
 

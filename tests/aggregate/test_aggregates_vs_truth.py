@@ -1,0 +1,162 @@
+"""The aggregates of one simulated day against the simulator's truth, and against the facts.
+
+The day has every default fault but clock skew (gaps, re-delivered rows, late commits, a VQ member
+down, a stuck call), on a SIP Cluster and a classic site. Skew is left out here: a row can only be
+placed in the interval its IDB's clock says, so a skewed node's seconds move across boundaries (the
+transform's truth tests cover skew, where it cancels out of totals).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl import config
+from etl.aggregate.build import FAMILIES, LEVELS
+from etl.cycle import run_cycle
+from fixtures.simulator import Params, simulate
+from fixtures.simulator.faults import default_specs
+from fixtures.simulator.topology import topology
+
+P = Params(calls=1000, seed=23, classic=True)
+STATE_TIME = {  # truth (IDB enum names) → AG2_I_SESS_STATE_* column
+    "LOGGED_IN": "OTHER_TIME", "NOT_READY": "NOT_READY_TIME", "READY": "READY_TIME", "AFTER_CALL_WORK": "WRAP_TIME",
+    "BUSY": "BUSY_TIME", "DO_NOT_DISTURB": "DND_TIME",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory):
+    out = tmp_path_factory.mktemp("day")
+    names = {i.name for i in topology(P)}
+    faults = [f for f in default_specs(names) if not f.startswith("skew")]
+    deployment = config.load(simulate(out, P, faults))
+    result = run_cycle(deployment)
+    assert not result.skipped
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{deployment.mart_path}' AS m (READ_ONLY); USE m").fetchall()
+    for f in (out / "truth").glob("*.parquet"):
+        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    yield con
+    con.close()
+
+
+def one(con, query: str):
+    return con.execute(query).fetchall()[0]
+
+
+def test_queue_entries_and_abandons_per_interval_are_the_true_ones(day):
+    compared, wrong, abandons = one(
+        day,
+        """WITH truth AS (
+             SELECT QUEUE, ENTERED_TS // 900 * 900 AS K, count(*) AS ENTERED,
+                    count(*) FILTER (RESULT = 'abandoned') AS ABANDONED
+             FROM TRUTH_QUEUE GROUP BY ALL),
+           mart AS (
+             SELECT r.RESOURCE_NAME AS QUEUE, a.DATE_TIME_KEY AS K, sum(a.ENTERED) AS ENTERED,
+                    sum(a.ABANDONED) AS ABANDONED
+             FROM AG2_QUEUE_SUBHR AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY) GROUP BY ALL)
+           SELECT count(*), count(*) FILTER (t.ENTERED IS DISTINCT FROM m.ENTERED
+                                             OR t.ABANDONED IS DISTINCT FROM m.ABANDONED),
+                  sum(t.ABANDONED)
+           FROM truth AS t FULL JOIN mart AS m USING (QUEUE, K)""",
+    )
+    assert wrong == 0, f"{wrong} of {compared} (queue, interval) pairs differ from the truth"
+    assert abandons > 50 and compared > 300
+    # The three kinds of mediation DN are all there.
+    kinds = day.execute("SELECT DISTINCT KIND FROM TRUTH_QUEUE ORDER BY 1").fetchall()
+    assert kinds == [("acd_queue",), ("routing_point",), ("virtual_queue",)]
+
+
+def test_hourly_and_daily_queue_abandons_are_the_true_ones(day):
+    for level, seconds in (("HOUR", 3600), ("DAY", 86400)):
+        wrong = one(
+            day,
+            f"""SELECT count(*) FROM (
+                  SELECT QUEUE, ENTERED_TS // {seconds} * {seconds} AS K, count(*) FILTER (RESULT = 'abandoned') AS N
+                  FROM TRUTH_QUEUE GROUP BY ALL) AS t
+                FULL JOIN (
+                  SELECT r.RESOURCE_NAME AS QUEUE, a.DATE_TIME_KEY AS K, sum(a.ABANDONED) AS N
+                  FROM AG2_QUEUE_{level} AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY) GROUP BY ALL) AS m
+                USING (QUEUE, K) WHERE t.N IS DISTINCT FROM m.N""",
+        )[0]
+        assert wrong == 0, level
+
+
+def test_agent_time_in_each_state_per_interval_is_the_true_time(day):
+    """Ready time (and every other state's) per agent and 15-minute interval, split at boundaries."""
+    for state, column in STATE_TIME.items():
+        compared, wrong, seconds = one(
+            day,
+            f"""WITH truth AS (
+                  SELECT AGENTID, INTERVAL_START AS K, SECONDS FROM TRUTH_AGENT_STATE WHERE STATE = '{state}'),
+                mart AS (
+                  SELECT r.RESOURCE_CFG_DBID AS AGENTID, a.DATE_TIME_KEY AS K, sum(a.{column}) AS SECONDS
+                  FROM AG2_I_SESS_STATE_SUBHR AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY) GROUP BY ALL
+                  HAVING sum(a.{column}) > 0)
+                SELECT count(*), count(*) FILTER (t.SECONDS IS DISTINCT FROM m.SECONDS), sum(t.SECONDS)
+                FROM truth AS t FULL JOIN mart AS m USING (AGENTID, K)""",
+        )
+        assert wrong == 0, f"{state}: {wrong} of {compared} (agent, interval) pairs differ from the truth"
+        if state in ("READY", "BUSY", "AFTER_CALL_WORK", "NOT_READY"):
+            assert seconds > 3600, state
+    # Logged-in time is the sum of the states: 900 s in every interval an agent was logged in throughout.
+    full = one(day, "SELECT count(*) FROM AG2_I_SESS_STATE_SUBHR WHERE LOGIN_TIME = 900")[0]
+    over = one(day, "SELECT count(*) FROM AG2_I_SESS_STATE_SUBHR WHERE LOGIN_TIME > 900")[0]
+    assert full > 100 and over == 0
+
+
+def test_agent_aggregates_add_up_to_the_agent_facts(day):
+    """Σ over AG2_AGENT_SUBHR = Σ over the agent resource facts (MART.md's measure definitions)."""
+    facts = one(
+        day,
+        """SELECT count(*) FILTER (CUSTOMER_HANDLE_COUNT > 0), sum(CUSTOMER_TALK_DURATION),
+                  sum(CUSTOMER_HOLD_DURATION), sum(CUSTOMER_ACW_DURATION),
+                  count(*) FILTER (CUSTOMER_DIAL_COUNT > 0 OR CUSTOMER_RING_COUNT > 0 OR CUSTOMER_TALK_COUNT > 0
+                                   OR CUSTOMER_HANDLE_COUNT > 0)
+           FROM INTERACTION_RESOURCE_FACT WHERE AGENT_MATCH IN ('reported', 'recovered')""",
+    )
+    agg = one(
+        day, "SELECT sum(ACCEPTED), sum(ENGAGE_TIME), sum(HOLD_TIME), sum(WRAP_TIME), sum(OFFERED) FROM AG2_AGENT_SUBHR"
+    )
+    assert agg == facts and facts[0] > 500
+
+
+def test_every_level_and_every_view_of_a_family_has_the_same_totals(day):
+    for f in FAMILIES:
+        columns = [
+            c
+            for (c,) in day.execute(f"SELECT column_name FROM (DESCRIBE AG2_{f.name}_SUBHR)").fetchall()
+            if c not in (*f.keys, "PERIOD_START_LOCAL", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")
+        ]
+        sums = ", ".join(f"sum({c})" for c in columns)
+        totals = {level: one(day, f"SELECT {sums} FROM AG2_{f.name}_{level}") for level in LEVELS}
+        assert len(set(totals.values())) == 1, f"AG2_{f.name}: {totals}"
+    # The agent, agent-queue and descriptor views are three cuts of the same resource facts.
+    agent, by_queue, by_descriptor = (
+        one(day, f"SELECT sum(OFFERED), sum(ACCEPTED), sum(ENGAGE_TIME), sum(WRAP_TIME) FROM AG2_{n}_DAY")
+        for n in ("AGENT", "AGENT_QUEUE", "ID")
+    )
+    assert agent == by_queue == by_descriptor
+    # Queue buckets hold every abandon and every answer once.
+    abn = one(
+        day,
+        f"SELECT sum(ABANDONED), {' + '.join(f'sum(ABANDONED_STI_{n})' for n in range(1, 21))} FROM AG2_QUEUE_ABN_DAY",
+    )
+    acc = one(
+        day,
+        "SELECT sum(ACCEPTED_AGENT), "
+        f"{' + '.join(f'sum(ACCEPTED_AGENT_STI_{n})' for n in range(1, 21))} FROM AG2_QUEUE_ACC_AGENT_DAY",
+    )
+    queue = one(day, "SELECT sum(ABANDONED), sum(ACCEPTED_AGENT) FROM AG2_QUEUE_DAY")
+    assert abn[0] == abn[1] == queue[0] and acc[0] == acc[1] == queue[1]
+
+
+def test_aggregate_rows_are_unique_by_their_grain(day):
+    for f in FAMILIES:
+        for level in LEVELS:
+            keys = ", ".join(f.keys)
+            dup = one(
+                day, f"SELECT count(*) FROM (SELECT {keys} FROM AG2_{f.name}_{level} GROUP BY ALL HAVING count(*) > 1)"
+            )
+            assert dup == (0,), f"AG2_{f.name}_{level}"

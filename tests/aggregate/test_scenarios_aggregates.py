@@ -1,0 +1,83 @@
+"""The hand-made scenarios through the whole pipeline: the aggregates show their hand-computed values,
+in UTC and in a contact center's own time zone."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+import pytest
+
+from etl import config
+from etl.cycle import run_cycle
+from fixtures.scenarios import SCENARIOS
+from fixtures.scenarios.builder import at
+
+WITH_AGGREGATES = [n for n, s in SCENARIOS.items() if "AG2" in s.expected]
+
+
+def build(tmp_path_factory, name: str, time_zone: str = "UTC") -> duckdb.DuckDBPyConnection:
+    deployment = config.load(SCENARIOS[name].write(tmp_path_factory.mktemp(name)))
+    deployment = dataclasses.replace(deployment, etl=dataclasses.replace(deployment.etl, time_zone=time_zone))
+    run_cycle(deployment)
+    return duckdb.connect(str(deployment.mart_path), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def marts(tmp_path_factory):
+    out = {name: build(tmp_path_factory, name) for name in WITH_AGGREGATES}
+    yield out
+    for con in out.values():
+        con.close()
+
+
+def aggregate_row(con, table: str, resource: str, start: int, columns: list[str], queue: str | None = None):
+    """The row of `table` for the named resource (and queue) and the period starting at `start`."""
+    key = "INTERACTION_DESCRIPTOR_KEY" if table.startswith("AG2_ID_") else "RESOURCE_KEY"
+    where = f"a.{key} IN (SELECT RESOURCE_KEY FROM RESOURCE_ WHERE RESOURCE_NAME = ?) AND a.DATE_TIME_KEY = ?"
+    params = [resource, start]
+    if queue is not None:
+        where += " AND a.QUEUE_RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM RESOURCE_ WHERE RESOURCE_NAME = ?)"
+        params.append(queue)
+    select = ", ".join(f"sum(a.{c})" for c in columns)
+    return con.execute(f"SELECT count(*), {select} FROM {table} AS a WHERE {where}", params).fetchall()[0]
+
+
+@pytest.mark.parametrize("name", WITH_AGGREGATES)
+def test_aggregates_are_the_hand_computed_ones(marts, name):
+    con = marts[name]
+    for e in SCENARIOS[name].expected["AG2"]:
+        columns = list(e["values"])
+        got = aggregate_row(con, e["aggregate"], e["resource"], at(e["at"]), columns, e.get("queue"))
+        assert got[0] >= 1, f"{name}: no {e['aggregate']} row for {e['resource']} at {e['at']}"
+        assert dict(zip(columns, got[1:], strict=True)) == e["values"], (
+            f"{name}: {e['aggregate']} {e['resource']} {e['at']}"
+        )
+
+
+def test_hours_and_days_follow_the_configured_time_zone(tmp_path_factory):
+    """India is UTC+05:30: Ann's call offered at 09:00:10 UTC (14:30:10 local) belongs to the local
+    hour 14:00-15:00, which starts at 08:30 UTC, and to the local day that starts at 18:30 UTC the day
+    before. The 15-minute rows stay where they were."""
+    con = build(tmp_path_factory, "transfer", time_zone="Asia/Kolkata")
+    try:
+        offset = 5 * 3600 + 1800
+        for table, start in (
+            ("AG2_AGENT_SUBHR", at("09:00:00")),
+            ("AG2_AGENT_HOUR", at("08:30:00")),
+            ("AG2_AGENT_DAY", at("00:00:00") - offset),
+            ("AG2_AGENT_MONTH", at("00:00:00") - 24 * 3600 - offset),  # 2026-11-01 00:00 local
+            ("AG2_AGENT_YEAR", int(duckdb.sql("SELECT epoch(TIMESTAMP '2025-12-31 18:30:00')").fetchall()[0][0])),
+        ):
+            assert aggregate_row(con, table, "agent1000", start, ["ACCEPTED", "ENGAGE_TIME"]) == (1, 1, 60), table
+        local = con.execute(
+            "SELECT DISTINCT strftime(PERIOD_START_LOCAL, '%Y-%m-%d %H:%M') FROM AG2_AGENT_DAY"
+        ).fetchall()
+        assert local == [("2026-11-02 00:00",)]
+        # Every period key resolves in DATE_TIME, local days and years included.
+        missing = con.execute(
+            "SELECT count(*) FROM AG2_AGENT_YEAR a ANTI JOIN DATE_TIME d ON d.DATE_TIME_KEY = a.DATE_TIME_KEY"
+        ).fetchall()[0][0]
+        assert missing == 0
+    finally:
+        con.close()
