@@ -3,8 +3,8 @@
 Today that is: a simulated contact center day (SIP Cluster of three HA nodes, a virtual-queue pair,
 configuration per data center, an OCS, a classic site; the default faults), its deployment file,
 an inventory of every source through the real readers, one ETL cycle (extraction, HA choice into the
-mart's GIDB layer, the star schema), the ground truth beside what the mart holds, and a few figures
-an analyst would ask of the facts. Later stages extend it.
+mart's GIDB layer, the star schema, the aggregates), the ground truth beside what the mart holds, and
+a few figures an analyst would ask of the facts and of the aggregates. Later stages extend it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def run_demo(out: Path | None = None) -> int:
         print_cycle(result)
         print_gidb(deployment.mart_path, folder / "truth")
         print_star(deployment.mart_path)
-        print("\nNot built yet: aggregates, backfill, check (see the README's roadmap).")
+        print_aggregates(deployment.mart_path)
+        print("\nNot built yet: backfill, check, the Airflow DAGs (see the README's roadmap).")
         return 0 if all(s.ok for s in statuses) and not result.skipped else 1
 
 
@@ -122,3 +123,33 @@ def print_star(mart: Path) -> None:
           f"{recovery}")  # fmt: skip
     print("Busiest agents:")
     print(table(["agent", "handled", "mean talk s", "ACW s", "parties recovered"], [list(r) for r in agents]))
+
+
+def print_aggregates(mart: Path) -> None:
+    """What a wallboard or a daily report reads: queue service per hour, agent time per day."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); USE m").fetchall()
+    hours = con.execute("""
+        SELECT strftime(a.PERIOD_START_LOCAL, '%H:%M'), sum(ENTERED), sum(ACCEPTED),
+               round(100 * sum(ACCEPTED_THR) / nullif(sum(ACCEPTED), 0), 1),
+               sum(ABANDONED), sum(ABANDONED_STI), round(sum(ACCEPTED_TIME) / nullif(sum(ACCEPTED), 0), 1)
+        FROM AG2_QUEUE_HOUR a JOIN RESOURCE_ r USING (RESOURCE_KEY)
+        WHERE r.RESOURCE_TYPE_CODE = 'VIRTUALQUEUE' GROUP BY 1 ORDER BY 2 DESC LIMIT 5""").fetchall()
+    agents = con.execute("""
+        SELECT r.RESOURCE_NAME, s.LOGIN_TIME, round(100 * s.READY_TIME / s.LOGIN_TIME, 1),
+               round(100 * (s.BUSY_TIME + s.WRAP_TIME) / s.LOGIN_TIME, 1), a.ACCEPTED,
+               round(a.ENGAGE_TIME / nullif(a.ACCEPTED, 0)), a.WRAP_TIME
+        FROM (SELECT RESOURCE_KEY, sum(LOGIN_TIME) AS LOGIN_TIME, sum(READY_TIME) AS READY_TIME,
+                     sum(BUSY_TIME) AS BUSY_TIME, sum(WRAP_TIME) AS WRAP_TIME
+              FROM AG2_I_SESS_STATE_DAY GROUP BY 1) s
+        JOIN (SELECT RESOURCE_KEY, sum(ACCEPTED) AS ACCEPTED, sum(ENGAGE_TIME) AS ENGAGE_TIME,
+                     sum(WRAP_TIME) AS WRAP_TIME FROM AG2_AGENT_DAY GROUP BY 1) a USING (RESOURCE_KEY)
+        JOIN RESOURCE_ r USING (RESOURCE_KEY) ORDER BY a.ACCEPTED DESC LIMIT 5""").fetchall()
+    tz = con.execute("SELECT TIME_ZONE FROM CTL_AGGREGATE_SETTINGS").fetchall()[0][0]
+    print(f"\nThe aggregates (AG2_*, periods in {tz}):")
+    print("Virtual queues, busiest hours (AG2_QUEUE_HOUR):")
+    print(table(["hour", "entered", "accepted", "% within 20 s", "abandoned", "short", "mean wait s"],
+                [list(r) for r in hours]))  # fmt: skip
+    print("Agents, the day (AG2_I_SESS_STATE_DAY, AG2_AGENT_DAY):")
+    print(table(["agent", "logged in s", "% ready", "% busy+ACW", "accepted", "mean talk s", "ACW s"],
+                [list(r) for r in agents]))  # fmt: skip

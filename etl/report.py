@@ -85,4 +85,7 @@ def print_cycle(result) -> None:
             f"{tr.inserted} rows new, {tr.changed} changed, {tr.deleted} gone; {tr.discarded} rows discarded"
         )
         print(tr.recovery_detail())
+    ag = getattr(result, "aggregated", None)
+    if ag is not None:
+        print(f"aggregates: {ag.detail()}; {ag.inserted} rows new, {ag.changed} changed, {ag.deleted} gone")
     print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
