@@ -109,7 +109,7 @@ def print_star(mart: Path) -> None:
                round(avg(i.CUSTOMER_TALK_DURATION) FILTER (i.CUSTOMER_HANDLE_COUNT > 0)) AS talk,
                sum(i.AFTER_CALL_WORK_DURATION) AS acw, count(*) FILTER (i.AGENT_RECOVERED_FLAG) AS recovered
         FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-        WHERE r.RESOURCE_TYPE_CODE = 'AGENT' GROUP BY 1 ORDER BY 2 DESC LIMIT 5""").fetchall()
+        WHERE r.RESOURCE_TYPE_CODE = 'AGENT' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5""").fetchall()
     n_agents, recovery = con.execute("""
         SELECT count(DISTINCT RESOURCE_KEY) FILTER (r.RESOURCE_TYPE_CODE = 'AGENT'),
                count(*) FILTER (AGENT_RECOVERED_FLAG) || ' of ' ||
@@ -134,7 +134,7 @@ def print_aggregates(mart: Path) -> None:
                round(100 * sum(ACCEPTED_THR) / nullif(sum(ACCEPTED), 0), 1),
                sum(ABANDONED), sum(ABANDONED_STI), round(sum(ACCEPTED_TIME) / nullif(sum(ACCEPTED), 0), 1)
         FROM AG2_QUEUE_HOUR a JOIN RESOURCE_ r USING (RESOURCE_KEY)
-        WHERE r.RESOURCE_TYPE_CODE = 'VIRTUALQUEUE' GROUP BY 1 ORDER BY 2 DESC LIMIT 5""").fetchall()
+        WHERE r.RESOURCE_TYPE_CODE = 'VIRTUALQUEUE' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5""").fetchall()
     agents = con.execute("""
         SELECT r.RESOURCE_NAME, s.LOGIN_TIME, round(100 * s.READY_TIME / s.LOGIN_TIME, 1),
                round(100 * (s.BUSY_TIME + s.WRAP_TIME) / s.LOGIN_TIME, 1), a.ACCEPTED,
@@ -144,7 +144,7 @@ def print_aggregates(mart: Path) -> None:
               FROM AG2_I_SESS_STATE_DAY GROUP BY 1) s
         JOIN (SELECT RESOURCE_KEY, sum(ACCEPTED) AS ACCEPTED, sum(ENGAGE_TIME) AS ENGAGE_TIME,
                      sum(WRAP_TIME) AS WRAP_TIME FROM AG2_AGENT_DAY GROUP BY 1) a USING (RESOURCE_KEY)
-        JOIN RESOURCE_ r USING (RESOURCE_KEY) ORDER BY a.ACCEPTED DESC LIMIT 5""").fetchall()
+        JOIN RESOURCE_ r USING (RESOURCE_KEY) ORDER BY a.ACCEPTED DESC, r.RESOURCE_NAME LIMIT 5""").fetchall()
     tz = con.execute("SELECT TIME_ZONE FROM CTL_AGGREGATE_SETTINGS").fetchall()[0][0]
     print(f"\nThe aggregates (AG2_*, periods in {tz}):")
     print("Virtual queues, busiest hours (AG2_QUEUE_HOUR):")
