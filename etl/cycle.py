@@ -69,8 +69,7 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
     result.seconds["extract"] = time.perf_counter() - clock
 
     progress(f"commit run {result.run_id} ...")
-    run(con, "BEGIN TRANSACTION")
-    try:
+    with mart.transaction(con):
         clock = time.perf_counter()
         result.staged = stage.merge(con, result.run_id, result.sources)
         result.seconds["stage"] = time.perf_counter() - clock
@@ -84,10 +83,6 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
         result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
         result.seconds["aggregate"] = time.perf_counter() - clock
         _audit(con, result, job, started)
-        run(con, "COMMIT")
-    except BaseException:
-        run(con, "ROLLBACK")
-        raise
     return result
 
 
@@ -99,21 +94,13 @@ def reaggregate(
     con = mart.connect(deployment.mart_path)
     try:
         run_id = mart.next_run_id(con)
-        started = datetime.now(UTC).replace(tzinfo=None)
-        run(con, "BEGIN TRANSACTION")
-        try:
+        started = time.time()
+        with mart.transaction(con):
             counts = aggregate(con, deployment, run_id * 100 + 4, full=full, window=window)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
-            run(
-                con,
-                "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, 'aggregate', 'ok', ?, ?, ?, ?, 0, 0, ?, 0, ?, ?, ?, ?)",
-                [run_id * 100 + 4, run_id, job, started, datetime.now(UTC).replace(tzinfo=None), lo, hi,
-                 counts.touched, counts.inserted, counts.deleted, counts.changed, counts.detail()],
-            )  # fmt: skip
-            run(con, "COMMIT")
-        except BaseException:
-            run(con, "ROLLBACK")
-            raise
+            _audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
+                       (4, "aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
+                        counts.detail()))  # fmt: skip
         return counts
     finally:
         con.close()
@@ -133,11 +120,9 @@ def _describe(r: SourceExtract) -> str:
 
 
 def _audit(con, result: CycleResult, job: str, started: float) -> None:
-    lo, hi = con.execute(
+    touched = con.execute(
         f"SELECT min(START_TS) // {INTERVAL} * {INTERVAL}, max(START_TS) // {INTERVAL} * {INTERVAL} FROM _X_LATEST"
     ).fetchall()[0]
-    now = datetime.now(UTC).replace(tzinfo=None)
-    begun = datetime.fromtimestamp(started, UTC).replace(tzinfo=None)
     ok = sum(1 for s in result.sources if s.ok)
     skipped = len(result.sources) - ok
     status = "ok" if not skipped else "partial"
@@ -155,9 +140,14 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
         (4, "aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
          ag.detail()),
     ]  # fmt: skip
-    for step_no, step, entities, rows_in, inserted, deleted, changed, detail in rows:
-        run(con,
-            "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [result.run_id * 100 + step_no, result.run_id, job, step, status, begun, now, lo, hi, ok, skipped,
-             entities, rows_in, inserted, deleted, changed, detail],
-        )  # fmt: skip
+    for row in rows:
+        _audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
+
+
+def _audit_row(con, run_id: int, job: str, status: str, started: float, touched, sources, step) -> None:
+    """One CTL_AUDIT_LOG row: step = (number, name, entities, rows in, inserted, deleted, changed, detail)."""
+    step_no, name, *figures = step
+    begun = datetime.fromtimestamp(started, UTC).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    run(con, "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id * 100 + step_no, run_id, job, name, status, begun, now, *touched, *sources, *figures])  # fmt: skip

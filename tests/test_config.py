@@ -169,8 +169,7 @@ def test_render_is_the_inverse_of_load(world):
         (("[mart]", "[marts]\nx = 1\n\n[mart]"), "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
         (
             ("[mart]", '[etl]\ntime_zone = "Mars/Olympus"\n\n[mart]'),
-            "etl.time_zone: unknown time zone 'Mars/Olympus' (an IANA name, e.g. 'Europe/Paris' or "
-            "'America/New_York')",
+            "etl.time_zone: unknown time zone 'Mars/Olympus' (an IANA name, e.g. 'Europe/Paris' or 'America/New_York')",
         ),
         (
             ("[mart]", "[etl]\nqueue_time_buckets_s = [10, 5]\n\n[mart]"),

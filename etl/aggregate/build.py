@@ -24,7 +24,7 @@ import duckdb
 from etl.config import Deployment, EtlOptions
 from etl.load.mart import replace, run
 from etl.paths import SQL_DIR
-from etl.transform.build import fill_date_time
+from etl.transform import build as transform
 
 LEVELS = ("SUBHR", "HOUR", "DAY", "WEEK", "MONTH", "QRTR", "YEAR")
 ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "QRTR": "MONTH", "YEAR": "QRTR"}
@@ -127,16 +127,20 @@ def aggregate(
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures')}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures')}")
 
+    have = {n for (n,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'AG2_')")}
     for f in FAMILIES:
         rows = (
             "(SELECT DATE_TIME_KEY, local_time(DATE_TIME_KEY) AS PERIOD_START_LOCAL, * EXCLUDE (DATE_TIME_KEY) "
             f"FROM ({model(f.name.lower())}))"
         )
-        _ensure_tables(con, f, rows)
+        if not {f.table(level) for level in LEVELS} <= have:
+            _create_tables(con, f, rows)
         if not counts.intervals.get(f.source):
             continue  # nothing this family reads changed
+        skip = {*f.keys, "PERIOD_START_LOCAL", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
+        measures = [c for (c,) in run(con, f"SELECT column_name FROM (DESCRIBE {f.table('SUBHR')})") if c not in skip]
         for level in LEVELS:
-            new = rows if level == "SUBHR" else _rollup(con, f, level)
+            new = rows if level == "SUBHR" else _rollup(f, level, measures)
             scope = (
                 f"DATE_TIME_KEY IN (SELECT PERIOD_START FROM _AG_PERIOD "
                 f"WHERE SOURCE = '{f.source}' AND LEVEL = '{level}')"
@@ -148,13 +152,13 @@ def aggregate(
             counts.changed += result[2]
     lo, hi = run(con, "SELECT min(PERIOD_START), max(PERIOD_START) FROM _AG_PERIOD")[0]
     if lo is not None:  # every period key resolves in DATE_TIME (local days, weeks, years included)
-        fill_date_time(con, lo, hi)
+        transform.fill_date_time(con, lo, hi)
     return counts
 
 
 def load_macros(con, o: EtlOptions) -> None:
     """The aggregate SQL's macros and the run-level variables (time zone, thresholds, buckets)."""
-    run(con, (SQL_DIR / "transform" / "macros.sql").read_text())  # interval_key, overlap_s
+    run(con, transform.model("macros"))  # interval_key, overlap_s
     run(con, "SET VARIABLE tz = ?", [o.time_zone])
     run(con, "SET VARIABLE buckets = ?::INTEGER[]", [list(o.queue_time_buckets_s)])
     for name, value in (
@@ -182,13 +186,18 @@ def _settings_text(deployment: Deployment) -> str:
 
 def _fingerprint(deployment: Deployment) -> str:
     """What the aggregates are a function of besides the facts: the settings and the SQL itself."""
-    h = hashlib.sha256(_settings_text(deployment).encode())
+    return hashlib.sha256((_settings_text(deployment) + _sql_digest()).encode()).hexdigest()[:16]
+
+
+@cache
+def _sql_digest() -> str:
+    h = hashlib.sha256()
     for path in sorted((SQL_DIR / "aggregate").glob("*.sql")):
         h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return h.hexdigest()
 
 
-def _ensure_tables(con, f: Family, rows: str) -> None:
+def _create_tables(con, f: Family, rows: str) -> None:
     """Every level's table has the SUBHR query's columns plus the audit keys."""
     run(
         con,
@@ -199,11 +208,9 @@ def _ensure_tables(con, f: Family, rows: str) -> None:
         run(con, f"CREATE TABLE IF NOT EXISTS {f.table(level)} AS SELECT * FROM {f.table('SUBHR')} LIMIT 0")
 
 
-def _rollup(con, f: Family, level: str) -> str:
+def _rollup(f: Family, level: str, measures: list[str]) -> str:
     """The rows of `level` for its touched periods, summed from the level below."""
     child = f.table(ROLLUP_FROM[level])
-    skip = {*f.keys, "PERIOD_START_LOCAL", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
-    measures = [c for (c,) in run(con, f"SELECT column_name FROM (DESCRIBE {child})") if c not in skip]
     dims = "".join(f', c."{d}"' for d in f.dims)
     sums = "".join(f', sum(c."{m}")::BIGINT AS "{m}"' for m in measures)
     return f"""(SELECT p.PERIOD_START AS DATE_TIME_KEY, local_time(p.PERIOD_START) AS PERIOD_START_LOCAL{dims}{sums}

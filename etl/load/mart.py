@@ -11,6 +11,8 @@ not by ICON), EXTRACT_RUN_ID.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -73,6 +75,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def run(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
     """Execute a statement to completion (DuckDB keeps a connection busy until a result is consumed)."""
     return con.execute(sql, params).fetchall()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back (a crash mid-cycle leaves the mart as it was)."""
+    run(con, "BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        run(con, "ROLLBACK")
+        raise
+    run(con, "COMMIT")
 
 
 def run_many(con: duckdb.DuckDBPyConnection, sql: str, rows) -> None:
