@@ -57,6 +57,22 @@ class EtlOptions:
 
 
 @dataclass(frozen=True)
+class QualityOptions:
+    gate: bool = True  # validate every cycle's changed rows before it commits; a failure rolls it back
+    agent_recovery_floor: float = 0.9  # least share of SIP Cluster agent-DN parties whose agent is recovered
+    report_dir: str = "quality"  # the HTML quality reports, relative to the mart's folder
+
+
+@dataclass(frozen=True)
+class RetentionOptions:
+    # The nightly job removes what is older than this many days of the sources' own clock.
+    gidb_days: int = 30  # GIDB_*, STG_* and HA decisions of finished entities (the facts stay)
+    discards_days: int = 90  # STG_TRANSFORM_DISCARDS
+    history_days: int = 400  # CTL_AUDIT_LOG, CTL_EXTRACT_HISTORY (each source's last mark stays), CTL_QUALITY_RESULT
+    date_time_ahead_days: int = 31  # DATE_TIME is filled this far past the newest data
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     uri: str  # as resolved: file paths absolute
@@ -84,6 +100,13 @@ class Deployment:
     etl: EtlOptions
     sources: tuple[Source, ...]  # after ignore_data_centers
     ignored: tuple[Source, ...] = field(default=())
+    quality: QualityOptions = QualityOptions()
+    retention: RetentionOptions = RetentionOptions()
+    reader_path: Path | None = None  # the read-only copy published after each good cycle; None: not published
+
+    @property
+    def report_dir(self) -> Path:
+        return self.mart_path.parent / self.quality.report_dir
 
     def ha_sets(self) -> dict[str, tuple[Source, ...]]:
         """HA set name → members, primary first."""
@@ -100,8 +123,8 @@ class Deployment:
 
 
 _SOURCE_KEYS = {"name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media"}
-_TOP_KEYS = {"mart", "etl", "source"}
-_MART_KEYS = {"path"}
+_TOP_KEYS = {"mart", "etl", "quality", "retention", "source"}
+_MART_KEYS = {"path", "reader_path"}
 
 
 def _check_keys(path, where: str, table: dict, allowed: set[str]) -> None:
@@ -153,6 +176,24 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             "'Europe/Paris' or 'America/New_York')",
         )
     return EtlOptions(**values)
+
+
+def _simple_options(path, section: str, raw, cls):
+    """A section of scalar options (bool, int, float, str), typed like the dataclass's defaults."""
+    if not isinstance(raw, dict):
+        raise ConfigError(path, f"[{section}] must be a table")
+    _check_keys(path, f"[{section}]", raw, {f.name for f in fields(cls)})
+    values = {}
+    for f in fields(cls):
+        if f.name in raw:
+            kind = type(f.default)
+            v = raw[f.name]
+            if kind is float and isinstance(v, int) and not isinstance(v, bool):
+                v = float(v)
+            values[f.name] = _typed(path, section, f.name, v, kind)
+            if kind in (int, float) and values[f.name] < 0:
+                raise ConfigError(path, f"{section}.{f.name} must not be negative, got {v}")
+    return cls(**values)
 
 
 def _known_time_zone(name: str) -> bool:
@@ -289,7 +330,18 @@ def load(path: str | Path) -> Deployment:
     if not mart_path.is_absolute():
         mart_path = (path.parent / mart_path).resolve()
 
+    reader_path = None
+    if mart.get("reader_path", "") != "":
+        reader_path = Path(_typed(path, "mart", "reader_path", mart["reader_path"], str))
+        reader_path = reader_path if reader_path.is_absolute() else (path.parent / reader_path).resolve()
+        if reader_path == mart_path:
+            raise ConfigError(path, "[mart] reader_path must differ from path (readers get a copy)")
+
     etl = _etl_options(path, raw.get("etl", {}))
+    quality = _simple_options(path, "quality", raw.get("quality", {}), QualityOptions)
+    if quality.agent_recovery_floor > 1:
+        raise ConfigError(path, f"quality.agent_recovery_floor is a share (0 to 1), got {quality.agent_recovery_floor}")
+    retention = _simple_options(path, "retention", raw.get("retention", {}), RetentionOptions)
 
     raw_sources = raw.get("source", [])
     if not isinstance(raw_sources, list) or not raw_sources:
@@ -307,10 +359,13 @@ def load(path: str | Path) -> Deployment:
         raise ConfigError(path, f"every source is in an ignored data center ({', '.join(etl.ignore_data_centers)})")
     active = _check_ha_sets(path, active)
     ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
-    return Deployment(path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored)
+    return Deployment(
+        path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
+        retention=retention, reader_path=reader_path,
+    )  # fmt: skip
 
 
-def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None) -> str:
+def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:
     """A deployment file's text for these sources: the inverse of `load` (used by demo and simulate)."""
 
     def value(v) -> str:
@@ -324,7 +379,8 @@ def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None)
             return str(v)
         return json.dumps(str(v))  # a JSON string is a valid TOML basic string
 
-    lines = ["[mart]", f"path = {value(mart_path)}", ""]
+    lines = ["[mart]", f"path = {value(mart_path)}"]
+    lines += [f"reader_path = {value(reader_path)}", ""] if reader_path else [""]
     if etl is not None and etl != EtlOptions():
         lines.append("[etl]")
         lines += [f"{f.name} = {value(getattr(etl, f.name))}" for f in fields(EtlOptions)]

@@ -111,3 +111,20 @@ CREATE TABLE IF NOT EXISTS CTL_AGGREGATE_SETTINGS (
   SETTINGS     VARCHAR NOT NULL,           -- JSON
   CREATE_AUDIT_KEY BIGINT NOT NULL         -- the aggregate step that built them
 );
+
+-- Every expectation of every quality run (etl/quality): the cycle's gate (SCOPE cycle: the rows it
+-- wrote) and the nightly full run (SCOPE full). A failed gate's rows are written after its rollback.
+CREATE TABLE IF NOT EXISTS CTL_QUALITY_RESULT (
+  RUN_ID       BIGINT NOT NULL,
+  JOB          VARCHAR NOT NULL,
+  SCOPE        VARCHAR NOT NULL,           -- cycle, full
+  SUITE        VARCHAR NOT NULL,           -- expectations/<SUITE>.json
+  EXPECTATION  VARCHAR NOT NULL,
+  COLUMN_NAME  VARCHAR,
+  SUCCESS      BOOLEAN NOT NULL,
+  ROWS_CHECKED BIGINT,
+  UNEXPECTED   BIGINT,
+  OBSERVED     VARCHAR,
+  EXAMPLES     VARCHAR,                    -- the first failing rows' keys (or values)
+  CHECKED_AT   TIMESTAMP
+);

@@ -1,0 +1,83 @@
+"""The quality gate of every load, and `idbmart check`: run the suites, record them, write the report.
+
+The cycle runs the gate inside its transaction, on the rows it wrote, before it commits: a failed
+gate rolls the whole cycle back, so the mart (and the copy readers use) keeps its last good state, and
+the next cycle reads the same windows again. Only the verdict survives the rollback: the cycle's
+audit row (step `quality`, status `failed`), its CTL_QUALITY_RESULT rows and the HTML report.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.config import Deployment
+from etl.errors import IdbmartError
+from etl.load import mart
+from etl.load.mart import run, run_many
+from etl.quality.report import write_report
+from etl.quality.suites import QualityRun, validate
+
+STEP = 5  # CTL_AUDIT_LOG step number of the gate
+
+
+class QualityGateFailed(IdbmartError):
+    """The load broke an expectation: it was not committed (or, for `check`, the mart is not sound)."""
+
+    def __init__(self, quality: QualityRun, report: Path | None, what: str):
+        super().__init__(f"{what}: {quality.summary()}" + (f"; report {report}" if report else ""))
+        self.quality, self.report, self.what = quality, report, what
+
+
+def gate(con: duckdb.DuckDBPyConnection, deployment: Deployment, run_id: int) -> QualityRun:
+    """The suites on the rows this run wrote (audit keys from run_id * 100), as the open transaction sees them."""
+    return validate(con, deployment.quality, from_audit_key=run_id * 100)
+
+
+def record(con: duckdb.DuckDBPyConnection, run_id: int, job: str, quality: QualityRun) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    run(con, "DELETE FROM CTL_QUALITY_RESULT WHERE RUN_ID = ? AND SCOPE = ?", [run_id, quality.scope])
+    run_many(
+        con,
+        "INSERT INTO CTL_QUALITY_RESULT VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (run_id, job, quality.scope, o.suite, o.expectation, o.column, o.success, o.rows, o.unexpected,
+             o.observed[:500], o.examples[:2000], now)
+            for o in quality.outcomes
+        ],
+    )  # fmt: skip
+
+
+def report(deployment: Deployment, quality: QualityRun, run_id: int, job: str) -> Path:
+    return write_report(quality, deployment.report_dir, run_id, f"idbmart {job} quality, run {run_id}")
+
+
+def check(deployment: Deployment, job: str = "check", save: bool = False) -> tuple[QualityRun, Path]:
+    """Every suite on the whole mart, and the HTML report. `save` (the nightly job, which holds the
+    writer's slot) also records the results and an audit row; without it the mart is only read."""
+    if not deployment.mart_path.exists():
+        raise IdbmartError(f"no mart at {deployment.mart_path}: run a cycle first")
+    con = mart.connect(deployment.mart_path) if save else duckdb.connect(str(deployment.mart_path), read_only=True)
+    try:
+        run_id = (
+            mart.next_run_id(con) if save else int(run(con, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0])
+        )
+        quality = validate(con, deployment.quality)
+        path = report(deployment, quality, run_id, job)
+        if save:
+            with mart.transaction(con):
+                record(con, run_id, job, quality)
+                audit(con, run_id, job, quality)
+        return quality, path
+    finally:
+        con.close()
+
+
+def audit(con, run_id: int, job: str, quality: QualityRun, started: float | None = None) -> None:
+    from etl.cycle import audit_row
+
+    audit_row(con, run_id, job, "ok" if quality.ok else "failed", started, (None, None), (0, 0),
+              (STEP, "quality", len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
+               quality.summary()))  # fmt: skip

@@ -1,0 +1,20 @@
+-- The share of SIP Cluster agent-DN parties whose agent was recovered from the login sessions,
+-- among the parties that can be judged: those whose DN has a login session that ended at or after
+-- the party began. (Sessions arrive when they end, so a party on a DN whose agent is still logged in
+-- is not judged yet; once any later session on the DN has ended, the one that covered the party, if
+-- any, has ended too.) Rows in scope only: a cycle's gate judges the parties the cycle wrote.
+WITH parties AS (
+  SELECT i.INTERACTION_RESOURCE_ID, i.AGENT_MATCH
+  FROM INTERACTION_RESOURCE_FACT AS i
+  WHERE i.AGENT_MATCH IN ('recovered', 'ambiguous', 'no_session')
+    AND i.UPDATE_AUDIT_KEY >= getvariable('qa_from_audit_key')
+    AND EXISTS (SELECT 1 FROM SM_RES_SESSION_FACT AS s
+                WHERE s.MEDIA_RESOURCE_KEY = i.MEDIA_RESOURCE_KEY AND s.END_TS >= i.START_TS)
+)
+SELECT
+  CASE WHEN getvariable('qa_from_audit_key') > 0 THEN 'rows written by this cycle' ELSE 'all rows' END AS SCOPE,
+  count(*) AS PARTIES,
+  count(*) FILTER (AGENT_MATCH = 'recovered') AS RECOVERED,
+  count(*) FILTER (AGENT_MATCH = 'recovered') / count(*) AS RECOVERY_RATE
+FROM parties
+HAVING count(*) > 0
