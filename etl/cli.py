@@ -11,8 +11,6 @@ from etl.errors import IdbmartError
 
 # Verbs of the interface whose capability is not built yet: they say so and exit non-zero.
 NOT_YET = {
-    "backfill": "backfills",
-    "check": "the data-quality suites",
     "bench": "the benchmark",
 }
 EXIT_ERROR = 1
@@ -109,16 +107,51 @@ def _simulate(args) -> int:
 def _run(args) -> int:
     from etl import config
     from etl.cycle import run_cycle
-    from etl.report import print_cycle
-
     deployment = config.load(args.config)
     result = run_cycle(deployment, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    return _committed(deployment, result, "run")
+
+
+def _committed(deployment, result, verb: str) -> int:
+    """After a committed cycle or backfill: publish the readers' copy, print what it did, the exit code."""
+    from etl.load.publish import publish
+    from etl.report import print_cycle
+
+    if publish(deployment):
+        print(f"published the readers' copy {deployment.reader_path}", file=sys.stderr)
     print_cycle(result)
     if result.skipped:
         names = ", ".join(s.source.name for s in result.skipped)
-        print(f"idbmart run: committed, but {len(result.skipped)} source(s) skipped: {names}", file=sys.stderr)
+        print(f"idbmart {verb}: committed, but {len(result.skipped)} source(s) skipped: {names}", file=sys.stderr)
         return EXIT_PARTIAL
     return 0
+
+
+def _backfill(args) -> int:
+    from datetime import date
+
+    from etl import config
+    from etl.jobs import backfill
+
+    try:
+        first, last = date.fromisoformat(args.from_date), date.fromisoformat(args.to_date)
+    except ValueError as e:
+        raise IdbmartError(f"--from/--to must be YYYY-MM-DD: {e}") from None
+    deployment = config.load(args.config)
+    result = backfill(deployment, first, last, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    return _committed(deployment, result, "backfill")
+
+
+def _check(args) -> int:
+    from etl import config
+    from etl.quality.gate import check
+
+    quality, report = check(config.load(args.config))
+    for o in quality.failures:
+        print(f"FAILED {o.suite}: {o.expectation}({o.column}) {o.unexpected or ''} {o.examples}".rstrip())
+    print(quality.summary())
+    print(f"report {report}")
+    return 0 if quality.ok else EXIT_ERROR
 
 
 def _demo(args) -> int:
@@ -137,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_NOT_AVAILABLE
     try:
-        return {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run}[args.verb](args)
+        verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
+                 "check": _check}  # fmt: skip
+        return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from etl.aggregate.build import AggregateCounts, aggregate
 from etl.config import Deployment
@@ -21,6 +22,9 @@ from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
 from etl.load import mart
 from etl.load.mart import run
+from etl.quality import gate
+from etl.quality.gate import QualityGateFailed
+from etl.quality.suites import QualityRun
 from etl.transform.build import TransformCounts, transform
 
 INTERVAL = 900
@@ -34,6 +38,10 @@ class CycleResult:
     ha: HaCounts | None = None
     transformed: TransformCounts | None = None
     aggregated: AggregateCounts | None = None
+    quality: QualityRun | None = None
+    mark_status: str = "ok"  # "backfill": the windows read do not move the sources' marks
+    reaggregate_window: tuple[int, int] | None = None  # also recompute the aggregates of [from, to)
+    report: Path | None = None  # the HTML quality report
     seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
 
     @property
@@ -47,6 +55,7 @@ def run_cycle(
     progress: Callable[[str], None] = lambda _: None,
     chunk_seqs: int = incremental.CHUNK_SEQS,
 ) -> CycleResult:
+    """Extract every source and commit the cycle (etl.load.publish makes it visible to readers)."""
     con = mart.connect(deployment.mart_path)
     try:
         return _cycle(con, deployment, job, progress, chunk_seqs)
@@ -67,23 +76,54 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
         result.sources.append(r)
         progress(_describe(r))
     result.seconds["extract"] = time.perf_counter() - clock
-
     progress(f"commit run {result.run_id} ...")
-    with mart.transaction(con):
-        clock = time.perf_counter()
-        result.staged = stage.merge(con, result.run_id, result.sources)
-        result.seconds["stage"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        result.ha = choose(con, result.run_id, deployment)
-        result.seconds["ha"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        result.transformed = transform(con, deployment, result.run_id * 100 + 3)
-        result.seconds["transform"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-        result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
-        result.seconds["aggregate"] = time.perf_counter() - clock
-        _audit(con, result, job, started)
+    return commit(con, deployment, result, job, started)
+
+
+def commit(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> CycleResult:
+    """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
+    transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
+    try:
+        with mart.transaction(con):
+            _load(con, deployment, result, job, started)
+    except QualityGateFailed as failed:
+        with mart.transaction(con):
+            gate.record(con, result.run_id, job, result.quality)
+            gate.audit(con, result.run_id, job, result.quality, started)
+        result.report = gate.report(deployment, result.quality, result.run_id, job)
+        raise QualityGateFailed(result.quality, result.report, failed.what) from None
+    if result.quality is not None:
+        result.report = gate.report(deployment, result.quality, result.run_id, job)
     return result
+
+
+def _load(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> None:
+    clock = time.perf_counter()
+    result.staged = stage.merge(con, result.run_id, result.sources, result.mark_status)
+    result.seconds["stage"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.ha = choose(con, result.run_id, deployment)
+    result.seconds["ha"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.transformed = transform(con, deployment, result.run_id * 100 + 3)
+    result.seconds["transform"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
+    if result.reaggregate_window is not None:
+        again = aggregate(con, deployment, result.run_id * 100 + 4, window=result.reaggregate_window)
+        result.aggregated = result.aggregated.plus(again)
+    result.seconds["aggregate"] = time.perf_counter() - clock
+    if deployment.quality.gate:
+        clock = time.perf_counter()
+        result.quality = gate.gate(con, deployment, result.run_id)
+        result.seconds["quality"] = time.perf_counter() - clock
+        if not result.quality.ok:
+            raise QualityGateFailed(
+                result.quality, None, f"run {result.run_id}: the quality gate failed, the cycle was rolled back"
+            )
+        gate.record(con, result.run_id, job, result.quality)
+        gate.audit(con, result.run_id, job, result.quality, started)
+    _audit(con, result, job, started)
 
 
 def reaggregate(
@@ -98,7 +138,7 @@ def reaggregate(
         with mart.transaction(con):
             counts = aggregate(con, deployment, run_id * 100 + 4, full=full, window=window)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
-            _audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
+            audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
                        (4, "aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
                         counts.detail()))  # fmt: skip
         return counts
@@ -141,13 +181,13 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
          ag.detail()),
     ]  # fmt: skip
     for row in rows:
-        _audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
+        audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
 
 
-def _audit_row(con, run_id: int, job: str, status: str, started: float, touched, sources, step) -> None:
+def audit_row(con, run_id: int, job: str, status: str, started: float | None, touched, sources, step) -> None:
     """One CTL_AUDIT_LOG row: step = (number, name, entities, rows in, inserted, deleted, changed, detail)."""
     step_no, name, *figures = step
-    begun = datetime.fromtimestamp(started, UTC).replace(tzinfo=None)
+    begun = datetime.fromtimestamp(started if started is not None else time.time(), UTC).replace(tzinfo=None)
     now = datetime.now(UTC).replace(tzinfo=None)
     run(con, "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run_id * 100 + step_no, run_id, job, name, status, begun, now, *touched, *sources, *figures])  # fmt: skip

@@ -17,6 +17,7 @@ import duckdb
 
 from etl import config
 from etl.cycle import run_cycle
+from etl.load.publish import publish
 from etl.extract.inventory import inventory
 from etl.report import print_cycle, print_inventory, table
 from fixtures.simulator import Params, simulate
@@ -40,11 +41,13 @@ def run_demo(out: Path | None = None) -> int:
         print_truth(folder / "truth")
         print("\nOne ETL cycle (idbmart run):")
         result = run_cycle(deployment)
+        publish(deployment)
         print_cycle(result)
         print_gidb(deployment.mart_path, folder / "truth")
         print_star(deployment.mart_path)
         print_aggregates(deployment.mart_path)
-        print("\nNot built yet: backfill, check, the Airflow DAGs (see the README's roadmap).")
+        print("\nNext: `idbmart check --config <deployment>` runs every quality suite; the README shows the")
+        print("Airflow DAGs (intraday, nightly, backfill) on this deployment; readers open the published copy.")
         return 0 if all(s.ok for s in statuses) and not result.skipped else 1
 
 

@@ -88,4 +88,7 @@ def print_cycle(result) -> None:
     ag = getattr(result, "aggregated", None)
     if ag is not None:
         print(f"aggregates: {ag.detail()}; {ag.inserted} rows new, {ag.changed} changed, {ag.deleted} gone")
+    quality = getattr(result, "quality", None)
+    if quality is not None:
+        print(f"quality gate: {quality.summary()} ({result.report})")
     print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))

@@ -75,6 +75,16 @@ class AggregateCounts:
     def touched(self) -> int:
         return sum(self.intervals.values())
 
+    def plus(self, other: AggregateCounts) -> AggregateCounts:
+        """Two passes in one run (a backfill's cycle, then its window), counted together."""
+        intervals = {
+            s: self.intervals.get(s, 0) + other.intervals.get(s, 0) for s in {**self.intervals, **other.intervals}
+        }
+        return AggregateCounts(
+            f"{self.mode} + {other.mode}", self.reason or other.reason, intervals, self.inserted + other.inserted,
+            self.deleted + other.deleted, self.changed + other.changed, {**self.tables, **other.tables},
+        )  # fmt: skip
+
     def detail(self) -> str:
         what = ", ".join(f"{n} {s} intervals" for s, n in self.intervals.items())
         return f"{self.mode}{f' ({self.reason})' if self.reason else ''}: {what or 'no intervals'} re-aggregated"

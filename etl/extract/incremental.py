@@ -77,6 +77,11 @@ class SourceExtract:
         return self.error is None
 
 
+def work_tables() -> list[str]:
+    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
+    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_DSS"]
+
+
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The cycle's temporary tables: like STG_*, plus the chunk that read each row."""
     for t in extracted_tables():

@@ -26,7 +26,9 @@ class StageCounts:
     discarded: int = 0
 
 
-def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract]) -> StageCounts:
+def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract], status: str = "ok") -> StageCounts:
+    """`status` of the windows recorded in CTL_EXTRACT_HISTORY: "ok" moves each source's mark; a
+    backfill's re-read records "backfill", which leaves the marks where they are."""
     counts = StageCounts()
     register_kinds(con)
     counts.discarded = _discard_unidentified(con, run_id)
@@ -91,7 +93,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
                     STUCK, {run_id} FROM _X_LATEST""",
     )
     _record_sessions(con, run_id)
-    _record_history(con, run_id, results, per_table)
+    _record_history(con, run_id, results, per_table, status)
     return counts
 
 
@@ -133,7 +135,7 @@ def _record_sessions(con, run_id: int) -> None:
     )
 
 
-def _record_history(con, run_id: int, results: list[SourceExtract], per_table) -> None:
+def _record_history(con, run_id: int, results: list[SourceExtract], per_table, status: str) -> None:
     rows = []
     for r in results:
         w = r.window
@@ -150,11 +152,11 @@ def _record_history(con, run_id: int, results: list[SourceExtract], per_table) -
             read, dups = per_table.get((r.source.name, table), (0, 0))
             rows.append(
                 [*common, table, r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
-                 None, n, dups, *stamps, "ok", None]
+                 None, n, dups, *stamps, status, None]
             )  # fmt: skip
         rows.append(
             [*common, "*", r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
-             r.entities, sum(r.rows.values()), 0, *stamps, "ok", None]
+             r.entities, sum(r.rows.values()), 0, *stamps, status, None]
         )  # fmt: skip
     if rows:
         run_many(con, "INSERT INTO CTL_EXTRACT_HISTORY VALUES (" + ", ".join("?" * 16) + ")", rows)

@@ -1,0 +1,35 @@
+"""What the DAG files share: where the deployment file is, the mart writers' pool, retries, work folders.
+
+The deployment file is found from the Airflow Variable `idbmart_config`, else the environment variable
+`IDBMART_CONFIG` (shared/domain/INTERFACE.md). Every task that writes the mart runs in the pool
+`idbmart_mart`, which has one slot: one writer at a time, across the three DAGs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from etl import config
+from etl.config import Deployment
+from etl.errors import IdbmartError
+
+POOL = "idbmart_mart"
+DEFAULT_ARGS = {"owner": "idbmart", "retries": 1, "retry_delay": timedelta(minutes=2)}
+EXTRACT_RETRIES = 3  # a site that cannot be read is retried alone; the others go on
+
+
+def deployment() -> Deployment:
+    from airflow.sdk import Variable
+
+    path = Variable.get("idbmart_config", default=None) or os.environ.get("IDBMART_CONFIG")
+    if not path:
+        raise IdbmartError("no deployment file: set the Airflow Variable idbmart_config or IDBMART_CONFIG")
+    return config.load(path)
+
+
+def work_dir(deployment: Deployment, run_id: str) -> Path:
+    """The folder a DAG run's extract files go to, beside the mart."""
+    return deployment.mart_path.parent / "work" / re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
