@@ -70,3 +70,11 @@ def pg_database(pg_server):
 @pytest.fixture
 def tiny_postgres(pg_database) -> str:
     return idb_writer.write_postgres(pg_database, tiny.ROLES, script=tiny.SCRIPT)
+
+
+def without_gate(deployment):
+    """Schedules of many cycles test idempotence and recovery, not quality: they skip the quality gate
+    (GX costs ~30 ms per expectation, ~5 s per busy cycle); tests/quality covers the gate."""
+    from dataclasses import replace
+
+    return replace(deployment, quality=replace(deployment.quality, gate=False))

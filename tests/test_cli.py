@@ -34,8 +34,6 @@ def test_help_lists_every_verb_of_the_interface():
 @pytest.mark.parametrize(
     "args",
     [
-        ["backfill", "--config", "x.toml", "--from", "2026-01-01", "--to", "2026-01-02"],
-        ["check", "--config", "x.toml"],
         ["bench"],
     ],
 )

@@ -21,6 +21,7 @@ from etl.load.mart import SENTINEL_TS
 from etl.quality.compare import AGGREGATE_PREFIXES, DEFAULT_PREFIXES, STAR_PREFIXES, differences
 from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
 from fixtures.simulator.profile import DAY0
+from tests.conftest import without_gate
 
 # One cluster node pair, the VQ pair, configuration per data center, OCS. The primary of the node
 # pair loses 10:00-11:00 (and re-delivers the 5 minutes before it) and commits 5 % of its rows 15
@@ -64,7 +65,7 @@ def sql(mart: Path, query: str, truth: Path | None = None) -> list[tuple]:
 
 
 def fresh_mart(deployment, folder: Path):
-    return replace(deployment, mart_path=folder / "mart.duckdb")
+    return without_gate(replace(deployment, mart_path=folder / "mart.duckdb"))
 
 
 def copied_idbs(deployment, tmp_path: Path):
@@ -77,7 +78,7 @@ def copied_idbs(deployment, tmp_path: Path):
         copies = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
         path = tmp_path / "deployment.toml"
         path.write_text(config.render("mart.duckdb", copies))
-        return config.load(path)
+        return without_gate(config.load(path))
 
     return folder, load
 
@@ -216,7 +217,7 @@ def test_every_decision_says_why_with_each_members_coverage(one_run):
 def test_cycles_every_15_minutes_give_the_same_gidb_as_one_run(one_run, tmp_path):
     deployment, _, _ = one_run
     series = SnapshotSeries(tmp_path, P, FAULTS)
-    cycles = config.load(series.path)
+    cycles = without_gate(config.load(series.path))
     changed = 0
     for at in [hm(9, 45), *range(hm(10), hm(13) + 1, 900), hm(15), default_snapshot_time(P)]:
         series.write(at)
@@ -247,7 +248,7 @@ def test_reading_in_small_chunks_gives_the_same_gidb(one_run, tmp_path):
 def test_a_source_down_for_an_hour_catches_up_as_if_never_away(one_run, tmp_path):
     deployment, _, _ = one_run
     series = SnapshotSeries(tmp_path, P, FAULTS)
-    cycles = config.load(series.path)
+    cycles = without_gate(config.load(series.path))
     away = cycles.source("dc1_node1_b").path
     for at in [hm(9), hm(10), hm(11), hm(12), hm(13), default_snapshot_time(P)]:
         down = hm(10) <= at < hm(12)

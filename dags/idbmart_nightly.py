@@ -1,0 +1,55 @@
+"""idbmart_nightly: the late-data sweep, maintenance and the full quality run, then publish.
+
+sweep (one more cycle: late rows, stuck interactions closed) → maintain (retention of GIDB, discards
+and history; DATE_TIME ahead; checkpoint) → full_check (every suite on the whole mart; a failure fails
+the task and the readers' copy is not updated) → publish.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+from etl.orchestration import DEFAULT_ARGS, POOL, deployment
+
+
+@dag(
+    dag_id="idbmart_nightly",
+    schedule="30 2 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["idbmart"],
+    doc_md=__doc__,
+)
+def idbmart_nightly():
+    @task(pool=POOL)
+    def sweep() -> dict:
+        from etl import jobs
+
+        return jobs.summary(jobs.sweep(deployment()))
+
+    @task(pool=POOL)
+    def maintain() -> dict:
+        from etl import jobs
+
+        return jobs.maintain(deployment())
+
+    @task(pool=POOL)
+    def full_check() -> dict:
+        from etl import jobs
+
+        return jobs.full_check(deployment())
+
+    @task(pool=POOL)
+    def publish() -> bool:
+        from etl.load.publish import publish
+
+        return publish(deployment())
+
+    sweep() >> maintain() >> full_check() >> publish()
+
+
+idbmart_nightly()

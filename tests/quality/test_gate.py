@@ -1,0 +1,145 @@
+"""The quality gate of a cycle and the readers' copy: a corrupted load is rolled back, readers keep the
+last good state and are never blocked by a cycle; `idbmart check` runs the same suites."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import config
+from etl.cycle import run_cycle
+from etl.load.publish import publish
+from etl.quality.gate import QualityGateFailed
+from fixtures.simulator import Params, SnapshotSeries
+from fixtures.simulator.profile import DAY0
+
+P = Params(calls=300, seed=11, nodes=1)
+NOON = DAY0 + 12 * 3600
+ROOT = Path(__file__).resolve().parents[2]
+
+# A reader in another process: opens the copy read-only, answers each line of stdin with the number of
+# interactions it sees, and keeps its connection open in between (as a BI tool does).
+READER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+for line in sys.stdin:
+    print(con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchall()[0][0], flush=True)
+"""
+
+
+def count(path: Path, query: str = "SELECT count(*) FROM INTERACTION_FACT"):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(query).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def clock_jump(idb_folder: Path, after: int) -> None:
+    """Node 1's ICON clock jumped back: every party state it recorded after `after` is stamped two
+    hours early (both members of the HA pair, so no member is clean)."""
+    for member in ("a", "b"):
+        con = duckdb.connect(str(idb_folder / f"dc1_node1_{member}.duckdb"))
+        con.execute(
+            "UPDATE G_PARTY_HISTORY SET ADDED_TS = ADDED_TS - 7200, ADDED = ADDED - INTERVAL 2 HOUR "
+            "WHERE PSEQ > 1 AND ADDED_TS > ?",
+            [after],
+        ).fetchall()
+        con.close()
+
+
+@pytest.fixture
+def morning(tmp_path):
+    """A deployment whose IDBs are at noon, one good cycle committed and published."""
+    series = SnapshotSeries(tmp_path, P, [])
+    series.write(NOON)
+    deployment = config.load(series.path)
+    assert deployment.reader_path == tmp_path / "mart_read.duckdb"
+    first = run_cycle(deployment)
+    assert first.quality.ok, first.quality.summary()
+    assert publish(deployment)
+    return series, deployment, first
+
+
+def test_a_corrupted_load_fails_the_gate_and_readers_keep_the_last_good_state(morning):
+    series, deployment, first = morning
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(deployment.reader_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        seen_before = int(reader.stdout.readline())
+        morning_calls = count(deployment.mart_path)
+        assert seen_before == morning_calls > 0
+
+        series.write(NOON + 3 * 3600)
+        clock_jump(deployment.source("dc1_node1_a").path.parent, NOON)
+        with pytest.raises(QualityGateFailed) as failed:
+            run_cycle(deployment)  # the reader holds its connection all along: the cycle is not blocked
+
+        # The gate names what broke and where the report is; nothing of the cycle was committed.
+        assert "mediation_segment_fact: expect_column_values_to_be_between(MEDIATION_DURATION)" in str(failed.value)
+        assert count(deployment.mart_path) == morning_calls
+        assert count(deployment.mart_path, "SELECT max(RUN_ID) FROM CTL_EXTRACT_HISTORY") == first.run_id
+        report = failed.value.report.read_text()
+        assert "FAILED" in report and "MEDIATION_DURATION" in report
+        assert (deployment.report_dir / "latest.html").read_text() == report
+        # Only the verdict was kept: the audit row and the failing expectations, by run.
+        audit = count(deployment.mart_path, "SELECT list(STEP || ':' || STATUS) FROM CTL_AUDIT_LOG WHERE RUN_ID = 2")
+        assert audit == ["quality:failed"]
+        failures = count(
+            deployment.mart_path,
+            "SELECT count(*) FROM CTL_QUALITY_RESULT WHERE RUN_ID = 2 AND NOT SUCCESS "
+            "AND SUITE = 'mediation_segment_fact'",
+        )
+        assert failures == 1
+
+        # Readers: the connected one still sees the morning; so does a new one, as nothing was published.
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == morning_calls
+        assert count(deployment.reader_path) == morning_calls
+
+        # The IDBs are repaired: the next cycle reads the same windows again, passes, and is published
+        # while the reader is still connected; it keeps its file until it reconnects.
+        series.write(NOON + 3 * 3600)
+        repaired = run_cycle(deployment)
+        assert repaired.quality.ok and repaired.run_id == 3
+        assert publish(deployment)
+        afternoon_calls = count(deployment.mart_path)
+        assert afternoon_calls > morning_calls
+        assert count(deployment.reader_path) == afternoon_calls
+        reader.stdin.write("?\n")
+        reader.stdin.flush()
+        assert int(reader.stdout.readline()) == morning_calls
+    finally:
+        reader.kill()
+
+
+def test_check_runs_every_suite_and_exits_non_zero_on_a_broken_mart(morning, tmp_path):
+    _, deployment, _ = morning
+    ok = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "check", "--config", str(deployment.path)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "expectations met in 27 suites" in ok.stdout
+    con = duckdb.connect(str(deployment.mart_path))
+    changed = con.execute("UPDATE AG2_QUEUE_DAY SET ABANDONED = ENTERED + 1 WHERE ENTERED > 0").fetchall()[0][0]
+    assert changed > 0
+    con.close()
+    bad = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "check", "--config", str(deployment.path)],
+        capture_output=True, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert bad.returncode == 1
+    assert "FAILED ag2_queue: expect_column_values_to_be_in_set(NOT_ABANDONED_AND_HANDLED)" in bad.stdout
+    assert "FAILED aggregate_totals: expect_column_pair_values_to_be_equal(AG2_TOTAL,FACT_TOTAL)" in bad.stdout
+    report = Path(bad.stdout.strip().splitlines()[-1].removeprefix("report "))
+    assert report.parent == deployment.report_dir and "FAILED" in report.read_text()

@@ -1,0 +1,106 @@
+"""The Airflow DAGs: integrity (imports, ids, schedules, retries, pool) and each DAG run end to end
+with `airflow dags test` on a simulated deployment, in a throwaway Airflow home (SQLite)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from fixtures.simulator import Params, simulate
+from fixtures.simulator.profile import DAY0
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRFLOW = str(Path(sys.executable).parent / "airflow")
+WRITERS = {"plan", "commit_cycle", "publish", "sweep", "maintain", "full_check", "rebuild"}
+
+
+@pytest.fixture(scope="module")
+def airflow(tmp_path_factory):
+    """An Airflow home with its database and the writers' pool, and a simulated deployment."""
+    home = tmp_path_factory.mktemp("airflow")
+    out = tmp_path_factory.mktemp("deployment")
+    path = simulate(out, Params(calls=150, seed=3, nodes=1), [])
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+           "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "IDBMART_CONFIG": str(path)}  # fmt: skip
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, cwd=home)
+
+    assert cli("db", "migrate").returncode == 0
+    assert cli("pools", "set", "idbmart_mart", "1", "one writer to the mart").returncode == 0
+    return cli, out
+
+
+def one(path: Path, query: str):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(query).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_the_dags_import_with_their_ids_schedules_retries_and_pool(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"idbmart_intraday", "idbmart_nightly", "idbmart_backfill"}
+    intraday, nightly, backfill = (bag.dags[f"idbmart_{n}"] for n in ("intraday", "nightly", "backfill"))
+    assert (intraday.schedule, nightly.schedule, backfill.schedule) == ("*/15 * * * *", "30 2 * * *", None)
+    assert set(backfill.params.keys()) == {"from", "to"}
+    for dag in (intraday, nightly, backfill):
+        assert dag.max_active_runs == 1 and not dag.catchup
+        for t in dag.tasks:
+            assert (t.pool == "idbmart_mart") == (t.task_id in WRITERS), (dag.dag_id, t.task_id)
+    assert intraday.get_task("extract").retries == 3
+    assert intraday.get_task("commit_cycle").trigger_rule == "all_done"  # a failed site does not block the rest
+    assert {t.task_id: t.retries for t in nightly.tasks} == dict.fromkeys(
+        ["sweep", "maintain", "full_check", "publish"], 1
+    )
+
+
+def test_each_dag_runs_end_to_end(airflow):
+    cli, out = airflow
+    mart, reader = out / "mart.duckdb", out / "mart_read.duckdb"
+
+    run = cli("dags", "test", "idbmart_intraday")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    loaded = one(mart, "SELECT count(*) FROM INTERACTION_FACT")
+    assert loaded > 0 and one(reader, "SELECT count(*) FROM INTERACTION_FACT") == loaded
+    assert one(mart, "SELECT list(STEP ORDER BY STEP) FROM CTL_AUDIT_LOG WHERE JOB = 'intraday'") == [
+        "aggregate", "extract", "ha", "quality", "transform"
+    ]  # fmt: skip
+    assert not list((out / "work").glob("*/*.duckdb")), "the run's extract files are cleaned up"
+
+    run = cli("dags", "test", "idbmart_nightly")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert (
+        one(mart, "SELECT count(*) FROM CTL_QUALITY_RESULT WHERE JOB = 'nightly' AND SCOPE = 'full' AND NOT SUCCESS")
+        == 0
+    )
+    assert one(mart, "SELECT max(DATE_TIME_KEY) FROM DATE_TIME") >= DAY0 + 31 * 86_400
+
+    # A backfill of the day rebuilds facts lost from the mart, and leaves the marks where they were.
+    con = duckdb.connect(str(mart))
+    marks = con.execute("SELECT max(SEQ_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok'").fetchall()[0][0]
+    con.execute(
+        "DELETE FROM INTERACTION_FACT WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM INTERACTION_FACT LIMIT 10)"
+    ).fetchall()
+    con.close()
+    day = datetime.fromtimestamp(DAY0, UTC).date().isoformat()
+    run = cli("dags", "test", "idbmart_backfill", "--conf", f'{{"from": "{day}", "to": "{day}"}}')
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert one(mart, "SELECT count(*) FROM INTERACTION_FACT") == loaded
+    assert one(reader, "SELECT count(*) FROM INTERACTION_FACT") == loaded
+    assert one(mart, "SELECT max(SEQ_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok'") == marks
+    assert (
+        one(mart, "SELECT count(*) FROM CTL_AUDIT_LOG WHERE JOB = 'backfill' AND STEP = 'quality' AND STATUS = 'ok'")
+        == 1
+    )
