@@ -17,8 +17,8 @@ import duckdb
 
 from etl import config
 from etl.cycle import run_cycle
-from etl.load.publish import publish
 from etl.extract.inventory import inventory
+from etl.load.publish import publish
 from etl.report import print_cycle, print_inventory, table
 from fixtures.simulator import Params, simulate
 
