@@ -144,7 +144,7 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ('path = "mart.duckdb"', 'path = "mart.duckdb"\nthreads = 4'),
-            "unknown key 'threads' in [mart] (allowed: path)",
+            "unknown key 'threads' in [mart] (allowed: path, reader_path)",
         ),
         (
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
@@ -166,7 +166,10 @@ def test_render_is_the_inverse_of_load(world):
             ("[mart]", '[etl]\ncust_1_keys = {"bad name" = "X"}\n\n[mart]'),
             "etl.cust_1_keys: 'bad name' is not an upper-case column name",
         ),
-        (("[mart]", "[marts]\nx = 1\n\n[mart]"), "unknown key 'marts' in the top level (allowed: etl, mart, source)"),
+        (
+            ("[mart]", "[marts]\nx = 1\n\n[mart]"),
+            "unknown key 'marts' in the top level (allowed: etl, mart, quality, retention, source)",
+        ),
         (
             ("[mart]", '[etl]\ntime_zone = "Mars/Olympus"\n\n[mart]'),
             "etl.time_zone: unknown time zone 'Mars/Olympus' (an IANA name, e.g. 'Europe/Paris' or 'America/New_York')",
