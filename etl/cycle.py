@@ -22,6 +22,7 @@ from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
 from etl.load import mart
 from etl.load.mart import run
+from etl.measure import Stages
 from etl.quality import gate
 from etl.quality.gate import QualityGateFailed
 from etl.quality.suites import QualityRun
@@ -42,7 +43,11 @@ class CycleResult:
     mark_status: str = "ok"  # "backfill": the windows read do not move the sources' marks
     reaggregate_window: tuple[int, int] | None = None  # also recompute the aggregates of [from, to)
     report: Path | None = None  # the HTML quality report
-    seconds: dict[str, float] = field(default_factory=dict)  # stage → wall seconds
+    stages: Stages = field(default_factory=Stages)  # stage → wall seconds and peak MB
+
+    @property
+    def seconds(self) -> dict[str, float]:
+        return self.stages.seconds
 
     @property
     def skipped(self) -> list[SourceExtract]:
@@ -56,7 +61,7 @@ def run_cycle(
     chunk_seqs: int = incremental.CHUNK_SEQS,
 ) -> CycleResult:
     """Extract every source and commit the cycle (etl.load.publish makes it visible to readers)."""
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         return _cycle(con, deployment, job, progress, chunk_seqs)
     finally:
@@ -69,13 +74,12 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
     incremental.create_work_tables(con)
 
     started = time.time()
-    clock = time.perf_counter()
-    for source in deployment.sources:
-        progress(f"extract {source.name} ...")
-        r = incremental.extract_source(con, source, marks.get(source.name), deployment.etl, chunk_seqs)
-        result.sources.append(r)
-        progress(_describe(r))
-    result.seconds["extract"] = time.perf_counter() - clock
+    with result.stages.measure("extract"):
+        for source in deployment.sources:
+            progress(f"extract {source.name} ...")
+            r = incremental.extract_source(con, source, marks.get(source.name), deployment.etl, chunk_seqs)
+            result.sources.append(r)
+            progress(_describe(r))
     progress(f"commit run {result.run_id} ...")
     return commit(con, deployment, result, job, started)
 
@@ -84,7 +88,7 @@ def commit(con, deployment: Deployment, result: CycleResult, job: str, started: 
     """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
     transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
     try:
-        with mart.transaction(con):
+        with mart.transaction(con, result.stages):
             _load(con, deployment, result, job, started)
     except QualityGateFailed as failed:
         with mart.transaction(con):
@@ -98,25 +102,21 @@ def commit(con, deployment: Deployment, result: CycleResult, job: str, started: 
 
 
 def _load(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> None:
-    clock = time.perf_counter()
-    result.staged = stage.merge(con, result.run_id, result.sources, result.mark_status)
-    result.seconds["stage"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    result.ha = choose(con, result.run_id, deployment)
-    result.seconds["ha"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    result.transformed = transform(con, deployment, result.run_id * 100 + 3)
-    result.seconds["transform"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
-    if result.reaggregate_window is not None:
-        again = aggregate(con, deployment, result.run_id * 100 + 4, window=result.reaggregate_window)
-        result.aggregated = result.aggregated.plus(again)
-    result.seconds["aggregate"] = time.perf_counter() - clock
+    measure = result.stages.measure
+    with measure("stage"):
+        result.staged = stage.merge(con, result.run_id, result.sources, result.mark_status)
+    with measure("ha"):
+        result.ha = choose(con, result.run_id, deployment)
+    with measure("transform"):
+        result.transformed = transform(con, deployment, result.run_id * 100 + 3)
+    with measure("aggregate"):
+        result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
+        if result.reaggregate_window is not None:
+            again = aggregate(con, deployment, result.run_id * 100 + 4, window=result.reaggregate_window)
+            result.aggregated = result.aggregated.plus(again)
     if deployment.quality.gate:
-        clock = time.perf_counter()
-        result.quality = gate.gate(con, deployment, result.run_id)
-        result.seconds["quality"] = time.perf_counter() - clock
+        with measure("quality"):
+            result.quality = gate.gate(con, deployment, result.run_id)
         if not result.quality.ok:
             raise QualityGateFailed(
                 result.quality, None, f"run {result.run_id}: the quality gate failed, the cycle was rolled back"
@@ -131,7 +131,7 @@ def reaggregate(
 ) -> AggregateCounts:
     """Recompute the aggregates from the facts, all of them (`full`) or the periods holding the
     15-minute intervals of `window` (UTC seconds [from, to)), in one transaction with its audit row."""
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         run_id = mart.next_run_id(con)
         started = time.time()

@@ -91,4 +91,7 @@ def print_cycle(result) -> None:
     quality = getattr(result, "quality", None)
     if quality is not None:
         print(f"quality gate: {quality.summary()} ({result.report})")
+    peaks = result.stages.peak_mb
     print("time: " + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items()))
+    if peaks:
+        print("peak memory: " + ", ".join(f"{k} {v:,.0f} MB" for k, v in peaks.items()))

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
 from sqlglot import exp
 
 from etl.idb.schema import Table, tables
+from etl.measure import Stages
 from etl.paths import SQL_DIR
 
 # A still-open fact or a stuck row ends here, never NULL (MART.md): 9999-12-31 23:59:59 UTC.
@@ -52,9 +53,10 @@ def layer_ddl(prefix: str, table: Table) -> str:
     return f"CREATE TABLE IF NOT EXISTS {prefix}_{table.name} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """The mart, its schema ensured; `memory_limit` caps DuckDB's memory (it spills to disk beyond)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
     ensure_schema(con)
     return con
 
@@ -78,15 +80,17 @@ def run(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Commit what the block wrote, or roll all of it back (a crash mid-cycle leaves the mart as it was)."""
+def transaction(con: duckdb.DuckDBPyConnection, stages: Stages | None = None) -> Iterator[None]:
+    """Commit what the block wrote, or roll all of it back (a crash mid-cycle leaves the mart as it was).
+    With `stages`, the COMMIT itself is measured as stage "commit" (DuckDB writes the changes then)."""
     run(con, "BEGIN TRANSACTION")
     try:
         yield
     except BaseException:
         run(con, "ROLLBACK")
         raise
-    run(con, "COMMIT")
+    with stages.measure("commit") if stages else nullcontext():
+        run(con, "COMMIT")
 
 
 def run_many(con: duckdb.DuckDBPyConnection, sql: str, rows) -> None:

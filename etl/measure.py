@@ -1,0 +1,59 @@
+"""Wall time and peak memory per stage, so a run can say where its time and memory went.
+
+Peak memory is the process's resident high-water mark (VmHWM), reset at the start of each stage
+through /proc/self/clear_refs (Linux); where that is not available the figure is the high-water mark
+since the process started, and `resettable` says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def peak_rss_mb() -> float | None:
+    """The process's resident high-water mark in MB (since start or since the last reset)."""
+    try:
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource  # not Linux: the peak since the process started
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> bool:
+    """Start a new high-water mark at the current resident size; False where the OS cannot."""
+    try:
+        _CLEAR_REFS.write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+class Stages:
+    """Seconds and peak MB per named stage, in the order the stages first ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, float] = {}
+        self.resettable = True
+
+    @contextmanager
+    def measure(self, name: str) -> Iterator[None]:
+        self.resettable = reset_peak() and self.resettable
+        clock = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - clock
+            peak = peak_rss_mb()
+            if peak is not None:
+                self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak)
