@@ -111,8 +111,12 @@ class Kind:
         stuck_at = exp.Add(this=exp.column(self.start, "t"), expression=exp.Placeholder(this="stuck_s"))
         return exp.paren(exp.and_(exp.column(self.end, "t").is_(exp.null()), stuck_at <= exp.Placeholder(this="t_hi")))
 
-    def rows(self, table: str, columns: list[exp.Expression], present: list[str]) -> exp.Select:
-        """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK."""
+    def rows(
+        self, table: str, columns: list[exp.Expression], present: list[str], held: str | None = None
+    ) -> exp.Select:
+        """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK.
+        The ready entities are recomputed in the query, or read from relation `held` where the source
+        session holds the result of `ready` already (computed once for all the kind's tables)."""
         path = self.path(table)
         entity_id = path.expressions[0].this
         query = path.select(
@@ -125,6 +129,8 @@ class Kind:
             exp.to_table("ready").as_("r"), on=exp.EQ(this=exp.column("ENTITY_ID", "r"), expression=entity_id)
         )
         query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
+        if held:
+            return query.with_("ready", as_=exp.select("*").from_(held))
         ready = self.ready(present)
         ctes = ready.args.get("with_")
         if ctes is not None:  # hoist `touched` beside `ready`: one WITH for the whole query

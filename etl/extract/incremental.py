@@ -35,6 +35,7 @@ from etl.load.mart import extracted_tables, run
 
 CHUNK_SEQS = 2_000_000
 SECURE_TABLE = "G_SECURE_USERDATA_HISTORY"
+HELD_READY = "_idbmart_ready"  # the ready entities of the kind being read, held in the source session
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,10 @@ def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, 
             if ready.num_rows == 0:
                 continue
             _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
+            held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
             for name in present:
                 table = tables()[name]
-                sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys)
+                sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
                 rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
                 result.rows[name] = result.rows.get(name, 0) + rows.num_rows
                 _stage(con, f"_X_{name}", rows, source, chunk_no)
@@ -190,9 +192,9 @@ def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str) -> str:
 
 
 @cache
-def _rows_sql(kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys) -> str:
+def _rows_sql(kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held) -> str:
     """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
-    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present))
+    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held)
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
     return sqlfile.template(query, dialect)

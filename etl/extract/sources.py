@@ -54,6 +54,11 @@ class IdbReader:
     def close(self) -> None:
         raise NotImplementedError
 
+    def hold(self, name: str, rows: pa.Table) -> bool:
+        """Make `rows` queryable as relation `name` in this session, without writing to the source;
+        False where the session cannot (a read-only PostgreSQL session creates nothing)."""
+        return False
+
     # -- common behaviour ---------------------------------------------------------------------
     def __enter__(self) -> IdbReader:
         return self
@@ -180,6 +185,10 @@ class DuckDBReader(IdbReader):
 
     def _fetch(self, sql: str) -> pa.Table:
         return self._con.sql(sql).to_arrow_table()
+
+    def hold(self, name: str, rows: pa.Table) -> bool:
+        self._con.register(name, rows)  # a view over the Arrow table, in this process only
+        return True
 
     def close(self) -> None:
         self._con.close()
