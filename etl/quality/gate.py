@@ -59,7 +59,11 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
     writer's slot) also records the results and an audit row; without it the mart is only read."""
     if not deployment.mart_path.exists():
         raise IdbmartError(f"no mart at {deployment.mart_path}: run a cycle first")
-    con = mart.connect(deployment.mart_path) if save else duckdb.connect(str(deployment.mart_path), read_only=True)
+    con = (
+        mart.connect(deployment.mart_path, deployment.memory_limit)
+        if save
+        else duckdb.connect(str(deployment.mart_path), read_only=True)
+    )
     try:
         run_id = (
             mart.next_run_id(con) if save else int(run(con, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0])
