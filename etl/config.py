@@ -103,6 +103,7 @@ class Deployment:
     quality: QualityOptions = QualityOptions()
     retention: RetentionOptions = RetentionOptions()
     reader_path: Path | None = None  # the read-only copy published after each good cycle; None: not published
+    memory_limit: str | None = None  # DuckDB's memory ceiling for the mart's work ("4GB"); beyond it, it spills
 
     @property
     def report_dir(self) -> Path:
@@ -124,7 +125,7 @@ class Deployment:
 
 _SOURCE_KEYS = {"name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media"}
 _TOP_KEYS = {"mart", "etl", "quality", "retention", "source"}
-_MART_KEYS = {"path", "reader_path"}
+_MART_KEYS = {"path", "reader_path", "memory_limit"}
 
 
 def _check_keys(path, where: str, table: dict, allowed: set[str]) -> None:
@@ -337,6 +338,12 @@ def load(path: str | Path) -> Deployment:
         if reader_path == mart_path:
             raise ConfigError(path, "[mart] reader_path must differ from path (readers get a copy)")
 
+    memory_limit = _typed(path, "mart", "memory_limit", mart["memory_limit"], str) if "memory_limit" in mart else None
+    if memory_limit is not None and not re.fullmatch(
+        r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", memory_limit
+    ):
+        raise ConfigError(path, f'[mart] memory_limit must be a size like "4GB" or "512MB", got {memory_limit!r}')
+
     etl = _etl_options(path, raw.get("etl", {}))
     quality = _simple_options(path, "quality", raw.get("quality", {}), QualityOptions)
     if quality.agent_recovery_floor > 1:
@@ -361,7 +368,7 @@ def load(path: str | Path) -> Deployment:
     ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
     return Deployment(
         path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
-        retention=retention, reader_path=reader_path,
+        retention=retention, reader_path=reader_path, memory_limit=memory_limit,
     )  # fmt: skip
 
 

@@ -32,7 +32,7 @@ RESULT_TABLE = "_EXTRACT_RESULT"
 
 def plan(deployment: Deployment) -> list[dict]:
     """Every source with the mark its next window starts from."""
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         marks = incremental.previous_marks(con)
     finally:
@@ -70,7 +70,7 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
 def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday") -> CycleResult:
     """Merge the sources' extract files and commit the cycle. A source without a file, or whose mark
     moved since it was read (another job committed its window), is skipped and read next cycle."""
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         result = CycleResult(mart.next_run_id(con))
         marks = incremental.previous_marks(con)
@@ -122,7 +122,7 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
     where they were, and nothing outside the window is touched."""
     if last < first:
         raise IdbmartError(f"--to {last} is before --from {first}")
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         tz = deployment.etl.time_zone  # local days, as the aggregates count them
         local_day = "epoch(timezone(?, ?::TIMESTAMP + INTERVAL (?) DAY))::BIGINT"
@@ -170,7 +170,7 @@ def _rows_left(con, source: str) -> dict[str, int]:
 
 def maintain(deployment: Deployment, now: int | None = None) -> dict:
     """The nightly housekeeping, in one transaction: retention, the calendar ahead; then a checkpoint."""
-    con = mart.connect(deployment.mart_path)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         with mart.transaction(con):
             purged = retention.purge(con, deployment)

@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from etl import config
+from etl.load import mart
 from etl.config import EtlOptions, Source
 from etl.errors import ConfigError
 
@@ -74,6 +75,16 @@ def test_etl_options_are_read(world):
     _, write = world
     d = config.load(write(PAIR.replace("[mart]", "[etl]\nstuck_threshold_s = 600\n\n[mart]")))
     assert d.etl.stuck_threshold_s == 600 and d.etl.max_state_duration_s == 14_400
+
+
+def test_the_marts_memory_limit_reaches_duckdb(world):
+    root, write = world
+    d = config.load(write(PAIR.replace('path = "mart.duckdb"', 'path = "mart.duckdb"\nmemory_limit = "512MB"')))
+    assert d.memory_limit == "512MB" and config.load(write(PAIR)).memory_limit is None
+    con = mart.connect(d.mart_path, d.memory_limit)
+    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.close()
+    assert limit.replace(" ", "") in ("512.0MiB", "488.2MiB", "512MB", "488.2MB"), limit
 
 
 def test_transform_options_are_read_and_rendered_back(world):
@@ -144,7 +155,11 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ('path = "mart.duckdb"', 'path = "mart.duckdb"\nthreads = 4'),
-            "unknown key 'threads' in [mart] (allowed: path, reader_path)",
+            "unknown key 'threads' in [mart] (allowed: memory_limit, path, reader_path)",
+        ),
+        (
+            ('path = "mart.duckdb"', 'path = "mart.duckdb"\nmemory_limit = "lots"'),
+            '[mart] memory_limit must be a size like "4GB" or "512MB", got \'lots\'',
         ),
         (
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
