@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/idbmart bench
+	$(BIN)/idbmart bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check etl fixtures tests dags

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from etl import __version__
 from etl.errors import IdbmartError
 
-# Verbs of the interface whose capability is not built yet: they say so and exit non-zero.
-NOT_YET = {
-    "bench": "the benchmark",
-}
 EXIT_ERROR = 1
 EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped (they catch up next time)
-EXIT_NOT_AVAILABLE = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,7 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--config", required=True, type=Path)
     src.add_argument("--counts", action="store_true", help="also count the rows of every table (slow on large IDBs)")
 
-    verbs.add_parser("bench", help="benchmark the pipeline on a large simulated deployment")
+    b = verbs.add_parser("bench", help="benchmark the pipeline on a large simulated deployment")
+    b.add_argument("--calls", type=int, default=1_000_000, help="calls in the simulated day (default 1,000,000)")
+    b.add_argument("--cycles", type=int, default=96, help="intraday cycles the day is cut into (default 96: 15 min)")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--out", type=Path, help="work folder, kept (default: a temporary folder, removed)")
+    b.add_argument("--memory-limit", default="3GB", help='the mart\'s DuckDB memory_limit (default "3GB"; "" for none)')
+    b.add_argument("--report", type=Path, help="also write the results, as Markdown, to this file")
     return p
 
 
@@ -107,6 +109,7 @@ def _simulate(args) -> int:
 def _run(args) -> int:
     from etl import config
     from etl.cycle import run_cycle
+
     deployment = config.load(args.config)
     result = run_cycle(deployment, progress=lambda m: print(m, file=sys.stderr, flush=True))
     return _committed(deployment, result, "run")
@@ -154,6 +157,28 @@ def _check(args) -> int:
     return 0 if quality.ok else EXIT_ERROR
 
 
+def _bench(args) -> int:
+    import shutil
+
+    from etl.bench import bench, render
+
+    if args.calls < 100 or not 1 <= args.cycles <= 96 * 4:
+        raise IdbmartError("--calls must be at least 100 and --cycles between 1 and 384")
+    work = args.out or Path(tempfile.mkdtemp(prefix="idbmart-bench-"))
+    try:
+        result = bench(
+            args.calls, args.cycles, work, args.seed, progress=lambda m: print(m, file=sys.stderr, flush=True)
+        )
+    finally:
+        if args.out is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = render(result)
+    print(text)
+    if args.report:
+        args.report.write_text(text + "\n")
+    return 0
+
+
 def _demo(args) -> int:
     from etl.demo import run_demo
 
@@ -162,16 +187,9 @@ def _demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.verb in NOT_YET:
-        print(
-            f"idbmart {args.verb}: not available yet in idbmart {__version__} ({NOT_YET[args.verb]} "
-            "is still being built; see the README's roadmap)",
-            file=sys.stderr,
-        )
-        return EXIT_NOT_AVAILABLE
     try:
         verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
-                 "check": _check}  # fmt: skip
+                 "check": _check, "bench": _bench}  # fmt: skip
         return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)
