@@ -21,7 +21,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -179,9 +178,9 @@ class BenchResult:
 
 
 def bench(
+    out: Path,
     calls: int = 1_000_000,
     cycles: int = 96,
-    out: Path | None = None,
     seed: int = 1,
     memory_limit: str = MEMORY_LIMIT,
     progress: Callable[[str], None] = lambda _: None,
@@ -190,12 +189,13 @@ def bench(
     from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
     from fixtures.simulator.profile import DAY, DAY0
 
-    work = Path(out) if out else Path(tempfile.mkdtemp(prefix="idbmart-bench-"))
+    work = Path(out)
     p = Params(calls=calls, days=1, seed=seed)
     clock = time.perf_counter()
     progress(f"simulating a day of {calls:,} calls into {work} ...")
     series = SnapshotSeries(work / "world", p)
     simulate_s = time.perf_counter() - clock
+    progress(f"  built in {simulate_s:.1f} s")
 
     progress(f"intraday: {cycles} cycles ...")
     worker_ = Worker(series.path, work / "intraday.duckdb", memory_limit)
@@ -207,7 +207,7 @@ def bench(
         advance_s.append(time.perf_counter() - clock)
         intraday.append(worker_.ask("cycle"))
         if k % 8 == 0 or k == cycles:
-            progress(f"  cycle {k}/{cycles}: {intraday[-1].total:.2f} s")
+            progress(f"  cycle {k}/{cycles}: {intraday[-1].total:.2f} s (IDBs advanced in {advance_s[-1]:.2f} s)")
     worker_.close()
 
     progress("nightly: the whole day in one cycle ...")

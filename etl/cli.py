@@ -167,7 +167,7 @@ def _bench(args) -> int:
     work = args.out or Path(tempfile.mkdtemp(prefix="idbmart-bench-"))
     try:
         result = bench(
-            args.calls, args.cycles, work, args.seed, progress=lambda m: print(m, file=sys.stderr, flush=True)
+            work, args.calls, args.cycles, args.seed, args.memory_limit, lambda m: print(m, file=sys.stderr, flush=True)
         )
     finally:
         if args.out is None:
