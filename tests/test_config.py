@@ -7,9 +7,9 @@ import textwrap
 import pytest
 
 from etl import config
-from etl.load import mart
 from etl.config import EtlOptions, Source
 from etl.errors import ConfigError
+from etl.load import mart
 
 
 @pytest.fixture
