@@ -59,8 +59,9 @@ class Figures:
 # -- the worker: runs cycles and the floor in its own process ------------------------------------------
 
 
-def cycle_figures(result, stages: Stages) -> Figures:
-    """Rows in and out per stage of a committed cycle (etl.cycle.CycleResult)."""
+def cycle_figures(result) -> Figures:
+    """Seconds, peak MB, rows in and out per stage of a committed cycle (etl.cycle.CycleResult)."""
+    stages = result.stages
     read = sum(sum(s.rows.values()) for s in result.sources)
     st, ha, tr, ag, q = result.staged, result.ha, result.transformed, result.aggregated, result.quality
     fact_rows = tr.inserted + tr.changed + tr.deleted
@@ -122,7 +123,7 @@ def worker(config_path: str, mart_path: str, memory_limit: str) -> int:
             result = run_cycle(deployment)
             with result.stages.measure("publish"):
                 publish(deployment)
-            figures = cycle_figures(result, result.stages)
+            figures = cycle_figures(result)
         elif command["do"] == "floor":
             figures = floor(deployment)
         else:

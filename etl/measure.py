@@ -2,7 +2,7 @@
 
 Peak memory is the process's resident high-water mark (VmHWM), reset at the start of each stage
 through /proc/self/clear_refs (Linux); where that is not available the figure is the high-water mark
-since the process started, and `resettable` says so.
+since the process started.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ def peak_rss_mb() -> float | None:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def reset_peak() -> bool:
-    """Start a new high-water mark at the current resident size; False where the OS cannot."""
+def reset_peak() -> None:
+    """Start a new high-water mark at the current resident size (where the OS allows it)."""
     try:
         _CLEAR_REFS.write_text("5")
-        return True
     except OSError:
-        return False
+        pass
 
 
 class Stages:
@@ -44,11 +43,10 @@ class Stages:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.peak_mb: dict[str, float] = {}
-        self.resettable = True
 
     @contextmanager
     def measure(self, name: str) -> Iterator[None]:
-        self.resettable = reset_peak() and self.resettable
+        reset_peak()
         clock = time.perf_counter()
         try:
             yield
