@@ -191,6 +191,9 @@ def bench(
     from fixtures.simulator.profile import DAY, DAY0
 
     work = Path(out)
+    for stale in ("intraday", "nightly"):  # a mart left by an earlier bench would have read the day already
+        for f in work.glob(f"{stale}*.duckdb*"):
+            f.unlink()
     p = Params(calls=calls, days=1, seed=seed)
     clock = time.perf_counter()
     progress(f"simulating a day of {calls:,} calls into {work} ...")
