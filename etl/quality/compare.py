@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl.load.mart import columns
+
 # Lineage columns say which run did something; they differ between equal marts by design.
 LINEAGE = {"EXTRACT_RUN_ID", "RUN_ID", "PREV_SOURCE", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
 DEFAULT_PREFIXES = ("GIDB_", "CTL_HA_DECISION", "STG_ENTITY")
@@ -40,15 +42,7 @@ def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES) -> dict[str, tuple[
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'a' ORDER BY 1").fetchall()
     names = [n for (n,) in tables if n.startswith(prefixes)]
     for name in names:
-        cols = [
-            c
-            for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'a' AND table_name = ? "
-                "ORDER BY column_index",
-                [name],
-            ).fetchall()
-            if c not in LINEAGE
-        ]
+        cols = [c for c in columns(con, f"a.{name}") if c not in LINEAGE]
         select = ", ".join(f'"{c}"' for c in cols)
         only_a, only_b = con.execute(
             f"SELECT (SELECT count(*) FROM (SELECT {select} FROM a.{name} EXCEPT ALL SELECT {select} FROM b.{name})),"

@@ -16,7 +16,7 @@ import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.idb.enums import AgentState
-from etl.load.mart import SENTINEL_TS, replace, run, run_many
+from etl.load.mart import SENTINEL_TS, columns, replace, run, run_many
 from etl.paths import SQL_DIR
 
 FILL_AHEAD_DAYS = 31
@@ -190,17 +190,15 @@ def _setup(con, deployment: Deployment) -> None:
     _cust_1_table(con, [c for c, _ in o.cust_1_keys])
 
 
-def _cust_1_table(con, columns: list[str]) -> None:
+def _cust_1_table(con, wanted: list[str]) -> None:
     """IRF_USER_DATA_CUST_1 has one column per configured KVP mapping (added when the mapping grows)."""
     run(
         con,
         """CREATE TABLE IF NOT EXISTS IRF_USER_DATA_CUST_1 (INTERACTION_RESOURCE_ID BIGINT PRIMARY KEY,
         INTERACTION_ID BIGINT, START_DATE_TIME_KEY BIGINT, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)""",
     )
-    have = {
-        c for (c,) in run(con, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'IRF_USER_DATA_CUST_1'")
-    }
-    for c in columns:
+    have = set(columns(con, "IRF_USER_DATA_CUST_1"))
+    for c in wanted:
         if c not in have:
             run(con, f'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "{c}" VARCHAR')
 
