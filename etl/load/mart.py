@@ -93,8 +93,16 @@ def transaction(con: duckdb.DuckDBPyConnection, stages: Stages | None = None) ->
         run(con, "COMMIT")
 
 
-def run_many(con: duckdb.DuckDBPyConnection, sql: str, rows) -> None:
-    con.executemany(sql, rows).fetchall()
+def run_many(con: duckdb.DuckDBPyConnection, sql: str, rows, batch: int = 500) -> None:
+    """Insert rows by "INSERT INTO t VALUES (?, ...)", a few hundred per statement: executemany runs
+    the statement once per row (~2 ms each; 143 quality outcomes took 0.3 s a cycle)."""
+    head, values, group = sql.rpartition("VALUES")
+    if not values:
+        raise ValueError(f"run_many needs an INSERT ... VALUES (?, ...) statement, not: {sql}")
+    rows = [tuple(r) for r in rows]
+    for i in range(0, len(rows), batch):
+        part = rows[i : i + batch]
+        run(con, f"{head}VALUES {', '.join([group.strip()] * len(part))}", [v for r in part for v in r])
 
 
 def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
