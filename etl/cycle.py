@@ -75,11 +75,7 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
 
     started = time.time()
     with result.stages.measure("extract"):
-        for source in deployment.sources:
-            progress(f"extract {source.name} ...")
-            r = incremental.extract_source(con, source, marks.get(source.name), deployment.etl, chunk_seqs)
-            result.sources.append(r)
-            progress(_describe(r))
+        result.sources = incremental.extract_all(con, deployment.sources, marks, deployment.etl, chunk_seqs, progress)
     progress(f"commit run {result.run_id} ...")
     return commit(con, deployment, result, job, started)
 
@@ -144,19 +140,6 @@ def reaggregate(
         return counts
     finally:
         con.close()
-
-
-def _describe(r: SourceExtract) -> str:
-    if not r.ok:
-        return f"  skipped: {r.error}"
-    w = r.window
-    if w is None or w.empty:
-        return "  nothing new"
-    rows = sum(r.rows.values())
-    return (
-        f"  sequences ({w.seq_from}, {w.seq_to}]: {r.entities} entities, {rows} rows in {r.seconds:.2f} s"
-        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s)"
-    )
 
 
 def _audit(con, result: CycleResult, job: str, started: float) -> None:

@@ -130,10 +130,8 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
         result = CycleResult(mart.next_run_id(con), mark_status="backfill", reaggregate_window=(lo, hi))
         incremental.create_work_tables(con)
         started = time.time()
-        for source in deployment.sources:
-            progress(f"read {source.name} again ...")
-            r = incremental.extract_source(con, source, None, deployment.etl)
-            result.sources.append(r)
+        progress("read every source again ...")
+        result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
         _keep_window(con, lo, hi)
         for r in result.sources:  # what is left of each source's read, for the merge and the history
             if r.ok:

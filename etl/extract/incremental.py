@@ -12,12 +12,18 @@ ends exactly where one big read would, with memory bounded by the chunk.
 
 Nothing here writes to the mart's tables: rows land in the connection's temporary `_X_*` tables,
 which the cycle merges in its one transaction (etl/cycle.py). A source that fails part-way leaves
-nothing behind.
+nothing behind. Sources are read a few at a time (`extract_all`): each has its own reader, and only
+the inserts into the work tables take turns on the mart's connection.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -36,6 +42,9 @@ from etl.load.mart import extracted_tables, run
 CHUNK_SEQS = 2_000_000
 SECURE_TABLE = "G_SECURE_USERDATA_HISTORY"
 HELD_READY = "_idbmart_ready"  # the ready entities of the kind being read, held in the source session
+# Sources read at once: a source's fixed cost (connect, schema, small queries) overlaps another's work;
+# two are enough to keep two cores busy, and each holds at most one chunk in memory.
+EXTRACT_THREADS = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -113,27 +122,65 @@ def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]
     return {name: (int(seq), int(t)) for name, seq, t in rows}
 
 
+def extract_all(
+    con: duckdb.DuckDBPyConnection,
+    sources: Iterable[Source],
+    marks: dict[str, tuple[int, int] | None],
+    options: EtlOptions,
+    chunk_seqs: int = CHUNK_SEQS,
+    progress: Callable[[str], None] = lambda _: None,
+    threads: int = EXTRACT_THREADS,
+) -> list[SourceExtract]:
+    """Every source's window into the work tables, `threads` sources at a time; results in source order."""
+    mart_turn = threading.Lock()
+
+    def one(source: Source) -> SourceExtract:
+        r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
+        progress(f"extract {source.name}: {describe(r)}")
+        return r
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:
+        return list(pool.map(one, sources))
+
+
+def describe(r: SourceExtract) -> str:
+    if not r.ok:
+        return f"skipped: {r.error}"
+    w = r.window
+    if w is None or w.empty:
+        return "nothing new"
+    rows = sum(r.rows.values())
+    return (
+        f"sequences ({w.seq_from}, {w.seq_to}]: {r.entities} entities, {rows} rows in {r.seconds:.2f} s"
+        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s)"
+    )
+
+
 def extract_source(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     mark: tuple[int, int] | None,
     options: EtlOptions,
     chunk_seqs: int = CHUNK_SEQS,
+    mart_turn: AbstractContextManager | None = None,
 ) -> SourceExtract:
-    """Read the source's window into the work tables; on any SourceError, leave nothing and say why."""
+    """Read the source's window into the work tables; on any SourceError, leave nothing and say why.
+    `mart_turn` is held around every use of `con` when other sources are read at the same time."""
+    turn = mart_turn or threading.Lock()
     result = SourceExtract(source, started=time.time())
     clock = time.perf_counter()
     try:
         with open_source(source) as reader:
-            _extract(con, reader, source, mark, options, chunk_seqs, result)
+            _extract(con, turn, reader, source, mark, options, chunk_seqs, result)
     except SourceError as e:
-        _forget(con, source)
+        with turn:
+            _forget(con, source)
         result.error = str(e)
     result.seconds = time.perf_counter() - clock
     return result
 
 
-def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result) -> None:
+def _extract(con, turn, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result) -> None:
     seq_from, time_from = mark or (0, 0)
     prov = reader.read_table(tables()["G_PROV_CONTROL"])
     marks = [v for v in prov.column("SEQCURRENT").to_pylist() if v is not None]
@@ -148,11 +195,13 @@ def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, 
             "G_PROV_CONTROL",
             "SEQCURRENT",
         )
-    _stage_dss(con, reader, source)
-    last_event, result.icon_dbid, result.dss_id = con.execute(
-        "SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM _X_DSS WHERE SOURCE_NAME = ?",
-        [source.name],
-    ).fetchall()[0]
+    sessions = [(role, reader.read_table(tables()[dss_table(role)])) for role in source.roles]
+    with turn:
+        _stage_dss(con, sessions, source)
+        last_event, result.icon_dbid, result.dss_id = con.execute(
+            "SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM _X_DSS WHERE SOURCE_NAME = ?",
+            [source.name],
+        ).fetchall()[0]
     window = Window(seq_from, seq_to, time_from, max(time_from, int(last_event or 0)))
     result.window = window
     if window.empty:
@@ -173,17 +222,20 @@ def _extract(con, reader: IdbReader, source: Source, mark, options: EtlOptions, 
             ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
             if ready.num_rows == 0:
                 continue
-            _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
+            with turn:
+                _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
             held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
             for name in present:
                 table = tables()[name]
                 sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
                 rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
                 result.rows[name] = result.rows.get(name, 0) + rows.num_rows
-                _stage(con, f"_X_{name}", rows, source, chunk_no)
-    (result.entities,) = con.execute(
-        "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
-    ).fetchall()[0]
+                with turn:
+                    _stage(con, f"_X_{name}", rows, source, chunk_no)
+    with turn:
+        (result.entities,) = con.execute(
+            "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
+        ).fetchall()[0]
 
 
 @cache
@@ -219,9 +271,8 @@ def _stage(con, work_table: str, rows: pa.Table, source: Source, chunk: int, **c
     con.unregister("_arrow")
 
 
-def _stage_dss(con, reader: IdbReader, source: Source) -> None:
-    for role in source.roles:
-        dss = reader.read_table(tables()[dss_table(role)])
+def _stage_dss(con, sessions: list[tuple[str, pa.Table]], source: Source) -> None:
+    for role, dss in sessions:
         con.register("_arrow", dss)
         run(
             con,
