@@ -251,3 +251,84 @@ class MetricObjectType(IntEnum):
 
     CALLING_LIST = 1
     CAMPAIGN_GROUP = 2
+
+
+@unique
+class DialMode(IntEnum):
+    """GO_CAMPAIGN.DIALMODE [contract]: Configuration Server's dialing modes (CfgDialMode)."""
+
+    PREDICTIVE = 1
+    PROGRESSIVE = 2
+    PREVIEW = 3
+    PROGRESSIVE_WITH_SEIZING = 4
+    PREDICTIVE_WITH_SEIZING = 5
+    POWER_GVP = 6
+    PROGRESSIVE_GVP = 7
+    PUSH_PREVIEW = 8
+
+
+@unique
+class CallResult(IntEnum):
+    """GO_CHAINREC_HIST.CALLRESULT [contract]: Genesys call results (CfgCallResult), the common ones.
+    Other codes load too, as 'CALL_RESULT_<n>' of type OTHER."""
+
+    OK = 0
+    GENERAL_ERROR = 3
+    SYSTEM_ERROR = 4
+    BUSY = 6
+    NO_ANSWER = 7
+    SIT_DETECTED = 8
+    ANSWERING_MACHINE = 9
+    ALL_TRUNKS_BUSY = 10
+    SIT_INVALID_NUMBER = 11
+    SIT_VACANT = 12
+    SIT_OPERATOR_INTERCEPT = 13
+    SIT_UNKNOWN_CALL_STATE = 14
+    SIT_NO_CIRCUIT = 15
+    SIT_REORDER = 16
+    FAX = 17
+    ABANDONED = 21
+    DROPPED = 26
+    DROPPED_ON_NO_ANSWER = 27
+    UNKNOWN = 28
+    ANSWER = 33
+    SILENCE = 35
+    NO_DIAL_TONE = 37
+    WRONG_PARTY = 41
+    CANCEL_RECORD = 47
+    DO_NOT_CALL = 51
+
+
+# How each call result counts in the campaign aggregates: the customer was reached (CONNECT), the
+# line answered without the customer (MACHINE), nobody answered or the line was busy (NO_CONTACT),
+# the number is wrong or dead (BAD_NUMBER), the dialer or network failed (ERROR), or the record was
+# closed without a dial (CANCELLED).
+CALL_RESULT_TYPES = {
+    CallResult.ANSWER: "CONNECT", CallResult.OK: "CONNECT", CallResult.WRONG_PARTY: "CONNECT",
+    CallResult.ANSWERING_MACHINE: "MACHINE", CallResult.FAX: "MACHINE", CallResult.SILENCE: "MACHINE",
+    CallResult.BUSY: "NO_CONTACT", CallResult.NO_ANSWER: "NO_CONTACT", CallResult.ABANDONED: "NO_CONTACT",
+    CallResult.DROPPED: "NO_CONTACT", CallResult.DROPPED_ON_NO_ANSWER: "NO_CONTACT",
+    CallResult.SIT_DETECTED: "BAD_NUMBER", CallResult.SIT_INVALID_NUMBER: "BAD_NUMBER",
+    CallResult.SIT_VACANT: "BAD_NUMBER", CallResult.SIT_OPERATOR_INTERCEPT: "BAD_NUMBER",
+    CallResult.SIT_UNKNOWN_CALL_STATE: "BAD_NUMBER", CallResult.SIT_NO_CIRCUIT: "BAD_NUMBER",
+    CallResult.SIT_REORDER: "BAD_NUMBER",
+    CallResult.GENERAL_ERROR: "ERROR", CallResult.SYSTEM_ERROR: "ERROR", CallResult.ALL_TRUNKS_BUSY: "ERROR",
+    CallResult.NO_DIAL_TONE: "ERROR", CallResult.UNKNOWN: "ERROR",
+    CallResult.CANCEL_RECORD: "CANCELLED", CallResult.DO_NOT_CALL: "CANCELLED",
+}  # fmt: skip
+
+
+@unique
+class OcsMetric(IntEnum):
+    """GO_METRICS.METRICID [contract]: OCS's precalculated metrics (ICON outbound integration guide)."""
+
+    RECORDS_NOT_PROCESSED = 1
+    TOTAL_RECORDS = 2
+    TOTAL_CHAINS = 3
+    CHAINS_NOT_PROCESSED = 4
+    BUSY_DIALER_PORTS = 5
+    ENGAGED_PORTS = 6
+    OVERDIALED = 7
+    DIALING_TIME_MS = 8
+    TRANSFER_TIME_MS = 9
+    CPD_TIME_MS = 10

@@ -26,6 +26,9 @@ OPTIONAL_TABLES = {
     "G_SECURE_USERDATA_HISTORY": "written only where secure user data is configured",
     "G_AGENT_STATE_RC": "written only where agent reason codes are configured",
     "GO_METRICS": "written only where OCS precalculated metrics are enabled",
+    "GC_CAMPAIGN": "configuration of Outbound Contact, where it is deployed",
+    "GC_CALLING_LIST": "configuration of Outbound Contact, where it is deployed",
+    "GC_CAMPAIGN_GROUP": "configuration of Outbound Contact, where it is deployed",
 }
 
 _DSS_TEMPLATE = "G_DSS_PROVIDER"

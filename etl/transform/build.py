@@ -10,14 +10,14 @@ step's audit key, and keeps the CREATE_AUDIT_KEY of its first load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.idb.enums import AgentState
 from etl.load.mart import SENTINEL_TS, columns, replace, run, run_many
-from etl.paths import SQL_DIR
+from etl.transform import outbound
+from etl.transform.models import model, temp
 
 FILL_AHEAD_DAYS = 31
 # The facts the aggregates read: their changed rows are recorded in _T_TOUCHED (etl.load.mart.replace).
@@ -59,16 +59,6 @@ class TransformCounts:
             f" ({100 * self.recovery_rate:.2f} %), {m.get('ambiguous', 0)} ambiguous,"
             f" {m.get('no_session', 0)} with no session"
         )
-
-
-@cache
-def model(name: str) -> str:
-    return (SQL_DIR / "transform" / f"{name}.sql").read_text()
-
-
-def temp(con: duckdb.DuckDBPyConnection, table: str, name: str) -> int:
-    run(con, f"CREATE OR REPLACE TEMP TABLE {table} AS {model(name)}")
-    return run(con, f"SELECT count(*) FROM {table}")[0][0]
 
 
 def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key: int) -> TransformCounts:
@@ -132,6 +122,8 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     )
     for table, key, new, scope in facts:
         _count(counts, table, replace(con, table, key, new, scope, audit_key, touched=table in AGGREGATED_FACTS))
+    for table, result in outbound.outbound(con, audit_key).items():  # after the IRFs its attempts point at
+        _count(counts, table, result)
 
     # Dimensions from configuration and from what the facts met.
     run(con, f"CREATE OR REPLACE TEMP TABLE _T_SEEN AS {model('resource_seen')}")
@@ -279,7 +271,9 @@ def _fill_date_time(con) -> None:
         """SELECT min(t), max(t) FROM (
              SELECT START_TS AS t FROM _T_IF UNION ALL SELECT END_TS FROM _T_IF WHERE NOT STUCK_FLAG
              UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
-             UNION ALL SELECT START_TS FROM _T_SMS)""",
+             UNION ALL SELECT START_TS FROM _T_SMS
+             UNION ALL SELECT START_TS FROM _T_CAF UNION ALL SELECT END_TS FROM _T_CAF
+             UNION ALL SELECT START_TS FROM _T_CGS UNION ALL SELECT METRIC_TS FROM _T_OCS_METRIC)""",
     )[0]
     if lo is not None:  # nothing touched: nothing to fill
         fill_date_time(con, lo, hi)

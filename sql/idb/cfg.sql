@@ -79,3 +79,35 @@ CREATE TABLE GC_APPLICATION (
   CREATED_TS  INTEGER,
   DELETED_TS  INTEGER
 );
+
+-- Outbound configuration [contract]: campaigns, calling lists, and campaign groups (a campaign run by
+-- an agent or place group: the GROUPID of GO_CAMPAIGN, GO_CHAIN and GO_METRICS is the campaign
+-- group's CAMPGROUPID). Optional: an ICON without Outbound Contact objects lacks them.
+CREATE TABLE GC_CAMPAIGN (
+  CAMPAIGNID  INTEGER NOT NULL,
+  TENANTID    INTEGER,
+  NAME        VARCHAR(255),
+  STATUS      SMALLINT,
+  CREATED_TS  INTEGER,
+  DELETED_TS  INTEGER
+);
+
+CREATE TABLE GC_CALLING_LIST (
+  LISTID      INTEGER NOT NULL,
+  TENANTID    INTEGER,
+  NAME        VARCHAR(255),
+  STATUS      SMALLINT,
+  CREATED_TS  INTEGER,
+  DELETED_TS  INTEGER
+);
+
+CREATE TABLE GC_CAMPAIGN_GROUP (
+  CAMPGROUPID INTEGER NOT NULL,
+  TENANTID    INTEGER,
+  NAME        VARCHAR(255),
+  CAMPAIGNID  INTEGER,
+  GROUPID     INTEGER,        -- the agent or place group (GC_GROUP)
+  STATUS      SMALLINT,
+  CREATED_TS  INTEGER,
+  DELETED_TS  INTEGER
+);

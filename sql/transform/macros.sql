@@ -13,6 +13,12 @@ CREATE OR REPLACE TEMP MACRO cfg_resource_key(cfg_type, dbid) AS idb_key('cfg|' 
 CREATE OR REPLACE TEMP MACRO dn_resource_key(switch_dbid, name) AS idb_key('dn|' || switch_dbid || '|' || name);
 CREATE OR REPLACE TEMP MACRO app_resource_key(tenant, name) AS idb_key('app|' || tenant || '|' || name);
 
+-- Outbound dimensions (campaign, calling_list, campaign_group), by configuration DBID.
+CREATE OR REPLACE TEMP MACRO ob_key(kind, dbid) AS idb_key(kind || '|' || dbid);
+CREATE OR REPLACE TEMP MACRO campaign_key(dbid) AS ob_key('campaign', dbid);
+CREATE OR REPLACE TEMP MACRO calling_list_key(dbid) AS ob_key('calling_list', dbid);
+CREATE OR REPLACE TEMP MACRO campaign_group_key(dbid) AS ob_key('campaign_group', dbid);
+
 -- The DN of a party or session as a resource: configured by DBID outside a cluster, else by name.
 CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, name) AS
   CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(2, endpoint_id)

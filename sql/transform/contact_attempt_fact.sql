@@ -1,0 +1,86 @@
+-- CONTACT_ATTEMPT_FACT rows of the chains in scope (_T_CHAIN): one per dial attempt, i.e. per call
+-- attempt GUID (CALLATTID) the chain's record history carries, from PROCESSING to PROCESSED. The call
+-- it produced: GOX_CHAIN_CALL first; where OCS wrote no link (preview, push-preview, power-GVP
+-- modes), the call whose user data carries the GUID (GSW_CALL_ATTEMPT_GUID).
+WITH attempt AS (
+  SELECT h.CHAINGUID, h.CALLATTID, any_value(h.SOURCE_NAME) AS SOURCE_NAME,
+         arg_min(h.RECORDHANDLE, h.ADDED_TS) AS RECORDHANDLE,
+         coalesce(min(h.ADDED_TS) FILTER (h.STATE = 2), min(h.ADDED_TS)) AS START_TS,     -- PROCESSING
+         coalesce(max(h.ADDED_TS) FILTER (h.STATE = 3), max(h.ADDED_TS)) AS END_TS,       -- PROCESSED
+         arg_max(h.CALLRESULT, h.ADDED_TS) FILTER (h.CALLRESULT IS NOT NULL) AS CALLRESULT
+  FROM GIDB_GO_CHAINREC_HIST AS h JOIN _T_CHAIN USING (CHAINGUID)
+  WHERE h.CALLATTID IS NOT NULL
+  GROUP BY ALL
+),
+chain_call AS (
+  SELECT x.CHAINGUID, x.CALLATTID, min(x.CALLID) AS CALLID
+  FROM GIDB_GOX_CHAIN_CALL AS x JOIN _T_CHAIN USING (CHAINGUID)
+  GROUP BY ALL
+),
+user_data_call AS (
+  -- User data is attached when the call is made, within the attempt: the time bounds let DuckDB skip
+  -- the row groups of other days.
+  SELECT u.VALUE AS CALLATTID, min(u.CALLID) AS CALLID
+  FROM GIDB_G_USERDATA_HISTORY AS u
+  WHERE u.KEYNAME = getvariable('attempt_guid_key')
+    AND u.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
+                       AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
+    AND u.VALUE IN (SELECT CALLATTID FROM attempt)
+  GROUP BY ALL
+),
+linked AS (
+  SELECT a.*, coalesce(cc.CALLID, ud.CALLID) AS CALLID,
+         CASE WHEN cc.CALLID IS NOT NULL THEN 'CHAIN_CALL' WHEN ud.CALLID IS NOT NULL THEN 'USER_DATA' END AS LINK_PATH
+  FROM attempt AS a
+  LEFT JOIN chain_call AS cc USING (CHAINGUID, CALLATTID)
+  LEFT JOIN user_data_call AS ud ON ud.CALLATTID = a.CALLATTID
+),
+call_ixn AS (
+  SELECT c.CALLID, any_value(c.ENTITY_KEY) AS ROOT
+  FROM GIDB_G_CALL AS c WHERE c.CALLID IN (SELECT CALLID FROM linked)
+  GROUP BY ALL
+),
+chain AS (  -- one version per chain, should two IDBs outside an HA pair hold it
+  SELECT ch.* FROM GIDB_GO_CHAIN AS ch JOIN _T_CHAIN USING (CHAINGUID)
+  QUALIFY row_number() OVER (PARTITION BY ch.CHAINGUID ORDER BY ch.TERMINATED_TS DESC NULLS LAST, ch.SOURCE_NAME) = 1
+),
+session AS (
+  SELECT cs.* FROM GIDB_GO_CAMPAIGN AS cs WHERE cs.SESSID IN (SELECT SESSID FROM chain)
+  QUALIFY row_number() OVER (PARTITION BY cs.SESSID ORDER BY cs.TERMINATED_TS DESC NULLS LAST, cs.SOURCE_NAME) = 1
+),
+agent_irf AS (
+  -- The IRF the attempt led to: the first agent party of its call.
+  SELECT MEDIA_SERVER_IXN_GUID AS CALLID, arg_min(INTERACTION_RESOURCE_ID, INTERACTION_RESOURCE_ORDINAL) AS IRF_ID
+  FROM INTERACTION_RESOURCE_FACT
+  WHERE INTERACTION_ID IN (SELECT idb_key(ROOT) FROM call_ixn) AND AGENT_MATCH <> 'not_agent_dn'
+  GROUP BY ALL
+)
+SELECT
+  idb_key('attempt|' || l.CHAINGUID || '|' || l.CALLATTID) AS CONTACT_ATTEMPT_FACT_KEY,
+  l.CALLATTID AS CALL_ATTEMPT_ID,
+  l.CHAINGUID AS CHAIN_GUID,
+  l.RECORDHANDLE AS RECORD_HANDLE,
+  row_number() OVER (PARTITION BY l.CHAINGUID ORDER BY l.START_TS, l.CALLATTID)::INTEGER AS ATTEMPT_ORDINAL,
+  ch.SESSID AS CAMPAIGN_GROUP_SESSION_ID,
+  cs.OCSID AS OCS_ID,
+  cfg_resource_key(7, coalesce(cg.TENANTID, cmp.TENANTID)) AS TENANT_KEY,
+  campaign_group_key(ch.GROUPID) AS CAMPAIGN_GROUP_KEY,
+  campaign_key(ch.CAMPAIGNID) AS CAMPAIGN_KEY,
+  idb_key('group|' || cg.GROUPID) AS GROUP_KEY,
+  calling_list_key(ch.CALLINGLISTID) AS CALLING_LIST_KEY,
+  cs.DIALMODE::INTEGER AS DIALING_MODE_KEY,
+  l.CALLRESULT::INTEGER AS CALL_RESULT_KEY,
+  l.START_TS, l.END_TS, interval_key(l.START_TS) AS START_DATE_TIME_KEY, interval_key(l.END_TS) AS END_DATE_TIME_KEY,
+  l.END_TS - l.START_TS AS ATTEMPT_DURATION,
+  l.CALLID AS MEDIA_SERVER_IXN_GUID,
+  CASE WHEN ci.ROOT IS NOT NULL THEN idb_key(ci.ROOT) END AS INTERACTION_ID,
+  ai.IRF_ID AS INTERACTION_RESOURCE_ID,
+  l.LINK_PATH,
+  l.SOURCE_NAME
+FROM linked AS l
+LEFT JOIN chain AS ch ON ch.CHAINGUID = l.CHAINGUID
+LEFT JOIN session AS cs ON cs.SESSID = ch.SESSID
+LEFT JOIN _T_CAMPAIGN_CFG AS cmp ON cmp.CAMPAIGNID = ch.CAMPAIGNID
+LEFT JOIN _T_CAMPAIGN_GROUP_CFG AS cg ON cg.CAMPGROUPID = ch.GROUPID
+LEFT JOIN call_ixn AS ci ON ci.CALLID = l.CALLID
+LEFT JOIN agent_irf AS ai ON ai.CALLID = l.CALLID

@@ -1,0 +1,155 @@
+"""Outbound Contact facts against the simulator's truth (ICON outbound integration guide).
+
+One simulated day with the default faults: two campaigns of one OCS, Retention dialling predictively
+(each attempt's call linked in GOX_CHAIN_CALL) and Collections in preview mode (no GOX_CHAIN_CALL row:
+only the call attempt GUID in the call's user data links it). Expected values come from TRUTH_ATTEMPT
+(every dial attempt, its call, agent and result) and TRUTH_CAMPAIGN_STATE. That the same facts come
+out of any schedule of cycles (chains before their calls, campaign sessions after their chains) is
+checked with the rest of the star schema in tests/test_cycle.py.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl import config
+from etl.cycle import run_cycle
+from etl.idb.enums import DialMode
+from fixtures.simulator import Params, simulate
+
+P = Params(calls=1500, seed=23)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    out = tmp_path_factory.mktemp("outbound")
+    deployment = config.load(simulate(out, P, ["default"]))
+    result = run_cycle(deployment)
+    assert not result.skipped
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{deployment.mart_path}' AS m (READ_ONLY); USE m").fetchall()
+    for f in (out / "truth").glob("*.parquet"):
+        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    # The attempts whose call ended (a stuck call's interaction is not loaded within the day).
+    con.execute("""CREATE TEMP VIEW ATTEMPT AS SELECT a.* FROM TRUTH_ATTEMPT AS a
+                   JOIN TRUTH_CALL AS c USING (CALLID) WHERE NOT c.STUCK""").fetchall()
+    yield con
+    con.close()
+
+
+def one(con, query: str):
+    return con.execute(query).fetchall()[0]
+
+
+def test_every_dial_attempt_is_loaded_once_with_its_campaign_mode_and_result(con):
+    truth, facts, keys = one(
+        con,
+        """SELECT (SELECT count(*) FROM TRUTH_ATTEMPT), (SELECT count(*) FROM CONTACT_ATTEMPT_FACT),
+                  (SELECT count(DISTINCT CALL_ATTEMPT_ID) FROM CONTACT_ATTEMPT_FACT)""",
+    )
+    assert truth == facts == keys > 150
+    wrong = con.execute("""
+        SELECT t.CALLATTID, t.CAMPAIGN, c.CAMPAIGN_NAME, t.CALLING_LIST, l.CALLING_LIST_NAME, t.PREVIEW,
+               d.DIALING_MODE_CODE, t.CALLRESULT, f.CALL_RESULT_KEY, t.DIALED_TS, f.START_TS, t.PROCESSED_TS, f.END_TS
+        FROM TRUTH_ATTEMPT AS t
+        LEFT JOIN CONTACT_ATTEMPT_FACT AS f ON f.CALL_ATTEMPT_ID = t.CALLATTID
+        LEFT JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY)
+        LEFT JOIN CALLING_LIST AS l USING (CALLING_LIST_KEY)
+        LEFT JOIN DIALING_MODE AS d USING (DIALING_MODE_KEY)
+        WHERE c.CAMPAIGN_NAME IS DISTINCT FROM t.CAMPAIGN OR l.CALLING_LIST_NAME IS DISTINCT FROM t.CALLING_LIST
+           OR d.DIALING_MODE_CODE IS DISTINCT FROM CASE WHEN t.PREVIEW THEN ? ELSE ? END
+           OR f.CALL_RESULT_KEY IS DISTINCT FROM t.CALLRESULT
+           OR f.START_TS IS DISTINCT FROM t.DIALED_TS OR f.END_TS IS DISTINCT FROM t.PROCESSED_TS
+           OR f.CHAIN_GUID IS DISTINCT FROM t.CHAINGUID OR f.CAMPAIGN_GROUP_SESSION_ID IS DISTINCT FROM t.SESSID
+        LIMIT 5""", [DialMode.PREVIEW.name, DialMode.PREDICTIVE.name]).fetchall()  # fmt: skip
+    assert wrong == []
+    # Call results by type: answered calls connect, unanswered ones are no contact.
+    by_type = dict(
+        con.execute("""SELECT r.CALL_RESULT_TYPE, count(*) FROM CONTACT_ATTEMPT_FACT
+                                  JOIN CALL_RESULT AS r USING (CALL_RESULT_KEY) GROUP BY 1""").fetchall()
+    )
+    truth_types = dict(con.execute("""SELECT CASE WHEN AGENTID IS NULL THEN 'NO_CONTACT' ELSE 'CONNECT' END, count(*)
+                                      FROM TRUTH_ATTEMPT GROUP BY 1""").fetchall())  # fmt: skip
+    assert by_type == truth_types and set(by_type) == {"CONNECT", "NO_CONTACT"}
+
+
+def test_every_attempt_links_to_its_call_through_either_path(con):
+    rows = con.execute("""
+        SELECT t.PREVIEW, f.LINK_PATH, count(*),
+               count(*) FILTER (f.MEDIA_SERVER_IXN_GUID = t.CALLID AND i.MEDIA_SERVER_IXN_GUID = t.CALLID),
+               count(*) FILTER (t.AGENTID IS NOT NULL),
+               count(*) FILTER (t.AGENTID IS NOT NULL AND r.MEDIA_SERVER_IXN_GUID = t.CALLID
+                                AND a.RESOURCE_CFG_DBID = t.AGENTID AND a.RESOURCE_TYPE_CODE = 'AGENT'),
+               count(f.INTERACTION_RESOURCE_ID) FILTER (t.AGENTID IS NULL)
+        FROM ATTEMPT AS t
+        JOIN CONTACT_ATTEMPT_FACT AS f ON f.CALL_ATTEMPT_ID = t.CALLATTID
+        LEFT JOIN INTERACTION_FACT AS i ON i.INTERACTION_ID = f.INTERACTION_ID
+        LEFT JOIN INTERACTION_RESOURCE_FACT AS r ON r.INTERACTION_RESOURCE_ID = f.INTERACTION_RESOURCE_ID
+        LEFT JOIN RESOURCE_ AS a ON a.RESOURCE_KEY = r.RESOURCE_KEY
+        GROUP BY ALL ORDER BY 1""").fetchall()  # fmt: skip
+    (
+        (pred, pred_path, n_pred, call_pred, agent_pred, irf_pred, stray_pred),
+        (prev, prev_path, n_prev, call_prev, agent_prev, irf_prev, stray_prev),
+    ) = rows
+    assert (pred, pred_path, prev, prev_path) == (False, "CHAIN_CALL", True, "USER_DATA")
+    assert call_pred == n_pred > 100 and call_prev == n_prev > 30  # the call and its interaction
+    assert irf_pred == agent_pred > 100 and irf_prev == agent_prev > 30  # the agent IRF where an agent took it
+    assert stray_pred == stray_prev == 0  # an unanswered dial has an interaction but no agent IRF
+
+
+def test_campaign_sessions_and_state_durations_are_exact(con):
+    sessions = con.execute("""
+        SELECT f.CAMPAIGN_GROUP_SESSION_ID, f.START_TS, f.END_TS, g.CAMPAIGN_GROUP_NAME, c.CAMPAIGN_NAME,
+               d.DIALING_MODE_CODE
+        FROM CAMPAIGN_GROUP_SESSION_FACT AS f JOIN CAMPAIGN_GROUP AS g USING (CAMPAIGN_GROUP_KEY)
+        JOIN CAMPAIGN AS c ON c.CAMPAIGN_KEY = f.CAMPAIGN_KEY JOIN DIALING_MODE AS d USING (DIALING_MODE_KEY)
+        ORDER BY 1""").fetchall()  # fmt: skip
+    truth = con.execute("""
+        SELECT SESSID, min(START_TS), max(END_TS), any_value(a.CAMPAIGN) || '@Outbound', any_value(a.CAMPAIGN),
+               CASE WHEN bool_and(a.PREVIEW) THEN ? ELSE ? END
+        FROM TRUTH_CAMPAIGN_STATE
+        JOIN (SELECT DISTINCT SESSID, CAMPAIGN, PREVIEW FROM TRUTH_ATTEMPT) AS a USING (SESSID)
+        GROUP BY 1 ORDER BY 1""", [DialMode.PREVIEW.name, DialMode.PREDICTIVE.name]).fetchall()  # fmt: skip
+    assert sessions == truth and len(truth) == 2
+    states = con.execute("""
+        SELECT f.CAMPAIGN_GROUP_SESSION_ID, s.CAMPAIGN_GROUP_STATE_CODE, f.START_TS, f.END_TS, f.TOTAL_DURATION
+        FROM CAMPAIGN_GROUP_STATE_FACT AS f JOIN CAMPAIGN_GROUP_STATE AS s USING (CAMPAIGN_GROUP_STATE_KEY)
+        ORDER BY 1, 3""").fetchall()  # fmt: skip
+    expected = con.execute(
+        "SELECT SESSID, STATE, START_TS, END_TS, END_TS - START_TS FROM TRUTH_CAMPAIGN_STATE ORDER BY 1, 3"
+    ).fetchall()
+    assert states == expected and len(expected) == 6
+
+
+def test_calling_list_metrics_count_the_records_not_yet_dialled(con):
+    # OCS reports every 10 minutes while a session runs how many of each list's records are left.
+    wrong, rows = one(con, """
+        SELECT count(*) FILTER (m.RECORDS_NOT_PROCESSED IS DISTINCT FROM
+                                (SELECT count(*) FILTER (a.DIALED_TS > m.METRIC_TS) FROM TRUTH_ATTEMPT AS a
+                                 WHERE a.CALLING_LIST = l.CALLING_LIST_NAME)),
+               count(*)
+        FROM CALLING_LIST_METRIC_FACT AS m JOIN CALLING_LIST AS l USING (CALLING_LIST_KEY)""")  # fmt: skip
+    sessions = one(con, "SELECT count(*) FROM CAMPAIGN_GROUP_SESSION_FACT")[0]
+    assert wrong == 0 and rows == sessions * 85  # 07:00 to 21:05 every 600 s
+    assert one(con, "SELECT count(*) FROM CAMP_GROUP_METRIC_FACT")[0] == rows
+
+
+def test_every_outbound_key_resolves_in_its_dimension(con):
+    checks = {
+        "CAMPAIGN": "SELECT CAMPAIGN_KEY FROM CAMPAIGN",
+        "CAMPAIGN_GROUP": "SELECT CAMPAIGN_GROUP_KEY FROM CAMPAIGN_GROUP",
+        "GROUP": "SELECT GROUP_KEY FROM GROUP_",
+        "CALLING_LIST": "SELECT CALLING_LIST_KEY FROM CALLING_LIST",
+        "DIALING_MODE": "SELECT DIALING_MODE_KEY FROM DIALING_MODE",
+        "CALL_RESULT": "SELECT CALL_RESULT_KEY FROM CALL_RESULT",
+        "TENANT": "SELECT TENANT_KEY FROM TENANT",
+    }
+    for column, keys in checks.items():
+        key = "GROUP_KEY" if column == "GROUP" else f"{column}_KEY"
+        unresolved = one(con, f"SELECT count(*) FROM CONTACT_ATTEMPT_FACT WHERE {key} IS NULL OR {key} NOT IN ({keys})")
+        assert unresolved == (0,), column
+    # The configured campaign groups say which agent group runs which campaign.
+    assert con.execute("""SELECT g.GROUP_NAME, c.CAMPAIGN_NAME FROM GROUP_TO_CAMPAIGN_FACT_ AS f
+                          JOIN GROUP_ AS g USING (GROUP_KEY) JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY)
+                          ORDER BY 2""").fetchall() == [("Outbound", "Collections"), ("Outbound", "Retention")]
