@@ -33,7 +33,7 @@ ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "Q
 @dataclass(frozen=True)
 class Family:
     name: str  # AG2_<name>_<level>; its SUBHR rows come from sql/aggregate/<name lower-case>.sql
-    source: str  # which touched intervals it recomputes: "interactions" or "states"
+    source: str  # which touched intervals it recomputes: "interactions", "states" or "attempts"
     dims: tuple[str, ...]  # its grain, besides DATE_TIME_KEY (never NULL: -1 where unknown)
 
     def table(self, level: str) -> str:
@@ -57,6 +57,11 @@ FAMILIES = (
         "I_STATE_RSN",
         "states",
         ("RESOURCE_KEY", "TENANT_KEY", "MEDIA_TYPE_KEY", "RESOURCE_STATE_KEY", "RESOURCE_STATE_REASON_KEY"),
+    ),
+    Family(
+        "CAMPAIGN",
+        "attempts",
+        ("CAMPAIGN_GROUP_KEY", "CAMPAIGN_KEY", "GROUP_KEY", "CALLING_LIST_KEY", "DIALING_MODE_KEY", "TENANT_KEY"),
     ),
 )
 
@@ -128,7 +133,7 @@ def aggregate(
             con,
             f"""CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS
             SELECT s.SOURCE, unnest(range({int(lo) // 900 * 900}, {int(hi)}, 900)) AS DATE_TIME_KEY
-            FROM (VALUES ('interactions'), ('states')) AS s(SOURCE)""",
+            FROM (VALUES ('interactions'), ('states'), ('attempts')) AS s(SOURCE)""",
         )
     else:
         run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched')}")

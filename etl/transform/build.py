@@ -20,7 +20,8 @@ from etl.transform import outbound
 from etl.transform.models import model, temp
 
 FILL_AHEAD_DAYS = 31
-# The facts the aggregates read: their changed rows are recorded in _T_TOUCHED (etl.load.mart.replace).
+# The facts the aggregates read: their changed rows are recorded in _T_TOUCHED (etl.load.mart.replace);
+# CONTACT_ATTEMPT_FACT's too, by etl/transform/outbound.py.
 AGGREGATED_FACTS = {
     "INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "SM_RES_STATE_FACT",
     "SM_RES_STATE_REASON_FACT",

@@ -67,7 +67,11 @@ def outbound(con: duckdb.DuckDBPyConnection, audit_key: int) -> dict[str, tuple[
         ("CAMP_GROUP_METRIC_FACT", f"({model('camp_group_metric_fact')})",
          in_metric_scope.format(fact="CAMP_GROUP_METRIC_FACT", kind="campaign_group", object_type=2)),
     ]  # fmt: skip
-    counts = {table: replace(con, table, f"{table}_KEY", new, scope, audit_key) for table, new, scope in facts}
+    # Contact attempts are aggregated (AG2_CAMPAIGN_*): their changed rows are recorded in _T_TOUCHED.
+    counts = {
+        table: replace(con, table, f"{table}_KEY", new, scope, audit_key, touched=table == "CONTACT_ATTEMPT_FACT")
+        for table, new, scope in facts
+    }
 
     temp(con, "_T_OB_SEEN", "outbound_seen")
     for kind, (table, prefix, *_) in DIMENSIONS.items():

@@ -4,16 +4,19 @@
 --     interval the interaction was offered, queue measures to the interval it entered the queue), and
 --     those of every other IRF and MSF of the same interactions, since queue measures read the target
 --     IRF and agent-queue measures read the delivering queue;
+--   attempts: the interval each changed contact attempt began in;
 --   states: every interval a changed agent state or reason row spans (time is split at boundaries),
 --     its first one included even if it lasted no time (it counts as an entry there).
 SELECT DISTINCT 'interactions' AS SOURCE, interval_key(START_TS) AS DATE_TIME_KEY FROM _T_TOUCHED
 WHERE FACT IN ('INTERACTION_RESOURCE_FACT', 'MEDIATION_SEGMENT_FACT')
 UNION
 SELECT 'interactions', START_DATE_TIME_KEY FROM INTERACTION_RESOURCE_FACT
-WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE INTERACTION_ID IS NOT NULL)
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
 UNION
 SELECT 'interactions', START_DATE_TIME_KEY FROM MEDIATION_SEGMENT_FACT
-WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE INTERACTION_ID IS NOT NULL)
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
+UNION
+SELECT 'attempts', interval_key(START_TS) FROM _T_TOUCHED WHERE FACT = 'CONTACT_ATTEMPT_FACT'
 UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)) FROM _T_TOUCHED
 WHERE FACT IN ('SM_RES_STATE_FACT', 'SM_RES_STATE_REASON_FACT')

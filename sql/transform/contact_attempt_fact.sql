@@ -36,8 +36,20 @@ linked AS (
   LEFT JOIN user_data_call AS ud ON ud.CALLATTID = a.CALLATTID
 ),
 call_ixn AS (
-  SELECT c.CALLID, any_value(c.ENTITY_KEY) AS ROOT
+  SELECT c.CALLID, any_value(c.ENTITY_KEY) AS ROOT, min(c.CREATED_TS) AS CREATED_TS,
+         max(c.TERMINATED_TS) FILTER (c.TERMINATED_TS < getvariable('sentinel')) AS TERMINATED_TS
   FROM GIDB_G_CALL AS c WHERE c.CALLID IN (SELECT CALLID FROM linked)
+  GROUP BY ALL
+),
+answered AS (
+  -- When the customer (the external party) answered, on the call's own clock like its creation, so
+  -- a node's clock skew does not enter the dialling time. Bounded in time like the user data.
+  SELECT p.CALLID, min(h.ADDED_TS) AS ANSWERED_TS
+  FROM GIDB_G_PARTY AS p
+  JOIN GIDB_G_PARTY_HISTORY AS h ON h.HA_SET = p.HA_SET AND h.ENTITY_KEY = p.ENTITY_KEY AND h.PARTYID = p.PARTYID
+  WHERE p.CALLID IN (SELECT CALLID FROM linked) AND p.TYPE = 2 AND h.STATE = 3
+    AND h.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
+                       AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
 ),
 chain AS (  -- one version per chain, should two IDBs outside an HA pair hold it
@@ -50,7 +62,8 @@ session AS (
 ),
 agent_irf AS (
   -- The IRF the attempt led to: the first agent party of its call.
-  SELECT MEDIA_SERVER_IXN_GUID AS CALLID, arg_min(INTERACTION_RESOURCE_ID, INTERACTION_RESOURCE_ORDINAL) AS IRF_ID
+  SELECT MEDIA_SERVER_IXN_GUID AS CALLID, arg_min(INTERACTION_RESOURCE_ID, INTERACTION_RESOURCE_ORDINAL) AS IRF_ID,
+         arg_min(CUSTOMER_TALK_DURATION, INTERACTION_RESOURCE_ORDINAL) AS ENGAGE_DURATION
   FROM INTERACTION_RESOURCE_FACT
   WHERE INTERACTION_ID IN (SELECT idb_key(ROOT) FROM call_ixn) AND AGENT_MATCH <> 'not_agent_dn'
   GROUP BY ALL
@@ -72,6 +85,8 @@ SELECT
   l.CALLRESULT::INTEGER AS CALL_RESULT_KEY,
   l.START_TS, l.END_TS, interval_key(l.START_TS) AS START_DATE_TIME_KEY, interval_key(l.END_TS) AS END_DATE_TIME_KEY,
   l.END_TS - l.START_TS AS ATTEMPT_DURATION,
+  coalesce(an.ANSWERED_TS, ci.TERMINATED_TS) - ci.CREATED_TS AS DIAL_DURATION,
+  ai.ENGAGE_DURATION,
   l.CALLID AS MEDIA_SERVER_IXN_GUID,
   CASE WHEN ci.ROOT IS NOT NULL THEN idb_key(ci.ROOT) END AS INTERACTION_ID,
   ai.IRF_ID AS INTERACTION_RESOURCE_ID,
@@ -83,4 +98,5 @@ LEFT JOIN session AS cs ON cs.SESSID = ch.SESSID
 LEFT JOIN _T_CAMPAIGN_CFG AS cmp ON cmp.CAMPAIGNID = ch.CAMPAIGNID
 LEFT JOIN _T_CAMPAIGN_GROUP_CFG AS cg ON cg.CAMPGROUPID = ch.GROUPID
 LEFT JOIN call_ixn AS ci ON ci.CALLID = l.CALLID
+LEFT JOIN answered AS an ON an.CALLID = l.CALLID
 LEFT JOIN agent_irf AS ai ON ai.CALLID = l.CALLID

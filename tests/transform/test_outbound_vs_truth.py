@@ -153,3 +153,29 @@ def test_every_outbound_key_resolves_in_its_dimension(con):
     assert con.execute("""SELECT g.GROUP_NAME, c.CAMPAIGN_NAME FROM GROUP_TO_CAMPAIGN_FACT_ AS f
                           JOIN GROUP_ AS g USING (GROUP_KEY) JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY)
                           ORDER BY 2""").fetchall() == [("Outbound", "Collections"), ("Outbound", "Retention")]
+
+
+def test_campaign_aggregates_count_attempts_results_and_times_as_the_truth_has_them(con):
+    # Per campaign over the day: attempts, connects, calls, attempts an agent took, the dialling time
+    # (from dialling until the customer answered or the call was released) and the agents' talk time.
+    mart = con.execute("""
+        SELECT c.CAMPAIGN_NAME, sum(ATTEMPTS), sum(CONNECTS), sum(NO_CONTACTS), sum(CALLS), sum(ENGAGED),
+               sum(DIAL_TIME), sum(ENGAGE_TIME)
+        FROM AG2_CAMPAIGN_DAY AS a JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY) GROUP BY 1 ORDER BY 1""").fetchall()
+    truth = con.execute("""
+        SELECT t.CAMPAIGN, count(*), count(t.AGENTID), count(*) - count(t.AGENTID),
+               count(*) FILTER (NOT c.STUCK), count(t.AGENTID) FILTER (NOT c.STUCK),
+               sum(coalesce(t.ANSWERED_TS, t.ENDED_TS) - t.DIALED_TS) FILTER (NOT c.STUCK),
+               coalesce(sum(p.TALK_S) FILTER (NOT c.STUCK), 0)
+        FROM TRUTH_ATTEMPT AS t JOIN TRUTH_CALL AS c USING (CALLID)
+        LEFT JOIN TRUTH_PARTY AS p ON p.CALLID = t.CALLID AND p.AGENTID = t.AGENTID
+        GROUP BY 1 ORDER BY 1""").fetchall()  # fmt: skip
+    assert mart == truth and all(row[7] > 0 for row in truth)
+    # Each level adds up to the same totals (every level is rolled up from the one below).
+    levels = con.execute("""
+        SELECT count(DISTINCT (s, d)) FROM (
+          SELECT 'SUBHR' AS l, sum(ATTEMPTS) AS s, sum(DIAL_TIME) AS d FROM AG2_CAMPAIGN_SUBHR UNION ALL
+          SELECT 'HOUR', sum(ATTEMPTS), sum(DIAL_TIME) FROM AG2_CAMPAIGN_HOUR UNION ALL
+          SELECT 'WEEK', sum(ATTEMPTS), sum(DIAL_TIME) FROM AG2_CAMPAIGN_WEEK UNION ALL
+          SELECT 'YEAR', sum(ATTEMPTS), sum(DIAL_TIME) FROM AG2_CAMPAIGN_YEAR)""").fetchall()  # fmt: skip
+    assert levels == [(1,)]
