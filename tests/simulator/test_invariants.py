@@ -280,27 +280,37 @@ def test_each_day_has_the_requested_number_of_customer_interactions(con):
 
 def test_outbound_attempts_link_to_calls_by_chain_call_or_only_by_user_data(con):
     counts = con.execute("""
-        SELECT a.PREVIEW, count(*), count(x.CALLID), count(u.VALUE)
+        SELECT a.PREVIEW, a.CALLID IS NOT NULL AS MADE_CALL, count(*), count(x.CALLID), count(u.VALUE)
         FROM TRUTH_ATTEMPT a
-        LEFT JOIN dc1_ocs.GOX_CHAIN_CALL x ON x.CALLATTID = a.CALLATTID AND x.CALLID = a.CALLID
+        LEFT JOIN (SELECT * FROM dc1_ocs_a.GOX_CHAIN_CALL UNION ALL SELECT * FROM dc2_ocs.GOX_CHAIN_CALL) x
+               ON x.CALLATTID = a.CALLATTID AND x.CALLID = a.CALLID
         LEFT JOIN (SELECT CALLID, VALUE FROM dc1_node1_b.G_USERDATA_HISTORY
                    UNION ALL SELECT CALLID, VALUE FROM dc1_node2_b.G_USERDATA_HISTORY
                    UNION ALL SELECT CALLID, VALUE FROM dc2_node3_b.G_USERDATA_HISTORY) u
                ON u.CALLID = a.CALLID AND u.VALUE = a.CALLATTID
-        GROUP BY 1 ORDER BY 1""").fetchall()
-    (pred, n_pred, linked_pred, ud_pred), (prev, n_prev, linked_prev, ud_prev) = counts
-    assert (pred, prev) == (False, True)
-    assert linked_pred == n_pred > 0 and ud_pred == n_pred  # predictive: both paths
+        GROUP BY ALL ORDER BY ALL""").fetchall()
+    by = {(preview, made): rest for preview, made, *rest in counts}
+    assert set(by) == {(False, False), (False, True), (True, False), (True, True)}
+    for preview in (False, True):  # an attempt that got no line made no call: nothing links it
+        n_failed, linked_failed, ud_failed = by[(preview, False)]
+        assert linked_failed == ud_failed == 0 and n_failed > 0
+    n_pred, linked_pred, ud_pred = by[(False, True)]
+    assert linked_pred == n_pred > 0 and ud_pred == n_pred  # predictive and progressive: both paths
+    n_prev, linked_prev, ud_prev = by[(True, True)]
     assert linked_prev == 0 and ud_prev == n_prev > 0  # preview: user data only
-    # Every attempt goes scheduled → processing (with its CALLATTID) → processed with a result.
-    assert (
-        one(
-            con,
-            """SELECT count(*) FROM TRUTH_ATTEMPT a WHERE 3 <> (
-        SELECT count(*) FROM dc1_ocs.GO_CHAINREC_HIST h WHERE h.CHAINGUID = a.CHAINGUID)""",
-        )
-        == 0
-    )
+    # Every attempt goes scheduled → processing (with its CALLATTID) → processed with a result, in the
+    # IDB of the OCS that runs its campaign.
+    history = con.execute("""
+        SELECT count(*), count(*) FILTER (h.n = 3)
+        FROM (SELECT CALLATTID, CAMPAIGN FROM TRUTH_ATTEMPT) a
+        LEFT JOIN (SELECT CALLATTID, count(*) + 1 AS n, 'ocs1' AS OCS FROM dc1_ocs_a.GO_CHAINREC_HIST
+                   WHERE CALLATTID IS NOT NULL GROUP BY 1
+                   UNION ALL
+                   SELECT CALLATTID, count(*) + 1, 'ocs2' FROM dc2_ocs.GO_CHAINREC_HIST
+                   WHERE CALLATTID IS NOT NULL GROUP BY 1) h
+          ON h.CALLATTID = a.CALLATTID AND h.OCS = CASE a.CAMPAIGN WHEN 'Winback' THEN 'ocs2' ELSE 'ocs1' END
+        """).fetchall()[0]
+    assert history[0] == history[1] > 0
 
 
 def test_configuration_changes_over_time(con):
@@ -320,7 +330,7 @@ def test_configuration_changes_over_time(con):
     assert one(con, f"SELECT count(*) FROM ({same.format('dc1_cfg')} EXCEPT {same.format('dc2_cfg')})") == 0
 
 
-@pytest.mark.parametrize("idb", ["dc1_node1_a", "dc1_vq_b", "dc2_classic_b", "dc1_ocs"])
+@pytest.mark.parametrize("idb", ["dc1_node1_a", "dc1_vq_b", "dc2_classic_b", "dc1_ocs_b", "dc2_ocs"])
 def test_sequences_are_unique_and_the_watermark_covers_everything_at_the_end(con, idb):
     tables = [
         r[0]

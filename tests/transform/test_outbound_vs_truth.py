@@ -1,9 +1,11 @@
 """Outbound Contact facts against the simulator's truth (ICON outbound integration guide).
 
-One simulated day with the default faults: two campaigns of one OCS, Retention dialling predictively
-(each attempt's call linked in GOX_CHAIN_CALL) and Collections in preview mode (no GOX_CHAIN_CALL row:
-only the call attempt GUID in the call's user data links it). Expected values come from TRUTH_ATTEMPT
-(every dial attempt, its call, agent and result) and TRUTH_CAMPAIGN_STATE. That the same facts come
+One simulated day with the default faults, and an hour lost by the primary ICON of OCS 1's HA pair:
+Retention (predictive) and Collections (preview) on OCS 1, Winback (progressive) on OCS 2. Predictive
+and progressive attempts' calls are linked in GOX_CHAIN_CALL; preview ones only through the call
+attempt GUID in the call's user data; every 25th chain has a first attempt that got no line (no call).
+Expected values come from TRUTH_ATTEMPT (every dial attempt, its call, agent, result and times) and
+TRUTH_CAMPAIGN_STATE. That the same facts come
 out of any schedule of cycles (chains before their calls, campaign sessions after their chains) is
 checked with the rest of the star schema in tests/test_cycle.py.
 """
@@ -15,16 +17,17 @@ import pytest
 
 from etl import config
 from etl.cycle import run_cycle
-from etl.idb.enums import DialMode
+from etl.idb.enums import CALL_RESULT_TYPES, CallResult
 from fixtures.simulator import Params, simulate
 
 P = Params(calls=1500, seed=23)
+FAULTS = ["default", "gap:dc1_ocs_a:12:00-13:00"]
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
     out = tmp_path_factory.mktemp("outbound")
-    deployment = config.load(simulate(out, P, ["default"]))
+    deployment = config.load(simulate(out, P, FAULTS))
     result = run_cycle(deployment)
     assert not result.skipped
     con = duckdb.connect()
@@ -50,7 +53,7 @@ def test_every_dial_attempt_is_loaded_once_with_its_campaign_mode_and_result(con
     )
     assert truth == facts == keys > 150
     wrong = con.execute("""
-        SELECT t.CALLATTID, t.CAMPAIGN, c.CAMPAIGN_NAME, t.CALLING_LIST, l.CALLING_LIST_NAME, t.PREVIEW,
+        SELECT t.CALLATTID, t.CAMPAIGN, c.CAMPAIGN_NAME, t.CALLING_LIST, l.CALLING_LIST_NAME, t.DIAL_MODE,
                d.DIALING_MODE_CODE, t.CALLRESULT, f.CALL_RESULT_KEY, t.DIALED_TS, f.START_TS, t.PROCESSED_TS, f.END_TS
         FROM TRUTH_ATTEMPT AS t
         LEFT JOIN CONTACT_ATTEMPT_FACT AS f ON f.CALL_ATTEMPT_ID = t.CALLATTID
@@ -58,20 +61,25 @@ def test_every_dial_attempt_is_loaded_once_with_its_campaign_mode_and_result(con
         LEFT JOIN CALLING_LIST AS l USING (CALLING_LIST_KEY)
         LEFT JOIN DIALING_MODE AS d USING (DIALING_MODE_KEY)
         WHERE c.CAMPAIGN_NAME IS DISTINCT FROM t.CAMPAIGN OR l.CALLING_LIST_NAME IS DISTINCT FROM t.CALLING_LIST
-           OR d.DIALING_MODE_CODE IS DISTINCT FROM CASE WHEN t.PREVIEW THEN ? ELSE ? END
-           OR f.CALL_RESULT_KEY IS DISTINCT FROM t.CALLRESULT
+           OR d.DIALING_MODE_CODE IS DISTINCT FROM t.DIAL_MODE OR f.CALL_RESULT_KEY IS DISTINCT FROM t.CALLRESULT
            OR f.START_TS IS DISTINCT FROM t.DIALED_TS OR f.END_TS IS DISTINCT FROM t.PROCESSED_TS
            OR f.CHAIN_GUID IS DISTINCT FROM t.CHAINGUID OR f.CAMPAIGN_GROUP_SESSION_ID IS DISTINCT FROM t.SESSID
-        LIMIT 5""", [DialMode.PREVIEW.name, DialMode.PREDICTIVE.name]).fetchall()  # fmt: skip
+        LIMIT 5""").fetchall()  # fmt: skip
     assert wrong == []
-    # Call results by type: answered calls connect, unanswered ones are no contact.
+    # A chain dialled again after an attempt that got no line: its attempts are numbered in order.
+    retried = one(con, """SELECT count(*) FILTER (ATTEMPT_ORDINAL = 2 AND CALL_RESULT_KEY = 33), max(ATTEMPT_ORDINAL)
+                          FROM CONTACT_ATTEMPT_FACT""")  # fmt: skip
+    assert retried[0] > 0 and retried[1] == 2
+    # Call results by type: answered calls connect, unanswered ones are no contact, no line is an error.
     by_type = dict(
         con.execute("""SELECT r.CALL_RESULT_TYPE, count(*) FROM CONTACT_ATTEMPT_FACT
                                   JOIN CALL_RESULT AS r USING (CALL_RESULT_KEY) GROUP BY 1""").fetchall()
     )
-    truth_types = dict(con.execute("""SELECT CASE WHEN AGENTID IS NULL THEN 'NO_CONTACT' ELSE 'CONNECT' END, count(*)
-                                      FROM TRUTH_ATTEMPT GROUP BY 1""").fetchall())  # fmt: skip
-    assert by_type == truth_types and set(by_type) == {"CONNECT", "NO_CONTACT"}
+    truth_types: dict[str, int] = {}
+    for (result,) in con.execute("SELECT CALLRESULT FROM TRUTH_ATTEMPT").fetchall():
+        kind = CALL_RESULT_TYPES[CallResult(result)]
+        truth_types[kind] = truth_types.get(kind, 0) + 1
+    assert by_type == truth_types and set(by_type) == {"CONNECT", "NO_CONTACT", "ERROR"}
 
 
 def test_every_attempt_links_to_its_call_through_either_path(con):
@@ -96,6 +104,11 @@ def test_every_attempt_links_to_its_call_through_either_path(con):
     assert call_pred == n_pred > 100 and call_prev == n_prev > 30  # the call and its interaction
     assert irf_pred == agent_pred > 100 and irf_prev == agent_prev > 30  # the agent IRF where an agent took it
     assert stray_pred == stray_prev == 0  # an unanswered dial has an interaction but no agent IRF
+    # An attempt that got no line made no call: nothing to link.
+    no_call = one(con, """SELECT count(*), count(f.LINK_PATH), count(f.MEDIA_SERVER_IXN_GUID), count(f.INTERACTION_ID)
+                          FROM TRUTH_ATTEMPT AS t JOIN CONTACT_ATTEMPT_FACT AS f ON f.CALL_ATTEMPT_ID = t.CALLATTID
+                          WHERE t.CALLID IS NULL""")  # fmt: skip
+    assert no_call[0] > 0 and no_call[1:] == (0, 0, 0)
 
 
 def test_campaign_sessions_and_state_durations_are_exact(con):
@@ -107,11 +120,11 @@ def test_campaign_sessions_and_state_durations_are_exact(con):
         ORDER BY 1""").fetchall()  # fmt: skip
     truth = con.execute("""
         SELECT SESSID, min(START_TS), max(END_TS), any_value(a.CAMPAIGN) || '@Outbound', any_value(a.CAMPAIGN),
-               CASE WHEN bool_and(a.PREVIEW) THEN ? ELSE ? END
+               any_value(a.DIAL_MODE)
         FROM TRUTH_CAMPAIGN_STATE
-        JOIN (SELECT DISTINCT SESSID, CAMPAIGN, PREVIEW FROM TRUTH_ATTEMPT) AS a USING (SESSID)
-        GROUP BY 1 ORDER BY 1""", [DialMode.PREVIEW.name, DialMode.PREDICTIVE.name]).fetchall()  # fmt: skip
-    assert sessions == truth and len(truth) == 2
+        JOIN (SELECT DISTINCT SESSID, CAMPAIGN, DIAL_MODE FROM TRUTH_ATTEMPT) AS a USING (SESSID)
+        GROUP BY 1 ORDER BY 1""").fetchall()  # fmt: skip
+    assert sessions == truth and len(truth) == 3  # three campaigns, one day
     states = con.execute("""
         SELECT f.CAMPAIGN_GROUP_SESSION_ID, s.CAMPAIGN_GROUP_STATE_CODE, f.START_TS, f.END_TS, f.TOTAL_DURATION
         FROM CAMPAIGN_GROUP_STATE_FACT AS f JOIN CAMPAIGN_GROUP_STATE AS s USING (CAMPAIGN_GROUP_STATE_KEY)
@@ -119,15 +132,17 @@ def test_campaign_sessions_and_state_durations_are_exact(con):
     expected = con.execute(
         "SELECT SESSID, STATE, START_TS, END_TS, END_TS - START_TS FROM TRUTH_CAMPAIGN_STATE ORDER BY 1, 3"
     ).fetchall()
-    assert states == expected and len(expected) == 6
+    assert states == expected and len(expected) == 9  # loaded, started, unloading
 
 
 def test_calling_list_metrics_count_the_records_not_yet_dialled(con):
     # OCS reports every 10 minutes while a session runs how many of each list's records are left.
     wrong, rows = one(con, """
+        WITH record AS (SELECT CHAINGUID, any_value(CALLING_LIST) AS LIST, min(DIALED_TS) AS FIRST_DIAL
+                        FROM TRUTH_ATTEMPT GROUP BY 1)
         SELECT count(*) FILTER (m.RECORDS_NOT_PROCESSED IS DISTINCT FROM
-                                (SELECT count(*) FILTER (a.DIALED_TS > m.METRIC_TS) FROM TRUTH_ATTEMPT AS a
-                                 WHERE a.CALLING_LIST = l.CALLING_LIST_NAME)),
+                                (SELECT count(*) FILTER (r.FIRST_DIAL > m.METRIC_TS) FROM record AS r
+                                 WHERE r.LIST = l.CALLING_LIST_NAME)),
                count(*)
         FROM CALLING_LIST_METRIC_FACT AS m JOIN CALLING_LIST AS l USING (CALLING_LIST_KEY)""")  # fmt: skip
     sessions = one(con, "SELECT count(*) FROM CAMPAIGN_GROUP_SESSION_FACT")[0]
@@ -150,27 +165,28 @@ def test_every_outbound_key_resolves_in_its_dimension(con):
         unresolved = one(con, f"SELECT count(*) FROM CONTACT_ATTEMPT_FACT WHERE {key} IS NULL OR {key} NOT IN ({keys})")
         assert unresolved == (0,), column
     # The configured campaign groups say which agent group runs which campaign.
-    assert con.execute("""SELECT g.GROUP_NAME, c.CAMPAIGN_NAME FROM GROUP_TO_CAMPAIGN_FACT_ AS f
+    runs = con.execute("""SELECT g.GROUP_NAME, c.CAMPAIGN_NAME FROM GROUP_TO_CAMPAIGN_FACT_ AS f
                           JOIN GROUP_ AS g USING (GROUP_KEY) JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY)
-                          ORDER BY 2""").fetchall() == [("Outbound", "Collections"), ("Outbound", "Retention")]
+                          ORDER BY 2""").fetchall()  # fmt: skip
+    assert runs == [("Outbound", c) for c in ("Collections", "Retention", "Winback")]
 
 
 def test_campaign_aggregates_count_attempts_results_and_times_as_the_truth_has_them(con):
     # Per campaign over the day: attempts, connects, calls, attempts an agent took, the dialling time
     # (from dialling until the customer answered or the call was released) and the agents' talk time.
     mart = con.execute("""
-        SELECT c.CAMPAIGN_NAME, sum(ATTEMPTS), sum(CONNECTS), sum(NO_CONTACTS), sum(CALLS), sum(ENGAGED),
+        SELECT c.CAMPAIGN_NAME, sum(ATTEMPTS), sum(CONNECTS), sum(NO_CONTACTS), sum(ERRORS), sum(CALLS), sum(ENGAGED),
                sum(DIAL_TIME), sum(ENGAGE_TIME)
         FROM AG2_CAMPAIGN_DAY AS a JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY) GROUP BY 1 ORDER BY 1""").fetchall()
     truth = con.execute("""
-        SELECT t.CAMPAIGN, count(*), count(t.AGENTID), count(*) - count(t.AGENTID),
-               count(*) FILTER (NOT c.STUCK), count(t.AGENTID) FILTER (NOT c.STUCK),
+        SELECT t.CAMPAIGN, count(*), count(t.ANSWERED_TS), count(t.CALLID) - count(t.ANSWERED_TS),
+               count(*) - count(t.CALLID), count(*) FILTER (NOT c.STUCK), count(t.AGENTID) FILTER (NOT c.STUCK),
                sum(coalesce(t.ANSWERED_TS, t.ENDED_TS) - t.DIALED_TS) FILTER (NOT c.STUCK),
                coalesce(sum(p.TALK_S) FILTER (NOT c.STUCK), 0)
-        FROM TRUTH_ATTEMPT AS t JOIN TRUTH_CALL AS c USING (CALLID)
+        FROM TRUTH_ATTEMPT AS t LEFT JOIN TRUTH_CALL AS c USING (CALLID)
         LEFT JOIN TRUTH_PARTY AS p ON p.CALLID = t.CALLID AND p.AGENTID = t.AGENTID
         GROUP BY 1 ORDER BY 1""").fetchall()  # fmt: skip
-    assert mart == truth and all(row[7] > 0 for row in truth)
+    assert mart == truth and all(row[8] > 0 and row[4] > 0 for row in truth)
     # Each level adds up to the same totals (every level is rolled up from the one below).
     levels = con.execute("""
         SELECT count(DISTINCT (s, d)) FROM (
