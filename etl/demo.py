@@ -156,3 +156,17 @@ def print_aggregates(mart: Path) -> None:
     print("Agents, the day (AG2_I_SESS_STATE_DAY, AG2_AGENT_DAY):")
     print(table(["agent", "logged in s", "% ready", "% busy+ACW", "accepted", "mean talk s", "ACW s"],
                 [list(r) for r in agents]))  # fmt: skip
+    campaigns = con.execute("""
+        SELECT c.CAMPAIGN_NAME, d.DIALING_MODE_CODE, sum(ATTEMPTS), sum(CONNECTS),
+               round(100 * sum(CONNECTS) / nullif(sum(ATTEMPTS), 0), 1), sum(ERRORS),
+               round(sum(DIAL_TIME) / nullif(sum(CALLS), 0), 1), round(sum(ENGAGE_TIME) / nullif(sum(ENGAGED), 0))
+        FROM AG2_CAMPAIGN_DAY a JOIN CAMPAIGN c USING (CAMPAIGN_KEY) JOIN DIALING_MODE d USING (DIALING_MODE_KEY)
+        GROUP BY ALL ORDER BY 1""").fetchall()
+    links = dict(con.execute("SELECT coalesce(LINK_PATH, 'no call'), count(*) FROM CONTACT_ATTEMPT_FACT GROUP BY 1")
+                 .fetchall())  # fmt: skip
+    print("Outbound campaigns, the day (AG2_CAMPAIGN_DAY):")
+    print(table(["campaign", "mode", "attempts", "connects", "% connect", "no line", "mean dial s", "mean talk s"],
+                [list(r) for r in campaigns]))  # fmt: skip
+    print(f"dial attempts linked to their call: {links.get('CHAIN_CALL', 0)} through GOX_CHAIN_CALL, "
+          f"{links.get('USER_DATA', 0)} through the call attempt GUID in user data (preview); "
+          f"{links.get('no call', 0)} made no call")  # fmt: skip

@@ -69,9 +69,9 @@ def test_demo_simulates_a_deployment_checks_every_source_and_runs_a_cycle():
     lines = out.stdout.splitlines()
     truth_at = lines.index("What really happened (ground truth):")
     cycle_at = lines.index("One ETL cycle (idbmart run):")
-    # 3 node pairs, the VQ pair, 2 cfg, the OCS, the classic pair: 13 IDBs, all readable.
+    # 3 node pairs, the VQ pair, 2 cfg, OCS 1's pair and OCS 2's ICON, the classic pair: 15 IDBs, all readable.
     rows = [line.split() for line in lines[:truth_at] if line.startswith(("dc1_", "dc2_"))]
-    assert len(rows) == 13 and all(r[7] == "ok" for r in rows)
+    assert len(rows) == 15 and all(r[7] == "ok" for r in rows)
     # The truth table accounts for exactly the demo's 1000 interactions.
     counts = []
     for line in lines[truth_at + 3 :]:
@@ -79,9 +79,9 @@ def test_demo_simulates_a_deployment_checks_every_source_and_runs_a_cycle():
             break
         counts.append(int(line.split()[-1]))
     assert sum(counts) == DEMO.calls
-    # The cycle read all 13 sources and put every true call in GIDB once.
+    # The cycle read all 15 sources and put every true call in GIDB once.
     extracted = [line.split() for line in lines[cycle_at:] if line.startswith(("dc1_", "dc2_")) and " ok " in line]
-    assert len({r[0] for r in extracted if r[1] == "ok"}) == 13
+    assert len({r[0] for r in extracted if r[1] == "ok"}) == 15
     summary = next(line for line in lines if "true calls; GIDB holds" in line).split()
     assert summary[0] == summary[5] == summary[9], summary
 
@@ -147,7 +147,7 @@ def test_simulate_is_deterministic_and_its_deployment_checks_clean(tmp_path):
         assert (runs[0] / f).read_bytes() == (runs[1] / f).read_bytes(), f
     check = idbmart("sources", "--config", str(runs[0] / "deployment.toml"))
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count(" ok ") == 11  # 3 node pairs (6), the VQ pair (2), 2 cfg, 1 OCS
+    assert check.stdout.count(" ok ") == 13  # 3 node pairs (6), the VQ pair (2), 2 cfg, OCS 1's pair, OCS 2
 
 
 def test_simulate_rejects_an_unknown_fault_in_one_line(tmp_path):
