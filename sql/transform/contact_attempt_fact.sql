@@ -18,8 +18,8 @@ chain_call AS (
   GROUP BY ALL
 ),
 user_data_call AS (
-  -- User data is attached when the call is made, within the attempt: the time bounds let DuckDB skip
-  -- the row groups of other days.
+  -- User data is attached when the call is made, within the attempt. Here and below, time bounds let
+  -- DuckDB skip the row groups of other days (GIDB keeps gidb_days of them).
   SELECT u.VALUE AS CALLATTID, min(u.CALLID) AS CALLID
   FROM GIDB_G_USERDATA_HISTORY AS u
   WHERE u.KEYNAME = getvariable('attempt_guid_key')
@@ -39,6 +39,8 @@ call_ixn AS (
   SELECT c.CALLID, any_value(c.ENTITY_KEY) AS ROOT, min(c.CREATED_TS) AS CREATED_TS,
          max(c.TERMINATED_TS) FILTER (c.TERMINATED_TS < getvariable('sentinel')) AS TERMINATED_TS
   FROM GIDB_G_CALL AS c WHERE c.CALLID IN (SELECT CALLID FROM linked)
+    AND c.CREATED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
+                         AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
 ),
 answered AS (
@@ -66,6 +68,8 @@ agent_irf AS (
          arg_min(CUSTOMER_TALK_DURATION, INTERACTION_RESOURCE_ORDINAL) AS ENGAGE_DURATION
   FROM INTERACTION_RESOURCE_FACT
   WHERE INTERACTION_ID IN (SELECT idb_key(ROOT) FROM call_ixn) AND AGENT_MATCH <> 'not_agent_dn'
+    AND START_TS BETWEEN (SELECT min(CREATED_TS) FROM call_ixn) AND (SELECT max(CREATED_TS) FROM call_ixn)
+                         + getvariable('max_call_s')
   GROUP BY ALL
 )
 SELECT
