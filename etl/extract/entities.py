@@ -32,6 +32,8 @@ HISTORY_TABLES = (
     "GO_CAMPAIGNHISTORY",
     "GO_CHAINREC_HIST",
     "GOX_CHAIN_CALL",
+    "GO_CAMPPROP_HIST",
+    "GO_FIELDHIST",
 )
 # Per-IDB row ids: never part of a row's content (IDB.md: ID columns identify nothing across IDBs).
 ROW_ID_COLUMNS = ("PHID", "ID")
@@ -214,8 +216,13 @@ KINDS: tuple[Kind, ...] = (
         ("G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"),
         frozenset({"gls"}),
     ),
-    Kind("campaign_session", "gos", ("GO_CAMPAIGN", "GO_CAMPAIGNHISTORY"), frozenset({"gos"})),
-    Kind("chain", "gos", ("GO_CHAIN", "GO_CHAINREC_HIST", "GOX_CHAIN_CALL"), frozenset({"gos"})),
+    Kind("campaign_session", "gos", ("GO_CAMPAIGN", "GO_CAMPAIGNHISTORY", "GO_CAMPPROP_HIST"), frozenset({"gos"})),
+    Kind(
+        "chain",
+        "gos",
+        ("GO_CHAIN", "GO_CHAINREC_HIST", "GOX_CHAIN_CALL", "GO_CUSTOM_FIELDS", "GO_FIELDHIST"),
+        frozenset({"gos"}),
+    ),
     Kind(
         "ocs_metric",
         "gos",

@@ -59,3 +59,39 @@ CREATE TABLE GO_METRICS (
   VALUE       BIGINT,
   ADDED_TS    INTEGER
 );
+
+-- Written where ICON is configured to keep them (ICON PDM; optional here). Campaign property changes
+-- during a session: the dialing mode in effect at each moment.
+CREATE TABLE GO_CAMPPROP_HIST (
+  SESSID         VARCHAR(64) NOT NULL,
+  SEQ            INTEGER,
+  DIALMODE       SMALLINT,              -- enums.DialMode
+  PREVDIALMODE   SMALLINT,
+  OPTIMMODE      INTEGER,
+  OPTIMVALUE     INTEGER,
+  ADDED_TS       INTEGER
+);
+
+-- A record's custom fields (current values) and their change history during chain processing. The
+-- protected fields (GO_SECURE_FIELDS, GO_SEC_FIELDHIST) are never read: they stay in the IDB.
+CREATE TABLE GO_CUSTOM_FIELDS (
+  CHAINGUID        VARCHAR(64) NOT NULL,
+  RECORDHANDLE     INTEGER,
+  FIELDID          INTEGER,
+  VALUE            VARCHAR(4000),
+  LASTCHAINUPDSEQ  INTEGER,
+  LASTCHANGED_TS   INTEGER,
+  LOADED_TS        INTEGER
+);
+
+CREATE TABLE GO_FIELDHIST (
+  CHAINGUID      VARCHAR(64) NOT NULL,
+  RECORDHANDLE   INTEGER,
+  FIELDID        INTEGER,
+  OLDVALUE       VARCHAR(255),
+  NEWVALUE       VARCHAR(255),
+  SEQ            INTEGER,
+  CHAINHISTSEQ   INTEGER,
+  CALLATTID      VARCHAR(64),
+  ADDED_TS       INTEGER
+);

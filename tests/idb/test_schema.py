@@ -35,9 +35,14 @@ IDB_MD_TABLES = {
     "gls": {"G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"},
     "gos": {"GO_CAMPAIGN", "GO_CAMPAIGNHISTORY", "GO_CHAIN", "GO_CHAINREC_HIST", "GOX_CHAIN_CALL", "GO_METRICS"},
 }
-# Tables idbmart reads beyond IDB.md: the outbound configuration (campaigns, calling lists, campaign
-# groups) its outbound dimensions come from, optional (sql/idb/cfg.sql says which columns it expects).
-CONTRACT_TABLES = {"cfg": {"GC_CAMPAIGN", "GC_CALLING_LIST", "GC_CAMPAIGN_GROUP"}}
+# Tables idbmart reads beyond IDB.md, all optional: the outbound configuration (campaigns, calling
+# lists, campaign groups) its outbound dimensions come from (sql/idb/cfg.sql says which columns it
+# expects), and outbound property and field history.
+CONTRACT_TABLES = {
+    "cfg": {"GC_CAMPAIGN", "GC_CALLING_LIST", "GC_CAMPAIGN_GROUP"},
+    # the outbound tables the integration guide names "when present", at the ICON PDM's columns
+    "gos": {"GO_CAMPPROP_HIST", "GO_CUSTOM_FIELDS", "GO_FIELDHIST"},
+}
 SYSTEM_BLOCK = [
     "GSYS_DOMAIN",
     "GSYS_PARTITION",

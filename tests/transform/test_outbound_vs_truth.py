@@ -66,6 +66,11 @@ def test_every_dial_attempt_is_loaded_once_with_its_campaign_mode_and_result(con
            OR f.CHAIN_GUID IS DISTINCT FROM t.CHAINGUID OR f.CAMPAIGN_GROUP_SESSION_ID IS DISTINCT FROM t.SESSID
         LIMIT 5""").fetchall()  # fmt: skip
     assert wrong == []
+    # Winback switched from progressive to predictive dialling during the day: attempts of both.
+    modes = con.execute("""SELECT DISTINCT d.DIALING_MODE_CODE FROM CONTACT_ATTEMPT_FACT
+                           JOIN CAMPAIGN USING (CAMPAIGN_KEY) JOIN DIALING_MODE AS d USING (DIALING_MODE_KEY)
+                           WHERE CAMPAIGN_NAME = 'Winback' ORDER BY 1""").fetchall()  # fmt: skip
+    assert modes == [("PREDICTIVE",), ("PROGRESSIVE",)]
     # A chain dialled again after an attempt that got no line: its attempts are numbered in order.
     retried = one(con, """SELECT count(*) FILTER (ATTEMPT_ORDINAL = 2 AND CALL_RESULT_KEY = 33), max(ATTEMPT_ORDINAL)
                           FROM CONTACT_ATTEMPT_FACT""")  # fmt: skip
@@ -120,9 +125,9 @@ def test_campaign_sessions_and_state_durations_are_exact(con):
         ORDER BY 1""").fetchall()  # fmt: skip
     truth = con.execute("""
         SELECT SESSID, min(START_TS), max(END_TS), any_value(a.CAMPAIGN) || '@Outbound', any_value(a.CAMPAIGN),
-               any_value(a.DIAL_MODE)
+               arg_max(a.DIAL_MODE, a.DIALED_TS)
         FROM TRUTH_CAMPAIGN_STATE
-        JOIN (SELECT DISTINCT SESSID, CAMPAIGN, DIAL_MODE FROM TRUTH_ATTEMPT) AS a USING (SESSID)
+        JOIN (SELECT SESSID, CAMPAIGN, DIAL_MODE, DIALED_TS FROM TRUTH_ATTEMPT) AS a USING (SESSID)
         GROUP BY 1 ORDER BY 1""").fetchall()  # fmt: skip
     assert sessions == truth and len(truth) == 3  # three campaigns, one day
     states = con.execute("""
@@ -195,3 +200,15 @@ def test_campaign_aggregates_count_attempts_results_and_times_as_the_truth_has_t
           SELECT 'WEEK', sum(ATTEMPTS), sum(DIAL_TIME) FROM AG2_CAMPAIGN_WEEK UNION ALL
           SELECT 'YEAR', sum(ATTEMPTS), sum(DIAL_TIME) FROM AG2_CAMPAIGN_YEAR)""").fetchall()  # fmt: skip
     assert levels == [(1,)]
+
+
+def test_the_optional_outbound_tables_are_extracted_once_per_record_and_session(con):
+    # Campaign property history, and the records' custom fields and their history, where ICON keeps
+    # them: one session change list per campaign session, one field row per record (chain).
+    sessions, chains = one(con, "SELECT count(DISTINCT SESSID), count(DISTINCT CHAINGUID) FROM TRUTH_ATTEMPT")
+    counts = one(con, """SELECT (SELECT count(DISTINCT SESSID) FROM GIDB_GO_CAMPPROP_HIST),
+                                (SELECT count(*) FROM GIDB_GO_CAMPPROP_HIST),
+                                (SELECT count(*) FROM GIDB_GO_CUSTOM_FIELDS),
+                                (SELECT count(DISTINCT CHAINGUID) FROM GIDB_GO_CUSTOM_FIELDS),
+                                (SELECT count(*) FROM GIDB_GO_FIELDHIST)""")  # fmt: skip
+    assert counts == (sessions, sessions + 1, chains, chains, chains)  # Winback's one mode change
