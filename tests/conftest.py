@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import duckdb
 import pytest
 
 from etl.config import Source
@@ -14,6 +15,20 @@ from fixtures import idb_writer, tiny
 
 PG_URI = os.environ.get("IDBMART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def mart_with_truth(mart: Path, truth: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that reads the mart (read-only, as its default catalog) beside the simulator's
+    truth tables as views: the tests against truth compare the two in one query."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); USE m").fetchall()
+    for f in truth.glob("*.parquet"):
+        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    return con
+
+
+def one(con: duckdb.DuckDBPyConnection, query: str) -> tuple:
+    return con.execute(query).fetchall()[0]
 
 
 def make_source(name: str, uri: str, roles=tiny.ROLES) -> Source:

@@ -8,7 +8,6 @@ transform's truth tests cover skew, where it cancels out of totals).
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from etl import config
@@ -17,6 +16,7 @@ from etl.cycle import run_cycle
 from fixtures.simulator import Params, simulate
 from fixtures.simulator.faults import default_specs
 from fixtures.simulator.topology import topology
+from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1000, seed=23, classic=True)
 STATE_TIME = {  # truth (IDB enum names) → AG2_I_SESS_STATE_* column
@@ -33,16 +33,9 @@ def day(tmp_path_factory):
     deployment = config.load(simulate(out, P, faults))
     result = run_cycle(deployment)
     assert not result.skipped
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{deployment.mart_path}' AS m (READ_ONLY); USE m").fetchall()
-    for f in (out / "truth").glob("*.parquet"):
-        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    con = mart_with_truth(deployment.mart_path, out / "truth")
     yield con
     con.close()
-
-
-def one(con, query: str):
-    return con.execute(query).fetchall()[0]
 
 
 def test_queue_entries_and_abandons_per_interval_are_the_true_ones(day):

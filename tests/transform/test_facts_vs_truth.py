@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from etl import config
 from etl.cycle import run_cycle
 from fixtures.simulator import Params, simulate
+from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1200, seed=11, classic=True)
 SHAPES = {  # deployment → its sources and the truth rows it covers (TRUTH_CALL.NODE)
@@ -47,10 +47,7 @@ def mart(request, world, tmp_path_factory):
     shaped = config.load(path)
     result = run_cycle(shaped)
     assert not result.skipped
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{shaped.mart_path}' AS m (READ_ONLY); USE m").fetchall()
-    for f in truth.glob("*.parquet"):
-        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    con = mart_with_truth(shaped.mart_path, truth)
     con.execute(f"CREATE TEMP VIEW CALL AS SELECT * FROM TRUTH_CALL WHERE {calls}").fetchall()
     # Agent parties of calls that ended (a stuck call's true end is not in any IDB), matched to their
     # IRF by call, DN and order of creation (times differ by a node's clock skew, not order).
@@ -70,10 +67,6 @@ def mart(request, world, tmp_path_factory):
     """).fetchall()  # fmt: skip
     yield request.param, con, result
     con.close()
-
-
-def one(con, query: str):
-    return con.execute(query).fetchall()[0]
 
 
 def test_every_agent_party_has_exactly_one_resource_fact(mart):

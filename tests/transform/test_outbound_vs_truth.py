@@ -12,13 +12,13 @@ checked with the rest of the star schema in tests/test_cycle.py.
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from etl import config
 from etl.cycle import run_cycle
 from etl.idb.enums import CALL_RESULT_TYPES, CallResult
 from fixtures.simulator import Params, simulate
+from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1500, seed=23)
 FAULTS = ["default", "gap:dc1_ocs_a:12:00-13:00"]
@@ -30,19 +30,12 @@ def con(tmp_path_factory):
     deployment = config.load(simulate(out, P, FAULTS))
     result = run_cycle(deployment)
     assert not result.skipped
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{deployment.mart_path}' AS m (READ_ONLY); USE m").fetchall()
-    for f in (out / "truth").glob("*.parquet"):
-        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+    con = mart_with_truth(deployment.mart_path, out / "truth")
     # The attempts whose call ended (a stuck call's interaction is not loaded within the day).
     con.execute("""CREATE TEMP VIEW ATTEMPT AS SELECT a.* FROM TRUTH_ATTEMPT AS a
                    JOIN TRUTH_CALL AS c USING (CALLID) WHERE NOT c.STUCK""").fetchall()
     yield con
     con.close()
-
-
-def one(con, query: str):
-    return con.execute(query).fetchall()[0]
 
 
 def test_every_dial_attempt_is_loaded_once_with_its_campaign_mode_and_result(con):
