@@ -20,14 +20,13 @@ from etl.transform.models import model, temp
 # preview, push-preview and power-GVP calls to their attempt.
 ATTEMPT_GUID_KEY = "GSW_CALL_ATTEMPT_GUID"
 
-# Outbound dimension kind → (dimension table, its columns for KEY, NAME and DBID, configuration table,
-# the configuration's DBID column and the columns it gives as NAME, CAMPAIGNID, GROUPID).
+# Outbound dimension kind → (dimension table: <TABLE>_KEY, <TABLE>_NAME, <TABLE>_CFG_DBID; its
+# configuration table; that table's DBID column; its columns giving CAMPAIGNID and GROUPID, if any).
 DIMENSIONS = {
-    "campaign": ("CAMPAIGN", "CAMPAIGN", "GIDB_GC_CAMPAIGN", "CAMPAIGNID", "NULL", "NULL"),
-    "calling_list": ("CALLING_LIST", "CALLING_LIST", "GIDB_GC_CALLING_LIST", "LISTID", "NULL", "NULL"),
-    "campaign_group": ("CAMPAIGN_GROUP", "CAMPAIGN_GROUP", "GIDB_GC_CAMPAIGN_GROUP", "CAMPGROUPID",
-                       "CAMPAIGNID", "GROUPID"),
-}  # fmt: skip
+    "campaign": ("CAMPAIGN", "GIDB_GC_CAMPAIGN", "CAMPAIGNID", "NULL", "NULL"),
+    "calling_list": ("CALLING_LIST", "GIDB_GC_CALLING_LIST", "LISTID", "NULL", "NULL"),
+    "campaign_group": ("CAMPAIGN_GROUP", "GIDB_GC_CAMPAIGN_GROUP", "CAMPGROUPID", "CAMPAIGNID", "GROUPID"),
+}
 
 
 def outbound(con: duckdb.DuckDBPyConnection, audit_key: int) -> dict[str, tuple[int, int, int]]:
@@ -74,20 +73,20 @@ def outbound(con: duckdb.DuckDBPyConnection, audit_key: int) -> dict[str, tuple[
     }
 
     temp(con, "_T_OB_SEEN", "outbound_seen")
-    for kind, (table, prefix, *_) in DIMENSIONS.items():
+    for kind, (table, *_) in DIMENSIONS.items():
         run(con, f"SET VARIABLE ob_kind = '{kind}'")
         run(con, f"CREATE OR REPLACE TEMP TABLE _T_OB_CFG AS SELECT * FROM _T_OB_CFG_{kind}")
         run(
             con,
-            f"CREATE OR REPLACE TEMP TABLE _T_OB_KEPT AS SELECT {prefix}_CFG_DBID AS DBID, START_TS FROM {table} "
+            f"CREATE OR REPLACE TEMP TABLE _T_OB_KEPT AS SELECT {table}_CFG_DBID AS DBID, START_TS FROM {table} "
             "WHERE NOT CONFIGURED_FLAG",
         )
         extra = ", CAMPAIGN_KEY, GROUP_KEY" if kind == "campaign_group" else ""
         new = (
-            f"(SELECT KEY AS {prefix}_KEY, TENANT_KEY, NAME AS {prefix}_NAME, DBID AS {prefix}_CFG_DBID{extra}, "
+            f"(SELECT KEY AS {table}_KEY, TENANT_KEY, NAME AS {table}_NAME, DBID AS {table}_CFG_DBID{extra}, "
             f"CONFIGURED_FLAG, START_TS, END_TS FROM ({model('outbound_dimension')}))"
         )
-        counts[table] = replace(con, table, f"{prefix}_KEY", new, "TRUE", audit_key)
+        counts[table] = replace(con, table, f"{table}_KEY", new, "TRUE", audit_key)
     counts["GROUP_TO_CAMPAIGN_FACT_"] = replace(
         con, "GROUP_TO_CAMPAIGN_FACT_", "GROUP_TO_CAMPAIGN_FACT_KEY", f"({model('group_to_campaign_fact')})", "TRUE",
         audit_key,
@@ -112,7 +111,7 @@ def _fixed_dimensions(con) -> None:
 def _configuration(con) -> None:
     """_T_OB_CFG_<kind>: the latest version of each configured campaign, calling list and campaign group,
     with when it was first configured (FIRST_TS); and the names the facts' SQL uses for them."""
-    for kind, (_, _, cfg, dbid, campaign, group) in DIMENSIONS.items():
+    for kind, (_, cfg, dbid, campaign, group) in DIMENSIONS.items():
         run(
             con,
             f"""CREATE OR REPLACE TEMP TABLE _T_OB_CFG_{kind} AS
