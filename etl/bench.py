@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from etl.measure import Stages
+from etl.measure import Stages, watch
 
 MEMORY_LIMIT = "3GB"  # the mart's [mart] memory_limit in the bench: DuckDB's share of the 4 GB target
 TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0}
@@ -107,8 +107,12 @@ def worker(config_path: str, mart_path: str, memory_limit: str) -> int:
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     mart = Path(mart_path)
+    watch(Worker.stage_file(mart).write_text)  # the parent reads where a worker that died was
     deployment = replace(
-        config.load(config_path), mart_path=mart, reader_path=mart.with_name(f"{mart.stem}_read.duckdb")
+        config.load(config_path),
+        mart_path=mart,
+        reader_path=mart.with_name(f"{mart.stem}_read.duckdb"),
+        memory_limit=memory_limit or None,  # the mart's DuckDB ceiling (it ran unlimited before this was passed)
     )
     clock = time.perf_counter()
     if deployment.quality.gate:
@@ -133,10 +137,20 @@ def worker(config_path: str, mart_path: str, memory_limit: str) -> int:
     return 0
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended before it replied (the OOM killer, most often: exit code -9)."""
+
+
 class Worker:
     """The parent's handle on a worker process."""
 
+    @staticmethod
+    def stage_file(mart_path: Path) -> Path:
+        return mart_path.with_suffix(".stage")
+
     def __init__(self, config_path: Path, mart_path: Path, memory_limit: str):
+        self.stage = self.stage_file(mart_path)
+        self.stage.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "etl.bench", "worker", str(config_path), str(mart_path), memory_limit],
             stdin=subprocess.PIPE,
@@ -149,7 +163,9 @@ class Worker:
         line = self.proc.stdout.readline()
         if not line:
             code = self.proc.wait()
-            raise RuntimeError(f"the bench worker stopped (exit code {code}); its error is above")
+            why = " (killed: out of memory?)" if code == -9 else ""
+            where = f" during stage {self.stage.read_text()}" if self.stage.exists() else ""
+            raise WorkerDied(f"the bench worker stopped with exit code {code}{why}{where}; any error is above")
         return json.loads(line)
 
     def ask(self, do: str) -> Figures:
@@ -171,11 +187,12 @@ class BenchResult:
     calls: int
     memory_limit: str
     simulate_s: float
-    nightly: Figures
-    floor: Figures
+    nightly: Figures | None  # None: not measured (see failure)
+    floor: Figures | None
     intraday: list[Figures]
     advance_s: list[float]
     startup_s: float
+    failure: str | None = None  # why the bench stopped early; what it measured before is kept
 
 
 def bench(
@@ -201,29 +218,34 @@ def bench(
     simulate_s = time.perf_counter() - clock
     progress(f"  built in {simulate_s:.1f} s")
 
-    progress(f"intraday: {cycles} cycles ...")
-    worker_ = Worker(series.path, work / "intraday.duckdb", memory_limit)
-    startup_s = worker_.startup_s
-    intraday, advance_s = [], []
-    for k in range(1, cycles + 1):
-        clock = time.perf_counter()
-        series.advance(DAY0 + k * DAY // cycles)
-        advance_s.append(time.perf_counter() - clock)
-        intraday.append(worker_.ask("cycle"))
-        if k % 8 == 0 or k == cycles:
-            progress(f"  cycle {k}/{cycles}: {intraday[-1].total:.2f} s (IDBs advanced in {advance_s[-1]:.2f} s)")
-    worker_.close()
+    result = BenchResult(calls, memory_limit, simulate_s, None, None, [], [], 0.0)
+    try:
+        progress(f"intraday: {cycles} cycles ...")
+        worker_ = Worker(series.path, work / "intraday.duckdb", memory_limit)
+        result.startup_s = worker_.startup_s
+        for k in range(1, cycles + 1):
+            clock = time.perf_counter()
+            series.advance(DAY0 + k * DAY // cycles)
+            result.advance_s.append(time.perf_counter() - clock)
+            result.intraday.append(worker_.ask("cycle"))
+            if k % 8 == 0 or k == cycles:
+                progress(f"  cycle {k}/{cycles}: {result.intraday[-1].total:.2f} s "
+                         f"(IDBs advanced in {result.advance_s[-1]:.2f} s)")  # fmt: skip
+        worker_.close()
 
-    progress("nightly: the whole day in one cycle ...")
-    clock = time.perf_counter()
-    series.advance(default_snapshot_time(p))
-    advance_s.append(time.perf_counter() - clock)
-    worker_ = Worker(series.path, work / "nightly.duckdb", memory_limit)
-    nightly = worker_.ask("cycle")
-    progress("floor: DuckDB reading every IDB row once ...")
-    floor_ = worker_.ask("floor")
-    worker_.close()
-    return BenchResult(calls, memory_limit, simulate_s, nightly, floor_, intraday, advance_s, startup_s)
+        progress("nightly: the whole day in one cycle ...")
+        clock = time.perf_counter()
+        series.advance(default_snapshot_time(p))
+        result.advance_s.append(time.perf_counter() - clock)
+        worker_ = Worker(series.path, work / "nightly.duckdb", memory_limit)
+        result.nightly = worker_.ask("cycle")
+        progress("floor: DuckDB reading every IDB row once ...")
+        result.floor = worker_.ask("floor")
+        worker_.close()
+    except WorkerDied as died:  # report what was measured, and where it stopped
+        result.failure = f"{'nightly' if len(result.intraday) == cycles else 'intraday'}: {died}"
+        progress(f"  {result.failure}")
+    return result
 
 
 # -- the report -----------------------------------------------------------------------------------------
@@ -253,36 +275,39 @@ def render(r: BenchResult) -> str:
     from etl.report import table
 
     lines = [f"machine: {machine()}", f"mart memory_limit: {r.memory_limit or 'DuckDB default'}", ""]
+    if r.failure:
+        lines += [f"STOPPED EARLY: {r.failure}", ""]
+    idb_rows = f" ({r.floor.rows['read'][0]:,} IDB rows in all)" if r.floor else ""
     lines.append(
-        f"simulated {r.calls:,} calls ({r.floor.rows['read'][0]:,} IDB rows in all) in {r.simulate_s:.1f} s; "
+        f"simulated {r.calls:,} calls{idb_rows} in {r.simulate_s:.1f} s; "
         f"advancing the IDBs between cycles {sum(r.advance_s):.1f} s (neither is pipeline time)"
     )
     lines += ["", "(a) nightly: the whole day in one cycle", ""]
-    lines.append(_table(table, [r.nightly]))
+    lines.append(_table(table, [r.nightly]) if r.nightly else "not measured")
     lines += ["", f"(b) intraday: {len(r.intraday)} cycles, figures summed over the day (max per cycle)", ""]
-    lines.append(_table(table, r.intraday))
-    totals = sorted(f.total for f in r.intraday)
-    p95 = totals[min(len(totals) - 1, int(0.95 * len(totals)))]
-    read_s, read_rows = r.floor.seconds["read"], r.floor.rows["read"][0]
-    peak_gb = max([*r.nightly.peak_mb.values(), *(m for f in r.intraday for m in f.peak_mb.values())]) / 1024
-    ratio = r.nightly.total / read_s if read_s else float("inf")
-    lines += [
-        "",
-        f"floor: DuckDB read {read_rows:,} rows in {read_s:.2f} s ({read_rows / read_s:,.0f} rows/s)",
-        "",
-        table(
-            ["target", "measured", "limit", "verdict"],
-            [
-                _target("nightly day end to end", r.nightly.total, TARGETS["day_s"], "s"),
-                _target("peak memory", peak_gb, TARGETS["peak_gb"], "GB"),
-                _target("slowest intraday cycle", totals[-1], TARGETS["cycle_s"], "s"),
-                _target("pipeline / floor", ratio, TARGETS["floor_ratio"], "x"),
-            ],
-        ),
-        "",
-        f"intraday cycle: median {statistics.median(totals):.2f} s, p95 {p95:.2f} s, max {totals[-1]:.2f} s; "
-        f"a worker process's start-up (imports, GX context) {r.startup_s:.1f} s once",
+    lines.append(_table(table, r.intraday) if r.intraday else "not measured")
+    runs = [f for f in (r.nightly, *r.intraday) if f]
+    peak_gb = max((m for f in runs for m in f.peak_mb.values()), default=0.0) / 1024
+    targets = [
+        _target("nightly day end to end", r.nightly.total if r.nightly else None, TARGETS["day_s"], "s"),
+        _target("peak memory", peak_gb if runs else None, TARGETS["peak_gb"], "GB"),
     ]
+    totals = sorted(f.total for f in r.intraday)
+    targets.append(_target("slowest intraday cycle", totals[-1] if totals else None, TARGETS["cycle_s"], "s"))
+    ratio = None
+    if r.floor:
+        read_s, read_rows = r.floor.seconds["read"], r.floor.rows["read"][0]
+        ratio = r.nightly.total / read_s if read_s else float("inf")
+        lines += ["", f"floor: DuckDB read {read_rows:,} rows in {read_s:.2f} s ({read_rows / read_s:,.0f} rows/s)"]
+    targets.append(_target("pipeline / floor", ratio, TARGETS["floor_ratio"], "x"))
+    lines += ["", table(["target", "measured", "limit", "verdict"], targets)]
+    if totals:
+        p95 = totals[min(len(totals) - 1, int(0.95 * len(totals)))]
+        lines += [
+            "",
+            f"intraday cycle: median {statistics.median(totals):.2f} s, p95 {p95:.2f} s, max {totals[-1]:.2f} s; "
+            f"a worker process's start-up (imports, GX context) {r.startup_s:.1f} s once",
+        ]
     return "\n".join(lines)
 
 
@@ -313,7 +338,9 @@ def _table(table, runs: list[Figures]) -> str:
     return table(["stage", "seconds", "max/cycle", "rows in", "rows out", "rows/s", "peak MB", "what"], rows)
 
 
-def _target(name: str, value: float, limit: float, unit: str) -> list[str]:
+def _target(name: str, value: float | None, limit: float, unit: str) -> list[str]:
+    if value is None:
+        return [name, "not measured", f"<= {limit:g} {unit}", "unknown"]
     verdict = "met" if value <= limit else f"{value / limit:.1f}x over"
     return [name, f"{value:,.2f} {unit}", f"<= {limit:g} {unit}", verdict]
 

@@ -176,7 +176,7 @@ def _bench(args) -> int:
     print(text)
     if args.report:
         args.report.write_text(text + "\n")
-    return 0
+    return EXIT_ERROR if result.failure else 0
 
 
 def _demo(args) -> int:

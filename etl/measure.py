@@ -8,7 +8,7 @@ since the process started.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +37,14 @@ def reset_peak() -> None:
         pass
 
 
+_watchers: list[Callable[[str], None]] = []
+
+
+def watch(callback: Callable[[str], None]) -> None:
+    """Call `callback(stage)` as every stage starts: a process that dies then says where (the bench)."""
+    _watchers.append(callback)
+
+
 class Stages:
     """Seconds and peak MB per named stage, in the order the stages first ran."""
 
@@ -46,6 +54,8 @@ class Stages:
 
     @contextmanager
     def measure(self, name: str) -> Iterator[None]:
+        for callback in _watchers:
+            callback(name)
         reset_peak()
         clock = time.perf_counter()
         try:

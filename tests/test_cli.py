@@ -58,6 +58,16 @@ def test_bench_runs_a_small_day_through_both_schedules_and_prints_every_stage(tm
     assert _nightly_rows_read(again.stdout) == _nightly_rows_read(out.stdout) > 0
 
 
+def test_bench_whose_worker_dies_says_where_and_exits_non_zero(tmp_path):
+    """The mart's memory limit reaches the bench's worker: at 2 MB DuckDB cannot even stage the first
+    extract, the worker stops, and the bench reports where instead of losing what it measured."""
+    args = ["bench", "--calls", "300", "--cycles", "1", "--out", str(tmp_path), "--memory-limit", "2MB"]
+    out = subprocess.run([IDBMART, *args], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "STOPPED EARLY: intraday: the bench worker stopped with exit code 1 during stage extract" in out.stdout
+    assert "nightly day end to end  not measured" in out.stdout
+
+
 def _nightly_rows_read(report: str) -> int:
     """Rows in of the nightly table's extract row (the first table of the report)."""
     return int(re.search(r"^extract +[0-9.]+ +([0-9,]+)", report, re.M).group(1).replace(",", ""))
