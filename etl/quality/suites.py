@@ -190,10 +190,31 @@ def validate(
                 expectation_parameters=parameters,
                 result_format={"result_format": "SUMMARY", "unexpected_index_column_names": key},
             )
-        for config, r in zip(spec["expectations"], checked.results, strict=True):
+        for config, r in _in_suite_order(spec["expectations"], checked.results):
             result.outcomes.append(_outcome(spec["name"], config, r, len(frame)))
     result.seconds = time.perf_counter() - clock
     return result
+
+
+def _in_suite_order(configs: list[dict], results) -> list[tuple[dict, object]]:
+    """Each expectation of the suite file with its GX result. GX does not return results in the
+    suite's order (it runs column-pair expectations first, say): match them by type and the columns
+    they check (GX normalises the other arguments), in order among equals."""
+    columns = ("column", "column_A", "column_B", "column_list")
+
+    def same(config: dict, r) -> bool:
+        given = r.expectation_config
+        return given.type == config["type"] and all(
+            given.kwargs.get(k) == config["kwargs"].get(k) for k in columns if k in config["kwargs"]
+        )
+
+    left = list(results)
+    pairs = []
+    for config in configs:
+        r = next(r for r in left if same(config, r))
+        left.remove(r)
+        pairs.append((config, r))
+    return pairs
 
 
 def _outcome(suite: str, config: dict, r, rows: int) -> Outcome:

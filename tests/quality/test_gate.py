@@ -84,8 +84,13 @@ def test_a_corrupted_load_fails_the_gate_and_readers_keep_the_last_good_state(mo
         with pytest.raises(QualityGateFailed) as failed:
             run_cycle(deployment)  # the reader holds its connection all along: the cycle is not blocked
 
-        # The gate names what broke and where the report is; nothing of the cycle was committed.
-        assert "mediation_segment_fact: expect_column_values_to_be_between(MEDIATION_DURATION)" in str(failed.value)
+        # The gate names what broke and where the report is; nothing of the cycle was committed. The
+        # jump makes durations negative, and only that: every failure is a lower bound on a duration.
+        broken = {(o.suite, o.column) for o in failed.value.quality.failures}
+        assert ("mediation_segment_fact", "MEDIATION_DURATION") in broken
+        assert ("contact_attempt_fact", "DIAL_DURATION") in broken
+        assert {o.expectation for o in failed.value.quality.failures} == {"expect_column_values_to_be_between"}
+        assert "expect_column_values_to_be_between" in str(failed.value) and "report " in str(failed.value)
         assert count(deployment.mart_path) == morning_calls
         assert count(deployment.mart_path, "SELECT max(RUN_ID) FROM CTL_EXTRACT_HISTORY") == first.run_id
         report = failed.value.report.read_text()
