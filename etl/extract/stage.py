@@ -52,16 +52,9 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         )
         latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
-        content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
-        # The first copy of each row ICON delivered twice (history tables) is kept: _KEEP.
-        keep = (
-            "row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, "
-            + ", ".join(f'x."{c}"' for c in content)
-            + " ORDER BY x.GSYS_SEQ) = 1"
-            if t.name in HISTORY_TABLES
-            else "TRUE"
-        )
-        run(con, f"CREATE OR REPLACE TEMP TABLE _X_KEEP AS SELECT x.*, {keep} AS _KEEP {latest}")
+        run(con, f"CREATE OR REPLACE TEMP TABLE _X_KEEP AS SELECT x.*, TRUE AS _KEEP {latest}")
+        if t.name in HISTORY_TABLES:
+            _drop_redelivered(con, [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS])
         stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
         closed = {
             "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
@@ -95,6 +88,23 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     _record_sessions(con, run_id)
     _record_history(con, run_id, results, per_table, status)
     return counts
+
+
+def _drop_redelivered(con, content: list[str]) -> None:
+    """Of the rows of one entity ICON delivered twice (same content, another GSYS_SEQ), keep the first
+    (_KEEP). Only rows sharing a hash of their content are compared column by column and sorted: the
+    rest, nearly all, cannot be copies (sorting every row by every column was a fifth of the stage)."""
+    cols = ", ".join(f'x."{c}"' for c in content)
+    run(
+        con,
+        f"""UPDATE _X_KEEP SET _KEEP = FALSE WHERE rowid IN (
+          WITH twin AS (
+            SELECT x.SOURCE_NAME, x.ENTITY_KEY, hash({cols}) AS H FROM _X_KEEP x GROUP BY ALL HAVING count(*) > 1
+          )
+          SELECT x.rowid FROM _X_KEEP x
+          JOIN twin t ON t.SOURCE_NAME = x.SOURCE_NAME AND t.ENTITY_KEY = x.ENTITY_KEY AND t.H = hash({cols})
+          QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, {cols} ORDER BY x.GSYS_SEQ) > 1)""",
+    )
 
 
 def _changed(con, statement: str) -> int:
