@@ -54,6 +54,9 @@ class EtlOptions:
     service_level_threshold_s: int = 20  # AG2_QUEUE_*.ACCEPTED_THR: answered within this many seconds
     short_engage_threshold_s: int = 10  # AG2_AGENT_*.SHORT: accepted and talked for less than this
     queue_time_buckets_s: tuple[int, ...] = QUEUE_TIME_BUCKETS
+    # The transform builds the interactions in scope this many at a time: its memory follows the slice,
+    # not the backlog (a nightly or backfill cycle over a large day).
+    transform_slice_interactions: int = 100_000
 
 
 @dataclass(frozen=True)

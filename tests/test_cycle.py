@@ -245,6 +245,17 @@ def test_reading_in_small_chunks_gives_the_same_gidb(one_run, tmp_path):
     assert differences(chunked.mart_path, deployment.mart_path, ALL) == {}
 
 
+def test_a_transform_in_slices_gives_the_same_mart(one_run, tmp_path):
+    """The transform builds the interactions in scope a slice at a time (its memory follows the slice):
+    slices of 37 interactions, a dozen for this day, give the same star schema and aggregates as one."""
+    deployment, result, _ = one_run
+    sliced = fresh_mart(deployment, tmp_path)
+    sliced = replace(sliced, etl=replace(sliced.etl, transform_slice_interactions=37))
+    run_cycle(sliced)
+    assert result.transformed.interactions > 10 * 37
+    assert differences(sliced.mart_path, deployment.mart_path, ALL) == {}
+
+
 def test_a_source_down_for_an_hour_catches_up_as_if_never_away(one_run, tmp_path):
     deployment, _, _ = one_run
     series = SnapshotSeries(tmp_path, P, FAULTS)

@@ -66,25 +66,17 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     counts = TransformCounts()
     _setup(con, deployment)
     counts.sessions = temp(con, "_T_SESSION", "scope_sessions")
-    counts.interactions = temp(con, "_T_IXN", "scope_interactions")
-
-    # Interactions: parties, their states, agents, after-call work, user data, mediation, facts.
-    temp(con, "_T_PARTY", "party")
-    temp(con, "_T_CUSTOMER", "customer_presence")
-    temp(con, "_T_SEGMENT", "party_segment")
-    temp(con, "_T_AGENT", "agent_recovery")
-    temp(con, "_T_ACW", "after_call_work")
-    temp(con, "_T_UD", "user_data")
-    _pivot_user_data(con, deployment)
-    temp(con, "_T_MSF", "mediation_segment")
-    temp(con, "_T_IF", "interaction_fact")
-    temp(con, "_T_IRF", "interaction_resource_fact")
-    _anchor(con)
-    _cust_1_rows(con, deployment)
-    counts.agent_match = dict(
-        run(con, "SELECT AGENT_MATCH, count(*) FROM _T_IRF WHERE AGENT_MATCH IN "
-                 "('recovered', 'ambiguous', 'no_session') GROUP BY 1")
-    )  # fmt: skip
+    counts.interactions = temp(con, "_T_IXN_SCOPE", "scope_interactions")
+    run(con, f"SET VARIABLE slice_size = {int(deployment.etl.transform_slice_interactions)}")
+    temp(con, "_T_IXN_ALL", "interaction_slices")
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_SEEN_SLICES AS "
+             "SELECT * EXCLUDE (FIRST_SEEN_TS), FIRST_SEEN_TS AS SEEN_TS FROM STG_RESOURCE_SEEN LIMIT 0")  # fmt: skip
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_SPAN (LO BIGINT, HI BIGINT)")
+    (slices,) = run(con, "SELECT coalesce(max(SLICE) + 1, 0) FROM _T_IXN_ALL")[0]
+    for k in range(slices):
+        run(con, f"CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL WHERE SLICE = {k}")
+        _interactions(con, deployment, audit_key, counts)
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL")
 
     # Agents: sessions, summarised states, reasons.
     temp(con, "_T_SESSION_RES", "session_resource")
@@ -95,7 +87,6 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     temp(con, "_T_SMRS", "sm_res_state_reason_fact")
 
     counts.discarded = _discards(con, audit_key // 100)
-    ixn_scope = "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN)"
     session_scope = "LOGIN_SESSION_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)"
     agent_scope = (
         "RESOURCE_KEY IN (SELECT cfg_resource_key(3, AGENTID) FROM _T_STATE_AGENT) AND START_TS >= "
@@ -104,16 +95,11 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     )
     reason_columns = "AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG"
     facts = [
-        ("INTERACTION_FACT", "INTERACTION_ID", "_T_IF", ixn_scope),
-        ("INTERACTION_RESOURCE_FACT", "INTERACTION_RESOURCE_ID", "_T_IRF", ixn_scope),
-        ("MEDIATION_SEGMENT_FACT", "MEDIATION_SEGMENT_ID", f"({model('mediation_segment_fact')})", ixn_scope),
-        ("IRF_USER_DATA_CUST_1", "INTERACTION_RESOURCE_ID", "_T_CUST_1", ixn_scope),
         ("SM_RES_SESSION_FACT", "SM_RES_SESSION_FACT_KEY", "_T_SMS", session_scope),
         ("SM_RES_STATE_FACT", "SM_RES_STATE_FACT_KEY", "_T_SMST", agent_scope),
         ("SM_RES_STATE_REASON_FACT", "SM_RES_STATE_REASON_FACT_KEY",
          f"(SELECT * EXCLUDE ({reason_columns}) FROM _T_SMRS)", session_scope),
     ]  # fmt: skip
-    run(con, model("interaction_descriptor"))
     run(
         con,
         f"""INSERT INTO RESOURCE_STATE_REASON SELECT DISTINCT RESOURCE_STATE_REASON_KEY,
@@ -146,6 +132,44 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
         _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
     _fill_date_time(con)
     return counts
+
+
+def _interactions(con, deployment: Deployment, audit_key: int, counts: TransformCounts) -> None:
+    """The facts of one slice of interactions (_T_IXN): parties, their states, agents, after-call work,
+    user data, mediation; what the slice's facts met is kept for the dimensions and DATE_TIME."""
+    temp(con, "_T_PARTY", "party")
+    temp(con, "_T_CUSTOMER", "customer_presence")
+    temp(con, "_T_SEGMENT", "party_segment")
+    temp(con, "_T_AGENT", "agent_recovery")
+    temp(con, "_T_ACW", "after_call_work")
+    temp(con, "_T_UD", "user_data")
+    _pivot_user_data(con, deployment)
+    temp(con, "_T_MSF", "mediation_segment")
+    temp(con, "_T_IF", "interaction_fact")
+    temp(con, "_T_IRF", "interaction_resource_fact")
+    _anchor(con)
+    _cust_1_rows(con, deployment)
+    for outcome, n in run(
+        con, "SELECT AGENT_MATCH, count(*) FROM _T_IRF WHERE AGENT_MATCH IN ('recovered', 'ambiguous', 'no_session') "
+             "GROUP BY 1"
+    ):  # fmt: skip
+        counts.agent_match[outcome] = counts.agent_match.get(outcome, 0) + n
+    run(con, model("interaction_descriptor"))
+    ixn_scope = "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN)"
+    for table, key, new in (
+        ("INTERACTION_FACT", "INTERACTION_ID", "_T_IF"),
+        ("INTERACTION_RESOURCE_FACT", "INTERACTION_RESOURCE_ID", "_T_IRF"),
+        ("MEDIATION_SEGMENT_FACT", "MEDIATION_SEGMENT_ID", f"({model('mediation_segment_fact')})"),
+        ("IRF_USER_DATA_CUST_1", "INTERACTION_RESOURCE_ID", "_T_CUST_1"),
+    ):
+        result = replace(con, table, key, new, ixn_scope, audit_key, touched=table in AGGREGATED_FACTS)
+        _count(counts, table, result)
+    run(con, f"INSERT INTO _T_SEEN_SLICES BY NAME {model('resource_seen_slice')}")
+    run(
+        con,
+        """INSERT INTO _T_SPAN SELECT min(t), max(t) FROM (
+             SELECT START_TS AS t FROM _T_IF UNION ALL SELECT END_TS FROM _T_IF WHERE NOT STUCK_FLAG)""",
+    )
 
 
 def _setup(con, deployment: Deployment) -> None:
@@ -248,7 +272,7 @@ def _cust_1_rows(con, deployment: Deployment) -> None:
 
 
 def _count(counts: TransformCounts, table: str, result: tuple[int, int, int]) -> None:
-    counts.tables[table] = result
+    counts.tables[table] = tuple(a + b for a, b in zip(counts.tables.get(table, (0, 0, 0)), result, strict=True))
     counts.inserted += result[0]
     counts.deleted += result[1]
     counts.changed += result[2]
@@ -270,7 +294,7 @@ def _fill_date_time(con) -> None:
     lo, hi = run(
         con,
         """SELECT min(t), max(t) FROM (
-             SELECT START_TS AS t FROM _T_IF UNION ALL SELECT END_TS FROM _T_IF WHERE NOT STUCK_FLAG
+             SELECT LO AS t FROM _T_SPAN UNION ALL SELECT HI FROM _T_SPAN
              UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
              UNION ALL SELECT START_TS FROM _T_SMS
              UNION ALL SELECT START_TS FROM _T_CAF UNION ALL SELECT END_TS FROM _T_CAF

@@ -1,26 +1,9 @@
 -- Resources the facts of this cycle point at, by identity rule, for RESOURCE_: on-the-fly DNs
 -- (cluster DNs, and DNs with no configured DBID) and IVR applications, and configured agents, DNs and
 -- applications (so that a fact never points at a missing row, even before configuration arrives).
-WITH p AS (SELECT p.*, a.AGENTID FROM _T_PARTY AS p JOIN _T_AGENT AS a USING (IRF_ID)),
-seen AS (
-  SELECT party_dn_key(SIP_CLUSTER, ENDPOINTID, SWITCHID, ENDPOINTDN) AS RESOURCE_KEY,
-    CASE WHEN NOT SIP_CLUSTER AND coalesce(ENDPOINTID, 0) > 0 THEN 'cfg' ELSE 'dn' END AS IDENTITY_RULE,
-    ENDPOINTDN AS RESOURCE_NAME, SWITCHID AS SWITCH_DBID, TENANTID, 2 AS CFG_TYPE_ID, ENDPOINTID::BIGINT AS CFG_DBID,
-    CASE KIND WHEN 'mediation' THEN NULL WHEN 'ivr' THEN 'IVRPORT' ELSE 'EXTENSION' END AS TYPE_CODE,
-    CREATED_TS AS SEEN_TS
-  FROM p
-  UNION ALL
-  SELECT cfg_resource_key(3, AGENTID), 'agent', 'agent ' || AGENTID, NULL, TENANTID, 3, AGENTID, 'AGENT', CREATED_TS
-  FROM p WHERE AGENTID IS NOT NULL
-  UNION ALL
-  SELECT RESOURCE_KEY, CASE WHEN SIP_CLUSTER OR coalesce(ENDPOINTID, 0) = 0 THEN 'dn' ELSE 'cfg' END,
-    ENDPOINTDN, SWITCHID, TENANTID, 2, ENDPOINTID, TYPE_CODE, START_TS
-  FROM _T_MSF
-  UNION ALL
-  SELECT i.RESOURCE_KEY, 'app', u.IVR_APPLICATION, NULL, p.TENANTID, 9, NULL, 'IVRAPPLICATION', p.CREATED_TS
-  FROM _T_IRF AS i JOIN _T_PARTY AS p ON p.IRF_ID = i.INTERACTION_RESOURCE_ID
-  JOIN _T_IXN_UD AS u ON u.ROOT = p.ROOT
-  WHERE p.KIND = 'ivr' AND i.RESOURCE_KEY = app_resource_key(p.TENANTID, u.IVR_APPLICATION)
+-- The interactions' part is gathered slice by slice (resource_seen_slice.sql) in _T_SEEN_SLICES.
+WITH seen AS (
+  SELECT * FROM _T_SEEN_SLICES
   UNION ALL
   SELECT RESOURCE_KEY, IDENTITY_RULE, DN, SWITCH_DBID, TENANTID, CFG_TYPE_ID, CFG_DBID, 'EXTENSION', START_TS FROM _T_SESSION_RES
   UNION ALL
