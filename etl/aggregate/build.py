@@ -22,7 +22,7 @@ from functools import cache
 import duckdb
 
 from etl.config import Deployment, EtlOptions
-from etl.load.mart import replace, run
+from etl.load.mart import create_empty, replace, run
 from etl.paths import SQL_DIR
 from etl.transform import build as transform
 
@@ -214,13 +214,9 @@ def _sql_digest() -> str:
 
 def _create_tables(con, f: Family, rows: str) -> None:
     """Every level's table has the SUBHR query's columns plus the audit keys."""
-    run(
-        con,
-        f"""CREATE TABLE IF NOT EXISTS {f.table("SUBHR")} AS
-        SELECT *, NULL::BIGINT AS CREATE_AUDIT_KEY, NULL::BIGINT AS UPDATE_AUDIT_KEY FROM {rows} LIMIT 0""",
-    )
-    for level in LEVELS[1:]:
-        run(con, f"CREATE TABLE IF NOT EXISTS {f.table(level)} AS SELECT * FROM {f.table('SUBHR')} LIMIT 0")
+    query = f"SELECT *, NULL::BIGINT AS CREATE_AUDIT_KEY, NULL::BIGINT AS UPDATE_AUDIT_KEY FROM {rows}"
+    for level in LEVELS:
+        create_empty(con, f.table(level), query)
 
 
 def _rollup(f: Family, level: str, measures: list[str]) -> str:

@@ -37,7 +37,7 @@ from etl.errors import SourceError
 from etl.extract.entities import Kind, kinds_for
 from etl.extract.sources import IdbReader, model_select, open_source
 from etl.idb.schema import dss_table, tables, tables_for_roles
-from etl.load.mart import extracted_tables, run
+from etl.load.mart import create_empty, extracted_tables, run
 
 CHUNK_SEQS = 2_000_000
 SECURE_TABLE = "G_SECURE_USERDATA_HISTORY"
@@ -95,11 +95,7 @@ def work_tables() -> list[str]:
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The cycle's temporary tables: like STG_*, plus the chunk that read each row."""
     for t in extracted_tables():
-        run(
-            con,
-            f"CREATE OR REPLACE TEMP TABLE _X_{t.name} AS "
-            f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name} LIMIT 0",
-        )
+        create_empty(con, f"_X_{t.name}", f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name}", temp=True)
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _X_ENTITY (

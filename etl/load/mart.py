@@ -111,6 +111,19 @@ def columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [d[0] for d in con.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
 
+def create_empty(con: duckdb.DuckDBPyConnection, table: str, query: str, temp: bool = False) -> None:
+    """Create `table` (a TEMP one replaced, a lasting one if missing) with the columns of `query`, empty.
+
+    By DDL, never `CREATE TABLE ... AS ... LIMIT 0`: in DuckDB 2.0.0 a table that a CTAS created empty
+    inside a transaction does not see, until the commit, what a later INSERT ... SELECT of a row group or
+    more (122,880 rows) put in it; the 1M-call nightly's agent aggregates rolled up from an empty
+    15-minute table that way (tests/load/test_mart.py).
+    """
+    cols = ", ".join(f'"{name}" {kind}' for name, kind, *_ in run(con, f"DESCRIBE {query}"))
+    create = "CREATE OR REPLACE TEMP TABLE" if temp else "CREATE TABLE IF NOT EXISTS"
+    run(con, f"{create} {table} ({cols})")
+
+
 def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     """One more than any run that committed (a run that did not commit left no id behind)."""
     (last,) = con.execute(

@@ -15,7 +15,7 @@ import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.idb.enums import AgentState
-from etl.load.mart import SENTINEL_TS, columns, replace, run, run_many
+from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many
 from etl.transform import outbound
 from etl.transform.models import model, temp
 
@@ -69,8 +69,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     counts.interactions = temp(con, "_T_IXN_SCOPE", "scope_interactions")
     run(con, f"SET VARIABLE slice_size = {int(deployment.etl.transform_slice_interactions)}")
     temp(con, "_T_IXN_ALL", "interaction_slices")
-    run(con, "CREATE OR REPLACE TEMP TABLE _T_SEEN_SLICES AS "
-             "SELECT * EXCLUDE (FIRST_SEEN_TS), FIRST_SEEN_TS AS SEEN_TS FROM STG_RESOURCE_SEEN LIMIT 0")  # fmt: skip
+    create_empty(con, "_T_SEEN_SLICES", "SELECT * RENAME (FIRST_SEEN_TS AS SEEN_TS) FROM STG_RESOURCE_SEEN", temp=True)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SPAN (LO BIGINT, HI BIGINT)")
     (slices,) = run(con, "SELECT coalesce(max(SLICE) + 1, 0) FROM _T_IXN_ALL")[0]
     for k in range(slices):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from etl.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode
-from etl.load.mart import replace, run, run_many
+from etl.load.mart import create_empty, replace, run, run_many
 from etl.transform.models import model, temp
 
 # The user data key in which the telephony server carries OCS's call attempt GUID: the only link of
@@ -102,7 +102,7 @@ def _fixed_dimensions(con) -> None:
         ("CAMPAIGN_GROUP_STATE", [(int(s), s.name) for s in CampaignState]),
     ):
         width = len(rows[0])
-        run(con, f"CREATE OR REPLACE TEMP TABLE _T_FIXED AS SELECT * FROM {table} LIMIT 0")
+        create_empty(con, "_T_FIXED", f"SELECT * FROM {table}", temp=True)
         run_many(con, f"INSERT INTO _T_FIXED VALUES ({', '.join('?' * width)})", rows)
         key = f"{table}_KEY"
         run(con, f"INSERT INTO {table} SELECT * FROM _T_FIXED WHERE {key} NOT IN (SELECT {key} FROM {table})")
