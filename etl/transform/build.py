@@ -73,7 +73,9 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SPAN (LO BIGINT, HI BIGINT)")
     (slices,) = run(con, "SELECT coalesce(max(SLICE) + 1, 0) FROM _T_IXN_ALL")[0]
     for k in range(slices):
-        run(con, f"CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL WHERE SLICE = {k}")
+        run(
+            con, f"CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL WHERE SLICE = {k}"
+        )
         _interactions(con, deployment, audit_key, counts)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL")
 

@@ -23,7 +23,9 @@ def test_a_table_created_empty_in_a_transaction_sees_a_row_group_inserted_into_i
     for table in ("LASTING", "_WORK"):
         run(con, f"INSERT INTO {table} SELECT *, 1 FROM SOURCE_ROWS")
         assert run(con, f"SELECT count(*), max(K), sum(DATE_TIME_KEY >= 900 * 48) FROM {table}")[0] == (
-            rows, rows - 1, sum(1 for i in range(rows) if i % 96 >= 48)
+            rows,
+            rows - 1,
+            sum(1 for i in range(rows) if i % 96 >= 48),
         ), table
     assert [c for c, *_ in run(con, "DESCRIBE LASTING")] == ["K", "DATE_TIME_KEY", "UPDATE_AUDIT_KEY"]
     run(con, "COMMIT")
