@@ -150,46 +150,45 @@ def replace(
     """Replace `table`'s rows in `scope` by the rows of `new` (a table or a parenthesised query) and
     return (inserted, deleted, changed).
 
-    Rows are matched by `key` (one column or several, never NULL). A row whose content is unchanged is
-    left in place with its UPDATE_AUDIT_KEY; only the rows that changed, came or went are deleted or
-    inserted (a rebuilt interaction rewrites only what late data changed in it, and the commit writes
-    only those rows). A changed row gets `audit_key` and keeps the CREATE_AUDIT_KEY of its first load.
-    With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
-    the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the aggregate
-    stage re-aggregates.
+    Rows are matched by `key` (one column or several, never NULL). A row whose content is unchanged
+    keeps its UPDATE_AUDIT_KEY; a changed one gets `audit_key`; CREATE_AUDIT_KEY is kept from the first
+    load. With `touched`, the old and new versions of every row inserted, changed or deleted are
+    recorded in the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the
+    aggregate stage re-aggregates.
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
     select = ", ".join(f'n."{c}"' for c in cols)
     same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
     on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
-    on_kept = " AND ".join(f's."{k}" = n."{k}"' for k in keys)
+    key_list = ", ".join(f'"{k}"' for k in keys)
     run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
-    run(con, f"CREATE OR REPLACE TEMP TABLE _NEW AS SELECT {select} FROM {new} AS n")
-    kept = ", ".join(f'n."{k}"' for k in keys)
-    run(con, f"CREATE OR REPLACE TEMP TABLE _SAME AS SELECT {kept} FROM _NEW AS n JOIN _OLD AS o ON {on} AND {same}")
-    is_kept = " AND ".join(f's."{k}" = {table}."{k}"' for k in keys)
-    run(con, f"DELETE FROM {table} WHERE {scope} AND NOT EXISTS (SELECT 1 FROM _SAME AS s WHERE {is_kept})")
+    run(con, f"DELETE FROM {table} WHERE {scope}")
     run(
         con,
         f"""INSERT INTO {table} BY NAME
-        SELECT n.*, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY, {audit_key} AS UPDATE_AUDIT_KEY
-        FROM _NEW AS n LEFT JOIN _OLD AS o ON {on} ANTI JOIN _SAME AS s ON {on_kept}""",
+        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
+               CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
+                 AS UPDATE_AUDIT_KEY
+        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
     )
     if touched:
         ixn = "INTERACTION_ID" if "INTERACTION_ID" in cols else "NULL"
         run(
             con,
             f"""INSERT INTO _T_TOUCHED
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM _NEW AS n ANTI JOIN _SAME AS o ON {on}
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND {scope}
             UNION ALL
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS n ANTI JOIN _SAME AS o ON {on}""",
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS n
+            ANTI JOIN (SELECT {key_list}, UPDATE_AUDIT_KEY FROM {table} WHERE {scope}) AS o
+              ON {on} AND o.UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY""",
         )
     inserted, deleted, changed = run(
         con,
         f"""SELECT
-          (SELECT count(*) FROM _NEW AS n ANTI JOIN _OLD AS o ON {on}),
-          (SELECT count(*) FROM _OLD AS n ANTI JOIN _NEW AS o ON {on}),
-          (SELECT count(*) FROM _NEW AS n SEMI JOIN _OLD AS o ON {on} ANTI JOIN _SAME AS s ON {on_kept})""",
+          (SELECT count(*) FROM {table} WHERE CREATE_AUDIT_KEY = {audit_key} AND {scope}),
+          (SELECT count(*) FROM _OLD AS n ANTI JOIN (SELECT {key_list} FROM {table} WHERE {scope}) AS o ON {on}),
+          (SELECT count(*) FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND CREATE_AUDIT_KEY <> {audit_key}
+             AND {scope})""",
     )[0]
     return inserted, deleted, changed
