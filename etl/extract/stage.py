@@ -52,9 +52,10 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         )
         latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
-        run(con, f"CREATE OR REPLACE TEMP TABLE _X_KEEP AS SELECT x.*, TRUE AS _KEEP {latest}")
+        dups: dict[str, int] = {}
         if t.name in HISTORY_TABLES:
-            _drop_redelivered(con, [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS])
+            content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
+            dups = _find_redelivered(con, latest, content)
         stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
         closed = {
             "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
@@ -62,17 +63,21 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         }
         closes = stuck_open != "FALSE"
         cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
+        not_twice = " WHERE x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
         counts.inserted += _changed(
             con,
             f"""INSERT INTO STG_{t.name} BY NAME
             SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
                    coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
-            FROM _X_KEEP x WHERE x._KEEP""",
+            {latest}{not_twice}""",
         )
-        for source, n, dups in run(
-            con, "SELECT SOURCE_NAME, count(*), count(*) FILTER (NOT _KEEP) FROM _X_KEEP GROUP BY 1"
+        # What each source gave, from what was just staged (this run's rows are the table's last row
+        # groups: the scan skips the rest) plus the copies left out.
+        for source, kept in run(
+            con, f"SELECT SOURCE_NAME, count(*) FROM STG_{t.name} WHERE EXTRACT_RUN_ID = {run_id} GROUP BY 1"
         ):
-            per_table[(source, t.name)] = (n, dups)
+            n = kept + dups.get(source, 0)
+            per_table[(source, t.name)] = (n, dups.get(source, 0))
             counts.rows_in += n
     counts.duplicates = sum(d for _, d in per_table.values())
     run(
@@ -90,21 +95,23 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     return counts
 
 
-def _drop_redelivered(con, content: list[str]) -> None:
-    """Of the rows of one entity ICON delivered twice (same content, another GSYS_SEQ), keep the first
-    (_KEEP). Only rows sharing a hash of their content are compared column by column and sorted: the
-    rest, nearly all, cannot be copies (sorting every row by every column took 5 of the 250k nightly's 30 s)."""
+def _find_redelivered(con, latest: str, content: list[str]) -> dict[str, int]:
+    """The rows ICON delivered twice to one entity (same content, another GSYS_SEQ) but the first, as
+    `_X_DUP(SOURCE_NAME, R)` (R: the work table's rowid); the count per source. Only rows sharing a
+    hash of their content are compared column by column and sorted: the rest, nearly all, cannot be
+    copies (sorting every row by every column took 5 of the 250k nightly's 30 s of staging)."""
     cols = ", ".join(f'x."{c}"' for c in content)
     run(
         con,
-        f"""UPDATE _X_KEEP SET _KEEP = FALSE WHERE rowid IN (
+        f"""CREATE OR REPLACE TEMP TABLE _X_DUP AS
           WITH twin AS (
-            SELECT x.SOURCE_NAME, x.ENTITY_KEY, hash({cols}) AS H FROM _X_KEEP x GROUP BY ALL HAVING count(*) > 1
+            SELECT x.SOURCE_NAME, x.ENTITY_KEY, hash({cols}) AS H {latest} GROUP BY ALL HAVING count(*) > 1
           )
-          SELECT x.rowid FROM _X_KEEP x
+          SELECT x.SOURCE_NAME, x.rowid AS R {latest}
           JOIN twin t ON t.SOURCE_NAME = x.SOURCE_NAME AND t.ENTITY_KEY = x.ENTITY_KEY AND t.H = hash({cols})
-          QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, {cols} ORDER BY x.GSYS_SEQ) > 1)""",
+          QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KEY, {cols} ORDER BY x.GSYS_SEQ) > 1""",
     )
+    return dict(run(con, "SELECT SOURCE_NAME, count(*) FROM _X_DUP GROUP BY 1"))
 
 
 def _changed(con, statement: str) -> int:
