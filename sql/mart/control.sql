@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS CTL_DSS_SESSION (
 );
 
 -- Each member's version of each entity it holds (the rows are in STG_<TABLE>).
+-- One row per (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY), kept so by the staging merge (it deletes a
+-- version before inserting the new one), not by a PRIMARY KEY: DuckDB's index of three text columns
+-- took 20 times the table's size and cost more than the rows at every insert and checkpoint
+-- (etl/load/mart.py, UNKEYED). The same holds for CTL_HA_DECISION by (HA_SET, ENTITY_KIND, ENTITY_KEY).
 CREATE TABLE IF NOT EXISTS STG_ENTITY (
   SOURCE_NAME  VARCHAR NOT NULL,
   HA_SET       VARCHAR NOT NULL,
@@ -70,8 +74,7 @@ CREATE TABLE IF NOT EXISTS STG_ENTITY (
   START_TS     BIGINT,
   END_TS       BIGINT,
   STUCK        BOOLEAN NOT NULL,
-  RUN_ID       BIGINT NOT NULL,            -- the run that extracted this version
-  PRIMARY KEY (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)
+  RUN_ID       BIGINT NOT NULL             -- the run that extracted this version
 );
 
 -- The HA choice: for every HA set and entity, the member its GIDB rows come from, and why.
@@ -87,8 +90,7 @@ CREATE TABLE IF NOT EXISTS CTL_HA_DECISION (
   MEMBERS      INTEGER NOT NULL,           -- members holding a version
   CANDIDATES   STRUCT(SOURCE_NAME VARCHAR, PRIMARY_MEMBER BOOLEAN, TERMINATED BOOLEAN, COVERED_S BIGINT)[],
   PREV_SOURCE  VARCHAR,                    -- the member chosen before, if the choice changed
-  RUN_ID       BIGINT NOT NULL,            -- the run that last decided
-  PRIMARY KEY (HA_SET, ENTITY_KIND, ENTITY_KEY)
+  RUN_ID       BIGINT NOT NULL             -- the run that last decided
 );
 
 -- Input rows that could not be used, with the reason: nothing is dropped silently.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.load import mart
 from etl.load.mart import create_empty, run
 
 ROW_GROUP = 122_880  # DuckDB's rows per row group
@@ -29,4 +30,25 @@ def test_a_table_created_empty_in_a_transaction_sees_a_row_group_inserted_into_i
         ), table
     assert [c for c, *_ in run(con, "DESCRIBE LASTING")] == ["K", "DATE_TIME_KEY", "UPDATE_AUDIT_KEY"]
     run(con, "COMMIT")
+    con.close()
+
+
+def test_a_mart_made_with_keyed_control_tables_keeps_their_rows_without_the_keys(tmp_path):
+    """Marts made before UNKEYED had a PRIMARY KEY on those tables; connecting moves them over whole."""
+    path = tmp_path / "mart.duckdb"
+    con = mart.connect(path)
+    run(con, "INSERT INTO STG_ENTITY SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 FROM range(50) t(i)")
+    run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
+                MEMBERS, RUN_ID) SELECT 'set', 'interaction', 'k' || i, 'a', 'single_member_set', FALSE, 1, 1
+                FROM range(30) t(i)""")  # fmt: skip
+    run(con, "ALTER TABLE STG_ENTITY ADD PRIMARY KEY (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)")
+    run(con, "ALTER TABLE CTL_HA_DECISION ADD PRIMARY KEY (HA_SET, ENTITY_KIND, ENTITY_KEY)")
+    before = {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in mart.UNKEYED}
+    assert mart._keyed(con, mart.UNKEYED) == sorted(mart.UNKEYED)
+    con.close()
+
+    con = mart.connect(path)
+    assert mart._keyed(con, mart.UNKEYED) == []
+    assert {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in mart.UNKEYED} == before
+    assert not run(con, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%_KEYED'")
     con.close()
