@@ -3,7 +3,7 @@
 Set-based (sql/ha/decide.sql), in the cycle's transaction. Decisions are recomputed for every entity
 a member (re)delivered this cycle, from every member's version staged so far, so the choice is a
 function of what the members hold, not of the order cycles saw it in. GIDB_* then gets the chosen
-member's rows of exactly those entities.
+member's rows of those entities whose choice or chosen version changed (the rest are there already).
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) 
         """DELETE FROM CTL_HA_DECISION d USING _HA_NEW n WHERE d.HA_SET = n.HA_SET
                    AND d.ENTITY_KIND = n.ENTITY_KIND AND d.ENTITY_KEY = n.ENTITY_KEY""",
     )
-    run(con, "INSERT INTO CTL_HA_DECISION BY NAME SELECT * FROM _HA_NEW")
-    touched_kinds = {k for (k,) in run(con, "SELECT DISTINCT ENTITY_KIND FROM _HA_NEW")}
+    run(con, "INSERT INTO CTL_HA_DECISION BY NAME SELECT * EXCLUDE (REFRESH, STAGED_RUN_ID) FROM _HA_NEW")
+    # GIDB changes only where another member was chosen or the chosen member's version was staged by
+    # this run. Its rows are found among the rows staged by the runs that staged those versions (this
+    # one, nearly always): the scan reads those runs' row groups, not all of STG_* (which grows all day).
+    runs = [r for (r,) in run(con, "SELECT DISTINCT STAGED_RUN_ID FROM _HA_NEW WHERE REFRESH ORDER BY 1")]
+    touched_kinds = {k for (k,) in run(con, "SELECT DISTINCT ENTITY_KIND FROM _HA_NEW WHERE REFRESH")}
     for t in extracted_tables():
         table_kinds = [k.name for k in KINDS if t.name in k.tables]
         if not touched_kinds.intersection(table_kinds):
@@ -50,13 +54,14 @@ def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) 
         counts.deleted += run(
             con,
             f"""DELETE FROM GIDB_{t.name} g USING _HA_NEW n
-            WHERE g.HA_SET = n.HA_SET AND g.ENTITY_KEY = n.ENTITY_KEY AND n.ENTITY_KIND IN ({kinds})""",
+            WHERE g.HA_SET = n.HA_SET AND g.ENTITY_KEY = n.ENTITY_KEY AND n.ENTITY_KIND IN ({kinds}) AND n.REFRESH""",
         )[0][0]
         counts.inserted += run(
             con,
             f"""INSERT INTO GIDB_{t.name}
             SELECT s.* FROM STG_{t.name} s JOIN _HA_NEW n ON s.HA_SET = n.HA_SET AND s.ENTITY_KEY = n.ENTITY_KEY
-            AND s.SOURCE_NAME = n.SOURCE_NAME AND n.ENTITY_KIND IN ({kinds})""",
+            AND s.SOURCE_NAME = n.SOURCE_NAME AND n.ENTITY_KIND IN ({kinds}) AND n.REFRESH
+            WHERE s.EXTRACT_RUN_ID IN ({", ".join(map(str, runs))})""",
         )[0][0]
     return counts
 

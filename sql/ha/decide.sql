@@ -5,9 +5,11 @@
 -- a member whose sessions of the kind's role cover the whole lifetime; then the primary; then the
 -- member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
 -- lifetime the members together know, and never before the set's first session of that role.
+-- The output's last two columns, REFRESH and STAGED_RUN_ID, tell etl/ha/choose.py which entities'
+-- GIDB rows to rewrite and in which runs' staged rows to find them.
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
-         m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE
+         e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE
   FROM STG_ENTITY AS e
   JOIN _HA_TOUCHED AS t USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
@@ -30,7 +32,7 @@ lifetime AS (
   GROUP BY ALL
 ),
 coverage AS (
-  SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY, v.SOURCE_NAME, v.STUCK, v.PRIMARY_MEMBER, v.SET_SIZE,
+  SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY, v.SOURCE_NAME, v.STUCK, v.STAGED_RUN_ID, v.PRIMARY_MEMBER, v.SET_SIZE,
          l.L_START, greatest(l.L_START, l.L_END_KNOWN) AS L_END, l.ALL_STUCK, l.MEMBERS,
          coalesce(sum(greatest(0, least(greatest(l.L_START, l.L_END_KNOWN) + 1, d.COVERED_TO_TS)
                                   - greatest(l.L_START, d.START_TS))), 0)::BIGINT AS COVERED_S
@@ -50,15 +52,21 @@ ranked AS (
          ) AS RANK
   FROM coverage
 ),
+others AS (
+  SELECT HA_SET, ENTITY_KIND, ENTITY_KEY,
+         any_value(STUCK) FILTER (WHERE RANK = 2) AS R_STUCK,
+         any_value(FULL_COVER) FILTER (WHERE RANK = 2) AS R_FULL,
+         any_value(COVERED_S) FILTER (WHERE RANK = 2) AS R_COVERED_S,
+         list(struct_pack(SOURCE_NAME := SOURCE_NAME, PRIMARY_MEMBER := PRIMARY_MEMBER,
+                          TERMINATED := NOT STUCK, COVERED_S := COVERED_S) ORDER BY SOURCE_NAME) AS CANDIDATES
+  FROM ranked
+  GROUP BY HA_SET, ENTITY_KIND, ENTITY_KEY
+),
 paired AS (
-  SELECT c.*, r.STUCK AS R_STUCK, r.FULL_COVER AS R_FULL, r.COVERED_S AS R_COVERED_S,
-         list(struct_pack(SOURCE_NAME := a.SOURCE_NAME, PRIMARY_MEMBER := a.PRIMARY_MEMBER,
-                          TERMINATED := NOT a.STUCK, COVERED_S := a.COVERED_S) ORDER BY a.SOURCE_NAME) AS CANDIDATES
+  SELECT c.*, o.R_STUCK, o.R_FULL, o.R_COVERED_S, o.CANDIDATES
   FROM ranked AS c
-  LEFT JOIN ranked AS r ON r.HA_SET = c.HA_SET AND r.ENTITY_KIND = c.ENTITY_KIND AND r.ENTITY_KEY = c.ENTITY_KEY AND r.RANK = 2
-  JOIN ranked AS a ON a.HA_SET = c.HA_SET AND a.ENTITY_KIND = c.ENTITY_KIND AND a.ENTITY_KEY = c.ENTITY_KEY
+  JOIN others AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   WHERE c.RANK = 1
-  GROUP BY ALL
 )
 SELECT
   p.HA_SET, p.ENTITY_KIND, p.ENTITY_KEY, p.SOURCE_NAME,
@@ -77,6 +85,10 @@ SELECT
   p.MEMBERS,
   p.CANDIDATES,
   CASE WHEN o.SOURCE_NAME <> p.SOURCE_NAME THEN o.SOURCE_NAME END AS PREV_SOURCE,
-  :run_id AS RUN_ID
+  :run_id AS RUN_ID,
+  -- Not kept in CTL_HA_DECISION: whether the entity's GIDB rows must be rewritten (another member
+  -- chosen, or the chosen member's version staged by this run), and the run that staged that version.
+  o.SOURCE_NAME IS DISTINCT FROM p.SOURCE_NAME OR p.STAGED_RUN_ID = :run_id AS REFRESH,
+  p.STAGED_RUN_ID
 FROM paired AS p
 LEFT JOIN CTL_HA_DECISION AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
