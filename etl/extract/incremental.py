@@ -203,49 +203,102 @@ def _extract(con, turn, reader: IdbReader, source: Source, mark, options: EtlOpt
     if window.empty:
         return
     secure_keys = options.secure_userdata_keys
-    for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
-        params = {
-            "lo": chunk.seq_from,
-            "hi": chunk.seq_to,
-            "t_lo": chunk.time_from,
-            "t_hi": chunk.time_to,
-            "stuck_s": options.stuck_threshold_s,
-        }
-        for kind in kinds_for(source.roles):
-            present = _present(reader, kind, secure_keys)
-            if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
-                continue  # nothing of this kind can be touched in an empty sequence window
-            ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
-            if ready.num_rows == 0:
-                continue
+    with turn:
+        catalog = reader.attach(con)  # a DuckDB file: read by the mart's connection, no Arrow round trip
+    try:
+        for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
+            params = {
+                "lo": chunk.seq_from,
+                "hi": chunk.seq_to,
+                "t_lo": chunk.time_from,
+                "t_hi": chunk.time_to,
+                "stuck_s": options.stuck_threshold_s,
+            }
+            for kind in kinds_for(source.roles):
+                present = _present(reader, kind, secure_keys)
+                if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
+                    continue  # nothing of this kind can be touched in an empty sequence window
+                if catalog:
+                    with turn:
+                        _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys)
+                else:
+                    _read_through_arrow(con, turn, reader, kind, present, params, chunk_no, result, secure_keys)
+    finally:
+        if catalog:
             with turn:
-                _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
-            held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
-            for name in present:
-                table = tables()[name]
-                sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
-                rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
-                result.rows[name] = result.rows.get(name, 0) + rows.num_rows
-                with turn:
-                    _stage(con, f"_X_{name}", rows, source, chunk_no)
+                run(con, f"DETACH {catalog}")
     with turn:
         (result.entities,) = con.execute(
             "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
         ).fetchall()[0]
 
 
-@cache
-def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str) -> str:
-    return sqlfile.template(kind.ready(list(present)), dialect)
+def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
+    """The kind's ready entities and their rows, read by the source's own session into Arrow tables
+    (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken only to insert them."""
+    source = reader.source
+    ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
+    if ready.num_rows == 0:
+        return
+    with turn:
+        _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
+    held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
+    for name in present:
+        table = tables()[name]
+        sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
+        rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
+        result.rows[name] = result.rows.get(name, 0) + rows.num_rows
+        with turn:
+            _stage(con, f"_X_{name}", rows, source, chunk_no)
+
+
+def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
+    """The kind's ready entities and their rows, read by the mart's connection from the source attached
+    to it as `catalog`: the same queries, but the rows go from the source's file to the work tables
+    without a copy into Python (half the extraction's time went to that round trip)."""
+    source = reader.source
+    try:
+        ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog), "duckdb", params)
+        run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
+        if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
+            return
+        for name in present:
+            casts = reader.casts(tables()[name])
+            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, catalog)
+            rows = _stage(con, f"_X_{name}", f"({sqlfile.bind(sql, 'duckdb', params)})", source, chunk_no)
+            result.rows[name] = result.rows.get(name, 0) + rows
+    except duckdb.Error as e:
+        raise SourceError(source.name, f"reading {kind.name} entities failed: {str(e).strip().splitlines()[0]}") from e
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {HELD_READY}")
 
 
 @cache
-def _rows_sql(kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held) -> str:
+def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str, catalog: str | None = None) -> str:
+    return sqlfile.template(_in_catalog(kind.ready(list(present)), catalog), dialect)
+
+
+@cache
+def _rows_sql(
+    kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held, catalog=None
+) -> str:
     """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
     query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held)
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
-    return sqlfile.template(query, dialect)
+    return sqlfile.template(_in_catalog(query, catalog), dialect)
+
+
+def _in_catalog(query: exp.Expression, catalog: str | None) -> exp.Expression:
+    """The query with every IDB table read from `catalog` (a source attached to the mart's connection)."""
+    if catalog is None:
+        return query
+    query, idb = query.copy(), tables()
+    for table in query.find_all(exp.Table):
+        if table.name in idb and not table.args.get("catalog"):
+            table.set("catalog", exp.to_identifier(catalog))
+            table.set("db", exp.to_identifier("main"))
+    return query
 
 
 def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
@@ -259,12 +312,18 @@ def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
     )
 
 
-def _stage(con, work_table: str, rows: pa.Table, source: Source, chunk: int, **constants) -> None:
+def _stage(con, work_table: str, rows: pa.Table | str, source: Source, chunk: int, **constants) -> int:
+    """Insert `rows` (Arrow, or a relation of the mart's connection) into a work table; how many."""
     extra = {"SOURCE_NAME": source.name, "HA_SET": source.ha_set, "CHUNK": chunk, **constants}
-    con.register("_arrow", rows)
+    relation = rows
+    if isinstance(rows, pa.Table):
+        con.register("_arrow", rows)
+        relation = "_arrow"
     literals = ", ".join(f"? AS {name}" for name in extra)
-    run(con, f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM _arrow", list(extra.values()))
-    con.unregister("_arrow")
+    (n,) = run(con, f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM {relation}", list(extra.values()))[0]
+    if isinstance(rows, pa.Table):
+        con.unregister("_arrow")
+    return n
 
 
 def _stage_dss(con, sessions: list[tuple[str, pa.Table]], source: Source) -> None:

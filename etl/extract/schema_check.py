@@ -58,6 +58,11 @@ class SchemaReport:
     def same_family(self, table: str, column: str) -> bool:
         return self._same_family.get((table, column), True)
 
+    @property
+    def converts(self) -> bool:
+        """Some column is of another type family than the model's (read as text, converted after)."""
+        return not all(self._same_family.values())
+
     def raise_for_errors(self) -> None:
         if self.errors:
             first = self.errors[0]

@@ -59,6 +59,11 @@ class IdbReader:
         False where the session cannot (a read-only PostgreSQL session creates nothing)."""
         return False
 
+    def attach(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        """Attach this source, read-only, to another DuckDB connection (the mart's), so that queries
+        there read it directly; the catalog's name, or None where this source cannot be attached."""
+        return None
+
     # -- common behaviour ---------------------------------------------------------------------
     def __enter__(self) -> IdbReader:
         return self
@@ -190,6 +195,17 @@ class DuckDBReader(IdbReader):
         self._con.register(name, rows)  # a view over the Arrow table, in this process only
         return True
 
+    def attach(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        if self.schema_report().converts:
+            return None  # a column of another type family is converted on the way (_conform)
+        catalog = "_idb_" + re.sub(r"\W", "_", self.source.name)
+        path = str(self.source.path).replace("'", "''")
+        try:
+            con.execute(f"ATTACH '{path}' AS {catalog} (READ_ONLY)")
+        except duckdb.Error:
+            return None  # the file is attached there already (another source names it): read as before
+        return catalog
+
     def close(self) -> None:
         self._con.close()
 
@@ -209,6 +225,9 @@ class ParquetReader(DuckDBReader):
                 continue  # not an IDB table name; ignored like any extra table
             escaped = str(f).replace("'", "''")
             self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> str | None:
+        return None  # a folder of files, not a database
 
 
 class PostgresReader(IdbReader):
