@@ -45,6 +45,12 @@ HELD_READY = "_idbmart_ready"  # the ready entities of the kind being read, held
 # Sources read at once: a source's fixed cost (connect, schema, small queries) overlaps another's work;
 # two are enough to keep two cores busy, and each holds at most one chunk in memory.
 EXTRACT_THREADS = min(2, os.cpu_count() or 1)
+# A DuckDB snapshot's window of at least this many sequences (a nightly run, a backfill, a source
+# catching up) is read attached to the mart's connection: its rows go to the work tables without an
+# Arrow copy in Python (1M-call nightly: peak 4.16 -> 3.29 GB in extract, time unchanged). Smaller
+# windows go through Arrow: attached reads take the mart's connection for the whole read, so two
+# sources no longer overlap, and a busy intraday cycle's extract took 1-1.5 s longer (250k calls).
+ATTACH_FROM_SEQS = 500_000
 
 
 @dataclass(frozen=True)
@@ -159,15 +165,17 @@ def extract_source(
     options: EtlOptions,
     chunk_seqs: int = CHUNK_SEQS,
     mart_turn: AbstractContextManager | None = None,
+    attach_from_seqs: int = ATTACH_FROM_SEQS,
 ) -> SourceExtract:
     """Read the source's window into the work tables; on any SourceError, leave nothing and say why.
-    `mart_turn` is held around every use of `con` when other sources are read at the same time."""
+    `mart_turn` is held around every use of `con` when other sources are read at the same time; a
+    DuckDB snapshot's window of `attach_from_seqs` sequences or more is read attached to `con`."""
     turn = mart_turn or threading.Lock()
     result = SourceExtract(source, started=time.time())
     clock = time.perf_counter()
     try:
         with open_source(source) as reader:
-            _extract(con, turn, reader, source, mark, options, chunk_seqs, result)
+            _extract(con, turn, reader, source, mark, options, chunk_seqs, result, attach_from_seqs)
     except SourceError as e:
         with turn:
             _forget(con, source)
@@ -176,7 +184,9 @@ def extract_source(
     return result
 
 
-def _extract(con, turn, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result) -> None:
+def _extract(
+    con, turn, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result, attach_from_seqs
+) -> None:
     seq_from, time_from = mark or (0, 0)
     prov = reader.read_table(tables()["G_PROV_CONTROL"])
     marks = [v for v in prov.column("SEQCURRENT").to_pylist() if v is not None]
@@ -203,8 +213,10 @@ def _extract(con, turn, reader: IdbReader, source: Source, mark, options: EtlOpt
     if window.empty:
         return
     secure_keys = options.secure_userdata_keys
-    with turn:
-        catalog = reader.attach(con)  # a DuckDB file: read by the mart's connection, no Arrow round trip
+    catalog = None
+    if window.seq_to - window.seq_from >= attach_from_seqs:
+        with turn:
+            catalog = reader.attach(con)  # a DuckDB file: read by the mart's connection (ATTACH_FROM_SEQS)
     try:
         for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
             params = {

@@ -37,7 +37,8 @@ def test_a_mart_made_with_keyed_control_tables_keeps_their_rows_without_the_keys
     """Marts made before UNKEYED had a PRIMARY KEY on those tables; connecting moves them over whole."""
     path = tmp_path / "mart.duckdb"
     con = mart.connect(path)
-    run(con, "INSERT INTO STG_ENTITY SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 FROM range(50) t(i)")
+    run(con, "INSERT INTO STG_ENTITY SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 "
+             "FROM range(50) r(i)")  # fmt: skip
     run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
                 MEMBERS, RUN_ID) SELECT 'set', 'interaction', 'k' || i, 'a', 'single_member_set', FALSE, 1, 1
                 FROM range(30) t(i)""")  # fmt: skip
