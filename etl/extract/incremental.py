@@ -35,7 +35,7 @@ from etl import sqlfile
 from etl.config import EtlOptions, Source
 from etl.errors import SourceError
 from etl.extract.entities import Kind, kinds_for
-from etl.extract.sources import IdbReader, model_select, open_source
+from etl.extract.sources import IdbReader, _first_line, model_select, open_source
 from etl.idb.schema import dss_table, tables, tables_for_roles
 from etl.load.mart import create_empty, extracted_tables, run
 
@@ -280,7 +280,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
             rows = _stage(con, f"_X_{name}", f"({sqlfile.bind(sql, 'duckdb', params)})", source, chunk_no)
             result.rows[name] = result.rows.get(name, 0) + rows
     except duckdb.Error as e:
-        raise SourceError(source.name, f"reading {kind.name} entities failed: {str(e).strip().splitlines()[0]}") from e
+        raise SourceError(source.name, f"reading {kind.name} entities failed: {_first_line(e)}") from e
     finally:
         run(con, f"DROP TABLE IF EXISTS {HELD_READY}")
 
@@ -327,13 +327,13 @@ def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
 def _stage(con, work_table: str, rows: pa.Table | str, source: Source, chunk: int, **constants) -> int:
     """Insert `rows` (Arrow, or a relation of the mart's connection) into a work table; how many."""
     extra = {"SOURCE_NAME": source.name, "HA_SET": source.ha_set, "CHUNK": chunk, **constants}
-    relation = rows
-    if isinstance(rows, pa.Table):
+    arrow = isinstance(rows, pa.Table)
+    if arrow:
         con.register("_arrow", rows)
-        relation = "_arrow"
     literals = ", ".join(f"? AS {name}" for name in extra)
+    relation = "_arrow" if arrow else rows
     (n,) = run(con, f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM {relation}", list(extra.values()))[0]
-    if isinstance(rows, pa.Table):
+    if arrow:
         con.unregister("_arrow")
     return n
 

@@ -40,7 +40,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
                      PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
     )
     (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
-    per_table: dict[tuple[str, str], tuple[int, int]] = {}
+    duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
     for t in extracted_tables():
         if not any(r.rows.get(t.name) for r in results):
             continue  # no source gave rows of this table: nothing to replace
@@ -64,22 +64,17 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         closes = stuck_open != "FALSE"
         cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
         not_twice = " WHERE x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
-        counts.inserted += _changed(
+        inserted = _changed(
             con,
             f"""INSERT INTO STG_{t.name} BY NAME
             SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
                    coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
             {latest}{not_twice}""",
         )
-        # What each source gave, from what was just staged (this run's rows are the table's last row
-        # groups: the scan skips the rest) plus the copies left out.
-        for source, kept in run(
-            con, f"SELECT SOURCE_NAME, count(*) FROM STG_{t.name} WHERE EXTRACT_RUN_ID = {run_id} GROUP BY 1"
-        ):
-            n = kept + dups.get(source, 0)
-            per_table[(source, t.name)] = (n, dups.get(source, 0))
-            counts.rows_in += n
-    counts.duplicates = sum(d for _, d in per_table.values())
+        counts.inserted += inserted
+        counts.rows_in += inserted + sum(dups.values())  # the latest version's rows, copies included
+        duplicates.update({(source, t.name): n for source, n in dups.items()})
+    counts.duplicates = sum(duplicates.values())
     run(
         con,
         """DELETE FROM STG_ENTITY s USING _X_LATEST l WHERE s.SOURCE_NAME = l.SOURCE_NAME
@@ -91,7 +86,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
                     STUCK, {run_id} FROM _X_LATEST""",
     )
     _record_sessions(con, run_id)
-    _record_history(con, run_id, results, per_table, status)
+    _record_history(con, run_id, results, duplicates, status)
     return counts
 
 
@@ -152,7 +147,7 @@ def _record_sessions(con, run_id: int) -> None:
     )
 
 
-def _record_history(con, run_id: int, results: list[SourceExtract], per_table, status: str) -> None:
+def _record_history(con, run_id: int, results: list[SourceExtract], duplicates, status: str) -> None:
     rows = []
     for r in results:
         w = r.window
@@ -166,7 +161,7 @@ def _record_history(con, run_id: int, results: list[SourceExtract], per_table, s
         if w is None or w.empty:
             continue
         for table, n in sorted(r.rows.items()):
-            read, dups = per_table.get((r.source.name, table), (0, 0))
+            dups = duplicates.get((r.source.name, table), 0)
             rows.append(
                 [*common, table, r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
                  None, n, dups, *stamps, status, None]
