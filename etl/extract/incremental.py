@@ -133,12 +133,14 @@ def extract_all(
     progress: Callable[[str], None] = lambda _: None,
     threads: int = EXTRACT_THREADS,
 ) -> list[SourceExtract]:
-    """Every source's window into the work tables, `threads` sources at a time; results in source order."""
-    mart_turn = threading.Lock()
+    """Every source's window into the work tables, `threads` sources at a time; results in source order.
+    `progress` is called by one thread at a time (two prints at once interleave their lines)."""
+    mart_turn, telling = threading.Lock(), threading.Lock()
 
     def one(source: Source) -> SourceExtract:
         r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
-        progress(f"extract {source.name}: {describe(r)}")
+        with telling:
+            progress(f"extract {source.name}: {describe(r)}")
         return r
 
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:

@@ -5,6 +5,8 @@ tables must agree."""
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 
 import duckdb
 
@@ -42,3 +44,30 @@ def test_a_duckdb_snapshot_read_attached_gives_the_work_tables_a_parquet_folder_
         assert attached.entities == small_window.entities == through_arrow.entities > 0
         assert work_a == work_d == work_p
     assert hashlib.sha256(tiny_duckdb.read_bytes()).hexdigest() == digest, "the snapshot is only read"
+
+
+def test_progress_is_reported_one_message_at_a_time_while_sources_are_read_together(tiny_duckdb):
+    """Sources are read two at a time, but the progress callback is never entered by two threads at
+    once: `idbmart run` prints each message as its own line (two prints interleaving glued lines
+    together, and a line starting `extract <source>` went missing)."""
+    sources = [make_source(f"s{k}", f"duckdb://{tiny_duckdb}") for k in range(4)]
+    inside, most, said = [0], [0], []
+    guard = threading.Lock()
+
+    def progress(message: str) -> None:
+        with guard:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.3)  # long beside a tiny source's read: a second caller would arrive meanwhile
+        said.append(message)
+        with guard:
+            inside[0] -= 1
+
+    con = duckdb.connect()
+    mart.ensure_schema(con)
+    incremental.create_work_tables(con)
+    results = incremental.extract_all(con, sources, {}, EtlOptions(), progress=progress, threads=2)
+    con.close()
+    assert all(r.ok for r in results)
+    assert sorted(m.split(":")[0] for m in said) == [f"extract s{k}" for k in range(4)]
+    assert most[0] == 1
