@@ -10,12 +10,10 @@ extracted before: extraction is a function of (source, window), and re-extractio
 Large windows are read in chunks of sequences; each chunk is a window of its own, so a chunked read
 ends exactly where one big read would, with memory bounded by the chunk.
 
-Nothing here writes to the mart's tables: rows land in the work tables `work._X_*`, an in-memory
-database attached to the mart's connection, which the cycle merges in its one transaction
-(etl/cycle.py). Sources are read a few at a time (`extract_all`), each by its own reader and its own
-cursor of the mart's connection, in a transaction of its own: a source that fails part-way is rolled
-back and leaves nothing behind, and one commit per source puts its rows in the work tables (DuckDB
-appends many small inserts into a large table slowly, one transaction's worth quickly).
+Nothing here writes to the mart's tables: rows land in the connection's temporary `_X_*` tables,
+which the cycle merges in its one transaction (etl/cycle.py). A source that fails part-way leaves
+nothing behind. Sources are read a few at a time (`extract_all`): each has its own reader, and only
+the inserts into the work tables take turns on the mart's connection.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -49,9 +48,9 @@ EXTRACT_THREADS = min(2, os.cpu_count() or 1)
 # A DuckDB snapshot's window of at least this many sequences (a nightly run, a backfill, a source
 # catching up) is read attached to the mart's connection: its rows go to the work tables without an
 # Arrow copy in Python (1M-call nightly: peak 4.16 -> 3.29 GB in extract, time unchanged). Smaller
-# windows go through Arrow (attaching every snapshot made a busy 250k intraday cycle's extract slower).
+# windows go through Arrow: attached reads take the mart's connection for the whole read, so two
+# sources no longer overlap, and a busy intraday cycle's extract took 1-1.5 s longer (250k calls).
 ATTACH_FROM_SEQS = 500_000
-WORK = "work"  # the in-memory database of the work tables, attached to the mart's connection
 
 
 @dataclass(frozen=True)
@@ -94,32 +93,24 @@ class SourceExtract:
         return self.error is None
 
 
-def work_table(name: str) -> str:
-    """The work table of an extracted table (`G_CALL`), or of `ENTITY` or `DSS`."""
-    return f"{WORK}._X_{name}"
-
-
 def work_tables() -> list[str]:
-    """The cycle's work tables: the rows of each extracted table, the entities read, the DSS records."""
-    return [work_table(t.name) for t in extracted_tables()] + [work_table("ENTITY"), work_table("DSS")]
+    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
+    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_DSS"]
 
 
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The cycle's work tables, empty: like STG_*, plus the chunk that read each row. They live in an
-    in-memory database every cursor of `con` sees (a temporary table is seen by one cursor only)."""
-    run(con, f"DETACH DATABASE IF EXISTS {WORK}")
-    run(con, f"ATTACH ':memory:' AS {WORK}")
+    """The cycle's temporary tables: like STG_*, plus the chunk that read each row."""
     for t in extracted_tables():
-        create_empty(con, work_table(t.name), f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name}")
+        create_empty(con, f"_X_{t.name}", f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name}", temp=True)
     run(
         con,
-        f"""CREATE TABLE {work_table("ENTITY")} (
+        """CREATE OR REPLACE TEMP TABLE _X_ENTITY (
         SOURCE_NAME VARCHAR, HA_SET VARCHAR, ENTITY_KIND VARCHAR, ENTITY_ID VARCHAR, ENTITY_KEY VARCHAR,
         START_TS BIGINT, END_TS BIGINT, STUCK BOOLEAN, CHUNK INTEGER)""",
     )
     run(
         con,
-        f"""CREATE TABLE {work_table("DSS")} (
+        """CREATE OR REPLACE TEMP TABLE _X_DSS (
         SOURCE_NAME VARCHAR, ROLE VARCHAR, DSS_ID BIGINT, ICON_DBID INTEGER, DS_DBID INTEGER, DS2_DBID INTEGER,
         DS_TYPE SMALLINT, DSCONN_TYPE SMALLINT, START_TS BIGINT, END_TS BIGINT, LAST_EVENT_TS BIGINT)""",
     )
@@ -142,14 +133,12 @@ def extract_all(
     progress: Callable[[str], None] = lambda _: None,
     threads: int = EXTRACT_THREADS,
 ) -> list[SourceExtract]:
-    """Every source's window into the work tables, `threads` sources at a time, each on its own cursor
-    of `con`; results in source order. `progress` is called by one thread at a time (two prints at
-    once interleave their lines)."""
-    telling = threading.Lock()
+    """Every source's window into the work tables, `threads` sources at a time; results in source order.
+    `progress` is called by one thread at a time (two prints at once interleave their lines)."""
+    mart_turn, telling = threading.Lock(), threading.Lock()
 
     def one(source: Source) -> SourceExtract:
-        with con.cursor() as cursor:
-            r = extract_source(cursor, source, marks.get(source.name), options, chunk_seqs)
+        r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
         with telling:
             progress(f"extract {source.name}: {describe(r)}")
         return r
@@ -177,36 +166,29 @@ def extract_source(
     mark: tuple[int, int] | None,
     options: EtlOptions,
     chunk_seqs: int = CHUNK_SEQS,
+    mart_turn: AbstractContextManager | None = None,
     attach_from_seqs: int = ATTACH_FROM_SEQS,
 ) -> SourceExtract:
-    """Read the source's window into the work tables in one transaction of `con` (a cursor no other
-    thread uses); on any SourceError, roll back and say why. A DuckDB snapshot's window of
-    `attach_from_seqs` sequences or more is read attached to `con`."""
+    """Read the source's window into the work tables; on any SourceError, leave nothing and say why.
+    `mart_turn` is held around every use of `con` when other sources are read at the same time; a
+    DuckDB snapshot's window of `attach_from_seqs` sequences or more is read attached to `con`."""
+    turn = mart_turn or threading.Lock()
     result = SourceExtract(source, started=time.time())
     clock = time.perf_counter()
-    attached: list[str] = []
-    run(con, "BEGIN TRANSACTION")
     try:
         with open_source(source) as reader:
-            _extract(con, reader, source, mark, options, chunk_seqs, result, attach_from_seqs, attached)
-        run(con, "COMMIT")
+            _extract(con, turn, reader, source, mark, options, chunk_seqs, result, attach_from_seqs)
     except SourceError as e:
-        run(con, "ROLLBACK")
+        with turn:
+            _forget(con, source)
         result.error = str(e)
-    except BaseException:
-        run(con, "ROLLBACK")
-        raise
-    finally:
-        for catalog in attached:  # only once the transaction that read it has ended
-            run(con, f"DETACH DATABASE IF EXISTS {catalog}")
     result.seconds = time.perf_counter() - clock
     return result
 
 
 def _extract(
-    con, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result, attach_from_seqs,
-    attached: list[str],
-) -> None:  # fmt: skip
+    con, turn, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result, attach_from_seqs
+) -> None:
     seq_from, time_from = mark or (0, 0)
     prov = reader.read_table(tables()["G_PROV_CONTROL"])
     marks = [v for v in prov.column("SEQCURRENT").to_pylist() if v is not None]
@@ -222,11 +204,12 @@ def _extract(
             "SEQCURRENT",
         )
     sessions = [(role, reader.read_table(tables()[dss_table(role)])) for role in source.roles]
-    _stage_dss(con, sessions, source)
-    last_event, result.icon_dbid, result.dss_id = con.execute(
-        f"SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM {work_table('DSS')} WHERE SOURCE_NAME = ?",
-        [source.name],
-    ).fetchall()[0]
+    with turn:
+        _stage_dss(con, sessions, source)
+        last_event, result.icon_dbid, result.dss_id = con.execute(
+            "SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM _X_DSS WHERE SOURCE_NAME = ?",
+            [source.name],
+        ).fetchall()[0]
     window = Window(seq_from, seq_to, time_from, max(time_from, int(last_event or 0)))
     result.window = window
     if window.empty:
@@ -234,45 +217,53 @@ def _extract(
     secure_keys = options.secure_userdata_keys
     catalog = None
     if window.seq_to - window.seq_from >= attach_from_seqs:
-        catalog = reader.attach(con)  # a DuckDB file: read by the mart's connection (ATTACH_FROM_SEQS)
-        attached += [catalog] if catalog else []
-    for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
-        params = {
-            "lo": chunk.seq_from,
-            "hi": chunk.seq_to,
-            "t_lo": chunk.time_from,
-            "t_hi": chunk.time_to,
-            "stuck_s": options.stuck_threshold_s,
-        }
-        for kind in kinds_for(source.roles):
-            present = _present(reader, kind, secure_keys)
-            if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
-                continue  # nothing of this kind can be touched in an empty sequence window
-            if catalog:
-                _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys)
-            else:
-                _read_through_arrow(con, reader, kind, present, params, chunk_no, result, secure_keys)
-    (result.entities,) = con.execute(
-        f"SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM {work_table('ENTITY')} WHERE SOURCE_NAME = ?",
-        [source.name],
-    ).fetchall()[0]
+        with turn:
+            catalog = reader.attach(con)  # a DuckDB file: read by the mart's connection (ATTACH_FROM_SEQS)
+    try:
+        for chunk_no, chunk in enumerate(window.chunks(chunk_seqs)):
+            params = {
+                "lo": chunk.seq_from,
+                "hi": chunk.seq_to,
+                "t_lo": chunk.time_from,
+                "t_hi": chunk.time_to,
+                "stuck_s": options.stuck_threshold_s,
+            }
+            for kind in kinds_for(source.roles):
+                present = _present(reader, kind, secure_keys)
+                if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
+                    continue  # nothing of this kind can be touched in an empty sequence window
+                if catalog:
+                    with turn:
+                        _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys)
+                else:
+                    _read_through_arrow(con, turn, reader, kind, present, params, chunk_no, result, secure_keys)
+    finally:
+        if catalog:
+            with turn:
+                run(con, f"DETACH {catalog}")
+    with turn:
+        (result.entities,) = con.execute(
+            "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
+        ).fetchall()[0]
 
 
-def _read_through_arrow(con, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
+def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
     """The kind's ready entities and their rows, read by the source's own session into Arrow tables
-    (a live PostgreSQL IDB, a Parquet folder, a small window), then inserted by `con`."""
+    (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken only to insert them."""
     source = reader.source
     ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
     if ready.num_rows == 0:
         return
-    _stage(con, work_table("ENTITY"), ready, source, chunk_no, ENTITY_KIND=kind.name)
+    with turn:
+        _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
     held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
     for name in present:
         table = tables()[name]
         sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
         rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
         result.rows[name] = result.rows.get(name, 0) + rows.num_rows
-        _stage(con, work_table(name), rows, source, chunk_no)
+        with turn:
+            _stage(con, f"_X_{name}", rows, source, chunk_no)
 
 
 def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
@@ -283,15 +274,17 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
     try:
         ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog), "duckdb", params)
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
-        if _stage(con, work_table("ENTITY"), HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
-            for name in present:
-                casts = reader.casts(tables()[name])
-                sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, catalog)
-                rows = _stage(con, work_table(name), f"({sqlfile.bind(sql, 'duckdb', params)})", source, chunk_no)
-                result.rows[name] = result.rows.get(name, 0) + rows
-        run(con, f"DROP TABLE {HELD_READY}")
-    except duckdb.Error as e:  # the source's transaction is void now: extract_source rolls it back
+        if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
+            return
+        for name in present:
+            casts = reader.casts(tables()[name])
+            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, catalog)
+            rows = _stage(con, f"_X_{name}", f"({sqlfile.bind(sql, 'duckdb', params)})", source, chunk_no)
+            result.rows[name] = result.rows.get(name, 0) + rows
+    except duckdb.Error as e:
         raise SourceError(source.name, f"reading {kind.name} entities failed: {_first_line(e)}") from e
+    finally:
+        run(con, f"DROP TABLE IF EXISTS {HELD_READY}")
 
 
 @cache
@@ -352,10 +345,17 @@ def _stage_dss(con, sessions: list[tuple[str, pa.Table]], source: Source) -> Non
         con.register("_arrow", dss)
         run(
             con,
-            f"""INSERT INTO {work_table("DSS")} SELECT ?, ?, DSS_ID, ICON_DBID, DS_DBID, DS2_DBID, DS_TYPE, DSCONN_TYPE,
+            """INSERT INTO _X_DSS SELECT ?, ?, DSS_ID, ICON_DBID, DS_DBID, DS2_DBID, DS_TYPE, DSCONN_TYPE,
                       epoch(DSCONN_STIME)::BIGINT, epoch(coalesce(DSCONN_ETIME, ICON_ETIME))::BIGINT,
                       epoch(LEVENT_ITIME)::BIGINT
                FROM _arrow WHERE DSCONN_STIME IS NOT NULL""",
             [source.name, role],
         )
         con.unregister("_arrow")
+
+
+def _forget(con, source: Source) -> None:
+    for t in extracted_tables():
+        run(con, f"DELETE FROM _X_{t.name} WHERE SOURCE_NAME = ?", [source.name])
+    run(con, "DELETE FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name])
+    run(con, "DELETE FROM _X_DSS WHERE SOURCE_NAME = ?", [source.name])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from etl.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
-from etl.extract.incremental import SourceExtract, work_table
+from etl.extract.incremental import SourceExtract
 from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
 
 
@@ -34,8 +34,8 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     counts.discarded = _discard_unidentified(con, run_id)
     run(
         con,
-        f"""CREATE OR REPLACE TEMP TABLE _X_LATEST AS
-                   SELECT * FROM {work_table("ENTITY")} WHERE ENTITY_KEY IS NOT NULL
+        """CREATE OR REPLACE TEMP TABLE _X_LATEST AS
+                   SELECT * FROM _X_ENTITY WHERE ENTITY_KEY IS NOT NULL
                    QUALIFY row_number() OVER (
                      PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
     )
@@ -50,7 +50,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
             f"""DELETE FROM STG_{t.name} s USING _X_LATEST l
             WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY AND l.ENTITY_KIND IN ({kinds})""",
         )
-        latest = f"""FROM {work_table(t.name)} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
+        latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
         dups: dict[str, int] = {}
         if t.name in HISTORY_TABLES:
@@ -131,19 +131,19 @@ def _discard_unidentified(con, run_id: int) -> int:
         SELECT {run_id}, x.SOURCE_NAME, k.ROOT_TABLE, k.IDENTITY_COLUMN, x.ENTITY_ID,
                'no identity across IDBs (' || coalesce(k.IDENTITY_COLUMN, 'key') || ' is NULL): not extracted',
                to_json(struct_pack(x.START_TS, x.END_TS, x.STUCK))::VARCHAR
-        FROM {work_table("ENTITY")} x JOIN _KIND k USING (ENTITY_KIND) WHERE x.ENTITY_KEY IS NULL
+        FROM _X_ENTITY x JOIN _KIND k USING (ENTITY_KIND) WHERE x.ENTITY_KEY IS NULL
         QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KIND, x.ENTITY_ID ORDER BY x.CHUNK DESC) = 1""",
     )
 
 
 def _record_sessions(con, run_id: int) -> None:
-    run(con, f"DELETE FROM CTL_DSS_SESSION WHERE SOURCE_NAME IN (SELECT SOURCE_NAME FROM {work_table('DSS')})")
+    run(con, "DELETE FROM CTL_DSS_SESSION WHERE SOURCE_NAME IN (SELECT SOURCE_NAME FROM _X_DSS)")
     run(
         con,
         f"""INSERT INTO CTL_DSS_SESSION
         SELECT SOURCE_NAME, ROLE, DSS_ID, ICON_DBID, DS_DBID, DS2_DBID, DS_TYPE, DSCONN_TYPE, START_TS, END_TS,
                LAST_EVENT_TS, coalesce(END_TS, LAST_EVENT_TS + 1, START_TS), {run_id}
-        FROM {work_table("DSS")}""",
+        FROM _X_DSS""",
     )
 
 
