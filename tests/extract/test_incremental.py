@@ -5,6 +5,7 @@ tables must agree."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 import time
 
@@ -66,8 +67,59 @@ def test_progress_is_reported_one_message_at_a_time_while_sources_are_read_toget
     con = duckdb.connect()
     mart.ensure_schema(con)
     incremental.create_work_tables(con)
+    threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
     results = incremental.extract_all(con, sources, {}, EtlOptions(), progress=progress, threads=2)
+    assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() == threshold, (
+        "the cycle's commit checkpoints as configured (only extraction goes without)"
+    )
     con.close()
     assert all(r.ok for r in results)
     assert sorted(m.split(":")[0] for m in said) == [f"extract s{k}" for k in range(4)]
     assert most[0] == 1
+
+
+def _failing_when_read(tiny_duckdb, folder) -> str:
+    """A copy of the tiny IDB whose G_ROUTE_RESULT fails as its rows are read (a bad disk block, say),
+    its schema intact: extraction gets part-way, past other kinds and the IR kind's first tables."""
+    path = folder / "failing.duckdb"
+    shutil.copy(tiny_duckdb, path)
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT count(*) FROM G_ROUTE_RESULT").fetchall()[0][0] > 0
+    con.execute("ALTER TABLE G_ROUTE_RESULT RENAME TO G_ROUTE_RESULT_STORED")
+    con.execute("""CREATE VIEW G_ROUTE_RESULT AS SELECT * REPLACE (
+                   CASE WHEN GSYS_SEQ IS NOT NULL THEN error('bad block') ELSE RESULT END AS RESULT)
+                   FROM G_ROUTE_RESULT_STORED""")
+    con.close()
+    return f"duckdb://{path}"
+
+
+def _work(con) -> dict:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in incremental.work_tables()}
+
+
+def test_a_source_failing_part_way_leaves_nothing_and_the_others_keep_their_rows(tiny_duckdb, tmp_path):
+    """A source that fails after some of its rows were inserted leaves none behind, read attached or
+    through Arrow, while a source read beside it keeps every row (the work tables are then exactly
+    the good source's alone)."""
+    good = make_source("good", f"duckdb://{tiny_duckdb}")
+    alone = duckdb.connect()
+    mart.ensure_schema(alone)
+    incremental.create_work_tables(alone)
+    assert incremental.extract_source(alone, good, None, EtlOptions()).ok
+    expected = _work(alone)
+    alone.close()
+    assert expected["_X_G_CALL"], "the good source gives rows"
+
+    failing = make_source("failing", _failing_when_read(tiny_duckdb, tmp_path))
+    for attach_from_seqs in (0, 10**9):  # read attached, and through Arrow
+        con = duckdb.connect()
+        mart.ensure_schema(con)
+        incremental.create_work_tables(con)
+        results = incremental.extract_all(con, [failing, good], {}, EtlOptions(), threads=2)
+        broken = incremental.extract_source(con, failing, None, EtlOptions(), attach_from_seqs=attach_from_seqs)
+        assert not results[0].ok and "failing" in results[0].error and "bad block" in results[0].error
+        assert not broken.ok and "bad block" in broken.error
+        assert results[1].ok
+        assert _work(con) == expected
+        assert not con.execute("SELECT * FROM duckdb_databases() WHERE database_name LIKE '_idb_%'").fetchall()
+        con.close()
