@@ -101,6 +101,7 @@ def _load(con, deployment: Deployment, result: CycleResult, job: str, started: f
     measure = result.stages.measure
     with measure("stage"):
         result.staged = stage.merge(con, result.run_id, result.sources, result.mark_status)
+        incremental.drop_work_tables(con)
     with measure("ha"):
         result.ha = choose(con, result.run_id, deployment)
     with measure("transform"):

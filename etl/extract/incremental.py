@@ -116,6 +116,14 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the work tables once merged into staging, in the cycle's transaction. They were written
+    without a checkpoint (`no_automatic_checkpoint`); left in place, the cycle's commit checkpointed
+    them (1M-call nightly: commit 8.6 -> 19.1 s)."""
+    for table in work_tables():
+        run(con, f"DROP TABLE {table}")
+
+
 def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     """Source → (SEQ_TO, TIME_TO) of its last committed window."""
     rows = con.execute(
