@@ -49,9 +49,10 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
     try:
         mart.ensure_schema(con)
         incremental.create_work_tables(con)
-        result = incremental.extract_source(
-            con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
-        )
+        with incremental.no_automatic_checkpoint(con):
+            result = incremental.extract_source(
+                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
+            )
         if not result.ok:
             raise IdbmartError(result.error)
         run(con, f"ATTACH '{partial}' AS out")
