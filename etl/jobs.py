@@ -49,10 +49,9 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
     try:
         mart.ensure_schema(con)
         incremental.create_work_tables(con)
-        with incremental.no_automatic_checkpoint(con):
-            result = incremental.extract_source(
-                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
-            )
+        result = incremental.extract_source(
+            con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
+        )
         if not result.ok:
             raise IdbmartError(result.error)
         run(con, f"ATTACH '{partial}' AS out")
@@ -77,31 +76,30 @@ def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday
         marks = incremental.previous_marks(con)
         incremental.create_work_tables(con)
         started = time.time()
-        with incremental.no_automatic_checkpoint(con):  # as in extract_all: the work tables fill fast
-            for source in deployment.sources:
-                result.sources.append(_read_extract_file(con, source, work_dir / f"{source.name}.duckdb", marks))
+        for source in deployment.sources:
+            path = work_dir / f"{source.name}.duckdb"
+            if not path.exists():
+                result.sources.append(SourceExtract(source, error="not extracted this cycle (its task failed)"))
+                continue
+            run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
+            try:
+                mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
+                current = list(marks[source.name]) if source.name in marks else None
+                if json.loads(mark) != current:
+                    result.sources.append(SourceExtract(source, error="its mark moved since it was extracted"))
+                    continue
+                for (table,) in run(
+                    con,
+                    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?",
+                    [RESULT_TABLE],
+                ):
+                    run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
+                result.sources.append(_load(source, dumped))
+            finally:
+                run(con, "DETACH x")
         return commit(con, deployment, result, job, started)
     finally:
         con.close()
-
-
-def _read_extract_file(con, source, path: Path, marks) -> SourceExtract:
-    """One source's extract file into the work tables, unless it is missing or its mark moved."""
-    if not path.exists():
-        return SourceExtract(source, error="not extracted this cycle (its task failed)")
-    run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
-    try:
-        mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
-        current = list(marks[source.name]) if source.name in marks else None
-        if json.loads(mark) != current:
-            return SourceExtract(source, error="its mark moved since it was extracted")
-        for (table,) in run(
-            con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?", [RESULT_TABLE]
-        ):
-            run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
-        return _load(source, dumped)
-    finally:
-        run(con, "DETACH x")
 
 
 def _dump(r: SourceExtract) -> str:
@@ -134,8 +132,7 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
         started = time.time()
         progress("read every source again ...")
         result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
-        with incremental.no_automatic_checkpoint(con):
-            _keep_window(con, lo, hi)
+        _keep_window(con, lo, hi)
         for r in result.sources:  # what is left of each source's read, for the merge and the history
             if r.ok:
                 r.rows = {t: n for t, n in _rows_left(con, r.source.name).items() if n}

@@ -21,9 +21,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -99,7 +99,12 @@ def work_tables() -> list[str]:
 
 
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """The cycle's temporary tables: like STG_*, plus the chunk that read each row."""
+    """The cycle's temporary tables: like STG_*, plus the chunk that read each row. Until they are
+    dropped (`drop_work_tables`), DuckDB checkpoints nothing by itself: it checkpoints a database at
+    a commit that wrote more than `checkpoint_threshold` (16 MiB), the temporary one too, and every
+    insert of a chunk's rows then compressed the work tables again (0.3-2.8 s each time a large table
+    had grown by a row group: half the 1M-call nightly's extraction)."""
+    run(con, "SET checkpoint_threshold = '1TB'")  # a setting of the whole database: reset on drop
     for t in extracted_tables():
         create_empty(con, f"_X_{t.name}", f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name}", temp=True)
     run(
@@ -117,11 +122,12 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop the work tables once merged into staging, in the cycle's transaction. They were written
-    without a checkpoint (`no_automatic_checkpoint`); left in place, the cycle's commit checkpointed
-    them (1M-call nightly: the commit took 19.1 s instead of 8.6 s)."""
+    """Drop the work tables once merged into staging, in the cycle's transaction, and give the
+    database DuckDB's checkpoint threshold again for the cycle's commit. Never checkpointed, the
+    work tables left in place made that commit checkpoint them (1M-call nightly: 19.1 s, not 8.6 s)."""
     for table in work_tables():
         run(con, f"DROP TABLE {table}")
+    run(con, "RESET checkpoint_threshold")
 
 
 def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
@@ -151,24 +157,8 @@ def extract_all(
             progress(f"extract {source.name}: {describe(r)}")
         return r
 
-    with no_automatic_checkpoint(con), ThreadPoolExecutor(threads, thread_name_prefix="extract") as pool:
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:
         return list(pool.map(one, sources))
-
-
-@contextmanager
-def no_automatic_checkpoint(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """No automatic checkpoint while the block runs. DuckDB checkpoints a database at a commit that
-    wrote more than `checkpoint_threshold` (16 MiB), the temporary one too: an insert into a work table
-    then compressed the work tables again, taking 0.3-2.8 s in the 1M-call nightly each time a large
-    table had grown by a row group (half the extraction's time). The work tables are dropped once
-    merged (`drop_work_tables`); the threshold, a setting of the whole database, is back as it was
-    when the block ends, for the cycle's commit."""
-    (threshold,) = run(con, "SELECT current_setting('checkpoint_threshold')")[0]
-    run(con, "SET checkpoint_threshold = '1TB'")
-    try:
-        yield
-    finally:
-        run(con, f"SET checkpoint_threshold = '{threshold}'")
 
 
 def describe(r: SourceExtract) -> str:
