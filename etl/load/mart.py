@@ -173,48 +173,70 @@ def replace(
     audit_key: int,
     touched: bool = False,
 ) -> tuple[int, int, int]:
-    """Replace `table`'s rows in `scope` by the rows of `new` (a table or a parenthesised query) and
-    return (inserted, deleted, changed).
+    """Make `table`'s rows in `scope` the rows of `new` (a table or a parenthesised query) and return
+    (inserted, deleted, changed).
 
-    Rows are matched by `key` (one column or several, never NULL). A row whose content is unchanged
-    keeps its UPDATE_AUDIT_KEY; a changed one gets `audit_key`; CREATE_AUDIT_KEY is kept from the first
-    load. With `touched`, the old and new versions of every row inserted, changed or deleted are
-    recorded in the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the
-    aggregate stage re-aggregates.
+    Rows are matched by `key` (one column or several, never NULL, unique in the table). Only what
+    changed is written: an unchanged row is left as it is, with its UPDATE_AUDIT_KEY; a changed one is
+    updated in place, in the columns that changed, with `audit_key` as UPDATE_AUDIT_KEY (its
+    CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is deleted. A cycle rebuilds
+    far more rows than change (every call of an agent's shift when the agent logs out), and DuckDB
+    rewrites every row group of a table at the commit's checkpoint once a few per cent of its rows are
+    deleted: deleting and inserting the rebuilt rows, changed or not, rewrote the largest facts whole.
+    With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
+    the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the aggregate
+    stage re-aggregates.
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
+    values = [c for c in cols if c not in keys]
     select = ", ".join(f'n."{c}"' for c in cols)
     same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
     on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
     key_list = ", ".join(f'"{k}"' for k in keys)
     run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
-    run(con, f"DELETE FROM {table} WHERE {scope}")
     run(
         con,
-        f"""INSERT INTO {table} BY NAME
+        f"""CREATE OR REPLACE TEMP TABLE _NEW AS
         SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
                CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
-                 AS UPDATE_AUDIT_KEY
+                 AS UPDATE_AUDIT_KEY,
+               CASE WHEN o."{keys[0]}" IS NULL THEN 'inserted' WHEN {same} THEN 'kept' ELSE 'changed' END AS _FATE
         FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
     )
+    run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
+    inserted, changed, deleted = run(
+        con,
+        "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
+        "(SELECT count(*) FROM _GONE) FROM _NEW",
+    )[0]
+    if deleted:
+        if len(keys) == 1:
+            run(con, f'DELETE FROM {table} WHERE "{keys[0]}" IN (SELECT "{keys[0]}" FROM _GONE)')
+        else:
+            run(con, f"DELETE FROM {table} AS n USING _GONE AS o WHERE {on}")
+    if changed:
+        differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values) or "NULL"
+        flags = run(
+            con, f"SELECT {differ} FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed'"
+        )[0]  # fmt: skip
+        sets = [f'"{c}" = n."{c}"' for c, differs in zip(values, flags, strict=True) if differs]
+        match = " AND ".join(f'{table}."{k}" = n."{k}"' for k in keys)
+        run(
+            con,
+            f"""UPDATE {table} SET {", ".join([*sets, "UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY"])}
+            FROM (SELECT * FROM _NEW WHERE _FATE = 'changed') AS n WHERE {match}""",
+        )
+    if inserted:
+        run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
     if touched:
         ixn = "INTERACTION_ID" if "INTERACTION_ID" in cols else "NULL"
         run(
             con,
             f"""INSERT INTO _T_TOUCHED
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND {scope}
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM _NEW WHERE _FATE <> 'kept'
             UNION ALL
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS n
-            ANTI JOIN (SELECT {key_list}, UPDATE_AUDIT_KEY FROM {table} WHERE {scope}) AS o
-              ON {on} AND o.UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY""",
+            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS o
+            ANTI JOIN (SELECT {key_list} FROM _NEW WHERE _FATE = 'kept') AS n ON {on}""",
         )
-    inserted, deleted, changed = run(
-        con,
-        f"""SELECT
-          (SELECT count(*) FROM {table} WHERE CREATE_AUDIT_KEY = {audit_key} AND {scope}),
-          (SELECT count(*) FROM _OLD AS n ANTI JOIN (SELECT {key_list} FROM {table} WHERE {scope}) AS o ON {on}),
-          (SELECT count(*) FROM {table} WHERE UPDATE_AUDIT_KEY = {audit_key} AND CREATE_AUDIT_KEY <> {audit_key}
-             AND {scope})""",
-    )[0]
     return inserted, deleted, changed
