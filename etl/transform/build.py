@@ -1,7 +1,7 @@
 """Build the star schema from GIDB for what this cycle's HA choice republished, in the cycle's transaction.
 
 Each model is one SQL file of `sql/transform/`, run into a temporary table `_T_<MODEL>`; the facts of
-exactly the interactions and login sessions in scope are then replaced (delete, insert) so that a
+exactly the interactions and login sessions in scope are then replaced (etl.load.mart.replace) so that a
 rebuild is a function of GIDB alone: the same GIDB gives the same rows, whatever cycles led to it. A
 row whose content did not change keeps its UPDATE_AUDIT_KEY; a changed one (late data) gets this
 step's audit key, and keeps the CREATE_AUDIT_KEY of its first load.
