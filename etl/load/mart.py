@@ -216,10 +216,9 @@ def replace(
         else:
             run(con, f"DELETE FROM {table} AS n USING _GONE AS o WHERE {on}")
     if changed:
-        differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values) or "NULL"
-        flags = run(
-            con, f"SELECT {differ} FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed'"
-        )[0]  # fmt: skip
+        # Only the columns that differ in some changed row: DuckDB rewrites an updated column's segments.
+        differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values)
+        flags = run(con, f"SELECT {differ} FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed'")[0]
         sets = [f'"{c}" = n."{c}"' for c, differs in zip(values, flags, strict=True) if differs]
         match = " AND ".join(f'{table}."{k}" = n."{k}"' for k in keys)
         run(
