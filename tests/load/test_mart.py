@@ -60,7 +60,7 @@ def test_a_mart_made_with_keyed_control_tables_keeps_their_rows_without_the_keys
 def test_replace_writes_only_the_rows_that_changed(tmp_path, key):
     """A scope of 100 rows rebuilt: 90 the same, 5 changed, 5 gone, 3 new. The 90 stay as they were
     with their audit keys, the 5 changed are updated where they are (same rowid: not deleted and
-    inserted again; scattered deletes make DuckDB rewrite whole row groups) and keep their first load's
+    inserted again; deleted rows make DuckDB merge and rewrite row groups) and keep their first load's
     CREATE_AUDIT_KEY; the old and new versions of all 13 others are recorded as touched."""
     con = duckdb.connect(str(tmp_path / "mart.duckdb"))
     run(con, """CREATE TABLE FACT (K BIGINT PRIMARY KEY, A BIGINT, B BIGINT, INTERACTION_ID BIGINT, V VARCHAR,
