@@ -24,7 +24,7 @@ from etl.errors import IdbmartError
 from etl.extract import incremental
 from etl.extract.incremental import SourceExtract, Window
 from etl.load import mart, retention
-from etl.load.mart import run
+from etl.load.mart import extracted_tables, run
 from etl.quality import gate
 
 RESULT_TABLE = "_EXTRACT_RESULT"
@@ -55,9 +55,7 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
         if not result.ok:
             raise IdbmartError(result.error)
         run(con, f"ATTACH '{partial}' AS out")
-        for (table,) in run(
-            con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_X\\_%' ESCAPE '\\'"
-        ):
+        for table in incremental.work_tables():
             run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
         run(con, f"CREATE TABLE out.{RESULT_TABLE} AS SELECT ? AS MARK, ? AS RESULT", [json.dumps(mark), _dump(result)])
         run(con, "DETACH out")
@@ -145,24 +143,15 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
 def _keep_window(con, lo: int, hi: int) -> None:
     """Drop from the work tables every entity that did not begin in [lo, hi)."""
     run(con, "DELETE FROM _X_ENTITY WHERE NOT (START_TS >= ? AND START_TS < ?)", [lo, hi])
-    for (table,) in run(
-        con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_X\\_%' ESCAPE '\\'"
-    ):
-        if table not in ("_X_ENTITY", "_X_DSS"):
-            run(con, f"""DELETE FROM {table} x WHERE NOT EXISTS (SELECT 1 FROM _X_ENTITY e
-                         WHERE e.SOURCE_NAME = x.SOURCE_NAME AND e.ENTITY_KEY = x.ENTITY_KEY)""")  # fmt: skip
+    for t in extracted_tables():
+        run(con, f"""DELETE FROM _X_{t.name} x WHERE NOT EXISTS (SELECT 1 FROM _X_ENTITY e
+                     WHERE e.SOURCE_NAME = x.SOURCE_NAME AND e.ENTITY_KEY = x.ENTITY_KEY)""")  # fmt: skip
 
 
 def _rows_left(con, source: str) -> dict[str, int]:
-    tables = [
-        t
-        for (t,) in run(
-            con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE '\\_X\\_G%' ESCAPE '\\'"
-        )
-    ]
     return {
-        t.removeprefix("_X_"): run(con, f"SELECT count(*) FROM {t} WHERE SOURCE_NAME = ?", [source])[0][0]
-        for t in tables
+        t.name: run(con, f"SELECT count(*) FROM _X_{t.name} WHERE SOURCE_NAME = ?", [source])[0][0]
+        for t in extracted_tables()
     }
 
 

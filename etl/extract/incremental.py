@@ -369,7 +369,5 @@ def _stage_dss(con, sessions: list[tuple[str, pa.Table]], source: Source) -> Non
 
 
 def _forget(con, source: Source) -> None:
-    for t in extracted_tables():
-        run(con, f"DELETE FROM _X_{t.name} WHERE SOURCE_NAME = ?", [source.name])
-    run(con, "DELETE FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name])
-    run(con, "DELETE FROM _X_DSS WHERE SOURCE_NAME = ?", [source.name])
+    for table in work_tables():
+        run(con, f"DELETE FROM {table} WHERE SOURCE_NAME = ?", [source.name])
