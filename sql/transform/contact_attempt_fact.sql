@@ -43,13 +43,17 @@ call_ixn AS (
                          AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
 ),
+customer_party AS MATERIALIZED (  -- first: DuckDB joined every customer party to its history before
+  SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
+  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2
+),
 answered AS (
   -- When the customer (the external party) answered, on the call's own clock like its creation, so
   -- a node's clock skew does not enter the dialling time. Bounded in time like the user data.
   SELECT p.CALLID, min(h.ADDED_TS) AS ANSWERED_TS
-  FROM GIDB_G_PARTY AS p
+  FROM customer_party AS p
   JOIN GIDB_G_PARTY_HISTORY AS h ON h.HA_SET = p.HA_SET AND h.ENTITY_KEY = p.ENTITY_KEY AND h.PARTYID = p.PARTYID
-  WHERE p.CALLID IN (SELECT CALLID FROM linked) AND p.TYPE = 2 AND h.STATE = 3
+  WHERE h.STATE = 3
     AND h.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
                        AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
