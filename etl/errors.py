@@ -21,3 +21,13 @@ class SourceError(IdbmartError):
         where = ".".join(p for p in (table, column) if p)
         super().__init__(f"source {source!r}: {where + ': ' if where else ''}{message}")
         self.source, self.table, self.column = source, table, column
+
+
+class KeyConflict(IdbmartError):
+    """A step would give a mart table two rows with one key. The facts carry no PRIMARY KEY (DuckDB's
+    index cost more than it guarded), so etl.load.mart.replace checks their keys before it writes."""
+
+    def __init__(self, table: str, keys: tuple[str, ...], values: tuple, why: str):
+        key = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, values, strict=True))
+        super().__init__(f"mart table {table}: two rows with the key ({key}): {why}; the cycle wrote nothing")
+        self.table, self.keys, self.values = table, keys, values

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
+from etl.errors import KeyConflict
 from etl.idb.schema import Table, tables
 from etl.measure import Stages
 from etl.paths import SQL_DIR
@@ -61,17 +62,28 @@ def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConne
     return con
 
 
-# Control tables kept one row per key by the statements that write them (delete, then insert), without
-# a PRIMARY KEY: DuckDB's index over their three text columns took 20 times the rows' own size on disk
-# and cost more than the rows at every insert and checkpoint (3 million keys: a load 1.9 s -> 9.0 s; a
-# change of 1,000 keys and its checkpoint 0.06 -> 0.52 s). Marts made before keep their rows.
-UNKEYED = ("STG_ENTITY", "CTL_HA_DECISION")
+def unkeyed() -> tuple[str, ...]:
+    """The tables of sql/mart/*.sql made without a PRIMARY KEY, those whose rows have a key included.
+
+    Their writers keep one row per key: staging's merge and the HA choice delete a key's row before
+    inserting it (STG_ENTITY, CTL_HA_DECISION), `replace` refuses a key already there (the facts).
+    DuckDB's index cost more than it guarded: over the control tables' three text columns 20 times the
+    rows' own size and more than the rows at every insert and checkpoint (3 million keys: a load 1.9 s
+    -> 9.0 s); on the facts 0.2 s to insert 5 thousand rows into a fact of 1.6 million, at every cycle.
+    Marts made before have the keys: `ensure_schema` moves those tables over, rows kept."""
+    names = []
+    for layer in ("control", "star"):
+        ddl = (SQL_DIR / "mart" / f"{layer}.sql").read_text()
+        for name, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", ddl, re.S):
+            if "PRIMARY KEY" not in body:
+                names.append(name)
+    return tuple(names)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create whatever part of the mart is missing (idempotent; a complete mart costs two queries)."""
     have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
-    rekey = _keyed(con, UNKEYED) if have else []
+    rekey = _keyed(con, unkeyed()) if have else []
     with transaction(con) if rekey else nullcontext():  # a mart moved over whole or not at all
         for table in rekey:  # made by an earlier version, with the key: moved aside, made again, refilled
             run(con, f"ALTER TABLE {table} RENAME TO {table}_KEYED")
@@ -81,7 +93,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             if not set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", ddl)) <= have:
                 run(con, ddl)
         for table in rekey:
-            run(con, f"INSERT INTO {table} SELECT * FROM {table}_KEYED")
+            made = set(columns(con, table))
+            for name, kind in run(con, f"SELECT column_name, column_type FROM (DESCRIBE {table}_KEYED)"):
+                if name not in made:  # a column added since the DDL (IRF_USER_DATA_CUST_1's user-data keys)
+                    run(con, f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+            run(con, f"INSERT INTO {table} BY NAME SELECT * FROM {table}_KEYED")
             run(con, f"DROP TABLE {table}_KEYED")
         for t in extracted_tables():
             for prefix in ("STG", "GIDB"):
@@ -176,7 +192,9 @@ def replace(
     """Make `table`'s rows in `scope` the rows of `new` (a table or a parenthesised query) and return
     (inserted, deleted, changed).
 
-    Rows are matched by `key` (one column or several, never NULL, unique in the table). Only what
+    Rows are matched by `key` (one column or several, never NULL, unique in the table: a new row whose
+    key is repeated, or already in the table outside `scope`, raises KeyConflict before anything is
+    written). Only what
     changed is written: an unchanged row is left as it is, with its UPDATE_AUDIT_KEY; a changed one is
     updated in place, in the columns that changed, with `audit_key` as UPDATE_AUDIT_KEY (its
     CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is deleted. A cycle rebuilds
@@ -194,6 +212,7 @@ def replace(
     same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
     on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
     key_list = ", ".join(f'"{k}"' for k in keys)
+    select_keys = ", ".join(f'n."{k}"' for k in keys)
     run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
     run(
         con,
@@ -205,11 +224,19 @@ def replace(
         FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
     )
     run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
-    inserted, changed, deleted = run(
+    inserted, changed, deleted, repeated = run(
         con,
         "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
-        "(SELECT count(*) FROM _GONE) FROM _NEW",
+        f"(SELECT count(*) FROM _GONE), count(*) - count(DISTINCT ({key_list})) FROM _NEW",
     )[0]
+    if repeated:  # what a PRIMARY KEY refused (the facts have none): checked before anything is written
+        twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")[0]
+        raise KeyConflict(table, keys, twice, "the new rows repeat it")
+    if inserted:
+        there = run(con, f"SELECT {select_keys} FROM _NEW AS n SEMI JOIN {table} AS o ON {on} "
+                         "WHERE n._FATE = 'inserted' ORDER BY ALL LIMIT 1")  # fmt: skip
+        if there:
+            raise KeyConflict(table, keys, there[0], "a new row's key is in the table already, outside the scope")
     if deleted:
         if len(keys) == 1:
             run(con, f'DELETE FROM {table} WHERE "{keys[0]}" IN (SELECT "{keys[0]}" FROM _GONE)')

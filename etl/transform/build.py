@@ -210,11 +210,6 @@ def _setup(con, deployment: Deployment) -> None:
 
 def _cust_1_table(con, wanted: list[str]) -> None:
     """IRF_USER_DATA_CUST_1 has one column per configured KVP mapping (added when the mapping grows)."""
-    run(
-        con,
-        """CREATE TABLE IF NOT EXISTS IRF_USER_DATA_CUST_1 (INTERACTION_RESOURCE_ID BIGINT PRIMARY KEY,
-        INTERACTION_ID BIGINT, START_DATE_TIME_KEY BIGINT, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)""",
-    )
     have = set(columns(con, "IRF_USER_DATA_CUST_1"))
     for c in wanted:
         if c not in have:

@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS CTL_DSS_SESSION (
 -- One row per (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY), kept so by the staging merge (it deletes a
 -- version before inserting the new one), not by a PRIMARY KEY: DuckDB's index of three text columns
 -- took 20 times the table's size and cost more than the rows at every insert and checkpoint
--- (etl/load/mart.py, UNKEYED). The same holds for CTL_HA_DECISION by (HA_SET, ENTITY_KIND, ENTITY_KEY).
+-- (etl/load/mart.py, unkeyed). The same holds for CTL_HA_DECISION by (HA_SET, ENTITY_KIND, ENTITY_KEY).
 CREATE TABLE IF NOT EXISTS STG_ENTITY (
   SOURCE_NAME  VARCHAR NOT NULL,
   HA_SET       VARCHAR NOT NULL,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from etl.errors import KeyConflict
 from etl.load import mart
 from etl.load.mart import create_empty, run
 
@@ -34,8 +35,9 @@ def test_a_table_created_empty_in_a_transaction_sees_a_row_group_inserted_into_i
     con.close()
 
 
-def test_a_mart_made_with_keyed_control_tables_keeps_their_rows_without_the_keys(tmp_path):
-    """Marts made before UNKEYED had a PRIMARY KEY on those tables; connecting moves them over whole."""
+def test_a_mart_made_with_keyed_tables_keeps_their_rows_without_the_keys(tmp_path):
+    """Marts made before had a PRIMARY KEY on the control tables STG_ENTITY and CTL_HA_DECISION and
+    on every fact; connecting moves them over whole, rows and user-data columns added since kept."""
     path = tmp_path / "mart.duckdb"
     con = mart.connect(path)
     run(con, "INSERT INTO STG_ENTITY SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 "
@@ -43,17 +45,65 @@ def test_a_mart_made_with_keyed_control_tables_keeps_their_rows_without_the_keys
     run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
                 MEMBERS, RUN_ID) SELECT 'set', 'interaction', 'k' || i, 'a', 'single_member_set', FALSE, 1, 1
                 FROM range(30) t(i)""")  # fmt: skip
-    run(con, "ALTER TABLE STG_ENTITY ADD PRIMARY KEY (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)")
-    run(con, "ALTER TABLE CTL_HA_DECISION ADD PRIMARY KEY (HA_SET, ENTITY_KIND, ENTITY_KEY)")
-    before = {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in mart.UNKEYED}
-    assert mart._keyed(con, mart.UNKEYED) == sorted(mart.UNKEYED)
+    run(con, """INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, START_TS)
+                SELECT i, i // 3, 1000 + i FROM range(40) t(i)""")  # fmt: skip
+    run(con, 'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "CUSTOMER_ID" VARCHAR')  # a mapped key
+    run(con, """INSERT INTO IRF_USER_DATA_CUST_1 (INTERACTION_RESOURCE_ID, INTERACTION_ID, CUSTOMER_ID)
+                SELECT i, i // 3, 'c' || i FROM range(40) t(i)""")  # fmt: skip
+    keys = {
+        "STG_ENTITY": "SOURCE_NAME, ENTITY_KIND, ENTITY_KEY",
+        "CTL_HA_DECISION": "HA_SET, ENTITY_KIND, ENTITY_KEY",
+        "INTERACTION_RESOURCE_FACT": "INTERACTION_RESOURCE_ID",
+        "IRF_USER_DATA_CUST_1": "INTERACTION_RESOURCE_ID",
+        "SM_RES_STATE_FACT": "SM_RES_STATE_FACT_KEY",
+    }
+    for table, key in keys.items():
+        run(con, f"ALTER TABLE {table} ADD PRIMARY KEY ({key})")
+    before = {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in keys}
+    assert mart._keyed(con, mart.unkeyed()) == sorted(keys)
     con.close()
 
     con = mart.connect(path)
-    assert mart._keyed(con, mart.UNKEYED) == []
-    assert {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in mart.UNKEYED} == before
+    assert mart._keyed(con, mart.unkeyed()) == []
+    assert {t: run(con, f"SELECT * FROM {t} ORDER BY ALL") for t in keys} == before
+    assert [c for c, *_ in run(con, "DESCRIBE IRF_USER_DATA_CUST_1")][-1] == "CUSTOMER_ID"
     assert not run(con, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%_KEYED'")
     con.close()
+
+
+def test_the_facts_and_the_control_tables_kept_by_key_are_made_without_a_primary_key(tmp_path):
+    con = mart.connect(tmp_path / "mart.duckdb")
+    facts = {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%FACT%'")}
+    assert len(facts) == 13
+    assert {*facts, "IRF_USER_DATA_CUST_1", "STG_ENTITY", "CTL_HA_DECISION"} <= set(mart.unkeyed())
+    assert mart._keyed(con, mart.unkeyed()) == []
+    assert {"RESOURCE_", "DATE_TIME", "TENANT"} <= set(mart._keyed(con, ("RESOURCE_", "DATE_TIME", "TENANT")))
+    con.close()
+
+
+@pytest.mark.parametrize("key", ["K", ("A", "B")])
+def test_replace_refuses_a_key_twice_and_writes_nothing(tmp_path, key):
+    """Without a PRIMARY KEY, replace itself refuses a second row with a key: one repeated among the new
+    rows, or one already in the table outside the scope replaced. It names the table and the key."""
+    con = duckdb.connect(str(tmp_path / "mart.duckdb"))
+    run(con, """CREATE TABLE FACT (K BIGINT NOT NULL, A BIGINT, B BIGINT, V VARCHAR,
+                CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)""")  # fmt: skip
+    run(con, "INSERT INTO FACT SELECT i, i // 10, i % 10, 'v' || i, 100, 100 FROM range(100) r(i)")
+    before = run(con, "SELECT * FROM FACT ORDER BY K")
+    keys = (key,) if isinstance(key, str) else key
+    # rows 0-9 rebuilt; a new row 9 twice (the second one changed)
+    twice = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 9, 0, 9, 'x'"
+    with pytest.raises(KeyConflict, match="the new rows repeat it") as refused:
+        mart.replace(con, "FACT", key, f"({twice})", "K < 10", 200)
+    assert (refused.value.table, refused.value.keys) == ("FACT", keys)
+    assert refused.value.values == ((9,) if key == "K" else (0, 9))
+    # rows 0-9 rebuilt, and a row 55 (A 5, B 5), which the table has outside the scope
+    there = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 55, 5, 5, 'y'"
+    with pytest.raises(KeyConflict, match="in the table already, outside the scope") as refused:
+        mart.replace(con, "FACT", key, f"({there})", "K < 10", 200)
+    assert refused.value.values == ((55,) if key == "K" else (5, 5))
+    assert "mart table FACT: two rows with the key" in str(refused.value)
+    assert run(con, "SELECT * FROM FACT ORDER BY K") == before
 
 
 @pytest.mark.parametrize("key", ["K", ("A", "B")])
