@@ -29,5 +29,5 @@ class KeyConflict(IdbmartError):
 
     def __init__(self, table: str, keys: tuple[str, ...], values: tuple, why: str):
         key = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, values, strict=True))
-        super().__init__(f"mart table {table}: two rows with the key ({key}): {why}; the cycle wrote nothing")
+        super().__init__(f"mart table {table}: two rows with the key ({key}): {why}")
         self.table, self.keys, self.values = table, keys, values

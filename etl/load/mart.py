@@ -192,15 +192,15 @@ def replace(
     """Make `table`'s rows in `scope` the rows of `new` (a table or a parenthesised query) and return
     (inserted, deleted, changed).
 
-    Rows are matched by `key` (one column or several, never NULL, unique in the table: a new row whose
-    key is repeated, or already in the table outside `scope`, raises KeyConflict before anything is
-    written). Only what
-    changed is written: an unchanged row is left as it is, with its UPDATE_AUDIT_KEY; a changed one is
-    updated in place, in the columns that changed, with `audit_key` as UPDATE_AUDIT_KEY (its
-    CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is deleted. A cycle rebuilds
-    far more rows than change (every call of an agent's shift when the agent logs out), and deleted
-    rows pile up in a table's row groups until DuckDB's checkpoint merges them into fewer, rewriting
-    them all: deleting and inserting the rebuilt rows, changed or not, rewrote the largest facts whole.
+    Rows are matched by `key` (one column or several, never NULL, unique in the table: new rows that
+    repeat a key, or bring one the table holds outside `scope`, raise KeyConflict before anything is
+    written). Only what changed is written: an unchanged row is left as it is, with its
+    UPDATE_AUDIT_KEY; a changed one is updated in place, in the columns that changed, with `audit_key`
+    as UPDATE_AUDIT_KEY (its CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is
+    deleted. A cycle rebuilds far more rows than change (every call of an agent's shift when the agent
+    logs out), and deleted rows pile up in a table's row groups until DuckDB's checkpoint merges them
+    into fewer, rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote
+    the largest facts whole.
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
     the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the aggregate
     stage re-aggregates.
@@ -227,7 +227,8 @@ def replace(
     inserted, changed, deleted, repeated = run(
         con,
         "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
-        f"(SELECT count(*) FROM _GONE), count(*) - count(DISTINCT ({key_list})) FROM _NEW",
+        f"(SELECT count(*) FROM _GONE), (SELECT count(*) FROM _NEW GROUP BY {key_list} HAVING count(*) > 1 LIMIT 1) "
+        "FROM _NEW",
     )[0]
     if repeated:  # what a PRIMARY KEY refused (the facts have none): checked before anything is written
         twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")[0]
