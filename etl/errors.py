@@ -24,8 +24,8 @@ class SourceError(IdbmartError):
 
 
 class KeyConflict(IdbmartError):
-    """A step would give a mart table two rows with one key. The facts carry no PRIMARY KEY (DuckDB's
-    index cost more than it guarded), so etl.load.mart.replace checks their keys before it writes."""
+    """A step would give a mart table two rows with one key: etl.load.mart.replace refuses it, before
+    it writes, where no PRIMARY KEY would (the facts have none)."""
 
     def __init__(self, table: str, keys: tuple[str, ...], values: tuple, why: str):
         key = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, values, strict=True))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -62,6 +63,13 @@ def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConne
     return con
 
 
+@cache
+def mart_ddl(layer: str) -> str:
+    """sql/mart/<layer>.sql: "control" (control and staging tables) or "star" (dimensions and facts)."""
+    return (SQL_DIR / "mart" / f"{layer}.sql").read_text()
+
+
+@cache
 def unkeyed() -> tuple[str, ...]:
     """The tables of sql/mart/*.sql made without a PRIMARY KEY, those whose rows have a key included.
 
@@ -73,8 +81,7 @@ def unkeyed() -> tuple[str, ...]:
     Marts made before have the keys: `ensure_schema` moves those tables over, rows kept."""
     names = []
     for layer in ("control", "star"):
-        ddl = (SQL_DIR / "mart" / f"{layer}.sql").read_text()
-        for name, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", ddl, re.S):
+        for name, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", mart_ddl(layer), re.S):
             if "PRIMARY KEY" not in body:
                 names.append(name)
     return tuple(names)
@@ -89,7 +96,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             run(con, f"ALTER TABLE {table} RENAME TO {table}_KEYED")
             have.discard(table)
         for layer in ("control", "star"):  # control tables, then dimensions and facts
-            ddl = (SQL_DIR / "mart" / f"{layer}.sql").read_text()
+            ddl = mart_ddl(layer)
             if not set(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", ddl)) <= have:
                 run(con, ddl)
         for table in rekey:
@@ -224,15 +231,15 @@ def replace(
         FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
     )
     run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
-    inserted, changed, deleted, repeated = run(
+    inserted, changed, deleted = run(
         con,
         "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
-        f"(SELECT count(*) FROM _GONE), (SELECT count(*) FROM _NEW GROUP BY {key_list} HAVING count(*) > 1 LIMIT 1) "
-        "FROM _NEW",
+        "(SELECT count(*) FROM _GONE) FROM _NEW",
     )[0]
-    if repeated:  # what a PRIMARY KEY refused (the facts have none): checked before anything is written
-        twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")[0]
-        raise KeyConflict(table, keys, twice, "the new rows repeat it")
+    # What a PRIMARY KEY refused (the facts have none), checked before anything is written.
+    twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")
+    if twice:
+        raise KeyConflict(table, keys, twice[0], "the new rows repeat it")
     if inserted:
         there = run(con, f"SELECT {select_keys} FROM _NEW AS n SEMI JOIN {table} AS o ON {on} "
                          "WHERE n._FATE = 'inserted' ORDER BY ALL LIMIT 1")  # fmt: skip

@@ -43,7 +43,7 @@ call_ixn AS (
                          AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
 ),
-customer_party AS MATERIALIZED (  -- first: DuckDB joined every customer party to its history before
+customer_party AS MATERIALIZED (  -- read first: left to itself DuckDB joined all of them to their history
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
   WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2
 ),
