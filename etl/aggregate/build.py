@@ -40,10 +40,17 @@ class Family:
         return f"AG2_{self.name}_{level}"
 
     @property
+    def by_resource(self) -> bool:
+        """Re-aggregated per (period, agent) touched, not per period: a state family's row reads only
+        its own agent's state rows (sql/aggregate/touched.sql)."""
+        return self.source == "states"
+
+    @property
     def keys(self) -> tuple[str, ...]:
         return ("DATE_TIME_KEY", *self.dims)
 
 
+STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT")  # what the "states" families read
 _IXN = ("TENANT_KEY", "MEDIA_TYPE_KEY", "INTERACTION_TYPE_KEY")
 FAMILIES = (
     Family("AGENT", "interactions", ("RESOURCE_KEY", *_IXN)),
@@ -71,6 +78,7 @@ class AggregateCounts:
     mode: str = "incremental"  # incremental, full (first run or settings changed), window
     reason: str = ""
     intervals: dict[str, int] = field(default_factory=dict)  # source → touched 15-minute intervals
+    agents: int = 0  # the agents whose state aggregates those intervals were recomputed for
     inserted: int = 0
     deleted: int = 0
     changed: int = 0
@@ -86,12 +94,16 @@ class AggregateCounts:
             s: self.intervals.get(s, 0) + other.intervals.get(s, 0) for s in {**self.intervals, **other.intervals}
         }
         return AggregateCounts(
-            f"{self.mode} + {other.mode}", self.reason or other.reason, intervals, self.inserted + other.inserted,
-            self.deleted + other.deleted, self.changed + other.changed, {**self.tables, **other.tables},
+            f"{self.mode} + {other.mode}", self.reason or other.reason, intervals, self.agents + other.agents,
+            self.inserted + other.inserted, self.deleted + other.deleted, self.changed + other.changed,
+            {**self.tables, **other.tables},
         )  # fmt: skip
 
     def detail(self) -> str:
-        what = ", ".join(f"{n} {s} intervals" for s, n in self.intervals.items())
+        what = ", ".join(
+            f"{n} {s} intervals" + (f" ({self.agents} agents)" if s == "states" else "")
+            for s, n in self.intervals.items()
+        )
         return f"{self.mode}{f' ({self.reason})' if self.reason else ''}: {what or 'no intervals'} re-aggregated"
 
 
@@ -129,20 +141,31 @@ def aggregate(
     elif window is not None:
         counts.mode = "window"
         lo, hi = window
+        # Every interval of the window; for the states families, every agent that has state rows or
+        # state aggregate rows (which may be gone from the facts since): all agents, to be sure.
+        have = _aggregate_tables(con)
+        rows_of = [*STATE_FACTS, *(t for f in FAMILIES if f.by_resource for t in map(f.table, LEVELS) if t in have)]
+        agents = " UNION ".join(f"SELECT RESOURCE_KEY FROM {t}" for t in rows_of)
         run(
             con,
             f"""CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS
-            SELECT s.SOURCE, unnest(range({int(lo) // 900 * 900}, {int(hi)}, 900)) AS DATE_TIME_KEY
-            FROM (VALUES ('interactions'), ('states'), ('attempts')) AS s(SOURCE)""",
+            WITH k AS (SELECT unnest(range({int(lo) // 900 * 900}, {int(hi)}, 900)) AS DATE_TIME_KEY)
+            SELECT s.SOURCE, k.DATE_TIME_KEY, NULL::BIGINT AS RESOURCE_KEY
+            FROM (VALUES ('interactions'), ('attempts')) AS s(SOURCE), k
+            UNION ALL
+            SELECT 'states', k.DATE_TIME_KEY, a.RESOURCE_KEY FROM k, ({agents}) AS a""",
         )
     else:
         run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched')}")
-    counts.intervals = dict(run(con, "SELECT SOURCE, count(*) FROM _AG_TOUCHED GROUP BY 1 ORDER BY 1"))
+    counts.intervals = dict(
+        run(con, "SELECT SOURCE, count(DISTINCT DATE_TIME_KEY) FROM _AG_TOUCHED GROUP BY 1 ORDER BY 1")
+    )
+    (counts.agents,) = run(con, "SELECT count(DISTINCT RESOURCE_KEY) FROM _AG_TOUCHED WHERE SOURCE = 'states'")[0]
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods')}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures')}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures')}")
 
-    have = {n for (n,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'AG2_')")}
+    have = _aggregate_tables(con)
     for f in FAMILIES:
         rows = (
             "(SELECT DATE_TIME_KEY, local_time(DATE_TIME_KEY) AS PERIOD_START_LOCAL, * EXCLUDE (DATE_TIME_KEY) "
@@ -156,10 +179,11 @@ def aggregate(
         measures = [c for (c,) in run(con, f"SELECT column_name FROM (DESCRIBE {f.table('SUBHR')})") if c not in skip]
         for level in LEVELS:
             new = rows if level == "SUBHR" else _rollup(f, level, measures)
-            scope = (
-                f"DATE_TIME_KEY IN (SELECT PERIOD_START FROM _AG_PERIOD "
-                f"WHERE SOURCE = '{f.source}' AND LEVEL = '{level}')"
-            )
+            periods = f"_AG_PERIOD WHERE SOURCE = '{f.source}' AND LEVEL = '{level}'"
+            if f.by_resource:
+                scope = f"(DATE_TIME_KEY, RESOURCE_KEY) IN (SELECT PERIOD_START, RESOURCE_KEY FROM {periods})"
+            else:
+                scope = f"DATE_TIME_KEY IN (SELECT PERIOD_START FROM {periods})"
             result = replace(con, f.table(level), f.keys, new, scope, audit_key)
             counts.tables[f.table(level)] = result
             counts.inserted += result[0]
@@ -224,8 +248,13 @@ def _rollup(f: Family, level: str, measures: list[str]) -> str:
     child = f.table(ROLLUP_FROM[level])
     dims = "".join(f', c."{d}"' for d in f.dims)
     sums = "".join(f', sum(c."{m}")::BIGINT AS "{m}"' for m in measures)
+    agent = " AND c.RESOURCE_KEY = p.RESOURCE_KEY" if f.by_resource else ""
     return f"""(SELECT p.PERIOD_START AS DATE_TIME_KEY, local_time(p.PERIOD_START) AS PERIOD_START_LOCAL{dims}{sums}
         FROM {child} AS c JOIN _AG_PERIOD AS p
-          ON p.SOURCE = '{f.source}' AND p.LEVEL = '{level}'
+          ON p.SOURCE = '{f.source}' AND p.LEVEL = '{level}'{agent}
          AND c.DATE_TIME_KEY >= p.PERIOD_START AND c.DATE_TIME_KEY < p.PERIOD_END
         GROUP BY ALL)"""
+
+
+def _aggregate_tables(con) -> set[str]:
+    return {n for (n,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, 'AG2_')")}

@@ -187,6 +187,15 @@ def sql_list(values) -> str:
     return ", ".join(exp.Literal.string(v).sql() for v in values)
 
 
+def start_touched(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED "
+        "(FACT VARCHAR, INTERACTION_ID BIGINT, RESOURCE_KEY BIGINT, START_TS BIGINT, END_TS BIGINT)",
+    )
+
+
 def replace(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -209,8 +218,8 @@ def replace(
     into fewer, rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote
     the largest facts whole.
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
-    the temp table _T_TOUCHED (FACT, INTERACTION_ID, START_TS, END_TS), which is what the aggregate
-    stage re-aggregates.
+    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS), which is what
+    the aggregate stage re-aggregates.
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
@@ -264,13 +273,13 @@ def replace(
     if inserted:
         run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
     if touched:
-        ixn = "INTERACTION_ID" if "INTERACTION_ID" in cols else "NULL"
+        ixn, res = (c if c in cols else "NULL" for c in ("INTERACTION_ID", "RESOURCE_KEY"))
         run(
             con,
             f"""INSERT INTO _T_TOUCHED
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM _NEW WHERE _FATE <> 'kept'
+            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _NEW WHERE _FATE <> 'kept'
             UNION ALL
-            SELECT '{table}', {ixn}, START_TS, END_TS FROM _OLD AS o
+            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _OLD AS o
             ANTI JOIN (SELECT {key_list} FROM _NEW WHERE _FATE = 'kept') AS n ON {on}""",
         )
     return inserted, deleted, changed

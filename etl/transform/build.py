@@ -15,7 +15,7 @@ import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.idb.enums import AgentState
-from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many
+from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
 from etl.transform import outbound
 from etl.transform.models import model, temp
 
@@ -186,10 +186,7 @@ def _setup(con, deployment: Deployment) -> None:
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
     run(con, model("static_dimensions"))
-    run(
-        con,
-        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED (FACT VARCHAR, INTERACTION_ID BIGINT, START_TS BIGINT, END_TS BIGINT)",
-    )
+    start_touched(con)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SRC (SOURCE_NAME VARCHAR, SIP_CLUSTER BOOLEAN)")
     run_many(con, "INSERT INTO _T_SRC VALUES (?, ?)", [(s.name, s.sip_cluster) for s in deployment.sources])
     run(

@@ -2,15 +2,12 @@
 -- (SM_RES_STATE_FACT, one state at a time over all the agent's DNs), split exactly at the interval's
 -- boundaries; LOGIN_TIME is their sum. The counts are the states entered in the interval.
 WITH s AS (
-  SELECT t.DATE_TIME_KEY, f.RESOURCE_KEY, coalesce(f.TENANT_KEY, -1) AS TENANT_KEY,
+  SELECT f.DATE_TIME_KEY, f.RESOURCE_KEY, coalesce(f.TENANT_KEY, -1) AS TENANT_KEY,
          coalesce(f.MEDIA_TYPE_KEY, -1) AS MEDIA_TYPE_KEY, coalesce(r.STATE_TYPE_CODE, 'UNKNOWN') AS STATE,
-         state_seconds(f.START_TS, f.END_TS, t.DATE_TIME_KEY) AS SECONDS,
-         interval_key(f.START_TS) = t.DATE_TIME_KEY AS ENTERED
-  FROM (SELECT DATE_TIME_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states') AS t
-  JOIN SM_RES_STATE_FACT AS f
-    ON f.START_TS < t.DATE_TIME_KEY + 900 AND state_end(f.START_TS, f.END_TS) >= t.DATE_TIME_KEY
+         state_seconds(f.START_TS, f.END_TS, f.DATE_TIME_KEY) AS SECONDS,
+         interval_key(f.START_TS) = f.DATE_TIME_KEY AS ENTERED
+  FROM touched_state_rows('SM_RES_STATE_FACT') AS f
   LEFT JOIN RESOURCE_STATE AS r USING (RESOURCE_STATE_KEY)
-  WHERE in_state_interval(f.START_TS, f.END_TS, t.DATE_TIME_KEY)
 )
 SELECT
   DATE_TIME_KEY, RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY,

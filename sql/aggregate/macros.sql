@@ -19,3 +19,16 @@ CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + getvariable('max_st
 CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
 CREATE OR REPLACE TEMP MACRO in_state_interval(s, e, k) AS s < k + 900 AND (state_end(s, e) > k OR interval_key(s) = k);
 CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);
+
+-- The rows of a state fact (SM_RES_STATE_FACT or SM_RES_STATE_REASON_FACT), one per touched interval
+-- each spans, as DATE_TIME_KEY: only the touched agents' rows are split, and each (interval, agent)
+-- is matched by equality (a range join of touched intervals to every agent's rows cost more than
+-- the agents whose rows changed).
+CREATE OR REPLACE TEMP MACRO touched_state_rows(fact) AS TABLE
+  SELECT *
+  FROM (
+    SELECT *, unnest(state_intervals(START_TS, END_TS)) AS DATE_TIME_KEY
+    FROM query_table(fact)
+    WHERE RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states')
+  )
+  WHERE (DATE_TIME_KEY, RESOURCE_KEY) IN (SELECT DATE_TIME_KEY, RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states');

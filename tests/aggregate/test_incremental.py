@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 
 import duckdb
+import polars as pl
 import pytest
 
 from etl import config
@@ -104,4 +105,28 @@ def test_agent_data_a_cycle_late_re_aggregates_the_queue_interval_it_changes(tmp
     with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
         assert con.execute(queue, [at("09:00:00")]).fetchall() == [(1, 1)]
         assert con.execute(agent).fetchall() == [(1,)]
+    assert recomputed_equals_incremental(deployment, tmp_path / "scratch") == {}
+
+
+def test_a_cycle_re_aggregates_the_states_of_the_agents_who_logged_out_and_no_others(tmp_path):
+    """Agent states are read when a login session ends. The cycle after an agent logged out
+    recomputes the state aggregates of that agent, over every interval of the session, and of no
+    other agent: the rows of an agent who logged out before, in the same intervals, are not
+    recomputed (and everything still equals a recomputation)."""
+    series = SnapshotSeries(tmp_path / "world", P)
+    deployment = without_gate(config.load(series.path))
+    sessions = pl.read_parquet(tmp_path / "world" / "truth" / "TRUTH_LOGIN_SESSION.parquet").sort("LOGOUT_TS")
+    logouts = sessions["LOGOUT_TS"].to_list()
+    assert logouts[0] < logouts[1] < logouts[2]
+    before, after = (logouts[0] + logouts[1]) // 2, (logouts[1] + logouts[2]) // 2  # the second agent's logout
+    series.write(before)
+    run_cycle(deployment)
+    series.write(after)
+    counts = run_cycle(deployment).aggregated
+
+    login, logout = sessions.row(1, named=True)["LOGIN_TS"], logouts[1]
+    overlap = sessions.row(0, named=True)["LOGIN_TS"] < logout and logouts[0] > login
+    assert overlap  # the first agent's session shares intervals with the second's
+    assert counts.agents == 1
+    assert counts.intervals["states"] == len(range(login // 900 * 900, logout, 900))
     assert recomputed_equals_incremental(deployment, tmp_path / "scratch") == {}

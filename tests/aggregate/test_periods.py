@@ -22,10 +22,10 @@ def periods(time_zone: str, first: str, last: str) -> dict[str, list[tuple[int, 
     run(
         con,
         f"""CREATE TEMP TABLE _AG_TOUCHED AS SELECT 'states' AS SOURCE, unnest(range({utc(first)}, {utc(last)} + 1,
-        900)) AS DATE_TIME_KEY""",
+        900)) AS DATE_TIME_KEY, 7 AS RESOURCE_KEY""",
     )
     out: dict[str, list[tuple[int, int]]] = {}
-    for _source, level, start, end in run(con, f"{build.model('periods')} ORDER BY 3, 4"):
+    for _source, level, start, end, _resource in run(con, f"{build.model('periods')} ORDER BY 3, 4"):
         out.setdefault(level, []).append((start, end))
     con.close()
     return out

@@ -121,7 +121,7 @@ def test_replace_writes_only_the_rows_that_changed(tmp_path, key):
                        CASE WHEN i BETWEEN 90 AND 94 THEN 'changed' ELSE 'v' || i END AS V, i AS START_TS,
                        i + 1 AS END_TS
                 FROM (SELECT * FROM range(95) UNION ALL SELECT * FROM range(1000, 1003)) r(i)""")  # fmt: skip
-    run(con, "CREATE TEMP TABLE _T_TOUCHED (FACT VARCHAR, INTERACTION_ID BIGINT, START_TS BIGINT, END_TS BIGINT)")
+    mart.start_touched(con)
     rowids = run(con, "SELECT K, rowid FROM FACT ORDER BY K")
 
     result = mart.replace(con, "FACT", key, "_N", "K < 100 OR K >= 1000", 200, touched=True)
