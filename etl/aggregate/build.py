@@ -22,7 +22,7 @@ from functools import cache
 import duckdb
 
 from etl.config import Deployment, EtlOptions
-from etl.load.mart import create_empty, replace, run
+from etl.load.mart import create_empty, replace, run, sql_list
 from etl.paths import SQL_DIR
 from etl.transform import build as transform
 
@@ -33,7 +33,7 @@ ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "Q
 @dataclass(frozen=True)
 class Family:
     name: str  # AG2_<name>_<level>; its SUBHR rows come from sql/aggregate/<name lower-case>.sql
-    source: str  # which touched intervals it recomputes: "interactions", "states" or "attempts"
+    source: str  # which touched intervals it recomputes: "interactions", "agents", "states" or "attempts"
     dims: tuple[str, ...]  # its grain, besides DATE_TIME_KEY (never NULL: -1 where unknown)
 
     def table(self, level: str) -> str:
@@ -41,20 +41,24 @@ class Family:
 
     @property
     def by_resource(self) -> bool:
-        """Re-aggregated per (period, agent) touched, not per period: a state family's row reads only
-        its own agent's state rows (sql/aggregate/touched.sql)."""
-        return self.source == "states"
+        """Re-aggregated per (period, RESOURCE_KEY) touched, not per period: each row reads only its own
+        resource's fact rows (sql/aggregate/touched.sql)."""
+        return self.source in RESOURCE_FACTS
 
     @property
     def keys(self) -> tuple[str, ...]:
         return ("DATE_TIME_KEY", *self.dims)
 
 
-STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT")  # what the "states" families read
+# The sources whose families re-aggregate per resource, and the facts holding those resources' rows.
+RESOURCE_FACTS = {
+    "agents": ("INTERACTION_RESOURCE_FACT",),
+    "states": ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT"),
+}
 _IXN = ("TENANT_KEY", "MEDIA_TYPE_KEY", "INTERACTION_TYPE_KEY")
 FAMILIES = (
-    Family("AGENT", "interactions", ("RESOURCE_KEY", *_IXN)),
-    Family("AGENT_QUEUE", "interactions", ("RESOURCE_KEY", "QUEUE_RESOURCE_KEY", *_IXN)),
+    Family("AGENT", "agents", ("RESOURCE_KEY", *_IXN)),
+    Family("AGENT_QUEUE", "agents", ("RESOURCE_KEY", "QUEUE_RESOURCE_KEY", *_IXN)),
     Family("ID", "interactions", ("INTERACTION_DESCRIPTOR_KEY", *_IXN)),
     Family("QUEUE", "interactions", ("RESOURCE_KEY", *_IXN)),
     Family("QUEUE_ABN", "interactions", ("RESOURCE_KEY", *_IXN)),
@@ -78,7 +82,7 @@ class AggregateCounts:
     mode: str = "incremental"  # incremental, full (first run or settings changed), window
     reason: str = ""
     intervals: dict[str, int] = field(default_factory=dict)  # source → touched 15-minute intervals
-    agents: int = 0  # the agents whose state aggregates those intervals were recomputed for
+    resources: dict[str, int] = field(default_factory=dict)  # source → resources whose rows were recomputed
     inserted: int = 0
     deleted: int = 0
     changed: int = 0
@@ -90,18 +94,15 @@ class AggregateCounts:
 
     def plus(self, other: AggregateCounts) -> AggregateCounts:
         """Two passes in one run (a backfill's cycle, then its window), counted together."""
-        intervals = {
-            s: self.intervals.get(s, 0) + other.intervals.get(s, 0) for s in {**self.intervals, **other.intervals}
-        }
         return AggregateCounts(
-            f"{self.mode} + {other.mode}", self.reason or other.reason, intervals, self.agents + other.agents,
-            self.inserted + other.inserted, self.deleted + other.deleted, self.changed + other.changed,
-            {**self.tables, **other.tables},
+            f"{self.mode} + {other.mode}", self.reason or other.reason, _add(self.intervals, other.intervals),
+            _add(self.resources, other.resources), self.inserted + other.inserted, self.deleted + other.deleted,
+            self.changed + other.changed, {**self.tables, **other.tables},
         )  # fmt: skip
 
     def detail(self) -> str:
         what = ", ".join(
-            f"{n} {s} intervals" + (f" ({self.agents} agents)" if s == "states" else "")
+            f"{n} {s} intervals" + (f" ({self.resources[s]} resources)" if s in self.resources else "")
             for s, n in self.intervals.items()
         )
         return f"{self.mode}{f' ({self.reason})' if self.reason else ''}: {what or 'no intervals'} re-aggregated"
@@ -141,11 +142,15 @@ def aggregate(
     elif window is not None:
         counts.mode = "window"
         lo, hi = window
-        # Every interval of the window; for the states families, every agent that has state rows or
-        # state aggregate rows (which may be gone from the facts since): all agents, to be sure.
+        # Every interval of the window; for the per-resource sources, every resource with fact rows or
+        # aggregate rows (which may be gone from the facts since) in any interval: all, to be sure.
         have = _aggregate_tables(con)
-        rows_of = [*STATE_FACTS, *(t for f in FAMILIES if f.by_resource for t in map(f.table, LEVELS) if t in have)]
-        agents = " UNION ".join(f"SELECT RESOURCE_KEY FROM {t}" for t in rows_of)
+        per_resource = [
+            f"SELECT '{source}' AS SOURCE, RESOURCE_KEY FROM {t}"
+            for source, facts in RESOURCE_FACTS.items()
+            for t in [*facts, *(f.table(v) for f in FAMILIES if f.source == source for v in LEVELS)]
+            if t in facts or t in have
+        ]
         run(
             con,
             f"""CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS
@@ -153,14 +158,17 @@ def aggregate(
             SELECT s.SOURCE, k.DATE_TIME_KEY, NULL::BIGINT AS RESOURCE_KEY
             FROM (VALUES ('interactions'), ('attempts')) AS s(SOURCE), k
             UNION ALL
-            SELECT 'states', k.DATE_TIME_KEY, a.RESOURCE_KEY FROM k, ({agents}) AS a""",
+            SELECT r.SOURCE, k.DATE_TIME_KEY, r.RESOURCE_KEY FROM k, ({" UNION ".join(per_resource)}) AS r""",
         )
     else:
         run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched')}")
     counts.intervals = dict(
         run(con, "SELECT SOURCE, count(DISTINCT DATE_TIME_KEY) FROM _AG_TOUCHED GROUP BY 1 ORDER BY 1")
     )
-    (counts.agents,) = run(con, "SELECT count(DISTINCT RESOURCE_KEY) FROM _AG_TOUCHED WHERE SOURCE = 'states'")[0]
+    counts.resources = dict(
+        run(con, f"SELECT SOURCE, count(DISTINCT RESOURCE_KEY) FROM _AG_TOUCHED WHERE SOURCE IN "
+                 f"({sql_list(RESOURCE_FACTS)}) GROUP BY 1 ORDER BY 1")
+    )  # fmt: skip
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods')}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures')}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures')}")
@@ -248,12 +256,16 @@ def _rollup(f: Family, level: str, measures: list[str]) -> str:
     child = f.table(ROLLUP_FROM[level])
     dims = "".join(f', c."{d}"' for d in f.dims)
     sums = "".join(f', sum(c."{m}")::BIGINT AS "{m}"' for m in measures)
-    agent = " AND c.RESOURCE_KEY = p.RESOURCE_KEY" if f.by_resource else ""
+    resource = " AND c.RESOURCE_KEY = p.RESOURCE_KEY" if f.by_resource else ""
     return f"""(SELECT p.PERIOD_START AS DATE_TIME_KEY, local_time(p.PERIOD_START) AS PERIOD_START_LOCAL{dims}{sums}
         FROM {child} AS c JOIN _AG_PERIOD AS p
-          ON p.SOURCE = '{f.source}' AND p.LEVEL = '{level}'{agent}
+          ON p.SOURCE = '{f.source}' AND p.LEVEL = '{level}'{resource}
          AND c.DATE_TIME_KEY >= p.PERIOD_START AND c.DATE_TIME_KEY < p.PERIOD_END
         GROUP BY ALL)"""
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in {**a, **b}}
 
 
 def _aggregate_tables(con) -> set[str]:

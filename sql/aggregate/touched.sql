@@ -1,24 +1,34 @@
 -- The 15-minute intervals this cycle's fact changes touch (_T_TOUCHED: the old and the new version of
--- every fact row inserted, changed or deleted by the transform).
+-- every fact row inserted, changed or deleted by the transform), and for the sources whose rows belong
+-- to one resource (agents, states), which resources' rows of each interval.
 --   interactions: the interval each changed IRF or MSF row starts in (agent measures belong to the
 --     interval the interaction was offered, queue measures to the interval it entered the queue), and
 --     those of every other IRF and MSF of the same interactions, since queue measures read the target
 --     IRF and agent-queue measures read the delivering queue;
+--   agents: of those, the (interval, RESOURCE_KEY) of each changed IRF, old and new version, and of
+--     every IRF of the same interactions (the queue of AG2_AGENT_QUEUE reads the mediation segment):
+--     an agent's row reads only that agent's IRFs, and a logout changes one agent's shift of calls;
 --   attempts: the interval each changed contact attempt began in;
 --   states: every interval a changed agent state or reason row spans (time is split at boundaries),
 --     its first one included even if it lasted no time (it counts as an entry there), for that row's
---     agent only (RESOURCE_KEY): a state aggregate row reads its own agent's state rows and no other's,
---     and an agent logging out changes a whole shift of intervals for that agent alone.
+--     agent only: a state aggregate row reads its own agent's state rows and no other's.
 -- RESOURCE_KEY is NULL for the other sources: every resource of a touched interval is re-aggregated.
+WITH irf AS MATERIALIZED (
+  SELECT START_DATE_TIME_KEY, RESOURCE_KEY FROM INTERACTION_RESOURCE_FACT
+  WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
+)
 SELECT DISTINCT 'interactions' AS SOURCE, interval_key(START_TS) AS DATE_TIME_KEY, NULL::BIGINT AS RESOURCE_KEY
 FROM _T_TOUCHED
 WHERE FACT IN ('INTERACTION_RESOURCE_FACT', 'MEDIATION_SEGMENT_FACT')
 UNION
-SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM INTERACTION_RESOURCE_FACT
-WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
+SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM irf
 UNION
 SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM MEDIATION_SEGMENT_FACT
 WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
+UNION
+SELECT 'agents', interval_key(START_TS), RESOURCE_KEY FROM _T_TOUCHED WHERE FACT = 'INTERACTION_RESOURCE_FACT'
+UNION
+SELECT 'agents', START_DATE_TIME_KEY, RESOURCE_KEY FROM irf
 UNION
 SELECT 'attempts', interval_key(START_TS), NULL FROM _T_TOUCHED WHERE FACT = 'CONTACT_ATTEMPT_FACT'
 UNION

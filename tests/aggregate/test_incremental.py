@@ -127,6 +127,6 @@ def test_a_cycle_re_aggregates_the_states_of_the_agents_who_logged_out_and_no_ot
     login, logout = sessions.row(1, named=True)["LOGIN_TS"], logouts[1]
     overlap = sessions.row(0, named=True)["LOGIN_TS"] < logout and logouts[0] > login
     assert overlap  # the first agent's session shares intervals with the second's
-    assert counts.agents == 1
+    assert counts.resources["states"] == 1
     assert counts.intervals["states"] == len(range(login // 900 * 900, logout, 900))
     assert recomputed_equals_incremental(deployment, tmp_path / "scratch") == {}
