@@ -5,7 +5,8 @@ intervals; every higher level is rolled up from the level below (HOUR from SUBHR
 and MONTH from DAY, since weeks straddle months, QRTR from MONTH, YEAR from QRTR). A cycle recomputes
 the periods of every level that hold an interval its fact changes touched (the transform records the
 old and the new version of every changed fact row in _T_TOUCHED), in the cycle's transaction, so an
-aggregate row always equals the same aggregation computed from scratch.
+aggregate row always equals the same aggregation computed from scratch. The families whose rows each
+read one resource's facts (agents, states) recompute only the touched resources of those periods.
 
 Hours and longer periods follow the contact center's clock (etl.time_zone): DATE_TIME_KEY is the UTC
 second the local period begins, PERIOD_START_LOCAL its local wall-clock time. When the aggregate
