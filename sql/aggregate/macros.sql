@@ -17,13 +17,12 @@ CREATE OR REPLACE TEMP MACRO time_bucket(s) AS 1 + len(list_filter(getvariable('
 -- that no row can ever reach the far-future sentinel.
 CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + getvariable('max_state_s'));
 CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
-CREATE OR REPLACE TEMP MACRO in_state_interval(s, e, k) AS s < k + 900 AND (state_end(s, e) > k OR interval_key(s) = k);
 CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);
 
--- The rows of a state fact (SM_RES_STATE_FACT or SM_RES_STATE_REASON_FACT), one per touched interval
--- each spans, as DATE_TIME_KEY: only the touched agents' rows are split, and each (interval, agent)
--- is matched by equality (a range join of touched intervals to every agent's rows cost more than
--- the agents whose rows changed).
+-- The rows of a state fact (SM_RES_STATE_FACT or SM_RES_STATE_REASON_FACT) in the touched (interval,
+-- agent) pairs of _AG_TOUCHED, one per pair, the interval as DATE_TIME_KEY: the touched agents' rows
+-- are split into the intervals they span and matched by equality (a range join of the intervals to
+-- every agent's rows grows with the day's rows, equality with the touched agents' rows).
 CREATE OR REPLACE TEMP MACRO touched_state_rows(fact) AS TABLE
   SELECT *
   FROM (

@@ -2,8 +2,8 @@
 -- UTC seconds. SUBHR is the interval itself. HOUR and up follow the local clock of getvariable('tz'):
 -- an hour starts at local minute 0 (so a 25-hour day has 25 hours, two of them with the same local
 -- label), a day at local midnight, a week on Monday, then month, quarter and year.
--- RESOURCE_KEY as in _AG_TOUCHED: the one agent whose rows of the period are recomputed (states), or
--- NULL for every resource's.
+-- RESOURCE_KEY as in _AG_TOUCHED: the one resource whose rows of the period are recomputed (agents,
+-- states), or NULL for every resource's.
 WITH k AS (
   SELECT DISTINCT SOURCE, DATE_TIME_KEY AS K, local_time(DATE_TIME_KEY) AS L FROM _AG_TOUCHED
 ),
