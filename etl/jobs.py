@@ -157,7 +157,7 @@ def _rows_left(con, source: str) -> dict[str, int]:
 
 def maintain(deployment: Deployment, now: int | None = None) -> dict:
     """The nightly housekeeping, in one transaction with its audit row: retention, the calendar ahead;
-    then a compaction of what the cycles since the last compacting run left (mart.defer_compaction)."""
+    then the compaction the day's cycles deferred (etl.load.mart.defer_compaction)."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         run_id, started = mart.next_run_id(con), time.time()
