@@ -142,26 +142,18 @@ def transaction(con: duckdb.DuckDBPyConnection, stages: Stages | None = None) ->
         run(con, "COMMIT")
 
 
-COMPACT_EVERY = 8  # runs: one in this many commits with DuckDB's vacuum (a cycle's or backfill's run id)
-
-
-def defer_compaction(con: duckdb.DuckDBPyConnection, run_id: int) -> bool:
-    """Let this run's checkpoints write what changed and no more, except one run in COMPACT_EVERY,
-    which compacts what the ones before it left (as does the nightly `maintain`); True if deferred.
+def defer_compaction(con: duckdb.DuckDBPyConnection) -> None:
+    """Let this connection's checkpoints write what changed and no more: compaction waits for
+    `compact` (the nightly `maintain`).
 
     A commit that wrote more than `checkpoint_threshold` checkpoints the database, and DuckDB's
     checkpoint also vacuums every table: adjacent row groups whose rows fit in fewer are merged, that
     is decompressed and compressed again. A cycle appends a small row group to every table it writes,
     so every cycle's checkpoint rewrote the last two or three row groups of a hundred tables (the
     22:00 cycle of the 1M-call day: 67 million values compressed, 5.0 s; without the vacuum 22.9
-    million, 1.2 s, most of them the rows the cycle wrote). Never vacuumed in the day, though, the
-    small row groups made the 1M day's mart a third larger (4.5 GB at midnight) and publishing it
-    cost more than the vacuum saved: one compacting run in COMPACT_EVERY merges them all at once."""
-    if run_id % COMPACT_EVERY == 0:
-        run(con, "RESET max_vacuum_tasks")
-        return False
+    million, 1.2 s, most of them the rows the cycle wrote). Until the nightly compaction a table
+    keeps a small row group per cycle and its deleted rows, which scans skip."""
     run(con, "SET max_vacuum_tasks = 0")  # a setting of the database instance, as long as it is open
-    return True
 
 
 def compact(con: duckdb.DuckDBPyConnection) -> None:
