@@ -1,8 +1,8 @@
 """idbmart_nightly: the late-data sweep, maintenance and the full quality run, then publish.
 
 sweep (one more cycle: late rows, stuck interactions closed) → maintain (retention of GIDB, discards
-and history; DATE_TIME ahead; the compaction the cycles deferred) → full_check (every suite on the
-whole mart; a failure fails the task and the readers' copy is not updated) → publish.
+and history; DATE_TIME ahead; checkpoint) → full_check (every suite on the whole mart; a failure fails
+the task and the readers' copy is not updated) → publish.
 """
 
 from __future__ import annotations
