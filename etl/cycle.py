@@ -83,7 +83,6 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
 def commit(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> CycleResult:
     """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
     transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
-    mart.defer_compaction(con)
     try:
         with mart.transaction(con, result.stages):
             _load(con, deployment, result, job, started)

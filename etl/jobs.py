@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl.config import Deployment
-from etl.cycle import CycleResult, audit_row, commit, run_cycle
+from etl.cycle import CycleResult, commit, run_cycle
 from etl.errors import IdbmartError
 from etl.extract import incremental
 from etl.extract.incremental import SourceExtract, Window
@@ -156,21 +156,14 @@ def _rows_left(con, source: str) -> dict[str, int]:
 
 
 def maintain(deployment: Deployment, now: int | None = None) -> dict:
-    """The nightly housekeeping, in one transaction with its audit row: retention, the calendar ahead;
-    then the compaction the day's cycles deferred (etl.load.mart.defer_compaction)."""
+    """The nightly housekeeping, in one transaction: retention, the calendar ahead; then a checkpoint."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
-        run_id, started = mart.next_run_id(con), time.time()
         with mart.transaction(con):
             purged = retention.purge(con, deployment)
             days = retention.fill_ahead(con, deployment, int(now if now is not None else time.time()))
-            detail = f"retention {purged.detail()}; DATE_TIME filled [{days[0]}, {days[1]}); then compacted"
-            step = (1, "maintain", 0, 0, 0, sum(purged.deleted.values()), 0, detail)
-            audit_row(con, run_id, "nightly", "ok", started, (None, None), (0, 0), step)
-        clock = time.perf_counter()
-        mart.compact(con)
-        return {"retention": purged.detail(), "deleted": purged.deleted, "date_time": list(days),
-                "compact_s": round(time.perf_counter() - clock, 2)}  # fmt: skip
+        run(con, "CHECKPOINT")
+        return {"retention": purged.detail(), "deleted": purged.deleted, "date_time": list(days)}
     finally:
         con.close()
 

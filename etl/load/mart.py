@@ -142,27 +142,6 @@ def transaction(con: duckdb.DuckDBPyConnection, stages: Stages | None = None) ->
         run(con, "COMMIT")
 
 
-def defer_compaction(con: duckdb.DuckDBPyConnection) -> None:
-    """Let this connection's checkpoints write what changed and no more: compaction waits for
-    `compact` (the nightly `maintain`).
-
-    A commit that wrote more than `checkpoint_threshold` checkpoints the database, and DuckDB's
-    checkpoint also vacuums every table: adjacent row groups whose rows fit in fewer are merged, that
-    is decompressed and compressed again. A cycle appends a small row group to every table it writes,
-    so every cycle's checkpoint rewrote the last two or three row groups of a hundred tables (the
-    22:00 cycle of the 1M-call day: 67 million values compressed, 5.0 s; without the vacuum 22.9
-    million, 1.2 s, most of them the rows the cycle wrote). Until the nightly compaction a table
-    keeps a small row group per cycle and its deleted rows, which scans skip."""
-    run(con, "SET max_vacuum_tasks = 0")  # a setting of the database instance, as long as it is open
-
-
-def compact(con: duckdb.DuckDBPyConnection) -> None:
-    """Checkpoint with DuckDB's vacuum: merge the small row groups the cycles left, drop deleted rows.
-    DuckDB skips a checkpoint with nothing to write: the caller's transaction must have written."""
-    run(con, "RESET max_vacuum_tasks")
-    run(con, "CHECKPOINT")
-
-
 def run_many(con: duckdb.DuckDBPyConnection, sql: str, rows, batch: int = 500) -> None:
     """Insert rows by "INSERT INTO t VALUES (?, ...)", a few hundred per statement: executemany runs
     the statement once per row (~2 ms each; 143 quality outcomes took 0.3 s a cycle)."""
