@@ -37,6 +37,25 @@ HISTORY_TABLES = (
 )
 # Per-IDB row ids: never part of a row's content (IDB.md: ID columns identify nothing across IDBs).
 ROW_ID_COLUMNS = ("PHID", "ID")
+# When each row of a kind's tables came to be (IDB.md). No row of an interaction is older than its
+# first call, no row of a login session older than the login: a read of the ready entities' rows can
+# skip what an IDB holds from before (`Kind.anchor`), and a late window no longer reads the whole day.
+TIME_COLUMNS = {
+    "G_CALL": "CREATED_TS",
+    "G_PARTY": "CREATED_TS",
+    "G_PARTY_HISTORY": "ADDED_TS",
+    "G_ROUTE_RESULT": "ADDED_TS",
+    "G_IS_LINK": "ADDED_TS",
+    "G_USERDATA_HISTORY": "ADDED_TS",
+    "G_SECURE_USERDATA_HISTORY": "ADDED_TS",
+    "G_LOGIN_SESSION": "CREATED_TS",
+    "GX_SESSION_ENDPOINT": "CREATED_TS",
+    "G_AGENT_STATE_HISTORY": "ADDED_TS",
+    "G_AGENT_STATE_RC": "ADDED_TS",
+}
+# Rows are read from the anchor's earliest time less this: room for clocks that differ (a party's
+# history stamped by one server, its call by another). An hour of rows costs little to read.
+BOUND_SLACK_S = 3600
 
 
 @dataclass(frozen=True)
@@ -53,6 +72,9 @@ class Kind:
     must_end: bool = False
     can_stick: bool = False  # may become ready by the clock alone (stuck), with no row in the window
     identity_column: str | None = None  # the root's column the identity comes from, where it can be NULL
+    # The table whose rows, read first, bound the time of the rest (TIME_COLUMNS). Not G_IR for an
+    # interaction: ICON creates a merged IR's record when the calls merge, after they began.
+    anchor: str | None = None
 
     @property
     def single_row(self) -> bool:
@@ -114,12 +136,24 @@ class Kind:
         return exp.paren(exp.and_(exp.column(self.end, "t").is_(exp.null()), stuck_at <= exp.Placeholder(this="t_hi")))
 
     def rows(
-        self, table: str, columns: list[exp.Expression], present: list[str], held: str | None = None
+        self,
+        table: str,
+        columns: list[exp.Expression],
+        present: list[str],
+        held: str | None = None,
+        bounded: frozenset[str] = frozenset(),
     ) -> exp.Select:
         """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK.
         The ready entities are recomputed in the query, or read from relation `held` where the source
-        session holds the result of `ready` already (computed once for all the kind's tables)."""
+        session holds the result of `ready` already (computed once for all the kind's tables).
+        The tables of the row's path named in `bounded` are read from `:since` on (TIME_COLUMNS);
+        a row without a time is read whatever its time."""
         path = self.path(table)
+        for read in [path.args["from_"].this, *(j.this for j in path.args.get("joins") or [])]:
+            if read.name in bounded:
+                when = exp.column(TIME_COLUMNS[read.name], read.alias_or_name)
+                since = exp.GTE(this=when, expression=exp.Placeholder(this="since"))
+                path = path.where(exp.paren(exp.or_(since, when.copy().is_(exp.null()))))
         entity_id = path.expressions[0].this
         query = path.select(
             *columns,
@@ -191,6 +225,7 @@ KINDS: tuple[Kind, ...] = (
         frozenset({"gcc"}),
         can_stick=True,  # sql/extract/interaction/ready.sql reads the clock window
         identity_column="ROOTCALLID",
+        anchor="G_CALL",
     ),
     Kind(
         "vq_stay",
@@ -215,6 +250,7 @@ KINDS: tuple[Kind, ...] = (
         "gls",
         ("G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"),
         frozenset({"gls"}),
+        anchor="G_LOGIN_SESSION",
     ),
     Kind("campaign_session", "gos", ("GO_CAMPAIGN", "GO_CAMPAIGNHISTORY", "GO_CAMPPROP_HIST"), frozenset({"gos"})),
     Kind(

@@ -7,6 +7,10 @@ clock `(TIME_FROM, TIME_TO]` with TIME_TO = its last stored event, for interacti
 stuck threshold. An entity touched in the window and finished is extracted whole, again if it was
 extracted before: extraction is a function of (source, window), and re-extraction replaces.
 
+The tables read after a kind's anchor (an interaction's calls, a login session's record) are read
+from the anchor rows' earliest time on, less an hour: an IDB that keeps days of history is not read whole
+at every cycle to find a quarter of an hour's interactions (`entities.TIME_COLUMNS`).
+
 Large windows are read in chunks of sequences; each chunk is a window of its own, so a chunked read
 ends exactly where one big read would, with memory bounded by the chunk.
 
@@ -25,16 +29,18 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from etl import sqlfile
 from etl.config import EtlOptions, Source
 from etl.errors import SourceError
-from etl.extract.entities import Kind, kinds_for
+from etl.extract.entities import BOUND_SLACK_S, TIME_COLUMNS, Kind, kinds_for
 from etl.extract.sources import IdbReader, _first_line, model_select, open_source
 from etl.idb.schema import dss_table, tables, tables_for_roles
 from etl.load.mart import create_empty, extracted_tables, run
@@ -84,6 +90,7 @@ class SourceExtract:
     dss_id: int | None = None
     entities: int = 0
     rows: dict[str, int] = field(default_factory=dict)  # table → rows read
+    since: dict[str, int] = field(default_factory=dict)  # kind → earliest time its rows were read from
     error: str | None = None
     started: float = 0.0
     seconds: float = 0.0
@@ -168,9 +175,12 @@ def describe(r: SourceExtract) -> str:
     if w is None or w.empty:
         return "nothing new"
     rows = sum(r.rows.values())
+    since = "".join(
+        f"; {kind} rows from {datetime.fromtimestamp(ts, UTC):%Y-%m-%d %H:%M}" for kind, ts in sorted(r.since.items())
+    )
     return (
         f"sequences ({w.seq_from}, {w.seq_to}]: {r.entities} entities, {rows} rows in {r.seconds:.2f} s"
-        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s)"
+        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s){since}"
     )
 
 
@@ -271,13 +281,17 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
     with turn:
         _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
     held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
+    bounded, since = _bounded(reader, kind), None
     for name in present:
         table = tables()[name]
-        sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held)
-        rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, params), name)
+        bounds = bounded if since is not None else frozenset()
+        sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held, bounds)
+        rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, {**params, "since": since}), name)
         result.rows[name] = result.rows.get(name, 0) + rows.num_rows
         with turn:
             _stage(con, f"_X_{name}", rows, source, chunk_no)
+        if name == kind.anchor:
+            since = _since(result, kind, pc.min(rows.column(TIME_COLUMNS[name])).as_py())
 
 
 def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
@@ -290,11 +304,21 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
             return
+        bounded, since = _bounded(reader, kind), None
         for name in present:
             casts = reader.casts(tables()[name])
-            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, catalog)
-            rows = _stage(con, f"_X_{name}", f"({sqlfile.bind(sql, 'duckdb', params)})", source, chunk_no)
+            bounds = bounded if since is not None else frozenset()
+            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, bounds, catalog)
+            read = f"({sqlfile.bind(sql, 'duckdb', {**params, 'since': since})})"
+            rows = _stage(con, f"_X_{name}", read, source, chunk_no)
             result.rows[name] = result.rows.get(name, 0) + rows
+            if name == kind.anchor:
+                (first,) = run(
+                    con,
+                    f"SELECT min({TIME_COLUMNS[name]}) FROM _X_{name} WHERE SOURCE_NAME = ? AND CHUNK = ?",
+                    [source.name, chunk_no],
+                )[0]
+                since = _since(result, kind, first)
     except duckdb.Error as e:
         raise SourceError(source.name, f"reading {kind.name} entities failed: {_first_line(e)}") from e
     finally:
@@ -308,10 +332,10 @@ def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str, catalog: str 
 
 @cache
 def _rows_sql(
-    kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held, catalog=None
+    kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held, bounded, catalog=None
 ) -> str:
     """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
-    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held)
+    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held, bounded)
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
     return sqlfile.template(_in_catalog(query, catalog), dialect)
@@ -327,6 +351,31 @@ def _in_catalog(query: exp.Expression, catalog: str | None) -> exp.Expression:
             table.set("catalog", exp.to_identifier(catalog))
             table.set("db", exp.to_identifier("main"))
     return query
+
+
+def _bounded(reader: IdbReader, kind: Kind) -> frozenset[str]:
+    """The kind's tables whose rows can be read from a time on: the kind has an anchor, and the
+    source stores the table's time column as a number (another type family is converted after
+    reading, and a comparison in the source would compare text)."""
+    if kind.anchor is None:
+        return frozenset()
+    report = reader.schema_report()
+    return frozenset(
+        t
+        for t in kind.tables
+        if t in TIME_COLUMNS
+        and report.source_type(t, TIME_COLUMNS[t]) is not None
+        and report.same_family(t, TIME_COLUMNS[t])
+    )
+
+
+def _since(result: SourceExtract, kind: Kind, first: int | None) -> int | None:
+    """From the anchor's earliest time: when the rest of the chunk's rows are read from (None: all)."""
+    if first is None:
+        return None
+    since = int(first) - BOUND_SLACK_S
+    result.since[kind.name] = min(since, result.since.get(kind.name, since))
+    return since
 
 
 def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
