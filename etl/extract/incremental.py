@@ -275,7 +275,8 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
     """The kind's ready entities and their rows, read by the source's own session into Arrow tables
     (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken only to insert them."""
     source = reader.source
-    ready = reader.run_sql(sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params))
+    ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params)
+    ready = reader.run_sql(ready_sql, f"finding the ready {kind.name} entities")
     if ready.num_rows == 0:
         return
     with turn:
