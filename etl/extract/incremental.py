@@ -8,8 +8,8 @@ stuck threshold. An entity touched in the window and finished is extracted whole
 extracted before: extraction is a function of (source, window), and re-extraction replaces.
 
 The tables read after a kind's anchor (an interaction's calls, a login session's record) are read
-from the anchor rows' earliest time on, less an hour: an IDB that keeps days of history is not read whole
-at every cycle to find a quarter of an hour's interactions (`entities.TIME_COLUMNS`).
+from the anchor rows' earliest time on, less an hour: an IDB that keeps days of history is not read
+whole at every cycle to find a quarter of an hour's interactions (`entities.TIME_COLUMNS`).
 
 Large windows are read in chunks of sequences; each chunk is a window of its own, so a chunked read
 ends exactly where one big read would, with memory bounded by the chunk.
