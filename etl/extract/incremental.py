@@ -34,7 +34,6 @@ from functools import cache
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlglot import exp
 
 from etl import sqlfile
@@ -291,8 +290,8 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
         result.rows[name] = result.rows.get(name, 0) + rows.num_rows
         with turn:
             _stage(con, f"_X_{name}", rows, source, chunk_no)
-        if name == kind.anchor:
-            since = _since(result, kind, pc.min(rows.column(TIME_COLUMNS[name])).as_py())
+            if name == kind.anchor:
+                since = _since(con, result, kind, source, chunk_no)
 
 
 def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
@@ -314,12 +313,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
             rows = _stage(con, f"_X_{name}", read, source, chunk_no)
             result.rows[name] = result.rows.get(name, 0) + rows
             if name == kind.anchor:
-                (first,) = run(
-                    con,
-                    f"SELECT min({TIME_COLUMNS[name]}) FROM _X_{name} WHERE SOURCE_NAME = ? AND CHUNK = ?",
-                    [source.name, chunk_no],
-                )[0]
-                since = _since(result, kind, first)
+                since = _since(con, result, kind, source, chunk_no)
     except duckdb.Error as e:
         raise SourceError(source.name, f"reading {kind.name} entities failed: {_first_line(e)}") from e
     finally:
@@ -370,8 +364,15 @@ def _bounded(reader: IdbReader, kind: Kind) -> frozenset[str]:
     )
 
 
-def _since(result: SourceExtract, kind: Kind, first: int | None) -> int | None:
-    """From the anchor's earliest time: when the rest of the chunk's rows are read from (None: all)."""
+def _since(con, result: SourceExtract, kind: Kind, source: Source, chunk_no: int) -> int | None:
+    """From the earliest time of the anchor rows just staged: when the rest of the chunk's rows are
+    read from (None: all)."""
+    time_column = TIME_COLUMNS[kind.anchor]
+    (first,) = run(
+        con,
+        f"SELECT min({time_column}) FROM _X_{kind.anchor} WHERE SOURCE_NAME = ? AND CHUNK = ?",
+        [source.name, chunk_no],
+    )[0]
     if first is None:
         return None
     since = int(first) - BOUND_SLACK_S
