@@ -81,7 +81,8 @@ def print_cycle(result) -> None:
     tr = result.transformed
     if tr is not None:
         print(
-            f"star schema: {tr.interactions} interactions and {tr.sessions} login sessions rebuilt; "
+            f"star schema: {tr.interactions} interactions{tr.read_detail()} and {tr.sessions} login sessions "
+            f"rebuilt; "
             f"{tr.inserted} rows new, {tr.changed} changed, {tr.deleted} gone; {tr.discarded} rows discarded"
         )
         print(tr.recovery_detail())

@@ -10,10 +10,12 @@ step's audit key, and keeps the CREATE_AUDIT_KEY of its first load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import duckdb
 
 from etl.config import AGENT_STATES, Deployment
+from etl.extract.entities import BOUND_SLACK_S
 from etl.idb.enums import AgentState
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
 from etl.transform import outbound
@@ -41,6 +43,7 @@ class TransformCounts:
     deleted: int = 0
     changed: int = 0
     discarded: int = 0
+    read_from: int = 0  # the earliest time GIDB rows of the interactions were read from (0: all were read)
     tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # table → inserted, deleted, changed
     agent_match: dict[str, int] = field(default_factory=dict)  # cluster agent-DN parties by outcome
 
@@ -49,6 +52,14 @@ class TransformCounts:
         """Share of the cycle's SIP Cluster agent-DN parties whose agent was recovered."""
         total = sum(self.agent_match.values())
         return self.agent_match.get("recovered", 0) / total if total else None
+
+    def read_detail(self) -> str:
+        """Said after the count of interactions: from when their GIDB rows were read (the time bound)."""
+        if not self.interactions:
+            return ""
+        if not self.read_from:
+            return " (every GIDB row read)"
+        return f" (GIDB rows read from {datetime.fromtimestamp(self.read_from, UTC):%Y-%m-%d %H:%M} UTC on)"
 
     def recovery_detail(self) -> str:
         total = sum(self.agent_match.values())
@@ -73,11 +84,9 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SPAN (LO BIGINT, HI BIGINT)")
     (slices,) = run(con, "SELECT coalesce(max(SLICE) + 1, 0) FROM _T_IXN_ALL")[0]
     for k in range(slices):
-        run(
-            con, f"CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL WHERE SLICE = {k}"
-        )
+        _select_interactions(con, f"SLICE = {k}")
         _interactions(con, deployment, audit_key, counts)
-    run(con, "CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL")
+    counts.read_from = _select_interactions(con, "TRUE")
 
     # Agents: sessions, summarised states, reasons.
     temp(con, "_T_SESSION_RES", "session_resource")
@@ -133,6 +142,19 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
         _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
     _fill_date_time(con)
     return counts
+
+
+def _select_interactions(con, where: str) -> int:
+    """_T_IXN: the interactions of _T_IXN_ALL `where` (a slice, or all), and getvariable('ixn_from')
+    (macro in_ixn_time), returned: their first call's time less BOUND_SLACK_S, below which no GIDB row
+    of theirs is read (extraction read none either); 0, every row read, where one of them has no call."""
+    run(con, f"CREATE OR REPLACE TEMP TABLE _T_IXN AS SELECT ROOT, INTERACTION_ID FROM _T_IXN_ALL WHERE {where}")
+    run(
+        con,
+        f"""SET VARIABLE ixn_from = (SELECT CASE WHEN count(*) = count(START_TS)
+        THEN coalesce(min(START_TS) - {BOUND_SLACK_S}, 0) ELSE 0 END FROM _T_IXN_ALL WHERE {where})""",
+    )
+    return int(run(con, "SELECT getvariable('ixn_from')")[0][0])
 
 
 def _interactions(con, deployment: Deployment, audit_key: int, counts: TransformCounts) -> None:

@@ -27,5 +27,11 @@ CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, nam
 CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, result_code, reason_code) AS
   idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, ''));
 
+-- Whether a GIDB row may belong to the interactions being built, by its time: none of their rows is
+-- older than their first call, less an hour (getvariable('ixn_from'), set per slice by
+-- etl/transform/build.py). DuckDB then skips the row groups of older rows by their zone maps instead of
+-- reading every day GIDB keeps. A row without a time is always read.
+CREATE OR REPLACE TEMP MACRO in_ixn_time(ts) AS (ts >= getvariable('ixn_from') OR ts IS NULL);
+
 -- Seconds two intervals [a0, a1) and [b0, b1) share.
 CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
