@@ -40,16 +40,21 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
                      PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
     )
     (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
+    prior = _prior_runs(con)
     duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
     for t in extracted_tables():
         if not any(r.rows.get(t.name) for r in results):
             continue  # no source gave rows of this table: nothing to replace
-        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
-        counts.deleted += _changed(
-            con,
-            f"""DELETE FROM STG_{t.name} s USING _X_LATEST l
-            WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY AND l.ENTITY_KIND IN ({kinds})""",
-        )
+        table_kinds = [k.name for k in KINDS if t.name in k.tables]
+        kinds = sql_list(table_kinds)
+        runs = sorted({r for k in table_kinds for r in prior.get(k, ())})
+        if runs:  # else no entity of these kinds was staged before: nothing to replace
+            counts.deleted += _changed(
+                con,
+                f"""DELETE FROM STG_{t.name} s USING _X_LATEST l
+                WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY AND l.ENTITY_KIND IN ({kinds})
+                  AND s.EXTRACT_RUN_ID IN ({", ".join(map(str, runs))})""",
+            )
         latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
         dups: dict[str, int] = {}
@@ -75,11 +80,14 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
         counts.rows_in += inserted + sum(dups.values())  # the latest version's rows, copies included
         duplicates.update({(source, t.name): n for source, n in dups.items()})
     counts.duplicates = sum(duplicates.values())
-    run(
-        con,
-        """DELETE FROM STG_ENTITY s USING _X_LATEST l WHERE s.SOURCE_NAME = l.SOURCE_NAME
-                   AND s.ENTITY_KIND = l.ENTITY_KIND AND s.ENTITY_KEY = l.ENTITY_KEY""",
-    )
+    all_runs = sorted({r for runs in prior.values() for r in runs})
+    if all_runs:
+        run(
+            con,
+            f"""DELETE FROM STG_ENTITY s USING _X_LATEST l WHERE s.SOURCE_NAME = l.SOURCE_NAME
+                       AND s.ENTITY_KIND = l.ENTITY_KIND AND s.ENTITY_KEY = l.ENTITY_KEY
+                       AND s.RUN_ID IN ({", ".join(map(str, all_runs))})""",
+        )
     run(
         con,
         f"""INSERT INTO STG_ENTITY SELECT SOURCE_NAME, HA_SET, ENTITY_KIND, ENTITY_KEY, START_TS, END_TS,
@@ -88,6 +96,21 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     _record_sessions(con, run_id)
     _record_history(con, run_id, results, duplicates, status)
     return counts
+
+
+def _prior_runs(con) -> dict[str, list[int]]:
+    """Entity kind → the runs that staged the versions this cycle replaces. A version's rows in every
+    STG_* table carry the run that staged it (EXTRACT_RUN_ID), as its STG_ENTITY row does (RUN_ID), so
+    the deletes name those runs: DuckDB then skips the other runs' row groups by their zone maps, where
+    matching text keys read every row STG_* holds (it keeps `gidb_days` of them)."""
+    return dict(
+        run(
+            con,
+            """SELECT s.ENTITY_KIND, list(DISTINCT s.RUN_ID ORDER BY s.RUN_ID) FROM STG_ENTITY s JOIN _X_LATEST l
+            ON s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KIND = l.ENTITY_KIND AND s.ENTITY_KEY = l.ENTITY_KEY
+            GROUP BY 1""",
+        )
+    )
 
 
 def _find_redelivered(con, latest: str, content: list[str]) -> dict[str, int]:

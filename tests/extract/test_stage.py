@@ -1,0 +1,56 @@
+"""Staging keeps one version of each entity per source: a version delivered again replaces the one
+staged before, row for row, whichever run staged it, and leaves the other entities' rows alone."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from etl import config
+from etl.config import Source
+from etl.cycle import run_cycle
+from fixtures import tiny
+
+# CALL-0001's rows in the tiny IDB (fixtures/tiny/README.md): its party history is PH-01 to PH-10.
+CALL_0001_HISTORY = [f"PH-{i:02d}" for i in range(1, 11)]
+
+
+def test_an_entity_delivered_again_replaces_its_staged_version(tiny_duckdb, tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    shutil.copy(tiny_duckdb, path)
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")  # every row committed
+    source = Source(name="site1", uri=f"duckdb://{path}", ha_set="site1", primary=True, roles=tiny.ROLES)
+    deployment_file = tmp_path / "deployment.toml"
+    deployment_file.write_text(config.render(str(tmp_path / "mart.duckdb"), [source]))
+    deployment = config.load(deployment_file)
+
+    first = run_cycle(deployment)
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as mart:
+        (staged_before,) = mart.execute(
+            "SELECT count(*) FROM STG_G_PARTY_HISTORY WHERE ENTITY_KEY = 'CALL-0001'"
+        ).fetchone()
+    assert staged_before == len(CALL_0001_HISTORY)
+
+    # ICON commits one of CALL-0001's history rows again, later: the interaction is read again whole.
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("UPDATE G_PARTY_HISTORY SET GSYS_SEQ = 60 WHERE PHID = 'PH-05'")
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 60, SEQCURRENT = 60")
+    second = run_cycle(deployment)
+
+    # its 18 rows (G_IR 1, G_CALL 1, G_PARTY 3, G_PARTY_HISTORY 10, G_ROUTE_RESULT 1, user data 2) replaced
+    assert second.staged.deleted == second.staged.inserted == 18
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as mart:
+        history = mart.execute(
+            "SELECT PHID, EXTRACT_RUN_ID FROM STG_G_PARTY_HISTORY WHERE ENTITY_KEY = 'CALL-0001' ORDER BY PHID"
+        ).fetchall()
+        versions = mart.execute(
+            "SELECT ENTITY_KEY, RUN_ID FROM STG_ENTITY WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
+        ).fetchall()
+        untouched = mart.execute(
+            "SELECT DISTINCT EXTRACT_RUN_ID FROM STG_G_PARTY_HISTORY WHERE ENTITY_KEY = 'CALL-0002'"
+        ).fetchall()
+    assert history == [(phid, second.run_id) for phid in CALL_0001_HISTORY]
+    assert versions == [("CALL-0001", second.run_id), ("CALL-0002", first.run_id)]
+    assert untouched == [(first.run_id,)]
