@@ -160,8 +160,7 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
          ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
         (3, "transform", tr.interactions + tr.sessions, ha.inserted, tr.inserted, tr.deleted, tr.changed,
          f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
-         f"{tr.recovery_detail()}; "
-         f"{tr.discarded} rows discarded"),
+         f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),
         (4, "aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
          ag.detail()),
     ]  # fmt: skip

@@ -82,8 +82,7 @@ def print_cycle(result) -> None:
     if tr is not None:
         print(
             f"star schema: {tr.interactions} interactions{tr.read_detail()} and {tr.sessions} login sessions "
-            f"rebuilt; "
-            f"{tr.inserted} rows new, {tr.changed} changed, {tr.deleted} gone; {tr.discarded} rows discarded"
+            f"rebuilt; {tr.inserted} rows new, {tr.changed} changed, {tr.deleted} gone; {tr.discarded} rows discarded"
         )
         print(tr.recovery_detail())
     ag = getattr(result, "aggregated", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +39,21 @@ def make_source(name: str, uri: str, roles=tiny.ROLES) -> Source:
 @pytest.fixture(scope="session")
 def tiny_duckdb(tmp_path_factory) -> Path:
     return idb_writer.write_duckdb(tmp_path_factory.mktemp("tiny") / "tiny.duckdb", tiny.ROLES, script=tiny.SCRIPT)
+
+
+@pytest.fixture
+def tiny_deployment(tiny_duckdb, tmp_path):
+    """A copy of the tiny IDB with every row committed (SEQCURRENT 50), to change at will, and a
+    deployment reading it as the one source of a fresh mart: (IDB path, deployment)."""
+    from etl import config
+
+    path = tmp_path / "tiny.duckdb"
+    shutil.copy(tiny_duckdb, path)
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
+    deployment_file = tmp_path / "deployment.toml"
+    deployment_file.write_text(config.render(str(tmp_path / "mart.duckdb"), [make_source("site1", f"duckdb://{path}")]))
+    return path, config.load(deployment_file)
 
 
 @pytest.fixture(scope="session")

@@ -3,29 +3,16 @@ staged before, row for row, whichever run staged it, and leaves the other entiti
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 
-from etl import config
-from etl.config import Source
 from etl.cycle import run_cycle
-from fixtures import tiny
 
-# CALL-0001's rows in the tiny IDB (fixtures/tiny/README.md): its party history is PH-01 to PH-10.
+# CALL-0001's party history in the tiny IDB (fixtures/tiny/idb.sql): PH-01 to PH-10.
 CALL_0001_HISTORY = [f"PH-{i:02d}" for i in range(1, 11)]
 
 
-def test_an_entity_delivered_again_replaces_its_staged_version(tiny_duckdb, tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    shutil.copy(tiny_duckdb, path)
-    with duckdb.connect(str(path)) as idb:
-        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")  # every row committed
-    source = Source(name="site1", uri=f"duckdb://{path}", ha_set="site1", primary=True, roles=tiny.ROLES)
-    deployment_file = tmp_path / "deployment.toml"
-    deployment_file.write_text(config.render(str(tmp_path / "mart.duckdb"), [source]))
-    deployment = config.load(deployment_file)
-
+def test_an_entity_delivered_again_replaces_its_staged_version(tiny_deployment):
+    path, deployment = tiny_deployment
     first = run_cycle(deployment)
     with duckdb.connect(str(deployment.mart_path), read_only=True) as mart:
         (staged_before,) = mart.execute(

@@ -4,39 +4,27 @@ no row of theirs within the slack, or without a time, is left unread."""
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 
-from etl import config
-from etl.config import Source
 from etl.cycle import run_cycle
 from etl.extract.entities import BOUND_SLACK_S
-from fixtures import tiny
 
 CALL_0001_CREATED = 1793607000  # 2026-11-02 08:10:00, the tiny IDB's first call (fixtures/tiny/README.md)
 
 
-def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(tiny_duckdb, tmp_path):
+def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(tiny_deployment):
     """Two party history rows of CALL-0001's agent party carry a state ICON does not define (42): one
     stamped half an hour before the call began (within the slack), one with no time at all. The
     transform must read both to discard them with their reason; it reads from 07:10:00 on."""
-    path = tmp_path / "tiny.duckdb"
-    shutil.copy(tiny_duckdb, path)
-    idb = duckdb.connect(str(path))
-    idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")  # every row committed
-    idb.execute(
-        """INSERT INTO G_PARTY_HISTORY (PHID, PARTYID, PSEQ, CSEQ, CHANGETYPE, STATE, ADDED, ADDED_TS, GSYS_DOMAIN,
-             GSYS_SEQ) VALUES
-           ('PH-EARLY', 'P-0001-3', 90, 90, 2, 42, '2026-11-02 07:40:00', ?, 1001, 36),
-           ('PH-NOTIME', 'P-0001-3', 91, 91, 2, 42, NULL, NULL, 1001, 37)""",
-        [CALL_0001_CREATED - 1800],
-    )
-    idb.close()
-    source = Source(name="site1", uri=f"duckdb://{path}", ha_set="site1", primary=True, roles=tiny.ROLES)
-    deployment_file = tmp_path / "deployment.toml"
-    deployment_file.write_text(config.render(str(tmp_path / "mart.duckdb"), [source]))
-    deployment = config.load(deployment_file)
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(
+            """INSERT INTO G_PARTY_HISTORY (PHID, PARTYID, PSEQ, CSEQ, CHANGETYPE, STATE, ADDED, ADDED_TS,
+                 GSYS_DOMAIN, GSYS_SEQ) VALUES
+               ('PH-EARLY', 'P-0001-3', 90, 90, 2, 42, '2026-11-02 07:40:00', ?, 1001, 36),
+               ('PH-NOTIME', 'P-0001-3', 91, 91, 2, 42, NULL, NULL, 1001, 37)""",
+            [CALL_0001_CREATED - 1800],
+        )
 
     result = run_cycle(deployment)
 
