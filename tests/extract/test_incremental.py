@@ -139,31 +139,29 @@ def test_no_automatic_checkpoint_while_the_work_tables_exist_and_the_default_aga
     con.close()
 
 
-def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(tiny_duckdb, tmp_path):
+def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(tiny_deployment):
     """A late window reads its interactions' rows from their first call's creation on (less the
     slack), not the IDB's whole history; the bound comes from the calls, not the G_IR record, which
     ICON creates when calls merge, after they began; and a row without a time is read all the same.
     CALL-0002 (08:20:00-08:20:30) is re-read alone: its IR record is stamped 10:20:00, one of its
     party history rows has no ADDED_TS."""
-    path = tmp_path / "merged.duckdb"
-    shutil.copy(tiny_duckdb, path)
+    path, deployment = tiny_deployment
     call_created, ir_created = 1793607600, 1793607600 + 7200
-    idb = duckdb.connect(str(path))
-    idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
-    idb.execute(
-        "UPDATE G_IR SET CREATED_TS = ?, TERMINATED_TS = ? + 30, GSYS_USEQ = 45 WHERE IRID = 'IR-0002'",
-        [ir_created, ir_created],
-    )
-    idb.execute("UPDATE G_PARTY_HISTORY SET ADDED_TS = NULL WHERE PHID = 'PH-12'")
-    idb.close()
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(
+            "UPDATE G_IR SET CREATED_TS = ?, TERMINATED_TS = ? + 30, GSYS_USEQ = 45 WHERE IRID = 'IR-0002'",
+            [ir_created, ir_created],
+        )
+        idb.execute("UPDATE G_PARTY_HISTORY SET ADDED_TS = NULL WHERE PHID = 'PH-12'")
     mark = (44, 1793613600)  # every sequence to 44 read before, and the source's clock to 10:00:00
 
     for attach_from_seqs in (0, 10**9):  # read attached, and through Arrow
         con = duckdb.connect()
         mart.ensure_schema(con)
         incremental.create_work_tables(con)
-        source = make_source("s", f"duckdb://{path}")
-        result = incremental.extract_source(con, source, mark, EtlOptions(), attach_from_seqs=attach_from_seqs)
+        result = incremental.extract_source(
+            con, deployment.sources[0], mark, EtlOptions(), attach_from_seqs=attach_from_seqs
+        )
         assert result.ok, result.error
         assert result.since["interaction"] == call_created - entities.BOUND_SLACK_S
         assert result.rows["G_CALL"] == 1 and result.rows["G_PARTY"] == 2
