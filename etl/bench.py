@@ -33,7 +33,7 @@ TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0}
 STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish")
 WHAT = {
     "extract": "rows read from the IDBs",
-    "stage": "rows merged into STG_* (the staging load)",
+    "stage": "rows staged, each version once: GIDB_* if its member is chosen, else STG_*",
     "ha": "GIDB rows of the chosen members",
     "transform": "dimension and fact rows written",
     "aggregate": "AG2_* rows written",
@@ -63,13 +63,14 @@ def cycle_figures(result) -> Figures:
     """Seconds, peak MB, rows in and out per stage of a committed cycle (etl.cycle.CycleResult)."""
     stages = result.stages
     read = sum(sum(s.rows.values()) for s in result.sources)
-    st, ha, tr, ag, q = result.staged, result.ha, result.transformed, result.aggregated, result.quality
+    st, tr, ag, q = result.staged, result.transformed, result.aggregated, result.quality
     fact_rows = tr.inserted + tr.changed + tr.deleted
+    gidb_in = result.gidb_rows[0]
     rows = {
         "extract": (read, read),
         "stage": (read, st.inserted),
-        "ha": (st.inserted, ha.inserted),
-        "transform": (ha.inserted, tr.inserted + tr.changed),
+        "ha": (st.inserted, gidb_in),
+        "transform": (gidb_in, tr.inserted + tr.changed),
         "aggregate": (fact_rows, ag.inserted + ag.changed),
         "quality": (sum(q.rows.values()), len(q.outcomes)) if q else (0, 0),
         "commit": (0, 0),

@@ -53,6 +53,13 @@ class CycleResult:
     def skipped(self) -> list[SourceExtract]:
         return [s for s in self.sources if not s.ok]
 
+    @property
+    def gidb_rows(self) -> tuple[int, int]:
+        """Rows into and out of GIDB_*: new versions of chosen members written there by staging, and
+        the versions they replace, plus what a changed choice moved."""
+        st, ha = self.staged, self.ha
+        return st.to_gidb + ha.inserted, st.from_gidb + ha.deleted
+
 
 def run_cycle(
     deployment: Deployment,
@@ -100,10 +107,12 @@ def commit(con, deployment: Deployment, result: CycleResult, job: str, started: 
 def _load(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> None:
     measure = result.stages.measure
     with measure("stage"):
-        result.staged = stage.merge(con, result.run_id, result.sources, result.mark_status)
-        incremental.drop_work_tables(con)
+        result.staged = stage.merge(con, result.run_id)
     with measure("ha"):
         result.ha = choose(con, result.run_id, deployment)
+    with measure("stage"):
+        stage.place(con, result.run_id, result.sources, result.staged, result.mark_status)
+        incremental.drop_work_tables(con)
     with measure("transform"):
         result.transformed = transform(con, deployment, result.run_id * 100 + 3)
     with measure("aggregate"):
@@ -151,14 +160,15 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     skipped = len(result.sources) - ok
     status = "ok" if not skipped else "partial"
     st, ha, tr, ag = result.staged, result.ha, result.transformed, result.aggregated
+    gidb_in, gidb_out = result.gidb_rows
     skipped_detail = "; ".join(s.error for s in result.skipped)
     rows = [
         (1, "extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
          f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
          + (f"; skipped: {skipped_detail}" if skipped else "")),
-        (2, "ha", ha.decided, st.inserted, ha.inserted, ha.deleted, ha.changed,
+        (2, "ha", ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
          ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
-        (3, "transform", tr.interactions + tr.sessions, ha.inserted, tr.inserted, tr.deleted, tr.changed,
+        (3, "transform", tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
          f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
          f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),
         (4, "aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,

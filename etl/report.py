@@ -77,7 +77,8 @@ def print_cycle(result) -> None:
     )
     reasons = ", ".join(f"{k} {v}" for k, v in ha.reasons.items())
     print(f"HA choice: {ha.decided} entities decided, {ha.changed} changed member ({reasons or 'none'})")
-    print(f"GIDB: {ha.inserted} rows in, {ha.deleted} rows out")
+    gidb_in, gidb_out = result.gidb_rows
+    print(f"GIDB: {gidb_in} rows in, {gidb_out} rows out ({ha.inserted} in and {ha.deleted} out as choices changed)")
     tr = result.transformed
     if tr is not None:
         print(

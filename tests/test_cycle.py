@@ -117,6 +117,34 @@ def test_every_true_call_and_party_is_in_gidb_exactly_once(one_run):
     assert strays == 0
 
 
+def test_each_version_is_staged_once_in_gidb_if_chosen_else_in_stg(one_run):
+    """Every member's version of an interaction is kept, once: its G_CALL rows in GIDB_G_CALL if the
+    decision names its member, in STG_G_CALL if not."""
+    deployment, _, _ = one_run
+    placed = sql(
+        deployment.mart_path,
+        """WITH kept AS (
+             SELECT SOURCE_NAME, ENTITY_KEY, 'GIDB' AS LAYER FROM GIDB_G_CALL
+             UNION ALL SELECT SOURCE_NAME, ENTITY_KEY, 'STG' FROM STG_G_CALL
+           ), versions AS (
+             SELECT e.SOURCE_NAME, e.ENTITY_KEY,
+                    CASE WHEN d.SOURCE_NAME = e.SOURCE_NAME THEN 'GIDB' ELSE 'STG' END AS LAYER
+             FROM STG_ENTITY e JOIN CTL_HA_DECISION d USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+             WHERE e.ENTITY_KIND = 'interaction'
+           )
+           SELECT v.LAYER, count(DISTINCT (v.SOURCE_NAME, v.ENTITY_KEY)),
+                  count(DISTINCT (k.SOURCE_NAME, k.ENTITY_KEY)) FILTER (WHERE k.LAYER = v.LAYER),
+                  count(DISTINCT (k.SOURCE_NAME, k.ENTITY_KEY)) FILTER (WHERE k.LAYER <> v.LAYER)
+           FROM versions v LEFT JOIN kept k USING (SOURCE_NAME, ENTITY_KEY)
+           GROUP BY 1 ORDER BY 1""",
+    )
+    (gidb, chosen, in_gidb, elsewhere_g), (stg, others, in_stg, elsewhere_s) = placed
+    assert (gidb, stg) == ("GIDB", "STG")
+    assert others > 0, "the node pair's secondary holds versions the primary was chosen over"
+    assert (in_gidb, in_stg) == (chosen, others)
+    assert elsewhere_g == elsewhere_s == 0
+
+
 def test_rows_delivered_twice_are_kept_once(one_run):
     deployment, _, _ = one_run
     dups_seen = sql(
@@ -126,7 +154,8 @@ def test_rows_delivered_twice_are_kept_once(one_run):
     assert dups_seen > 0, "the dup fault re-delivers history rows: the extract must have met some"
     doubled = sql(
         deployment.mart_path,
-        """SELECT count(*) FROM (SELECT SOURCE_NAME, PARTYID, PSEQ FROM STG_G_PARTY_HISTORY
+        """SELECT count(*) FROM (SELECT SOURCE_NAME, PARTYID, PSEQ
+                                 FROM (FROM STG_G_PARTY_HISTORY UNION ALL FROM GIDB_G_PARTY_HISTORY)
                                  GROUP BY ALL HAVING count(*) > 1)""",
     )[0][0]
     assert doubled == 0
@@ -225,7 +254,8 @@ def test_cycles_every_15_minutes_give_the_same_gidb_as_one_run(one_run, tmp_path
         assert not result.skipped
         changed += result.ha.changed
     assert changed > 0, "late rows of the primary must have made some decisions change member"
-    assert differences(cycles.mart_path, deployment.mart_path, ALL) == {}
+    # the members not chosen included: the changed choices moved versions between GIDB_* and STG_*
+    assert differences(cycles.mart_path, deployment.mart_path, (*ALL, "STG_G")) == {}
     # Agent data arrived after its calls (sessions are read when they end): those facts were updated,
     # and say so by their audit keys.
     updated = sql(

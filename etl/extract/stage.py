@@ -1,8 +1,12 @@
-"""Merge the cycle's work tables into staging (`STG_*`), inside the cycle's transaction.
+"""Merge the cycle's work tables into staging, inside the cycle's transaction, in two steps around
+the HA choice (etl/ha/choose.py), which needs every member's version of an entity but not its rows.
 
-Each member's version of an entity replaces the version it gave before (the latest chunk wins).
-Rows ICON delivered twice are kept once; a stuck entity's open rows are closed at the sentinel and
-flagged; an entity without an identity is not staged but listed in STG_TRANSFORM_DISCARDS.
+`merge`: each member's version of an entity replaces the version it gave before (the latest chunk
+wins) in STG_ENTITY, and the replaced version's rows are deleted; an entity without an identity is
+not staged but listed in STG_TRANSFORM_DISCARDS. `place`, once the choice is made: the new versions'
+rows go to GIDB_* where their member was chosen, to STG_* where it was not, so each row is written
+once. Rows ICON delivered twice are kept once; a stuck entity's open rows are closed at the sentinel
+and flagged.
 """
 
 from __future__ import annotations
@@ -20,15 +24,17 @@ from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
 class StageCounts:
     entities: int = 0
     rows_in: int = 0
-    inserted: int = 0
-    deleted: int = 0
+    inserted: int = 0  # the new versions' rows, written to GIDB_* or STG_*
+    deleted: int = 0  # the replaced versions' rows, from either
     duplicates: int = 0
     discarded: int = 0
+    to_gidb: int = 0  # of `inserted`, those written to GIDB_* (their member is the chosen one)
+    from_gidb: int = 0  # of `deleted`, those deleted from GIDB_*
 
 
-def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract], status: str = "ok") -> StageCounts:
-    """`status` of the windows recorded in CTL_EXTRACT_HISTORY: "ok" moves each source's mark; a
-    backfill's re-read records "backfill", which leaves the marks where they are."""
+def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
+    """The new versions in STG_ENTITY, the rows of the versions they replace deleted, the data source
+    sessions recorded: what the HA choice reads."""
     counts = StageCounts()
     register_kinds(con)
     counts.discarded = _discard_unidentified(con, run_id)
@@ -41,45 +47,20 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
     )
     (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
     prior = _prior_runs(con)
-    duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
     for t in extracted_tables():
-        if not any(r.rows.get(t.name) for r in results):
-            continue  # no source gave rows of this table: nothing to replace
         table_kinds = [k.name for k in KINDS if t.name in k.tables]
-        kinds = sql_list(table_kinds)
-        runs = sorted({r for k in table_kinds for r in prior.get(k, ())})
-        if runs:  # else no entity of these kinds was staged before: nothing to replace
-            counts.deleted += _changed(
+        runs = ", ".join(map(str, sorted({r for k in table_kinds for r in prior.get(k, ())})))
+        if not runs:  # no entity of these kinds was staged before: nothing to replace
+            continue
+        for layer in ("STG", "GIDB"):  # a version's rows are in one of them, by its member's choice
+            deleted = _changed(
                 con,
-                f"""DELETE FROM STG_{t.name} s USING _X_LATEST l
-                WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY AND l.ENTITY_KIND IN ({kinds})
-                  AND s.EXTRACT_RUN_ID IN ({", ".join(map(str, runs))})""",
+                f"""DELETE FROM {layer}_{t.name} s USING _X_LATEST l
+                WHERE s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KEY = l.ENTITY_KEY
+                  AND l.ENTITY_KIND IN ({sql_list(table_kinds)}) AND s.EXTRACT_RUN_ID IN ({runs})""",
             )
-        latest = f"""FROM _X_{t.name} x JOIN _X_LATEST l ON x.SOURCE_NAME = l.SOURCE_NAME
-                     AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
-        dups: dict[str, int] = {}
-        if t.name in HISTORY_TABLES:
-            content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
-            dups = _find_redelivered(con, latest, content)
-        stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
-        closed = {
-            "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
-            "TERMINATED": f"CASE WHEN {stuck_open} THEN to_timestamp({SENTINEL_TS})::TIMESTAMP ELSE x.TERMINATED END",
-        }
-        closes = stuck_open != "FALSE"
-        cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
-        not_twice = " WHERE x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
-        inserted = _changed(
-            con,
-            f"""INSERT INTO STG_{t.name} BY NAME
-            SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
-                   coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
-            {latest}{not_twice}""",
-        )
-        counts.inserted += inserted
-        counts.rows_in += inserted + sum(dups.values())  # the latest version's rows, copies included
-        duplicates.update({(source, t.name): n for source, n in dups.items()})
-    counts.duplicates = sum(duplicates.values())
+            counts.deleted += deleted
+            counts.from_gidb += deleted if layer == "GIDB" else 0
     all_runs = sorted({r for runs in prior.values() for r in runs})
     if all_runs:
         run(
@@ -94,8 +75,55 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtra
                     STUCK, {run_id} FROM _X_LATEST""",
     )
     _record_sessions(con, run_id)
-    _record_history(con, run_id, results, duplicates, status)
     return counts
+
+
+def place(
+    con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract], counts: StageCounts, status: str = "ok"
+) -> None:
+    """The new versions' rows into GIDB_* (their member chosen, _HA_NEW) or STG_*, and the windows
+    read into CTL_EXTRACT_HISTORY. `status` "ok" moves each source's mark; a backfill's re-read
+    records "backfill", which leaves the marks where they are."""
+    run(
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_PLACE AS
+        SELECT l.SOURCE_NAME, l.ENTITY_KIND, l.ENTITY_KEY, l.CHUNK, l.SOURCE_NAME = n.SOURCE_NAME AS CHOSEN
+        FROM _X_LATEST l JOIN _HA_NEW n USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
+    )
+    duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
+    for t in extracted_tables():
+        if not any(r.rows.get(t.name) for r in results):
+            continue  # no source gave rows of this table
+        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
+        latest = f"""FROM _X_{t.name} x JOIN _X_PLACE l ON x.SOURCE_NAME = l.SOURCE_NAME
+                     AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
+        dups: dict[str, int] = {}
+        if t.name in HISTORY_TABLES:
+            content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
+            dups = _find_redelivered(con, latest, content)
+        stuck_open = "x.STUCK AND x.TERMINATED_TS IS NULL" if "TERMINATED_TS" in t.column_names else "FALSE"
+        closed = {
+            "TERMINATED_TS": f"CASE WHEN {stuck_open} THEN {SENTINEL_TS} ELSE x.TERMINATED_TS END",
+            "TERMINATED": f"CASE WHEN {stuck_open} THEN to_timestamp({SENTINEL_TS})::TIMESTAMP ELSE x.TERMINATED END",
+        }
+        closes = stuck_open != "FALSE"
+        cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
+        not_twice = " AND x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
+        for layer, chosen in (("GIDB", "l.CHOSEN"), ("STG", "NOT l.CHOSEN")):
+            inserted = _changed(
+                con,
+                f"""INSERT INTO {layer}_{t.name} BY NAME
+                SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
+                       coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
+                {latest} WHERE {chosen}{not_twice}""",
+            )
+            counts.inserted += inserted
+            counts.to_gidb += inserted if layer == "GIDB" else 0
+        counts.rows_in += sum(dups.values())
+        duplicates.update({(source, t.name): n for source, n in dups.items()})
+    counts.rows_in += counts.inserted  # the latest versions' rows, copies included
+    counts.duplicates = sum(duplicates.values())
+    _record_history(con, run_id, results, duplicates, status)
 
 
 def _prior_runs(con) -> dict[str, list[int]]:

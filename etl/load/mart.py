@@ -1,7 +1,8 @@
 """The mart's DuckDB file: connection, schema of its control, GIDB and star-schema layers, run ids.
 
-`STG_<TABLE>` holds every member's extracted rows (each HA member's version of each entity);
-`GIDB_<TABLE>` holds the rows of the member the HA choice took (MART.md layer 1). Both have the IDB
+Each HA member's version of each entity is staged once: `GIDB_<TABLE>` holds the rows of the member
+the HA choice took (MART.md layer 1), `STG_<TABLE>` the other members' (kept so a later choice can
+take them without reading the source again; `STG_ENTITY` lists every version). Both have the IDB
 model's columns (integer `*_TS` widened to BIGINT, so a stuck row can end at the sentinel) and:
 SOURCE_NAME, HA_SET, ENTITY_KEY (the entity's identity across members), DSS_ID (the data source
 session ICON wrote the row under, its GSYS_DOMAIN), STUCK_FLAG (closed by idbmart at the sentinel,
@@ -20,6 +21,7 @@ import duckdb
 from sqlglot import exp
 
 from etl.errors import KeyConflict
+from etl.extract.entities import KINDS
 from etl.idb.schema import Table, tables
 from etl.measure import Stages
 from etl.paths import SQL_DIR
@@ -87,11 +89,18 @@ def unkeyed() -> tuple[str, ...]:
     return tuple(names)
 
 
+# STG_<TABLE>'s comment, which says its rows are the versions not chosen: marts made before kept the
+# chosen versions there too (and copied them to GIDB_*); `ensure_schema` drops those copies once.
+STAGING_COMMENT = "versions of members the HA choice did not take (the chosen ones are in GIDB_*)"
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create whatever part of the mart is missing (idempotent; a complete mart costs two queries)."""
-    have = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+    comments = dict(run(con, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'"))
+    have = set(comments)
     rekey = _keyed(con, unkeyed()) if have else []
-    with transaction(con) if rekey else nullcontext():  # a mart moved over whole or not at all
+    copies = [t for t in extracted_tables() if f"STG_{t.name}" in have and comments[f"STG_{t.name}"] != STAGING_COMMENT]
+    with transaction(con) if rekey or copies else nullcontext():  # a mart moved over whole or not at all
         for table in rekey:  # made by an earlier version, with the key: moved aside, made again, refilled
             run(con, f"ALTER TABLE {table} RENAME TO {table}_KEYED")
             have.discard(table)
@@ -110,6 +119,24 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for prefix in ("STG", "GIDB"):
                 if f"{prefix}_{t.name}" not in have:
                     run(con, layer_ddl(prefix, t))
+            if f"STG_{t.name}" not in have:
+                run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
+        for t in copies:
+            _drop_chosen_copies(con, t)
+
+
+def _drop_chosen_copies(con: duckdb.DuckDBPyConnection, t: Table) -> None:
+    """A mart made before each version was staged once: its STG_<TABLE> also holds the chosen
+    members' rows, which GIDB_<TABLE> has. They are deleted (GIDB keeps them) and the table marked."""
+    kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
+    if kinds:
+        run(
+            con,
+            f"""DELETE FROM STG_{t.name} s USING CTL_HA_DECISION d
+            WHERE s.HA_SET = d.HA_SET AND s.ENTITY_KEY = d.ENTITY_KEY AND s.SOURCE_NAME = d.SOURCE_NAME
+              AND d.ENTITY_KIND IN ({kinds})""",
+        )
+    run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
 
 
 def _keyed(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list[str]:

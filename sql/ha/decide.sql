@@ -5,8 +5,9 @@
 -- a member whose sessions of the kind's role cover the whole lifetime; then the primary; then the
 -- member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
 -- lifetime the members together know, and never before the set's first session of that role.
--- The output's last two columns, REFRESH and STAGED_RUN_ID, tell etl/ha/choose.py which entities'
--- GIDB rows to rewrite and in which runs' staged rows to find them.
+-- The output's last three columns tell etl/ha/choose.py which rows to move when the choice changes:
+-- the member chosen before (OLD_SOURCE), the runs that staged the chosen and the old member's
+-- versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry its run as EXTRACT_RUN_ID).
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
          e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE
@@ -86,9 +87,12 @@ SELECT
   p.CANDIDATES,
   CASE WHEN o.SOURCE_NAME <> p.SOURCE_NAME THEN o.SOURCE_NAME END AS PREV_SOURCE,
   :run_id AS RUN_ID,
-  -- Not kept in CTL_HA_DECISION: whether the entity's GIDB rows must be rewritten (another member
-  -- chosen, or the chosen member's version staged by this run), and the run that staged that version.
-  o.SOURCE_NAME IS DISTINCT FROM p.SOURCE_NAME OR p.STAGED_RUN_ID = :run_id AS REFRESH,
-  p.STAGED_RUN_ID
+  -- Not kept in CTL_HA_DECISION (see the header).
+  o.SOURCE_NAME AS OLD_SOURCE,
+  p.STAGED_RUN_ID,
+  ov.STAGED_RUN_ID AS OLD_RUN_ID
 FROM paired AS p
 LEFT JOIN CTL_HA_DECISION AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+LEFT JOIN versions AS ov
+  ON ov.HA_SET = p.HA_SET AND ov.ENTITY_KIND = p.ENTITY_KIND AND ov.ENTITY_KEY = p.ENTITY_KEY
+ AND ov.SOURCE_NAME = o.SOURCE_NAME

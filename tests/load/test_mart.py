@@ -71,6 +71,37 @@ def test_a_mart_made_with_keyed_tables_keeps_their_rows_without_the_keys(tmp_pat
     con.close()
 
 
+def test_a_mart_that_staged_the_chosen_versions_twice_keeps_them_in_gidb_only(tmp_path):
+    """Marts made before kept every member's version in STG_* and copied the chosen one to GIDB_*;
+    connecting drops the copies from STG_* once (the versions not chosen stay), GIDB_* untouched."""
+    path = tmp_path / "mart.duckdb"
+    con = mart.connect(path)
+    chosen = {f"k{i}": "a" if i < 7 else "b" for i in range(10)}  # k0-k6 from member a, k7-k9 from b
+    run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
+                MEMBERS, RUN_ID) SELECT 'set', 'interaction', k, s, 'both_cover_primary', FALSE, 2, 1
+                FROM (VALUES """ + ", ".join(f"('{k}', '{m}')" for k, m in chosen.items()) + ") v(k, s)")  # fmt: skip
+    calls = "(CALLID, SOURCE_NAME, HA_SET, ENTITY_KEY, STUCK_FLAG, EXTRACT_RUN_ID)"
+    for member in ("a", "b"):  # the old layout: both members' calls in STG, the chosen ones in GIDB too
+        run(con, f"INSERT INTO STG_G_CALL {calls} SELECT 'call-' || k, '{member}', 'set', k, FALSE, 1 "
+                 f"FROM (SELECT unnest({list(chosen)}) AS k)")  # fmt: skip
+    for k, member in chosen.items():
+        run(con, f"INSERT INTO GIDB_G_CALL {calls} VALUES ('call-{k}', '{member}', 'set', '{k}', FALSE, 1)")
+    for t in mart.extracted_tables():
+        run(con, f"COMMENT ON TABLE STG_{t.name} IS NULL")
+    gidb = run(con, "SELECT * FROM GIDB_G_CALL ORDER BY ALL")
+    con.close()
+
+    for _ in range(2):  # moved over once; a second connect finds nothing to do
+        con = mart.connect(path)
+        assert run(con, "SELECT ENTITY_KEY, SOURCE_NAME FROM STG_G_CALL ORDER BY 1") == [
+            (k, "b" if member == "a" else "a") for k, member in sorted(chosen.items())
+        ]
+        assert run(con, "SELECT * FROM GIDB_G_CALL ORDER BY ALL") == gidb
+        marked = run(con, "SELECT DISTINCT comment FROM duckdb_tables() WHERE table_name LIKE 'STG_G%'")
+        assert marked == [(mart.STAGING_COMMENT,)]
+        con.close()
+
+
 def test_the_facts_and_the_control_tables_kept_by_key_are_made_without_a_primary_key(tmp_path):
     con = mart.connect(tmp_path / "mart.duckdb")
     facts = {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%FACT%'")}
