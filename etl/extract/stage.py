@@ -90,11 +90,13 @@ def place(
         SELECT l.SOURCE_NAME, l.ENTITY_KIND, l.ENTITY_KEY, l.CHUNK, l.SOURCE_NAME = n.SOURCE_NAME AS CHOSEN
         FROM _X_LATEST l JOIN _HA_NEW n USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
     )
+    sides = set(run(con, "SELECT DISTINCT ENTITY_KIND, CHOSEN FROM _X_PLACE"))  # a set of one member: chosen
     duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
     for t in extracted_tables():
         if not any(r.rows.get(t.name) for r in results):
             continue  # no source gave rows of this table
-        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
+        table_kinds = [k.name for k in KINDS if t.name in k.tables]
+        kinds = sql_list(table_kinds)
         latest = f"""FROM _X_{t.name} x JOIN _X_PLACE l ON x.SOURCE_NAME = l.SOURCE_NAME
                      AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
         dups: dict[str, int] = {}
@@ -109,13 +111,15 @@ def place(
         closes = stuck_open != "FALSE"
         cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
         not_twice = " AND x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
-        for layer, chosen in (("GIDB", "l.CHOSEN"), ("STG", "NOT l.CHOSEN")):
+        for layer, chosen in (("GIDB", True), ("STG", False)):
+            if not any((kind, chosen) in sides for kind in table_kinds):
+                continue
             inserted = _changed(
                 con,
                 f"""INSERT INTO {layer}_{t.name} BY NAME
                 SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
                        coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
-                {latest} WHERE {chosen}{not_twice}""",
+                {latest} WHERE l.CHOSEN = {chosen}{not_twice}""",
             )
             counts.inserted += inserted
             counts.to_gidb += inserted if layer == "GIDB" else 0
