@@ -87,8 +87,9 @@ def place(
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _X_PLACE AS
-        SELECT l.SOURCE_NAME, l.ENTITY_KIND, l.ENTITY_KEY, l.CHUNK, l.SOURCE_NAME = n.SOURCE_NAME AS CHOSEN
-        FROM _X_LATEST l JOIN _HA_NEW n USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
+        SELECT l.SOURCE_NAME, l.ENTITY_KIND, l.ENTITY_KEY, l.CHUNK,
+               coalesce(l.SOURCE_NAME = n.SOURCE_NAME, FALSE) AS CHOSEN  -- undecided: kept, not chosen
+        FROM _X_LATEST l LEFT JOIN _HA_NEW n USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
     )
     sides = set(run(con, "SELECT DISTINCT ENTITY_KIND, CHOSEN FROM _X_PLACE"))  # a set of one member: chosen
     duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
