@@ -124,10 +124,9 @@ def place(
             )
             counts.inserted += inserted
             counts.to_gidb += inserted if layer == "GIDB" else 0
-        counts.rows_in += sum(dups.values())
         duplicates.update({(source, t.name): n for source, n in dups.items()})
-    counts.rows_in += counts.inserted  # the latest versions' rows, copies included
     counts.duplicates = sum(duplicates.values())
+    counts.rows_in = counts.inserted + counts.duplicates  # the latest versions' rows, copies included
     _record_history(con, run_id, results, duplicates, status)
 
 

@@ -85,7 +85,7 @@ def _move_changed_choices(con, run_id: int, counts: HaCounts) -> None:
                 counts.inserted += moved
             else:
                 counts.deleted += moved
-        if any(None in rs for m, kind, rs in moves if kind in table_kinds):
+        if any(None in rs for m, kind, rs in moves if m == "out" and kind in table_kinds):
             (dropped,) = run(con, f"DELETE FROM GIDB_{t.name} s USING _HA_MOVE m WHERE {match} AND m.RUN IS NULL")[0]
             counts.deleted += dropped
 
