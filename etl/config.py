@@ -69,7 +69,7 @@ class QualityOptions:
 @dataclass(frozen=True)
 class RetentionOptions:
     # The nightly job removes what is older than this many days of the sources' own clock.
-    gidb_days: int = 30  # GIDB_*, STG_* and HA decisions of finished entities (the facts stay)
+    gidb_days: int = 30  # GIDB_*, STG_* and HA decisions of finished entities (facts and configuration stay)
     discards_days: int = 90  # STG_TRANSFORM_DISCARDS
     history_days: int = 400  # CTL_AUDIT_LOG, CTL_EXTRACT_HISTORY (each source's last mark stays), CTL_QUALITY_RESULT
     date_time_ahead_days: int = 31  # DATE_TIME is filled this far past the newest data

@@ -5,7 +5,11 @@ rebuilt from old snapshots keeps what those snapshots hold. The facts, dimension
 reporting data and are never removed here; what goes is the working state behind them:
 - GIDB_*, STG_* rows, STG_ENTITY and CTL_HA_DECISION of entities that ended before the GIDB horizon.
   An entity is only rebuilt when a source delivers it again; one that does so after this horizon is
-  rebuilt from what is left (set `gidb_days` beyond any late delivery you expect);
+  rebuilt from what is left (set `gidb_days` beyond any late delivery you expect). Configuration is
+  not among them: every cycle rebuilds the dimensions from all of it, and the facts, which stay, point
+  at those rows (an agent unchanged for `gidb_days` would otherwise leave RESOURCE_, and the next
+  cycle's gate would fail). Info Mart, too, keeps configuration until it is deleted, and then for
+  `days-to-keep-cfg-facts` (400 days by default); here a deleted object's row is kept as well;
 - STG_TRANSFORM_DISCARDS rows older than `discards_days` (by the run that wrote them);
 - CTL_AUDIT_LOG, CTL_QUALITY_RESULT and CTL_EXTRACT_HISTORY older than `history_days`, except each
   source's latest window, which is its mark.
@@ -23,6 +27,7 @@ from etl.load.mart import extracted_tables, run, sql_list
 from etl.transform.build import fill_date_time
 
 DAY = 86_400
+PURGED_KINDS = tuple(k for k in KINDS if k.role != "cfg")  # the entities `gidb_days` applies to
 
 
 @dataclass
@@ -50,15 +55,16 @@ def purge(con: duckdb.DuckDBPyConnection, deployment: Deployment) -> RetentionCo
         )
 
     for t in extracted_tables():
-        kinds = sql_list(k.name for k in KINDS if t.name in k.tables)
-        if kinds == "":
+        kinds = sql_list(k.name for k in PURGED_KINDS if t.name in k.tables)
+        if kinds == "":  # a configuration table
             continue
         delete(f"GIDB_{t.name}", f"""(HA_SET, ENTITY_KEY) IN (SELECT HA_SET, ENTITY_KEY FROM CTL_HA_DECISION
                                      WHERE END_TS < ? AND ENTITY_KIND IN ({kinds}))""", [gidb_cut])  # fmt: skip
         delete(f"STG_{t.name}", f"""(SOURCE_NAME, ENTITY_KEY) IN (SELECT SOURCE_NAME, ENTITY_KEY FROM STG_ENTITY
                                     WHERE END_TS < ? AND ENTITY_KIND IN ({kinds}))""", [gidb_cut])  # fmt: skip
-    delete("CTL_HA_DECISION", "END_TS < ?", [gidb_cut])
-    delete("STG_ENTITY", "END_TS < ?", [gidb_cut])
+    purged = f"END_TS < ? AND ENTITY_KIND IN ({sql_list(k.name for k in PURGED_KINDS)})"
+    delete("CTL_HA_DECISION", purged, [gidb_cut])
+    delete("STG_ENTITY", purged, [gidb_cut])
     old_runs = "RUN_ID IN (SELECT RUN_ID FROM CTL_AUDIT_LOG WHERE epoch(STARTED_AT) < ?)"
     delete("STG_TRANSFORM_DISCARDS", old_runs, [discard_cut])
     delete("CTL_QUALITY_RESULT", "epoch(CHECKED_AT) < ?", [history_cut])
