@@ -286,6 +286,40 @@ def test_a_transform_in_slices_gives_the_same_mart(one_run, tmp_path):
     assert differences(sliced.mart_path, deployment.mart_path, ALL) == {}
 
 
+def test_a_chosen_version_retention_removed_leaves_gidb_when_the_other_member_is_chosen(one_run, tmp_path):
+    """An interaction both node members hold, chosen from dc1_node1_a. Retention removed a's version
+    (it ended before the horizon) but not the decision (the interaction's lifetime, which b's version
+    gives, ends after it). When b delivers the interaction again, b is chosen, and a's rows leave
+    GIDB_*: no version of a's is staged any more, so they are dropped, not moved to STG_*."""
+    deployment, _, _ = one_run
+    cycles = fresh_mart(deployment, tmp_path)
+    shutil.copy(deployment.mart_path, cycles.mart_path)
+    con = duckdb.connect(str(cycles.mart_path))
+    (key,) = con.execute(
+        """SELECT ENTITY_KEY FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' AND MEMBERS = 2
+           AND SOURCE_NAME = 'dc1_node1_a' ORDER BY ENTITY_KEY LIMIT 1"""
+    ).fetchall()[0]
+    calls = "SELECT SOURCE_NAME, count(*) FROM {} WHERE ENTITY_KEY = ? GROUP BY ALL ORDER BY ALL"
+    ((_, both_calls),) = con.execute(calls.format("GIDB_G_CALL"), [key]).fetchall()
+    assert con.execute(calls.format("STG_G_CALL"), [key]).fetchall() == [("dc1_node1_b", both_calls)]
+    con.execute("DELETE FROM STG_ENTITY WHERE SOURCE_NAME = 'dc1_node1_a' AND ENTITY_KEY = ?", [key])
+    con.execute("DELETE FROM CTL_EXTRACT_HISTORY WHERE SOURCE_NAME = 'dc1_node1_b'")  # b reads all again
+    con.close()
+
+    result = run_cycle(cycles)
+    assert result.ha.deleted > 0
+    decided = sql(cycles.mart_path, f"SELECT SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KEY = '{key}'")
+    assert decided == [("dc1_node1_b", "only_member_holding_it")]
+    for layer, held in (("GIDB", [("dc1_node1_b", both_calls)]), ("STG", [])):
+        assert sql(cycles.mart_path, calls.format(f"{layer}_G_CALL").replace("?", f"'{key}'")) == held, layer
+    a_rows = " UNION ALL ".join(
+        f"SELECT count(*) FROM {layer}_G_{t} WHERE SOURCE_NAME = 'dc1_node1_a' AND ENTITY_KEY = '{key}'"
+        for layer in ("GIDB", "STG")
+        for t in ("IR", "CALL", "PARTY", "PARTY_HISTORY")
+    )
+    assert sql(cycles.mart_path, f"SELECT sum(n) FROM ({a_rows}) t(n)") == [(0,)]
+
+
 def test_a_source_down_for_an_hour_catches_up_as_if_never_away(one_run, tmp_path):
     deployment, _, _ = one_run
     series = SnapshotSeries(tmp_path, P, FAULTS)
