@@ -90,18 +90,17 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
 
     # Agents: sessions, summarised states, reasons.
     temp(con, "_T_SESSION_RES", "session_resource")
-    run(con, "CREATE OR REPLACE TEMP TABLE _T_STATE_AGENT AS SELECT DISTINCT AGENTID FROM _T_SESSION "
-             "WHERE AGENTID IS NOT NULL")  # fmt: skip
+    temp(con, "_T_STATE_AGENT", "state_agents")
     temp(con, "_T_SMS", "sm_res_session_fact")
     temp(con, "_T_SMST", "sm_res_state_fact")
     temp(con, "_T_SMRS", "sm_res_state_reason_fact")
 
     counts.discarded = _discards(con, audit_key // 100)
     session_scope = "LOGIN_SESSION_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)"
-    agent_scope = (
-        "RESOURCE_KEY IN (SELECT cfg_resource_key(3, AGENTID) FROM _T_STATE_AGENT) AND START_TS >= "
-        "(SELECT coalesce(min(CREATED_TS), 0) FROM GIDB_G_LOGIN_SESSION "
-        "WHERE AGENTID IN (SELECT AGENTID FROM _T_STATE_AGENT))"
+    agent_scope = (  # each agent's states from its FROM_TS on; the least of them lets DuckDB skip older row groups
+        "RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT) "
+        "AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT) "
+        "AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = SM_RES_STATE_FACT.RESOURCE_KEY)"
     )
     reason_columns = "AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG"
     facts = [
@@ -205,6 +204,7 @@ def _setup(con, deployment: Deployment) -> None:
         ("max_state_s", o.max_state_duration_s),
         ("short_abandon_s", o.short_abandon_threshold_s),
         ("fill_ahead_days", FILL_AHEAD_DAYS),
+        ("bound_slack_s", BOUND_SLACK_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
     run(con, model("static_dimensions"))

@@ -1,11 +1,12 @@
 -- SM_RES_STATE_FACT for the agents of the republished login sessions (_T_STATE_AGENT), rebuilt over
--- all their sessions in GIDB. Each DN's states run from one change to the next (the last to the
--- session's end), a state unchanged for max_state_s seconds ends there (LONG_STATE_FLAG). The agent's
--- DNs are then summarised into one state at every moment: the first of _T_PRIORITY present.
+-- their sessions in GIDB from FROM_TS on (state_agents.sql). Each DN's states run from one change to
+-- the next (the last to the session's end), a state unchanged for max_state_s seconds ends there
+-- (LONG_STATE_FLAG). The agent's DNs are then summarised into one state at every moment: the first of
+-- _T_PRIORITY present.
 WITH session AS (
   SELECT ls.SOURCE_NAME, ls.LOGINSESSIONID, ls.AGENTID, ls.TENANTID, coalesce(ls.MEDIATYPE, 0) AS MEDIATYPE,
-         coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
-  FROM GIDB_G_LOGIN_SESSION AS ls WHERE ls.AGENTID IN (SELECT AGENTID FROM _T_STATE_AGENT)
+         ls.CREATED_TS, coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
+  FROM GIDB_G_LOGIN_SESSION AS ls JOIN _T_STATE_AGENT AS a ON a.AGENTID = ls.AGENTID AND ls.CREATED_TS >= a.FROM_TS
 ),
 dn_state AS (
   SELECT s.AGENTID, s.TENANTID, s.MEDIATYPE, h.STATE, h.ADDED_TS AS START_TS,
@@ -14,6 +15,8 @@ dn_state AS (
   FROM GIDB_G_AGENT_STATE_HISTORY AS h
   JOIN session AS s ON s.SOURCE_NAME = h.SOURCE_NAME AND s.LOGINSESSIONID = h.LOGINSESSIONID
   WHERE h.TYPE = 5 AND h.STATE BETWEEN 0 AND 6
+    -- a session's states are written after its login, by the same IDB: older row groups are skipped
+    AND h.ADDED_TS >= (SELECT min(FROM_TS) FROM _T_STATE_AGENT) - getvariable('bound_slack_s')
 ),
 capped AS (
   SELECT d.*, least(NEXT_TS, START_TS + getvariable('max_state_s')) AS END_TS,
