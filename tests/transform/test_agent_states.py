@@ -4,6 +4,8 @@ an agent's earlier sessions keep their states whatever another agent republished
 
 from __future__ import annotations
 
+import itertools
+
 import duckdb
 
 from etl import config
@@ -45,7 +47,7 @@ def expected_states(agent: str) -> list[tuple[str, int, int]]:
     out = []
     for login, logout, states in SESSIONS[agent]:
         marks = [("LOGGED_IN", login), *states, (None, logout)]
-        out += [(state.replace("_", ""), at(t0), at(t1)) for (state, t0), (_, t1) in zip(marks, marks[1:])]
+        out += [(state.replace("_", ""), at(t0), at(t1)) for (state, t0), (_, t1) in itertools.pairwise(marks)]
     return out
 
 
