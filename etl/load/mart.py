@@ -214,6 +214,18 @@ def sql_list(values) -> str:
     return ", ".join(exp.Literal.string(v).sql() for v in values)
 
 
+def _in_rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
+    """`scope`, and the range of rowids its rows hold, found first by reading the scope's columns alone.
+    A scope of keys `IN (...)` is a semi join, for which DuckDB reads every column of every row; the
+    rows of a cycle's scope are nearly always in the last row groups (recent cycles wrote them), and a
+    constant rowid range lets the scan skip the others (the 22:00 cycle's IRF rows on five days of 250k
+    calls: 0.12 s whole, 0.03 s so). Exact whatever the range: the scope still filters the rows."""
+    lo, hi = run(con, f"SELECT min(rowid), max(rowid) FROM {table} WHERE {scope}")[0]
+    if lo is None:
+        return "FALSE"
+    return f"rowid BETWEEN {int(lo)} AND {int(hi)} AND ({scope})"
+
+
 def start_touched(con: duckdb.DuckDBPyConnection) -> None:
     """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
     run(
@@ -231,6 +243,7 @@ def replace(
     scope: str,
     audit_key: int,
     touched: bool = False,
+    ranged: bool = False,
 ) -> tuple[int, int, int]:
     """Make `table`'s rows in `scope` the rows of `new` (a table or a parenthesised query) and return
     (inserted, deleted, changed).
@@ -247,6 +260,8 @@ def replace(
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
     the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS), which is what
     the aggregate stage re-aggregates.
+    With `ranged`, the scope's old rows are read within the rowids they hold (_in_rows_of): for a
+    large table whose scope's keys give DuckDB's zone maps nothing to skip (hashed interaction keys).
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
@@ -256,7 +271,8 @@ def replace(
     on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
     key_list = ", ".join(f'"{k}"' for k in keys)
     select_keys = ", ".join(f'n."{k}"' for k in keys)
-    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {scope}")
+    where = _in_rows_of(con, table, scope) if ranged else scope
+    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {where}")
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _NEW AS

@@ -184,7 +184,7 @@ def _interactions(con, deployment: Deployment, audit_key: int, counts: Transform
         ("MEDIATION_SEGMENT_FACT", "MEDIATION_SEGMENT_ID", f"({model('mediation_segment_fact')})"),
         ("IRF_USER_DATA_CUST_1", "INTERACTION_RESOURCE_ID", "_T_CUST_1"),
     ):
-        result = replace(con, table, key, new, ixn_scope, audit_key, touched=table in AGGREGATED_FACTS)
+        result = replace(con, table, key, new, ixn_scope, audit_key, touched=table in AGGREGATED_FACTS, ranged=True)
         _count(counts, table, result)
     run(con, f"INSERT INTO _T_SEEN_SLICES BY NAME {model('resource_seen_slice')}")
     run(

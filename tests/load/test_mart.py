@@ -174,3 +174,30 @@ def test_replace_writes_only_the_rows_that_changed(tmp_path, key):
         (k,) for k in [*range(90, 95), *range(90, 100), 1000, 1001, 1002]
     )
     assert run(con, "SELECT DISTINCT FACT FROM _T_TOUCHED") == [("FACT",)]
+
+
+def test_replace_reads_its_scope_wherever_the_rows_lie(tmp_path):
+    """`ranged`, replace reads the scope's old rows within a rowid range it finds first: rows
+    in every row group, rows written earlier in the same transaction (DuckDB numbers those far above
+    the others), rows updated there and rows deleted there are all read as they now are."""
+    con = duckdb.connect(str(tmp_path / "mart.duckdb"))
+    run(con, "CREATE TABLE FACT (K BIGINT, G BIGINT, V VARCHAR, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)")
+    committed = 3 * ROW_GROUP
+    run(con, f"INSERT INTO FACT SELECT i, i % 1000, 'v', 100, 100 FROM range({committed}) r(i)")
+    run(con, "CHECKPOINT")
+    run(con, "BEGIN TRANSACTION")
+    run(con, "DELETE FROM FACT WHERE K % 7 = 0")
+    run(con, f"INSERT INTO FACT SELECT i, 5, 'v', 150, 150 FROM range({committed}, {committed + 10}) r(i)")
+    group = [k for k in range(committed) if k % 1000 == 5 and k % 7] + list(range(committed, committed + 10))
+    for audit_key, value in ((200, "rebuilt"), (300, "again")):
+        run(con, f"CREATE OR REPLACE TEMP TABLE _N AS SELECT K, G, '{value}' AS V FROM FACT WHERE G = 5")
+        assert mart.replace(con, "FACT", "K", "_N", "G = 5", audit_key, ranged=True) == (0, 0, len(group))
+    run(con, "COMMIT")
+    assert run(con, "SELECT list(K ORDER BY K), min(V), max(V), min(UPDATE_AUDIT_KEY) FROM FACT WHERE G = 5") == [
+        (group, "again", "again", 300)
+    ]
+    assert run(con, "SELECT count(*), min(V), max(V) FROM FACT WHERE G <> 5")[0] == (
+        sum(1 for k in range(committed) if k % 1000 != 5 and k % 7),
+        "v",
+        "v",
+    )
