@@ -299,9 +299,12 @@ def test_a_chosen_version_retention_removed_leaves_gidb_when_the_other_member_is
         """SELECT ENTITY_KEY FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' AND MEMBERS = 2
            AND SOURCE_NAME = 'dc1_node1_a' ORDER BY ENTITY_KEY LIMIT 1"""
     ).fetchall()[0]
-    calls = "SELECT SOURCE_NAME, count(*) FROM {} WHERE ENTITY_KEY = ? GROUP BY ALL ORDER BY ALL"
-    ((_, both_calls),) = con.execute(calls.format("GIDB_G_CALL"), [key]).fetchall()
-    assert con.execute(calls.format("STG_G_CALL"), [key]).fetchall() == [("dc1_node1_b", both_calls)]
+
+    def calls(layer: str) -> str:  # the interaction's G_CALL rows in a layer, per member
+        return f"SELECT SOURCE_NAME, count(*) FROM {layer}_G_CALL WHERE ENTITY_KEY = '{key}' GROUP BY ALL ORDER BY ALL"
+
+    ((_, both_calls),) = con.execute(calls("GIDB")).fetchall()
+    assert con.execute(calls("STG")).fetchall() == [("dc1_node1_b", both_calls)]
     con.execute("DELETE FROM STG_ENTITY WHERE SOURCE_NAME = 'dc1_node1_a' AND ENTITY_KEY = ?", [key])
     con.execute("DELETE FROM CTL_EXTRACT_HISTORY WHERE SOURCE_NAME = 'dc1_node1_b'")  # b reads all again
     con.close()
@@ -311,7 +314,7 @@ def test_a_chosen_version_retention_removed_leaves_gidb_when_the_other_member_is
     decided = sql(cycles.mart_path, f"SELECT SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KEY = '{key}'")
     assert decided == [("dc1_node1_b", "only_member_holding_it")]
     for layer, held in (("GIDB", [("dc1_node1_b", both_calls)]), ("STG", [])):
-        assert sql(cycles.mart_path, calls.format(f"{layer}_G_CALL").replace("?", f"'{key}'")) == held, layer
+        assert sql(cycles.mart_path, calls(layer)) == held, layer
     a_rows = " UNION ALL ".join(
         f"SELECT count(*) FROM {layer}_G_{t} WHERE SOURCE_NAME = 'dc1_node1_a' AND ENTITY_KEY = '{key}'"
         for layer in ("GIDB", "STG")

@@ -5,7 +5,7 @@
 -- _T_PRIORITY present.
 WITH session AS (
   SELECT ls.SOURCE_NAME, ls.LOGINSESSIONID, ls.AGENTID, ls.TENANTID, coalesce(ls.MEDIATYPE, 0) AS MEDIATYPE,
-         ls.CREATED_TS, coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
+         coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
   FROM GIDB_G_LOGIN_SESSION AS ls JOIN _T_STATE_AGENT AS a ON a.AGENTID = ls.AGENTID AND ls.CREATED_TS >= a.FROM_TS
 ),
 dn_state AS (

@@ -5,18 +5,17 @@
 -- sessions from FROM_TS on are rebuilt, not every session GIDB keeps (`gidb_days` of them). Every
 -- member's version of a republished session counts (a changed choice's former one, now in STG_*, may
 -- have begun earlier): the facts it gave are rebuilt too.
-WITH republished AS (
-  SELECT AGENTID, START_TS, END_TS FROM _T_SESSION WHERE AGENTID IS NOT NULL
-  UNION ALL
-  SELECT AGENTID, CREATED_TS, coalesce(TERMINATED_TS, getvariable('sentinel')) FROM STG_G_LOGIN_SESSION
-  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION) AND AGENTID IS NOT NULL
+WITH other_versions AS (  -- the republished sessions' versions in STG_* (other members', former choices)
+  SELECT AGENTID, CREATED_TS AS START_TS, coalesce(TERMINATED_TS, getvariable('sentinel')) AS END_TS
+  FROM STG_G_LOGIN_SESSION WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION) AND AGENTID IS NOT NULL
 ),
-spans AS (
+spans AS (  -- the agents' sessions in GIDB, and those versions, each marked if republished
   SELECT AGENTID, CREATED_TS AS START_TS, coalesce(TERMINATED_TS, getvariable('sentinel')) AS END_TS,
-         FALSE AS REPUBLISHED
-  FROM GIDB_G_LOGIN_SESSION WHERE AGENTID IN (SELECT AGENTID FROM republished)
+         ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION) AS REPUBLISHED
+  FROM GIDB_G_LOGIN_SESSION
+  WHERE AGENTID IN (SELECT AGENTID FROM _T_SESSION UNION ALL SELECT AGENTID FROM other_versions)
   UNION ALL
-  SELECT *, TRUE FROM republished
+  SELECT *, TRUE FROM other_versions
 ),
 runs AS (  -- a span that begins after every earlier span of the agent ended starts a new run
   SELECT *, sum(CASE WHEN START_TS <= REACHED THEN 0 ELSE 1 END) OVER (
