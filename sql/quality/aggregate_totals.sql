@@ -1,10 +1,13 @@
 -- Each aggregate family's total of a measure at every level (_QA_AG2_TOTALS, summed by
--- etl/quality/suites.py from the families and measures the suite names), beside the same total
--- counted from the facts by MART.md's definitions, and beside the family's 15-minute total: nothing
--- is lost or counted twice by the touched-interval bookkeeping or the roll-ups. A family whose
--- measure has no fact definition here is compared between levels only.
+-- etl/quality/suites.py from the families and measures the suite names), beside the total of the
+-- level it rolls up from (ROLLUP_TOTAL) and, where the level is compared over the facts' periods,
+-- beside the same total counted from the facts by MART.md's definitions: nothing is lost or counted
+-- twice by the touched-interval bookkeeping or the roll-ups. A family whose measure has no fact
+-- definition here is compared between levels only. The facts are the _QA_* views: in a cycle's gate
+-- those that began in the local days the cycle touched (and the levels over those days and the weeks,
+-- months... holding them); in a full check all.
 WITH agent_irf AS (
-  SELECT * FROM INTERACTION_RESOURCE_FACT WHERE AGENT_MATCH IN ('reported', 'recovered')
+  SELECT * FROM _QA_IRF WHERE AGENT_MATCH IN ('reported', 'recovered')
 ), agent AS (
   SELECT
     count(*) FILTER (CUSTOMER_DIAL_COUNT > 0 OR CUSTOMER_RING_COUNT > 0 OR CUSTOMER_TALK_COUNT > 0
@@ -20,16 +23,16 @@ WITH agent_irf AS (
     count(*) FILTER (td.TECHNICAL_RESULT_CODE = 'ABANDONED') AS ABANDONED,
     count(*) FILTER (td.TECHNICAL_RESULT_CODE = 'DIVERTED' AND t.CUSTOMER_HANDLE_COUNT > 0
                      AND t.AGENT_MATCH IN ('reported', 'recovered')) AS ACCEPTED_AGENT
-  FROM MEDIATION_SEGMENT_FACT AS m
+  FROM _QA_MSF AS m
   JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
-  LEFT JOIN INTERACTION_RESOURCE_FACT AS t ON t.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID
+  LEFT JOIN _QA_TARGET AS t ON t.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID
 ), campaign AS (
   SELECT
     count(*) AS ATTEMPTS,
     count(*) FILTER (r.CALL_RESULT_TYPE = 'CONNECT') AS CONNECTS,
     coalesce(sum(c.DIAL_DURATION), 0)::BIGINT AS DIAL_TIME,
     coalesce(sum(c.ENGAGE_DURATION), 0)::BIGINT AS ENGAGE_TIME
-  FROM CONTACT_ATTEMPT_FACT AS c LEFT JOIN CALL_RESULT AS r USING (CALL_RESULT_KEY)
+  FROM _QA_ATTEMPT AS c LEFT JOIN CALL_RESULT AS r USING (CALL_RESULT_KEY)
 ), facts AS (
   SELECT f.FAMILY, u.MEASURE, u.FACT_TOTAL
   FROM (VALUES ('AGENT'), ('AGENT_QUEUE'), ('ID')) AS f(FAMILY),
@@ -41,8 +44,7 @@ WITH agent_irf AS (
   UNION ALL
   SELECT 'CAMPAIGN', u.MEASURE, u.FACT_TOTAL FROM (UNPIVOT campaign ON COLUMNS(*) INTO NAME MEASURE VALUE FACT_TOTAL) AS u
 )
-SELECT a.FAMILY, a.LEVEL, a.MEASURE, a.AG2_TOTAL, f.FACT_TOTAL::HUGEINT AS FACT_TOTAL, s.AG2_TOTAL AS SUBHR_TOTAL
+SELECT a.FAMILY, a.LEVEL, a.MEASURE, a.AG2_TOTAL, f.FACT_TOTAL::HUGEINT AS FACT_TOTAL, a.ROLLUP_TOTAL
 FROM _QA_AG2_TOTALS AS a
-JOIN _QA_AG2_TOTALS AS s ON s.FAMILY = a.FAMILY AND s.MEASURE = a.MEASURE AND s.LEVEL = 'SUBHR'
-LEFT JOIN facts AS f ON f.FAMILY = a.FAMILY AND f.MEASURE = a.MEASURE
+LEFT JOIN facts AS f ON f.FAMILY = a.FAMILY AND f.MEASURE = a.MEASURE AND a.WITH_FACTS
 ORDER BY a.FAMILY, a.MEASURE, a.LEVEL
