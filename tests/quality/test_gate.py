@@ -14,7 +14,7 @@ from etl import config
 from etl.cycle import run_cycle
 from etl.load.publish import publish
 from etl.quality.gate import QualityGateFailed
-from etl.quality.suites import suite_files
+from etl.quality.suites import suite_files, validate
 from fixtures.simulator import Params, SnapshotSeries
 from fixtures.simulator.profile import DAY0
 
@@ -149,3 +149,64 @@ def test_check_runs_every_suite_and_exits_non_zero_on_a_broken_mart(morning, tmp
     assert "FAILED aggregate_totals: expect_column_pair_values_to_be_equal(AG2_TOTAL,FACT_TOTAL)" in bad.stdout
     report = Path(bad.stdout.strip().splitlines()[-1].removeprefix("report "))
     assert report.parent == deployment.report_dir and "FAILED" in report.read_text()
+
+
+def test_the_gate_looks_up_a_cycle_s_keys_into_facts_and_finds_what_is_missing(morning):
+    """In a cycle's gate a foreign key into a fact is looked up among the batch's own keys (facts grow
+    for ever), and so is the target of "no stay both abandoned and handled". Every queue stay and IRF
+    of three interactions, each with a stay a handling IRF targets, marked as the rows of a next
+    cycle: they pass; then one of those stays' target IRF is deleted, another's interaction, and the
+    third stay is made abandoned though its target handled it: the gate names those rows, no others."""
+    _, deployment, first = morning
+    batch = (first.run_id + 1) * 100
+    con = duckdb.connect(str(deployment.mart_path))
+
+    def one(query: str, params=None):
+        return con.execute(query, params).fetchall()[0][0]
+
+    try:
+        stays = con.execute(
+            """SELECT m.INTERACTION_ID, min(m.MEDIATION_SEGMENT_ID),
+                      arg_min(m.TARGET_IXN_RESOURCE_ID, m.MEDIATION_SEGMENT_ID)
+            FROM MEDIATION_SEGMENT_FACT AS m JOIN INTERACTION_RESOURCE_FACT AS t
+              ON t.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID AND t.CUSTOMER_HANDLE_COUNT > 0
+            GROUP BY m.INTERACTION_ID ORDER BY m.INTERACTION_ID LIMIT 3"""
+        ).fetchall()
+        assert len(stays) == 3
+        ixns = [s[0] for s in stays]
+        (_, _, target), (lost_interaction, _, _), (_, abandoned, _) = stays
+        marked = {
+            table: one(f"UPDATE {table} SET UPDATE_AUDIT_KEY = {batch} WHERE INTERACTION_ID IN ?", [ixns])
+            for table in ("INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT")
+        }
+        names = ("interaction_resource_fact", "mediation_segment_fact")
+        sound = validate(con, deployment.quality, batch, names)
+        assert sound.ok, sound.summary()
+        assert sound.rows == {"interaction_resource_fact": marked["INTERACTION_RESOURCE_FACT"],
+                              "mediation_segment_fact": marked["MEDIATION_SEGMENT_FACT"]}  # fmt: skip
+
+        expected = {  # the rows each break makes wrong, counted before it
+            ("mediation_segment_fact", "TARGET_IXN_RESOURCE_ID_FOUND"): one(
+                "SELECT count(*) FROM MEDIATION_SEGMENT_FACT WHERE TARGET_IXN_RESOURCE_ID = ?", [target]
+            ),
+            ("mediation_segment_fact", "INTERACTION_ID_FOUND"): one(
+                "SELECT count(*) FROM MEDIATION_SEGMENT_FACT WHERE INTERACTION_ID = ?", [lost_interaction]
+            ),
+            ("interaction_resource_fact", "INTERACTION_ID_FOUND"): one(
+                "SELECT count(*) FROM INTERACTION_RESOURCE_FACT WHERE INTERACTION_ID = ?", [lost_interaction]
+            ),
+            ("mediation_segment_fact", "NOT_ABANDONED_AND_HANDLED"): 1,
+        }
+        con.execute("DELETE FROM INTERACTION_RESOURCE_FACT WHERE INTERACTION_RESOURCE_ID = ?", [target])
+        con.execute("DELETE FROM INTERACTION_FACT WHERE INTERACTION_ID = ?", [lost_interaction])
+        con.execute(
+            """UPDATE MEDIATION_SEGMENT_FACT SET TECHNICAL_DESCRIPTOR_KEY = (SELECT min(TECHNICAL_DESCRIPTOR_KEY)
+            FROM TECHNICAL_DESCRIPTOR WHERE TECHNICAL_RESULT_CODE = 'ABANDONED') WHERE MEDIATION_SEGMENT_ID = ?""",
+            [abandoned],
+        )
+        broken = validate(con, deployment.quality, batch, names)
+    finally:
+        con.close()
+    failed = {(o.suite, o.column): o for o in broken.failures}
+    assert {key: o.unexpected for key, o in failed.items()} == expected
+    assert str(abandoned) in failed["mediation_segment_fact", "NOT_ABANDONED_AND_HANDLED"].examples
