@@ -44,8 +44,17 @@ call_ixn AS (
   GROUP BY ALL
 ),
 customer_party AS MATERIALIZED (  -- read first: left to itself DuckDB joined all of them to their history
+  -- Bounded in time like the calls: a party is created with or after its call (call_ixn keeps only
+  -- calls created in the window) and before it answers (which counts only in the window). Parties
+  -- with no creation time are read apart: OR-ed with the bound, they kept DuckDB from skipping the
+  -- row groups of other days (every G_PARTY row GIDB keeps was read).
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
   WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2
+    AND CREATED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
+                       AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
+  UNION ALL
+  SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
+  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2 AND CREATED_TS IS NULL
 ),
 answered AS (
   -- When the customer (the external party) answered, on the call's own clock like its creation, so
