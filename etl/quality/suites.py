@@ -11,7 +11,8 @@ through duckdb-engine, and reading the batch with the cycle's own connection let
 cycle's uncommitted rows. `qa_from_audit_key` scopes every batch that has UPDATE_AUDIT_KEY to the
 rows written since that key: the cycle's gate checks what the cycle changed, `check` checks all.
 The aggregate totals, which no audit key scopes (a total is over all rows), are compared in a cycle
-over the periods it touched (_checked_periods), in `check` over the whole mart.
+over the periods it touched (_checked_periods), in `check` over the whole mart; and in a cycle a
+foreign key into a fact is looked up among the batch's own keys (batch_sql).
 """
 
 from __future__ import annotations
