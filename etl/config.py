@@ -27,6 +27,8 @@ DESCRIPTOR_KEYS = (
     ("BUSINESS_RESULT", "BusinessResult"),
 )
 URI_SCHEMES = ("duckdb", "parquet", "postgresql")
+WEEK_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO order
+WEEK_NUMBERINGS = ("simple", "iso")
 # Queue time buckets (AG2_QUEUE_ABN_*, AG2_QUEUE_ACC_AGENT_*): 19 ascending upper bounds make 20
 # buckets, (0, b1], (b1, b2], ..., (b19, inf), so that every abandon or answer falls in exactly one.
 QUEUE_TIME_BUCKETS = (5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 240, 300, 420, 600, 900, 1200, 1800)
@@ -57,6 +59,11 @@ class EtlOptions:
     # The transform builds the interactions in scope this many at a time: its memory follows the slice,
     # not the backlog (a nightly or backfill cycle over a large day).
     transform_slice_interactions: int = 100_000
+    # Weeks (DATE_TIME, AG2_*_WEEK): Info Mart's default calendar starts them on Sunday and numbers
+    # them "simple" (week 1 starts on January 1; the year's last week ends on December 31). "iso": whole
+    # weeks, week 1 the first with four or more days of the year (ISO 8601 with week_start = "monday").
+    week_start: str = "sunday"
+    week_numbering: str = "simple"
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,7 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
         elif f.name in ("descriptor_keys", "cust_1_keys"):
             values[f.name] = _column_map(path, f.name, raw[f.name])
-        elif f.name in ("ivr_application_key", "time_zone"):
+        elif f.name in ("ivr_application_key", "time_zone", "week_start", "week_numbering"):
             values[f.name] = _typed(path, "etl", f.name, raw[f.name], str)
         elif f.name == "queue_time_buckets_s":
             values[f.name] = _buckets(path, raw[f.name])
@@ -181,6 +188,9 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         )
     return EtlOptions(**values)
 
+    for name, allowed in (("week_start", WEEK_DAYS), ("week_numbering", WEEK_NUMBERINGS)):
+        if name in values and values[name] not in allowed:
+            raise ConfigError(path, f"etl.{name} must be one of {', '.join(allowed)}, got {values[name]!r}")
 
 def _simple_options(path, section: str, raw, cls):
     """A section of scalar options (bool, int, float, str), typed like the dataclass's defaults."""

@@ -25,7 +25,7 @@ import duckdb
 from etl.config import Deployment, EtlOptions
 from etl.load.mart import create_empty, replace, run, sql_list
 from etl.paths import SQL_DIR
-from etl.transform import build as transform
+from etl.transform import calendar
 
 LEVELS = ("SUBHR", "HOUR", "DAY", "WEEK", "MONTH", "QRTR", "YEAR")
 ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "QRTR": "MONTH", "YEAR": "QRTR"}
@@ -200,14 +200,13 @@ def aggregate(
             counts.changed += result[2]
     lo, hi = run(con, "SELECT min(PERIOD_START), max(PERIOD_START) FROM _AG_PERIOD")[0]
     if lo is not None:  # every period key resolves in DATE_TIME (local days, weeks, years included)
-        transform.fill_date_time(con, lo, hi)
+        calendar.fill_date_time(con, deployment.etl, lo, hi)
     return counts
 
 
 def load_macros(con, o: EtlOptions) -> None:
     """The aggregate SQL's macros and the run-level variables (time zone, thresholds, buckets)."""
-    run(con, transform.model("macros"))  # interval_key, overlap_s
-    run(con, "SET VARIABLE tz = ?", [o.time_zone])
+    calendar.load_calendar(con, o)  # interval_key, overlap_s, the local periods
     run(con, "SET VARIABLE buckets = ?::INTEGER[]", [list(o.queue_time_buckets_s)])
     for name, value in (
         ("service_level_s", o.service_level_threshold_s),
@@ -223,6 +222,8 @@ def _settings_text(deployment: Deployment) -> str:
     return json.dumps(
         {
             "time_zone": o.time_zone,
+            "week_start": o.week_start,
+            "week_numbering": o.week_numbering,
             "service_level_threshold_s": o.service_level_threshold_s,
             "short_engage_threshold_s": o.short_engage_threshold_s,
             "queue_time_buckets_s": list(o.queue_time_buckets_s),
@@ -240,7 +241,7 @@ def _fingerprint(deployment: Deployment) -> str:
 @cache
 def _sql_digest() -> str:
     h = hashlib.sha256()
-    for path in sorted((SQL_DIR / "aggregate").glob("*.sql")):
+    for path in [*sorted((SQL_DIR / "aggregate").glob("*.sql")), SQL_DIR / "transform" / "calendar.sql"]:
         h.update(path.read_bytes())
     return h.hexdigest()
 

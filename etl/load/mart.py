@@ -61,6 +61,8 @@ def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConne
     """The mart, its schema ensured; `memory_limit` caps DuckDB's memory (it spills to disk beyond)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
+    # The mart's SQL never reads the session's time zone (the host's, by default), and this makes sure.
+    con.execute("SET TimeZone = 'UTC'")
     ensure_schema(con)
     return con
 
@@ -100,7 +102,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     have = set(comments)
     rekey = _keyed(con, unkeyed()) if have else []
     copies = [t for t in extracted_tables() if f"STG_{t.name}" in have and comments[f"STG_{t.name}"] != STAGING_COMMENT]
-    with transaction(con) if rekey or copies else nullcontext():  # a mart moved over whole or not at all
+    old_calendar = "DATE_TIME" in have and "LABEL_YYYY" not in columns(con, "DATE_TIME")
+    with transaction(con) if rekey or copies or old_calendar else nullcontext():  # moved over whole or not at all
+        if old_calendar:  # made before the calendar's labels: its keys kept, its rows made again at the next fill
+            run(con, "ALTER TABLE DATE_TIME RENAME TO DATE_TIME_OLD")
+            have.discard("DATE_TIME")
         for table in rekey:  # made by an earlier version, with the key: moved aside, made again, refilled
             run(con, f"ALTER TABLE {table} RENAME TO {table}_KEYED")
             have.discard(table)
@@ -123,6 +129,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
         for t in copies:
             _drop_chosen_copies(con, t)
+        if "CTL_QUALITY_RESULT" in have and "SEVERITY" not in columns(con, "CTL_QUALITY_RESULT"):
+            run(con, "ALTER TABLE CTL_QUALITY_RESULT ADD COLUMN SEVERITY VARCHAR DEFAULT 'block'")
+        if old_calendar:  # no comment: etl.transform.calendar computes every row again
+            run(con, "INSERT INTO DATE_TIME (DATE_TIME_KEY) SELECT DATE_TIME_KEY FROM DATE_TIME_OLD")
+            run(con, "DROP TABLE DATE_TIME_OLD")
 
 
 def _drop_chosen_copies(con: duckdb.DuckDBPyConnection, t: Table) -> None:

@@ -24,7 +24,7 @@ import duckdb
 from etl.config import Deployment
 from etl.extract.entities import KINDS
 from etl.load.mart import extracted_tables, run, sql_list
-from etl.transform.build import fill_date_time
+from etl.transform.calendar import fill_date_time
 
 DAY = 86_400
 PURGED_KINDS = tuple(k for k in KINDS if k.role != "cfg")  # the entities `gidb_days` applies to
@@ -79,5 +79,5 @@ def fill_ahead(con: duckdb.DuckDBPyConnection, deployment: Deployment, now: int)
     and the newest data, so that reports of today and the coming weeks find their calendar rows."""
     newest = run(con, "SELECT max(TIME_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok'")[0][0] or now
     lo, hi = newest // DAY * DAY, max(now, newest) + deployment.retention.date_time_ahead_days * DAY
-    fill_date_time(con, lo, hi)
+    fill_date_time(con, deployment.etl, lo, hi)
     return lo, hi

@@ -18,16 +18,15 @@ from etl.config import AGENT_STATES, Deployment
 from etl.extract.entities import BOUND_SLACK_S
 from etl.idb.enums import AgentState
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
-from etl.transform import outbound
+from etl.transform import calendar, outbound
 from etl.transform.models import model, temp
 
-FILL_AHEAD_DAYS = 31
 # The facts the aggregates read: their changed rows are recorded in _T_TOUCHED (etl.load.mart.replace);
 # CONTACT_ATTEMPT_FACT's too, by etl/transform/outbound.py.
 AGGREGATED_FACTS = {
     "INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "SM_RES_STATE_FACT",
     "SM_RES_STATE_REASON_FACT",
-}  # fmt: skip  # DATE_TIME is filled this far past the newest fact
+}  # fmt: skip
 # etl.state_priority names (RESOURCE_STATE codes) → the IDB's agent STATE values
 STATE_CODES = {
     "LOGGEDIN": AgentState.LOGGED_IN, "NOTREADY": AgentState.NOT_READY, "READY": AgentState.READY,
@@ -139,7 +138,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     ):
         temp(con, "_T_DIM", name)
         _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
-    _fill_date_time(con)
+    _fill_date_time(con, deployment)
     return counts
 
 
@@ -203,7 +202,6 @@ def _setup(con, deployment: Deployment) -> None:
         ("max_call_s", o.max_call_duration_s),
         ("max_state_s", o.max_state_duration_s),
         ("short_abandon_s", o.short_abandon_threshold_s),
-        ("fill_ahead_days", FILL_AHEAD_DAYS),
         ("bound_slack_s", BOUND_SLACK_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
@@ -304,8 +302,8 @@ def _discards(con, run_id: int) -> int:
     return run(con, "SELECT count(*) FROM _T_DISCARD")[0][0]
 
 
-def _fill_date_time(con) -> None:
-    """DATE_TIME rows for every interval the cycle's facts touch (and a month ahead)."""
+def _fill_date_time(con, deployment: Deployment) -> None:
+    """DATE_TIME rows for every interval the cycle's facts touch (and FILL_AHEAD_DAYS ahead)."""
     lo, hi = run(
         con,
         """SELECT min(t), max(t) FROM (
@@ -316,13 +314,4 @@ def _fill_date_time(con) -> None:
              UNION ALL SELECT START_TS FROM _T_CGS UNION ALL SELECT METRIC_TS FROM _T_OCS_METRIC)""",
     )[0]
     if lo is not None:  # nothing touched: nothing to fill
-        fill_date_time(con, lo, hi)
-
-
-def fill_date_time(con, lo: int, hi: int) -> None:
-    """DATE_TIME rows from the day of `lo` to FILL_AHEAD_DAYS past `hi` (and the sentinel's), where missing."""
-    run(con, f"SET VARIABLE dt_lo = {int(lo)}")
-    run(con, f"SET VARIABLE dt_hi = {int(hi)}")
-    run(con, f"SET VARIABLE fill_ahead_days = {FILL_AHEAD_DAYS}")
-    run(con, f"SET VARIABLE sentinel = {SENTINEL_TS}")
-    run(con, f"INSERT INTO DATE_TIME {model('date_time')}")
+        calendar.fill_date_time(con, deployment.etl, lo, hi + calendar.FILL_AHEAD_DAYS * 86_400)

@@ -1,11 +1,5 @@
--- Helpers of the aggregate SQL (TEMP, per connection). getvariable('tz') is the contact center's time
--- zone (etl.time_zone): hours and longer periods begin at local boundaries, stored as UTC seconds.
-
--- The UTC second at which a local wall-clock time occurs.
-CREATE OR REPLACE TEMP MACRO local_epoch(local_ts) AS epoch(timezone(getvariable('tz'), local_ts))::BIGINT;
-
--- The local wall-clock time of a UTC second (PERIOD_START_LOCAL of an aggregate row).
-CREATE OR REPLACE TEMP MACRO local_time(k) AS timezone(getvariable('tz'), to_timestamp(k));
+-- Helpers of the aggregate SQL (TEMP, per connection), beside the calendar's (sql/transform/calendar.sql:
+-- local_time, local_epoch and the local periods of getvariable('tz'), etl.time_zone).
 
 -- Queue time bucket 1..20 of a duration: bucket n holds (b[n-1], b[n]] of etl.queue_time_buckets_s,
 -- bucket 20 everything above the last bound.

@@ -8,23 +8,44 @@
 -- insert 5 thousand rows into a keyed fact of 1.6 million, 8 % of the file; docs/performance.md).
 
 CREATE TABLE IF NOT EXISTS DATE_TIME (
-  DATE_TIME_KEY          BIGINT PRIMARY KEY,  -- interval start, UTC seconds
-  CAL_DATE               DATE,
-  LABEL_YYYY_MM_DD_HH24_MI VARCHAR,
-  CAL_YEAR               INTEGER,
-  CAL_QUARTER            INTEGER,
-  CAL_MONTH              INTEGER,
-  CAL_WEEK               INTEGER,             -- ISO week
-  CAL_DAY_OF_WEEK        INTEGER,             -- ISO: 1 Monday .. 7 Sunday
-  CAL_HOUR               INTEGER,
-  CAL_MINUTE             INTEGER,
+  -- Info Mart's calendar (Table-DATE_TIME), one row per 15-minute interval, in the contact center's
+  -- time zone (etl.time_zone; sql/transform/calendar.sql). Keys are UTC seconds: the interval's start,
+  -- and the start of the local 30 minutes, hour, day, week, month, quarter and year holding it (the
+  -- DATE_TIME_KEY of the AG2_*_<LEVEL> row of that period). Everything else is the local calendar.
+  DATE_TIME_KEY          BIGINT PRIMARY KEY,
+  DATE_TIME_NEXT_KEY     BIGINT,              -- the next interval's key (DATE_TIME_KEY + 900)
   DATE_TIME_30MIN_KEY    BIGINT,
   DATE_TIME_HOUR_KEY     BIGINT,
   DATE_TIME_DAY_KEY      BIGINT,
-  DATE_TIME_WEEK_KEY     BIGINT,              -- Monday 00:00 UTC
+  DATE_TIME_WEEK_KEY     BIGINT,              -- etl.week_start (Sunday), etl.week_numbering (simple)
   DATE_TIME_MONTH_KEY    BIGINT,
   DATE_TIME_QUARTER_KEY  BIGINT,
-  DATE_TIME_YEAR_KEY     BIGINT
+  DATE_TIME_YEAR_KEY     BIGINT,
+  CAL_DATE               DATE,
+  CAL_YEAR_NUM           INTEGER,
+  CAL_QUARTER_NUM_IN_YEAR INTEGER,
+  CAL_QUARTER_NAME       VARCHAR,             -- Q1 .. Q4
+  CAL_MONTH_NUM_IN_YEAR  INTEGER,
+  CAL_MONTH_NAME         VARCHAR,             -- January ..
+  CAL_WEEK_NUM_IN_YEAR   INTEGER,
+  CAL_WEEK_YEAR_NUM      INTEGER,             -- the year the week is numbered in (differs only for iso weeks)
+  CAL_DAY_NUM_IN_YEAR    INTEGER,
+  CAL_DAY_NUM_IN_MONTH   INTEGER,
+  CAL_DAY_NUM_IN_WEEK    INTEGER,             -- 1 on the week's first day (etl.week_start)
+  CAL_DAY_NAME           VARCHAR,             -- Sunday ..
+  CAL_HOUR_24_NUM_IN_DAY INTEGER,
+  CAL_MINUTE_NUM_IN_HOUR INTEGER,
+  LABEL_YYYY             VARCHAR,             -- 2026
+  LABEL_YYYY_QQ          VARCHAR,             -- 2026-Q4
+  LABEL_YYYY_MM          VARCHAR,             -- 2026-11
+  LABEL_YYYY_WW          VARCHAR,             -- 2026-45 (week year and number)
+  LABEL_YYYY_MM_DD       VARCHAR,             -- 2026-11-02
+  LABEL_YYYY_MM_DD_HH24  VARCHAR,             -- 2026-11-02 05
+  LABEL_YYYY_MM_DD_HH24_30INT VARCHAR,        -- 2026-11-02 05:30 (the half hour's start)
+  LABEL_YYYY_MM_DD_HH24_15INT VARCHAR,        -- 2026-11-02 05:45 (the interval's start)
+  LABEL_YYYY_MM_DD_HH24_MI VARCHAR,           -- the same
+  LABEL_HH24             VARCHAR,             -- 05
+  UTC_OFFSET_MINUTES     INTEGER              -- local minus UTC at the interval's start (-300 in New York)
 );
 
 CREATE TABLE IF NOT EXISTS TENANT (

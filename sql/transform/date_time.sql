@@ -1,19 +1,48 @@
--- DATE_TIME rows from the first to the last interval any fact of this cycle touches, plus
--- getvariable('fill_ahead_days') days ahead, and the sentinel's interval (where still-open facts end).
+-- DATE_TIME rows (Info Mart's calendar dimension, Table-DATE_TIME) for every 15-minute interval from
+-- the local day holding getvariable('dt_lo') up to getvariable('dt_hi'), and the sentinel's interval
+-- (where still-open facts end), where missing. The key is the UTC second the interval starts; every
+-- other column is the contact center's local calendar (sql/transform/calendar.sql), so a local hour or
+-- day of AG2_* joins to its own local labels. Names follow Info Mart's DATE_TIME; DATE_TIME_NEXT_KEY,
+-- CAL_WEEK_YEAR_NUM, LABEL_YYYY_WW and UTC_OFFSET_MINUTES are this project's (docs/architecture.md).
 WITH wanted AS (
-  SELECT DISTINCT unnest(range(getvariable('dt_lo') // 86400 * 86400,
-                               getvariable('dt_hi') + getvariable('fill_ahead_days') * 86400, 900)) AS K
-  UNION SELECT getvariable('sentinel') // 900 * 900
+  SELECT unnest(range(interval_key(local_epoch(date_trunc('day', local_time(getvariable('dt_lo'))))),
+                      getvariable('dt_hi') + 1, 900)) AS K
+  UNION SELECT interval_key(getvariable('sentinel'))
 ),
-t AS (SELECT K, to_timestamp(K)::TIMESTAMP AS TS FROM wanted WHERE K NOT IN (SELECT DATE_TIME_KEY FROM DATE_TIME))
+t AS (SELECT K, local_time(K) AS L FROM wanted WHERE K NOT IN (SELECT DATE_TIME_KEY FROM DATE_TIME))
 SELECT
-  K AS DATE_TIME_KEY, TS::DATE AS CAL_DATE, strftime(TS, '%Y-%m-%d %H:%M') AS LABEL_YYYY_MM_DD_HH24_MI,
-  year(TS) AS CAL_YEAR, quarter(TS) AS CAL_QUARTER, month(TS) AS CAL_MONTH, weekofyear(TS) AS CAL_WEEK,
-  isodow(TS) AS CAL_DAY_OF_WEEK, hour(TS) AS CAL_HOUR, minute(TS) AS CAL_MINUTE,
-  K // 1800 * 1800 AS DATE_TIME_30MIN_KEY, K // 3600 * 3600 AS DATE_TIME_HOUR_KEY,
-  K // 86400 * 86400 AS DATE_TIME_DAY_KEY,
-  epoch(date_trunc('week', TS))::BIGINT AS DATE_TIME_WEEK_KEY,
-  epoch(date_trunc('month', TS))::BIGINT AS DATE_TIME_MONTH_KEY,
-  epoch(date_trunc('quarter', TS))::BIGINT AS DATE_TIME_QUARTER_KEY,
-  epoch(date_trunc('year', TS))::BIGINT AS DATE_TIME_YEAR_KEY
+  K AS DATE_TIME_KEY,
+  K + 900 AS DATE_TIME_NEXT_KEY,
+  half_hour_key(K, L) AS DATE_TIME_30MIN_KEY,
+  hour_key(K, L) AS DATE_TIME_HOUR_KEY,
+  local_epoch(period_start('DAY', L)) AS DATE_TIME_DAY_KEY,
+  local_epoch(period_start('WEEK', L)) AS DATE_TIME_WEEK_KEY,
+  local_epoch(period_start('MONTH', L)) AS DATE_TIME_MONTH_KEY,
+  local_epoch(period_start('QRTR', L)) AS DATE_TIME_QUARTER_KEY,
+  local_epoch(period_start('YEAR', L)) AS DATE_TIME_YEAR_KEY,
+  L::DATE AS CAL_DATE,
+  year(L) AS CAL_YEAR_NUM,
+  quarter(L) AS CAL_QUARTER_NUM_IN_YEAR,
+  'Q' || quarter(L) AS CAL_QUARTER_NAME,
+  month(L) AS CAL_MONTH_NUM_IN_YEAR,
+  monthname(L) AS CAL_MONTH_NAME,
+  week_number(L) AS CAL_WEEK_NUM_IN_YEAR,
+  week_year(L) AS CAL_WEEK_YEAR_NUM,
+  dayofyear(L) AS CAL_DAY_NUM_IN_YEAR,
+  day(L) AS CAL_DAY_NUM_IN_MONTH,
+  week_day_index(L) + 1 AS CAL_DAY_NUM_IN_WEEK,
+  dayname(L) AS CAL_DAY_NAME,
+  hour(L) AS CAL_HOUR_24_NUM_IN_DAY,
+  minute(L) AS CAL_MINUTE_NUM_IN_HOUR,
+  strftime(L, '%Y') AS LABEL_YYYY,
+  strftime(L, '%Y') || '-Q' || quarter(L) AS LABEL_YYYY_QQ,
+  strftime(L, '%Y-%m') AS LABEL_YYYY_MM,
+  week_year(L) || '-' || lpad(week_number(L)::VARCHAR, 2, '0') AS LABEL_YYYY_WW,
+  strftime(L, '%Y-%m-%d') AS LABEL_YYYY_MM_DD,
+  strftime(L, '%Y-%m-%d %H') AS LABEL_YYYY_MM_DD_HH24,
+  strftime(L - to_minutes((minute(L) % 30)::INTEGER), '%Y-%m-%d %H:%M') AS LABEL_YYYY_MM_DD_HH24_30INT,
+  strftime(L, '%Y-%m-%d %H:%M') AS LABEL_YYYY_MM_DD_HH24_15INT,
+  strftime(L, '%Y-%m-%d %H:%M') AS LABEL_YYYY_MM_DD_HH24_MI,
+  strftime(L, '%H') AS LABEL_HH24,
+  ((epoch(L) - K) // 60)::INTEGER AS UTC_OFFSET_MINUTES
 FROM t

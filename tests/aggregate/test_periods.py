@@ -1,5 +1,6 @@
 """The periods of each level in a contact center's time zone, through the real period SQL: local
-hours, days across daylight-saving changes, ISO weeks, half-hour offsets."""
+hours, days across daylight-saving changes, Sunday and ISO weeks, half-hour offsets. Weeks: Info Mart's
+default calendar starts them on Sunday (Table-DATE_TIME), ISO 8601 on Monday when so configured."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ def utc(ts: str) -> int:
     return int(duckdb.sql(f"SELECT epoch(TIMESTAMP '{ts}')").fetchall()[0][0])
 
 
-def periods(time_zone: str, first: str, last: str) -> dict[str, list[tuple[int, int]]]:
+def periods(time_zone: str, first: str, last: str, **weeks) -> dict[str, list[tuple[int, int]]]:
     """Level → sorted [start, end) of the periods holding every 15-minute interval in [first, last]."""
     con = duckdb.connect()
-    build.load_macros(con, EtlOptions(time_zone=time_zone))
+    build.load_macros(con, EtlOptions(time_zone=time_zone, **weeks))
     run(
         con,
         f"""CREATE TEMP TABLE _AG_TOUCHED AS SELECT 'states' AS SOURCE, unnest(range({utc(first)}, {utc(last)} + 1,
@@ -39,7 +40,7 @@ def test_a_day_when_clocks_go_back_has_25_local_hours():
     assert len(hours) == 25
     assert all(end - start == 3600 for start, end in hours)
     assert all(a[1] == b[0] for a, b in zip(hours, hours[1:], strict=False)), "hours are contiguous"
-    assert p["WEEK"] == [(utc("2026-10-26 04:00:00"), utc("2026-11-02 05:00:00"))]  # Monday 00:00 EDT
+    assert p["WEEK"] == [(utc("2026-11-01 04:00:00"), utc("2026-11-08 05:00:00"))]  # Sunday 00:00 EDT to EST
     assert p["MONTH"] == [(utc("2026-11-01 04:00:00"), utc("2026-12-01 05:00:00"))]
     assert p["QRTR"] == [(utc("2026-10-01 04:00:00"), utc("2027-01-01 05:00:00"))]
     assert p["YEAR"] == [(utc("2026-01-01 05:00:00"), utc("2027-01-01 05:00:00"))]
@@ -65,3 +66,14 @@ def test_each_level_nests_in_the_one_it_is_rolled_up_into(time_zone):
         for start, end in p[below]:
             inside = [q for q in p[level] if q[0] <= start and end <= q[1]]
             assert len(inside) == 1, f"{time_zone}: {below} {start}-{end} is not inside one {level}"
+
+
+def test_iso_weeks_start_on_monday_and_simple_weeks_stop_at_the_new_year():
+    iso = periods("America/New_York", "2026-11-01 04:00:00", "2026-11-01 04:00:00", week_start="monday",
+                  week_numbering="iso")  # fmt: skip
+    assert iso["WEEK"] == [(utc("2026-10-26 04:00:00"), utc("2026-11-02 05:00:00"))]  # Monday 00:00 EDT
+    # Friday 2027-01-01: the simple week that holds it starts at the new year (Table-DATE_TIME), the
+    # Sunday-to-Sunday week before it ends there.
+    simple = periods("UTC", "2026-12-31 23:45:00", "2027-01-01 00:00:00")
+    assert simple["WEEK"] == [(utc("2026-12-27 00:00:00"), utc("2027-01-01 00:00:00")),
+                              (utc("2027-01-01 00:00:00"), utc("2027-01-03 00:00:00"))]  # fmt: skip

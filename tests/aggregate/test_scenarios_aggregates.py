@@ -81,3 +81,37 @@ def test_hours_and_days_follow_the_configured_time_zone(tmp_path_factory):
         assert missing == 0
     finally:
         con.close()
+
+
+def test_a_new_york_day_joins_date_time_labelled_with_its_local_hours(tmp_path_factory):
+    """The abandons scenario in New York (UTC-5 on 2026-11-02, the Monday after DST ended): its three
+    calls entered VQ_Sales at 10:00, 10:10 and 10:20 UTC, i.e. 05:00-05:20 local. Joined to DATE_TIME
+    (Info Mart's calendar, in the configured time zone: GIMDateTime, Table-DATE_TIME), the queue's
+    hour row is labelled '2026-11-02 05', its day row '2026-11-02', and its week row starts on Sunday
+    2026-11-01 (Table-DATE_TIME: weeks begin on Sunday) at local midnight, which was still EDT (04:00 UTC).
+    Every AG2 row of every level sits on the DATE_TIME row that starts that level's period."""
+    con = build(tmp_path_factory, "abandons", time_zone="America/New_York")
+    try:
+        vq = "a.RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM RESOURCE_ WHERE RESOURCE_NAME = 'VQ_Sales')"
+        for level, label, want in (
+            ("HOUR", "LABEL_YYYY_MM_DD_HH24", "2026-11-02 05"),
+            ("DAY", "LABEL_YYYY_MM_DD", "2026-11-02"),
+            ("WEEK", "LABEL_YYYY_MM_DD_HH24_MI", "2026-11-01 00:00"),
+        ):
+            got = con.execute(
+                f"SELECT d.{label}, d.CAL_DAY_NAME, sum(a.ENTERED) FROM AG2_QUEUE_{level} a"
+                f" JOIN DATE_TIME d USING (DATE_TIME_KEY) WHERE {vq} GROUP BY ALL"
+            ).fetchall()
+            assert got == [(want, "Sunday" if level == "WEEK" else "Monday", 3)], level
+        week = con.execute(f"SELECT DISTINCT a.DATE_TIME_KEY FROM AG2_QUEUE_WEEK a WHERE {vq}").fetchall()
+        assert week == [(at("00:00:00") - 20 * 3600,)]  # Sunday 04:00 UTC
+        for level, key in (("SUBHR", "DATE_TIME_KEY"), ("HOUR", "DATE_TIME_HOUR_KEY"), ("DAY", "DATE_TIME_DAY_KEY"),
+                           ("WEEK", "DATE_TIME_WEEK_KEY"), ("MONTH", "DATE_TIME_MONTH_KEY"),
+                           ("QRTR", "DATE_TIME_QUARTER_KEY"), ("YEAR", "DATE_TIME_YEAR_KEY")):  # fmt: skip
+            off = con.execute(
+                f"SELECT count(*) FROM AG2_QUEUE_{level} a LEFT JOIN DATE_TIME d USING (DATE_TIME_KEY)"
+                f" WHERE d.{key} IS DISTINCT FROM a.DATE_TIME_KEY"
+            ).fetchall()[0][0]
+            assert off == 0, level
+    finally:
+        con.close()

@@ -1,0 +1,52 @@
+"""The contact center's calendar: the macros of sql/transform/calendar.sql and the DATE_TIME dimension.
+
+DATE_TIME is a function of its keys and of three settings (etl.time_zone, etl.week_start,
+etl.week_numbering), which its table comment records. When they change, every row it holds is
+computed again, in the caller's transaction, so that its labels always describe the same local
+periods as the aggregates (which are rebuilt on the same change, etl/aggregate/build.py).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.config import WEEK_DAYS, EtlOptions
+from etl.load.mart import SENTINEL_TS, run
+from etl.transform.models import model
+
+FILL_AHEAD_DAYS = 31  # a cycle fills DATE_TIME this far past the newest fact it wrote
+
+
+def settings(o: EtlOptions) -> str:
+    """What DATE_TIME's rows are a function of, besides their keys (kept as the table's comment)."""
+    return f"calendar: time_zone={o.time_zone}; week_start={o.week_start}; week_numbering={o.week_numbering}"
+
+
+def load_calendar(con: duckdb.DuckDBPyConnection, o: EtlOptions) -> None:
+    """The calendar macros on this connection, for the deployment's time zone and weeks."""
+    run(con, "SET VARIABLE tz = ?", [o.time_zone])
+    run(con, f"SET VARIABLE week_start = {WEEK_DAYS.index(o.week_start) + 1}")
+    run(con, f"SET VARIABLE simple_weeks = {o.week_numbering == 'simple'}")
+    run(con, model("macros"))
+    run(con, model("calendar"))
+
+
+def fill_date_time(con: duckdb.DuckDBPyConnection, o: EtlOptions, lo: int, hi: int) -> None:
+    """DATE_TIME rows from the local day of `lo` to `hi` (UTC seconds), and the sentinel's, where
+    missing; every row again first if the calendar settings changed since they were written."""
+    load_calendar(con, o)
+    wanted = settings(o)
+    stored = run(con, "SELECT comment FROM duckdb_tables() WHERE table_name = 'DATE_TIME' AND schema_name = 'main'")
+    if stored[0][0] != wanted:
+        old_lo, old_hi = run(
+            con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM DATE_TIME WHERE DATE_TIME_KEY < ?",
+            [SENTINEL_TS // 900 * 900],
+        )[0]  # fmt: skip
+        run(con, "DELETE FROM DATE_TIME")
+        if old_lo is not None:
+            lo, hi = min(lo, old_lo), max(hi, old_hi)
+        run(con, f"COMMENT ON TABLE DATE_TIME IS '{wanted}'")
+    run(con, f"SET VARIABLE dt_lo = {int(lo)}")
+    run(con, f"SET VARIABLE dt_hi = {int(hi)}")
+    run(con, f"SET VARIABLE sentinel = {SENTINEL_TS}")
+    run(con, f"INSERT INTO DATE_TIME BY NAME {model('date_time')}")
