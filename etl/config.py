@@ -45,25 +45,31 @@ class EtlOptions:
     # SIP Cluster agent recovery and ACW matching: clock skew allowed between IDBs of different nodes.
     agent_match_tolerance_s: int = 5
     short_abandon_threshold_s: int = 10  # an abandon in mediation this short is a short abandon
-    # Summarising an agent's DNs into one state: the first listed state present wins.
-    state_priority: tuple[str, ...] = ("BUSY", "AFTERCALLWORK", "NOTREADY", "DND", "READY", "LOGGEDIN")
+    # Summarising an agent's DNs into one state: the first listed state present wins. Info Mart's
+    # sm-resource-state-priority default is ACW, NOT_READY, BUSY, READY (GIMPopAgent); DND, where it is
+    # factored in, ranks beside NOT_READY (it too stops the calls); states not listed rank last.
+    state_priority: tuple[str, ...] = ("AFTERCALLWORK", "NOTREADY", "DND", "BUSY", "READY", "LOGGEDIN")
+    # Info Mart's factor-dnd-into-sm-resource-states: DND is ignored (the DN keeps its state before it)
+    # for voice, and is a state of its own for multimedia, by default (GIMPopAgent).
+    factor_dnd_voice: bool = False
+    factor_dnd_multimedia: bool = True
     # User-data keys (KVP names) per INTERACTION_DESCRIPTOR column, and per IRF_USER_DATA_CUST_1 column.
     descriptor_keys: tuple[tuple[str, str], ...] = DESCRIPTOR_KEYS
     cust_1_keys: tuple[tuple[str, str], ...] = (("IVR_APPLICATION", "IVR_APP"), ("CUSTOMER_ID", "CustomerID"))
     ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
     # Aggregates: the contact center's time zone (hours and up are local), the service level, buckets.
     time_zone: str = "UTC"
+    # Weeks (DATE_TIME, AG2_*_WEEK): Info Mart's default calendar starts them on Sunday and numbers
+    # them "simple" (week 1 starts on January 1; the year's last week ends on December 31). "iso": whole
+    # weeks, week 1 the first with four or more days of the year (ISO 8601 with week_start = "monday").
+    week_start: str = "sunday"
+    week_numbering: str = "simple"
     service_level_threshold_s: int = 20  # AG2_QUEUE_*.ACCEPTED_THR: answered within this many seconds
     short_engage_threshold_s: int = 10  # AG2_AGENT_*.SHORT: accepted and talked for less than this
     queue_time_buckets_s: tuple[int, ...] = QUEUE_TIME_BUCKETS
     # The transform builds the interactions in scope this many at a time: its memory follows the slice,
     # not the backlog (a nightly or backfill cycle over a large day).
     transform_slice_interactions: int = 100_000
-    # Weeks (DATE_TIME, AG2_*_WEEK): Info Mart's default calendar starts them on Sunday and numbers
-    # them "simple" (week 1 starts on January 1; the year's last week ends on December 31). "iso": whole
-    # weeks, week 1 the first with four or more days of the year (ISO 8601 with week_start = "monday").
-    week_start: str = "sunday"
-    week_numbering: str = "simple"
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,8 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             values[f.name] = _column_map(path, f.name, raw[f.name])
         elif f.name in ("ivr_application_key", "time_zone", "week_start", "week_numbering"):
             values[f.name] = _typed(path, "etl", f.name, raw[f.name], str)
+        elif f.name in ("factor_dnd_voice", "factor_dnd_multimedia"):
+            values[f.name] = _typed(path, "etl", f.name, raw[f.name], bool)
         elif f.name == "queue_time_buckets_s":
             values[f.name] = _buckets(path, raw[f.name])
         else:
@@ -180,6 +188,9 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         raise ConfigError(
             path, f"etl.descriptor_keys: unknown column {unknown[0]!r} (known: {', '.join(DESCRIPTOR_COLUMNS)})"
         )
+    for name, allowed in (("week_start", WEEK_DAYS), ("week_numbering", WEEK_NUMBERINGS)):
+        if name in values and values[name] not in allowed:
+            raise ConfigError(path, f"etl.{name} must be one of {', '.join(allowed)}, got {values[name]!r}")
     if "time_zone" in values and not _known_time_zone(values["time_zone"]):
         raise ConfigError(
             path,
@@ -188,9 +199,6 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         )
     return EtlOptions(**values)
 
-    for name, allowed in (("week_start", WEEK_DAYS), ("week_numbering", WEEK_NUMBERINGS)):
-        if name in values and values[name] not in allowed:
-            raise ConfigError(path, f"etl.{name} must be one of {', '.join(allowed)}, got {values[name]!r}")
 
 def _simple_options(path, section: str, raw, cls):
     """A section of scalar options (bool, int, float, str), typed like the dataclass's defaults."""

@@ -205,6 +205,8 @@ def _setup(con, deployment: Deployment) -> None:
         ("bound_slack_s", BOUND_SLACK_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
+    run(con, f"SET VARIABLE dnd_voice = {bool(o.factor_dnd_voice)}")
+    run(con, f"SET VARIABLE dnd_multimedia = {bool(o.factor_dnd_multimedia)}")
     run(con, model("static_dimensions"))
     start_touched(con)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SRC (SOURCE_NAME VARCHAR, SIP_CLUSTER BOOLEAN)")

@@ -35,3 +35,9 @@ CREATE OR REPLACE TEMP MACRO in_ixn_time(ts) AS (ts >= getvariable('ixn_from') O
 
 -- Seconds two intervals [a0, a1) and [b0, b1) share.
 CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
+
+-- Whether DND (agent state 6) counts as a state of the media's sessions (Info Mart's
+-- factor-dnd-into-sm-resource-states, GIMPopAgent: false for voice, true for multimedia by default).
+-- Where it does not, a DND change is ignored and the DN keeps the state it had before.
+CREATE OR REPLACE TEMP MACRO dnd_factored(mediatype) AS
+  CASE WHEN coalesce(mediatype, 0) = 0 THEN getvariable('dnd_voice') ELSE getvariable('dnd_multimedia') END;

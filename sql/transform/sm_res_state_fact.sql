@@ -1,8 +1,9 @@
 -- SM_RES_STATE_FACT for the agents of the republished login sessions (_T_STATE_AGENT), rebuilt over
 -- their sessions in GIDB from FROM_TS on (state_agents.sql). Each DN's states run from one change to
 -- the next (the last to the session's end), a state unchanged for max_state_s seconds ends there
--- (LONG_STATE_FLAG). The agent's DNs are then summarised into one state at every moment: the first of
--- _T_PRIORITY present.
+-- (LONG_STATE_FLAG); a DND change the media does not factor in is no change (dnd_factored). The agent's
+-- DNs are then summarised into one state at every moment: the first of _T_PRIORITY present
+-- (etl.state_priority; Info Mart's sm-resource-state-priority).
 WITH session AS (
   SELECT ls.SOURCE_NAME, ls.LOGINSESSIONID, ls.AGENTID, ls.TENANTID, coalesce(ls.MEDIATYPE, 0) AS MEDIATYPE,
          coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
@@ -14,7 +15,7 @@ dn_state AS (
                         s.END_TS), s.END_TS) AS NEXT_TS
   FROM GIDB_G_AGENT_STATE_HISTORY AS h
   JOIN session AS s ON s.SOURCE_NAME = h.SOURCE_NAME AND s.LOGINSESSIONID = h.LOGINSESSIONID
-  WHERE h.TYPE = 5 AND h.STATE BETWEEN 0 AND 6
+  WHERE h.TYPE = 5 AND h.STATE BETWEEN 0 AND 6 AND (h.STATE <> 6 OR dnd_factored(s.MEDIATYPE))
     -- a session's states are written after its login, by the same IDB: older row groups are skipped
     AND h.ADDED_TS >= (SELECT min(FROM_TS) FROM _T_STATE_AGENT) - getvariable('bound_slack_s')
 ),

@@ -4,6 +4,7 @@ an agent's earlier sessions keep their states whatever another agent republished
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import duckdb
@@ -65,3 +66,70 @@ def test_an_agents_earlier_sessions_keep_their_states_when_another_agent_rebuild
             [1000 + index],
         ).fetchall()
         assert states == expected_states(agent), agent
+
+
+# Ann (agent 201 of the tiny IDB) works two DNs from 08:00 to 09:00: 7001 (session LS-0001, already in
+# the tiny IDB: ready 08:00:05, busy 08:10:03, after-call work 08:12:20, ready 08:12:50) and 7002,
+# added here as LS-0002: ready 08:00:05, busy 08:12:00, ready 08:13:30, DND 08:30:00, ready 08:40:00.
+SECOND_DN = """
+INSERT INTO GC_ENDPOINT (ENDPOINTID, SWITCHID, TENANTID, DN, TYPE, STATUS, CREATED_TS, GSYS_DOMAIN, GSYS_SEQ)
+VALUES (14, 1, 101, '7002', 1, 1, 1793606400, 1004, 41);
+INSERT INTO G_LOGIN_SESSION (LOGINSESSIONID, AGENTID, LOGINID, STATE, PRIMARYDEVICEID, SWITCHID, TENANTID, MEDIATYPE,
+  CREATED, CREATED_TS, TERMINATED, TERMINATED_TS, GSYS_DOMAIN, GSYS_SEQ, GSYS_USEQ)
+VALUES ('LS-0002', 201, '7002', 0, 14, 1, 101, 0, '2026-11-02 08:00:00', 1793606400, '2026-11-02 09:00:00',
+  1793610000, 1003, 42, 49);
+INSERT INTO GX_SESSION_ENDPOINT (LOGINSESSIONID, AGENTID, ENDPOINTID, ENDPOINTTYPE, STATE, CREATED_TS, TERMINATED_TS,
+  GSYS_DOMAIN, GSYS_SEQ) VALUES ('LS-0002', 201, 14, 1, 0, 1793606400, 1793610000, 1003, 43);
+INSERT INTO G_AGENT_STATE_HISTORY (LOGINSESSIONID, AGENTID, ENDPOINTID, TYPE, STATE, SEQ, ADDED, ADDED_TS, GSYS_DOMAIN,
+  GSYS_SEQ) VALUES
+  ('LS-0002', 201, 14, 5, 1, 1, '2026-11-02 08:00:00', 1793606400, 1003, 44),
+  ('LS-0002', 201, 14, 5, 3, 2, '2026-11-02 08:00:05', 1793606405, 1003, 45),
+  ('LS-0002', 201, 14, 5, 5, 3, '2026-11-02 08:12:00', 1793607120, 1003, 46),
+  ('LS-0002', 201, 14, 5, 3, 4, '2026-11-02 08:13:30', 1793607210, 1003, 47),
+  ('LS-0002', 201, 14, 5, 6, 5, '2026-11-02 08:30:00', 1793608200, 1003, 48),
+  ('LS-0002', 201, 14, 5, 3, 6, '2026-11-02 08:40:00', 1793608800, 1003, 49),
+  ('LS-0002', 201, 14, 5, 0, 7, '2026-11-02 09:00:00', 1793610000, 1003, 50);
+"""
+
+
+def summarised_states(deployment) -> list[tuple[str, str, str]]:
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        return con.execute(
+            """SELECT s.STATE_TYPE_CODE, strftime(make_timestamp(f.START_TS * 1000000), '%H:%M:%S'),
+                      strftime(make_timestamp(f.END_TS * 1000000), '%H:%M:%S')
+               FROM SM_RES_STATE_FACT f JOIN RESOURCE_STATE s USING (RESOURCE_STATE_KEY) ORDER BY f.START_TS"""
+        ).fetchall()
+
+
+def test_an_agent_on_two_dns_gets_info_marts_summarised_state(tiny_deployment):
+    """Info Mart's sm-resource-state-priority default, ACW > NOT_READY > BUSY > READY (GIMPopAgent,
+    https://docs.genesys.com/Documentation/GIM/latest/User/GIMPopAgent): after-call work on 7001 while
+    7002 is busy is after-call work; and factor-dnd-into-sm-resource-states is false for voice by
+    default, so 7002's DND from 08:30 to 08:40 leaves it ready (the summary stays READY)."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(SECOND_DN)
+    run_cycle(deployment)
+    assert summarised_states(deployment) == [
+        ("LOGGEDIN", "08:00:00", "08:00:05"),
+        ("READY", "08:00:05", "08:10:03"),
+        ("BUSY", "08:10:03", "08:12:20"),
+        ("AFTERCALLWORK", "08:12:20", "08:12:50"),
+        ("BUSY", "08:12:50", "08:13:30"),
+        ("READY", "08:13:30", "09:00:00"),
+    ]
+
+
+def test_dnd_factored_into_voice_states_ranks_above_ready(tiny_deployment):
+    """With factor_dnd_voice = true, 7002's DND is a state (GIMPopAgent's factor-dnd-into-sm-resource-
+    states), ranked beside NOT_READY by etl.state_priority's default: it beats 7001's READY."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(SECOND_DN)
+    deployment = dataclasses.replace(deployment, etl=dataclasses.replace(deployment.etl, factor_dnd_voice=True))
+    run_cycle(deployment)
+    assert summarised_states(deployment)[-3:] == [
+        ("READY", "08:13:30", "08:30:00"),
+        ("DND", "08:30:00", "08:40:00"),
+        ("READY", "08:40:00", "09:00:00"),
+    ]
