@@ -12,6 +12,7 @@ from etl.errors import IdbmartError
 
 EXIT_ERROR = 1
 EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped (they catch up next time)
+EXIT_WARNING = 3  # `check`: no invariant is broken, but a rate is below its floor (a warning expectation)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -123,6 +124,8 @@ def _committed(deployment, result, verb: str) -> int:
     if publish(deployment):
         print(f"published the readers' copy {deployment.reader_path}", file=sys.stderr)
     print_cycle(result)
+    for o in result.quality.warnings if result.quality else ():
+        print(f"idbmart {verb}: warning: {o.label} ({o.why}); report {result.report}", file=sys.stderr)
     if result.skipped:
         names = ", ".join(s.source.name for s in result.skipped)
         print(f"idbmart {verb}: committed, but {len(result.skipped)} source(s) skipped: {names}", file=sys.stderr)
@@ -152,9 +155,11 @@ def _check(args) -> int:
     quality, report = check(config.load(args.config))
     for o in quality.failures:
         print(f"FAILED {o.suite}: {o.expectation}({o.column}) {o.unexpected or ''} {o.examples}".rstrip())
+    for o in quality.warnings:
+        print(f"WARNING {o.label}: {o.why}")
     print(quality.summary())
     print(f"report {report}")
-    return 0 if quality.ok else EXIT_ERROR
+    return EXIT_ERROR if not quality.ok else EXIT_WARNING if quality.warnings else 0
 
 
 def _bench(args) -> int:

@@ -173,7 +173,7 @@ def full_check(deployment: Deployment, job: str = "nightly") -> dict:
     quality, report = gate.check(deployment, job, save=True)
     if not quality.ok:
         raise gate.QualityGateFailed(quality, report, "the full quality run failed; the readers' copy was not updated")
-    return {"summary": quality.summary(), "report": str(report)}
+    return {"summary": quality.summary(), "warnings": [o.label for o in quality.warnings], "report": str(report)}
 
 
 def sweep(deployment: Deployment) -> CycleResult:

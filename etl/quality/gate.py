@@ -1,6 +1,8 @@
 """The quality gate of every load, and `idbmart check`: run the suites, record them, write the report.
 
-The cycle runs the gate inside its transaction, on the rows it wrote, before it commits: a failed
+The cycle runs the gate inside its transaction, on the rows it wrote, before it commits. Only a
+broken invariant blocks: an expectation marked `"severity": "warning"` (a rate under its floor, such as
+the SIP Cluster agent recovery rate) is recorded, reported and printed, and the cycle commits. A failed
 gate rolls the whole cycle back, so the mart (and the copy readers use) keeps its last good state, and
 the next cycle reads the same windows again. Only the verdict survives the rollback: the cycle's
 audit row (step `quality`, status `failed`), its CTL_QUALITY_RESULT rows and the HTML report.
@@ -41,10 +43,11 @@ def record(con: duckdb.DuckDBPyConnection, run_id: int, job: str, quality: Quali
     run(con, "DELETE FROM CTL_QUALITY_RESULT WHERE RUN_ID = ? AND SCOPE = ?", [run_id, quality.scope])
     run_many(
         con,
-        "INSERT INTO CTL_QUALITY_RESULT VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """INSERT INTO CTL_QUALITY_RESULT (RUN_ID, JOB, SCOPE, SUITE, EXPECTATION, COLUMN_NAME, SUCCESS, ROWS_CHECKED,
+             UNEXPECTED, OBSERVED, EXAMPLES, CHECKED_AT, SEVERITY) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (run_id, job, quality.scope, o.suite, o.expectation, o.column, o.success, o.rows, o.unexpected,
-             o.observed[:500], o.examples[:2000], now)
+             o.observed[:500], o.examples[:2000], now, o.severity)
             for o in quality.outcomes
         ],
     )  # fmt: skip
@@ -82,6 +85,7 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
 def audit(con, run_id: int, job: str, quality: QualityRun, started: float | None = None) -> None:
     from etl.cycle import audit_row
 
-    audit_row(con, run_id, job, "ok" if quality.ok else "failed", started, (None, None), (0, 0),
+    status = "failed" if not quality.ok else "warned" if quality.warnings else "ok"
+    audit_row(con, run_id, job, status, started, (None, None), (0, 0),
               (STEP, "quality", len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
                quality.summary()))  # fmt: skip

@@ -11,7 +11,8 @@ from etl.quality.suites import QualityRun, load_suite, suite_files
 
 STYLE = """body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0 2em}
 td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f3f3f3}
-.fail{background:#fde8e8}.ok{color:#17702d}.bad{color:#b00020;font-weight:bold}code{font-size:12px}"""
+.fail{background:#fde8e8}.warn{background:#fff4d6}.ok{color:#17702d}.bad{color:#b00020;font-weight:bold}
+.warned{color:#8a5a00;font-weight:bold}code{font-size:12px}"""
 
 
 def write_report(run: QualityRun, folder: Path, run_id: int, title: str) -> Path:
@@ -26,7 +27,11 @@ def write_report(run: QualityRun, folder: Path, run_id: int, title: str) -> Path
 def render(run: QualityRun, run_id: int, title: str) -> str:
     esc = html.escape
     described = {load_suite(p)["name"]: load_suite(p)["meta"].get("description", "") for p in suite_files()}
-    verdict = '<span class="ok">PASSED</span>' if run.ok else '<span class="bad">FAILED</span>'
+    verdict = (
+        '<span class="bad">FAILED</span>' if not run.ok
+        else '<span class="warned">PASSED, WITH WARNINGS</span>' if run.warnings
+        else '<span class="ok">PASSED</span>'
+    )  # fmt: skip
     scope = (
         f"rows written since audit key {run.from_audit_key} (this cycle)" if run.scope == "cycle" else "the whole mart"
     )
@@ -42,8 +47,13 @@ def render(run: QualityRun, run_id: int, title: str) -> str:
     order = sorted(by_suite, key=lambda s: (all(o.success for o in by_suite[s]), s))  # failing suites first
     for suite in order:
         outcomes = by_suite[suite]
-        bad = sum(not o.success for o in outcomes)
-        badge = f"<span class=bad>{bad} failed</span>" if bad else "<span class=ok>ok</span>"
+        bad = sum(not o.success and o.severity == "block" for o in outcomes)
+        warned = sum(not o.success and o.severity == "warn" for o in outcomes)
+        badge = (
+            f"<span class=bad>{bad} failed</span>" if bad
+            else f"<span class=warned>{warned} warning{'s' if warned > 1 else ''}</span>" if warned
+            else "<span class=ok>ok</span>"
+        )  # fmt: skip
         out.append(
             f"<h2>{esc(suite)} {badge}</h2>"
             f"<p>{esc(described.get(suite, ''))} {run.rows.get(suite, 0):,} rows checked.</p>"
@@ -52,7 +62,8 @@ def render(run: QualityRun, run_id: int, title: str) -> str:
                    "<th>observed</th><th>examples (row keys or values)</th></tr>")  # fmt: skip
         for o in outcomes:
             out.append(
-                f"<tr class='{'' if o.success else 'fail'}'><td>{'✓' if o.success else '✗'}</td>"
+                f"<tr class='{'' if o.success else 'fail' if o.severity == 'block' else 'warn'}'>"
+                f"<td>{'✓' if o.success else '✗' if o.severity == 'block' else '!'}</td>"
                 f"<td><code>{esc(o.expectation)}</code></td><td>{esc(o.column)}</td><td>{esc(o.why)}</td>"
                 f"<td>{'' if o.unexpected is None else o.unexpected}</td><td>{esc(o.observed)}</td>"
                 f"<td><code>{esc(o.examples)}</code></td></tr>"

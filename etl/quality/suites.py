@@ -48,6 +48,12 @@ class Outcome:
     observed: str
     examples: str
     why: str
+    severity: str = "block"  # "block": a failure rolls the cycle back; "warn": it is recorded and reported
+
+    @property
+    def label(self) -> str:
+        seen = self.observed or self.examples
+        return f"{self.suite}: {self.expectation}({self.column})" + (f" observed {seen}" if seen else "")
 
 
 @dataclass
@@ -60,15 +66,23 @@ class QualityRun:
 
     @property
     def ok(self) -> bool:
-        return all(o.success for o in self.outcomes)
+        """No invariant is broken (a rate below its floor only warns: MART.md, "A rate below a floor warns")."""
+        return not self.failures
 
     @property
     def failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.success]
+        return [o for o in self.outcomes if not o.success and o.severity == "block"]
+
+    @property
+    def warnings(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "warn"]
 
     def summary(self) -> str:
-        fails = self.failures
-        head = f"{len(self.outcomes) - len(fails)} of {len(self.outcomes)} expectations met in {len(self.rows)} suites"
+        fails, warns = self.failures, self.warnings
+        met = len(self.outcomes) - len(fails) - len(warns)
+        head = f"{met} of {len(self.outcomes)} expectations met in {len(self.rows)} suites"
+        if warns:
+            head += f"; {len(warns)} warning{'s' if len(warns) > 1 else ''}: " + ", ".join(o.label for o in warns[:3])
         if not fails:
             return head
         first = fails[0]
@@ -333,6 +347,7 @@ def _outcome(suite: str, config: dict, r, rows: int) -> Outcome:
         observed="" if res.get("observed_value") is None else str(res["observed_value"]),
         examples="; ".join(str(_plain(x)) for x in examples[:EXAMPLES]),
         why=config.get("meta", {}).get("why", ""),
+        severity="warn" if config.get("meta", {}).get("severity") == "warning" else "block",
     )
 
 

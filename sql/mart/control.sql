@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS CTL_AUDIT_LOG (
   RUN_ID             BIGINT NOT NULL,
   JOB                VARCHAR NOT NULL,     -- run, backfill, nightly
   STEP               VARCHAR NOT NULL,     -- extract, ha, ...
-  STATUS             VARCHAR NOT NULL,     -- ok, partial (some sources skipped)
+  STATUS             VARCHAR NOT NULL,     -- ok, partial (some sources skipped), warned (quality), failed
   STARTED_AT         TIMESTAMP,
   ENDED_AT           TIMESTAMP,
   MIN_DATE_TIME_KEY  BIGINT,               -- first 15-minute interval touched (UTC seconds)
@@ -128,5 +128,6 @@ CREATE TABLE IF NOT EXISTS CTL_QUALITY_RESULT (
   UNEXPECTED   BIGINT,
   OBSERVED     VARCHAR,
   EXAMPLES     VARCHAR,                    -- the first failing rows' keys (or values)
-  CHECKED_AT   TIMESTAMP
+  CHECKED_AT   TIMESTAMP,
+  SEVERITY     VARCHAR DEFAULT 'block'     -- block (a failure rolls the cycle back), warn (recorded only)
 );

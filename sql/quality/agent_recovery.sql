@@ -15,6 +15,6 @@ SELECT
   CASE WHEN getvariable('qa_from_audit_key') > 0 THEN 'rows written by this cycle' ELSE 'all rows' END AS SCOPE,
   count(*) AS PARTIES,
   count(*) FILTER (AGENT_MATCH = 'recovered') AS RECOVERED,
-  count(*) FILTER (AGENT_MATCH = 'recovered') / count(*) AS RECOVERY_RATE
+  round(count(*) FILTER (AGENT_MATCH = 'recovered') / count(*), 3) AS RECOVERY_RATE
 FROM parties
 HAVING count(*) > 0
