@@ -2,8 +2,20 @@
 -- are left out of the facts; everything else of their interaction or session is still loaded). The
 -- GIDB rows are found by the few columns that make them bad, then read whole by rowid: reading every
 -- column of every party in scope to keep none cost as much as building the parties (1M-call day, 22:00).
-SELECT SOURCE_NAME, 'G_PARTY' AS TABLE_NAME, 'TERMINATED_TS' AS COLUMN_NAME,
-  CALLID || '|' || PARTYID AS ROW_KEY, 'party ends before it begins: no resource fact' AS REASON, to_json(p)::VARCHAR AS ROW_JSON
+SELECT SOURCE_NAME, 'G_IR' AS TABLE_NAME, 'TERMINATED_TS' AS COLUMN_NAME, IRID AS ROW_KEY,
+  'interaction ends before it begins: it ends where it begins' AS REASON, to_json(i)::VARCHAR AS ROW_JSON
+FROM GIDB_G_IR AS i
+WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND TERMINATED_TS < CREATED_TS
+UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'TERMINATED_TS', CALLID,
+  'call ends before it begins: its end is not used (its parties give its times)', to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND TERMINATED_TS < CREATED_TS
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'TERMINATED_TS', CALLID || '|' || PARTYID,
+  'party ends before it begins: no resource fact', to_json(p)::VARCHAR
 FROM GIDB_G_PARTY AS p WHERE rowid IN (
   SELECT rowid FROM GIDB_G_PARTY
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND TERMINATED_TS < CREATED_TS

@@ -1,5 +1,6 @@
 -- INTERACTION_FACT rows of the interactions in scope: one per root interaction (G_IR), typed by its
--- root call. A stuck interaction ends at the sentinel, flagged.
+-- root call. A stuck interaction ends at the sentinel, flagged. An IR that ends before it begins (a
+-- broken clock or row) ends where it begins, and its row is in STG_TRANSFORM_DISCARDS (discards.sql).
 WITH root_call AS (
   SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE FROM GIDB_G_CALL
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND CALLID = ENTITY_KEY
@@ -13,9 +14,9 @@ SELECT
   c.ANI AS SOURCE_ADDRESS,
   c.DNIS AS TARGET_ADDRESS,
   ir.CREATED_TS AS START_TS,
-  ir.TERMINATED_TS AS END_TS,
+  greatest(ir.TERMINATED_TS, ir.CREATED_TS) AS END_TS,
   interval_key(ir.CREATED_TS) AS START_DATE_TIME_KEY,
-  interval_key(ir.TERMINATED_TS) AS END_DATE_TIME_KEY,
+  interval_key(greatest(ir.TERMINATED_TS, ir.CREATED_TS)) AS END_DATE_TIME_KEY,
   CASE WHEN ir.STUCK_FLAG THEN 'STUCK' ELSE 'TERMINATED' END AS STATUS,
   FALSE AS ACTIVE_FLAG,
   ir.STUCK_FLAG,
