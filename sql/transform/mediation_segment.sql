@@ -1,6 +1,7 @@
--- MEDIATION_SEGMENT_FACT rows of the interactions in scope: each stay in a virtual queue (the VQ
--- IDB's G_VIRTUAL_QUEUE rows, matched to the call by CALLID) and each routing-point or ACD-queue
--- party. A distributed stay lasts until its target answered or the caller left while it rang; its
+-- The mediation segments of the interactions in scope: each stay in a virtual queue (the VQ IDB's
+-- G_VIRTUAL_QUEUE rows, matched to the call by CALLID) and each routing-point or ACD-queue party.
+-- Routing-point stays are kept here (the IRF of a call abandoned or cleared at a routing point reads
+-- them) but are no MEDIATION_SEGMENT_FACT: Info Mart's MSFs are ACD and virtual queues (GIMPopMSF). A distributed stay lasts until its target answered or the caller left while it rang; its
 -- queue part is measured in the clock of the IDB that saw the queue and its ringing part in the
 -- clock of the IDB that saw the target, so skew between IDBs does not enter the duration.
 WITH target AS (SELECT * FROM _T_PARTY WHERE KIND IN ('dn', 'ivr')),
@@ -32,8 +33,16 @@ party AS (
     idb_key('dn|' || m.IRF_ID) AS MEDIATION_SEGMENT_ID, m.ROOT, m.CALLID, m.TENANTID, m.MEDIATYPE,
     party_dn_key(m.SIP_CLUSTER, m.ENDPOINTID, m.SWITCHID, m.ENDPOINTDN) AS RESOURCE_KEY,
     m.ENDPOINTDN, m.SWITCHID, m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.IRF_ID AS MEDIATION_IRF_ID,
-    m.CREATED_TS AS START_TS, m.MEASURED_END_TS AS LEFT_TS, m.SOURCE_NAME, m.PARTYID
+    m.CREATED_TS AS START_TS, m.MEASURED_END_TS AS LEFT_TS, m.SOURCE_NAME, m.PARTYID, m.PARENTPARTYID,
+    m.ROUTING_POINT
   FROM _T_PARTY AS m WHERE m.KIND = 'mediation'
+),
+party_onward AS (  -- stays that handed the call on to another mediation DN (a queue-to-queue divert)
+  SELECT DISTINCT m.MEDIATION_SEGMENT_ID
+  FROM party AS m JOIN party AS n
+    ON n.ROOT = m.ROOT AND n.CALLID = m.CALLID AND n.MEDIATION_SEGMENT_ID <> m.MEDIATION_SEGMENT_ID
+   AND (n.PARENTPARTYID = m.PARTYID
+        OR (n.PARENTPARTYID IS NULL AND n.START_TS BETWEEN m.LEFT_TS - getvariable('tol') AND m.LEFT_TS + getvariable('tol')))
 ),
 party_target AS (
   -- the party it handed the call to: its child, else an agent or IVR party created as it left
@@ -64,15 +73,16 @@ segment AS (
   SELECT
     m.MEDIATION_SEGMENT_ID, m.ROOT, m.TENANTID, m.MEDIATYPE, m.RESOURCE_KEY, m.ENDPOINTDN, m.SWITCHID,
     m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.START_TS, m.LEFT_TS,
-    CASE WHEN t.IRF_ID IS NOT NULL THEN 'DIVERTED'
+    CASE WHEN t.IRF_ID IS NOT NULL OR o.MEDIATION_SEGMENT_ID IS NOT NULL THEN 'DIVERTED'
          WHEN r.RESULT = 3 THEN 'CLEARED'
          WHEN r.RESULT = 2 OR c.LEFT_TS <= m.LEFT_TS + getvariable('tol') THEN 'ABANDONED'
          ELSE 'CLEARED' END,
     t.IRF_ID, t.CREATED_TS, coalesce(t.ANSWER_TS, t.MEASURED_END_TS),
-    CASE WHEN r.RESULT IS NOT NULL THEN 'ROUTINGPOINT' ELSE 'QUEUE' END,
+    CASE WHEN m.ROUTING_POINT OR r.RESULT IS NOT NULL THEN 'ROUTINGPOINT' ELSE 'QUEUE' END,
     m.MEDIATION_IRF_ID
   FROM party AS m
   LEFT JOIN party_target AS t USING (MEDIATION_SEGMENT_ID)
+  LEFT JOIN party_onward AS o USING (MEDIATION_SEGMENT_ID)
   LEFT JOIN route AS r ON r.SOURCE_NAME = m.SOURCE_NAME AND r.PARTYID = m.PARTYID
   LEFT JOIN _T_CUSTOMER AS c ON c.SOURCE_NAME = m.SOURCE_NAME AND c.CALLID = m.CALLID
 )

@@ -1,4 +1,5 @@
--- MEDIATION_SEGMENT_FACT rows from the mediation segments of the interactions in scope (_T_MSF).
+-- MEDIATION_SEGMENT_FACT rows from the mediation segments of the interactions in scope (_T_MSF): the
+-- stays in ACD queues and virtual queues; a routing point's time is no mediation segment (GIMPopMSF).
 SELECT
   MEDIATION_SEGMENT_ID, idb_key(ROOT) AS INTERACTION_ID, cfg_resource_key(7, TENANTID) AS TENANT_KEY,
   MEDIATYPE AS MEDIA_TYPE_KEY, RESOURCE_KEY, RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
@@ -9,3 +10,4 @@ SELECT
   RESULT_CODE = 'ABANDONED' AND MEDIATION_DURATION <= getvariable('short_abandon_s') AS SHORT_ABANDONED_FLAG,
   STUCK_FLAG
 FROM _T_MSF
+WHERE TYPE_CODE <> 'ROUTINGPOINT'

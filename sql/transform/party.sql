@@ -7,6 +7,7 @@ WITH history AS (
   SELECT
     SOURCE_NAME, PARTYID,
     bool_or(STATE IN (5, 6)) AS MEDIATED,
+    bool_or(STATE = 6) AND NOT bool_or(STATE = 5) AS ROUTED_ONLY,
     bool_or(STATE = 7) AS TREATED,
     min(ADDED_TS) FILTER (STATE IN (1, 2, 3)) AS ALERT_TS,
     min(ADDED_TS) FILTER (STATE = 3) AS ANSWER_TS,
@@ -49,6 +50,9 @@ SELECT
     WHEN h.TREATED OR cd.TYPE = 9 THEN 'ivr'
     ELSE 'dn'
   END AS KIND,
+  -- a routing point (or virtual routing point) by its configured or reported DN type, else by having
+  -- routed the call without queuing it: its time is not a mediation segment (GIMPopMSF)
+  coalesce(cd.TYPE IN (4, 6), nullif(p.ENDPOINTTYPE, 1) IN (4, 6), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
   idb_key(
     p.CALLID || '|' || coalesce(p.ENDPOINTDN, '') || '|' || p.CREATED_TS || '|' ||
     row_number() OVER (PARTITION BY p.HA_SET, p.CALLID, p.ENDPOINTDN, p.CREATED_TS ORDER BY p.PROLE, p.PARTYID)

@@ -1,5 +1,6 @@
 """The hand-made scenarios render into valid IDBs, and their hand-written expectations agree with
-what those IDBs say (durations from party history and agent states, mediation from the VQ rows)."""
+what those IDBs say (durations from party history and agent states, mediation from the VQ rows and
+the ACD queues' parties)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,23 @@ def attach(deployment_path) -> duckdb.DuckDBPyConnection:
 
 
 def cluster_b(con, table: str, columns: str) -> str:
-    """The union of `table` over the fault-free (b) member of every cluster node pair."""
-    return " UNION ALL ".join(f"SELECT {columns} FROM dc{d}_node{n}_b.{table}" for d, n in ((1, 1), (1, 2), (2, 3)))
+    """The union of `table` over the fault-free (b) member of every cluster node pair, and of the
+    classic site's pair where the scenario has one."""
+    members = [f"dc{d}_node{n}_b" for d, n in ((1, 1), (1, 2), (2, 3))]
+    members += [
+        m
+        for (m,) in con.execute(
+            "SELECT database_name FROM duckdb_databases() WHERE database_name = 'dc2_classic_b'"
+        ).fetchall()
+    ]
+    return " UNION ALL ".join(f"SELECT {columns} FROM {m}.{table}" for m in members)
+
+
+def dn_name(con) -> str:
+    """An agent state row's DN name: GSYS_EXT_VCH1 in a cluster, its configured DN elsewhere."""
+    return (
+        "coalesce(GSYS_EXT_VCH1, (SELECT any_value(DN) FROM dc2_cfg.GC_ENDPOINT e WHERE e.ENDPOINTID = h.ENDPOINTID))"
+    )
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
@@ -44,7 +60,7 @@ def test_expected_resource_facts_agree_with_the_rendered_idbs(rendered, name):
     scenario = SCENARIOS[name]
     parties = cluster_b(con, "G_PARTY", "CALLID, PARTYID, ENDPOINTDN, TERMINATED_TS")
     history = cluster_b(con, "G_PARTY_HISTORY", "PARTYID, PSEQ, STATE, ADDED_TS")
-    states = cluster_b(con, "G_AGENT_STATE_HISTORY", "GSYS_EXT_VCH1 AS DN, STATE, ADDED_TS")
+    states = cluster_b(con, "G_AGENT_STATE_HISTORY h", f"{dn_name(con)} AS DN, STATE, ADDED_TS")
     for irf in scenario.expected["IRF"]:
         callid = f"{scenario.seed:08d}{irf['call']:024d}"
         ring, talk, hold, end, dn = con.execute(f"""
@@ -69,6 +85,9 @@ def test_expected_mediation_segments_agree_with_the_virtual_queue(rendered, name
     scenario = SCENARIOS[name]
     for msf in scenario.expected["MSF"]:
         callid = f"{scenario.seed:08d}{msf['call']:024d}"
+        if msf["resource"] != "VQ_Sales":  # an ACD queue: its party on the call
+            assert acd_queue_stay(con, callid, msf["resource"], msf["result"]) == msf["duration"], (name, msf)
+            continue
         added, ended, result = con.execute(f"""SELECT ADDED_TS, TERMINATED_TS, RESULT FROM dc1_vq_b.G_VIRTUAL_QUEUE
                                               WHERE CALLID = '{callid}'""").fetchone()
         if msf["result"] == "ABANDONED":
@@ -130,3 +149,26 @@ def test_stuck_scenario_call_never_ends_in_either_member(rendered):
         for m in "ab"
     ]
     assert rows == [[(1, None)], [(1, None)]]
+
+
+def acd_queue_stay(con, callid: str, queue: str, result: str) -> int:
+    """The seconds of the call's one stay at ACD queue `queue`, by how it ended: abandoned (the customer
+    left as it did), diverted to another DN without an answer, or distributed until its target answered."""
+    parties = cluster_b(con, "G_PARTY", "*")
+    history = cluster_b(con, "G_PARTY_HISTORY", "*")
+    ((pid, created, ended),) = con.execute(
+        f"SELECT PARTYID, CREATED_TS, TERMINATED_TS FROM ({parties}) WHERE CALLID = ? AND ENDPOINTDN = ?",
+        [callid, queue],
+    ).fetchall()
+    customer_left = con.execute(f"SELECT max(TERMINATED_TS) FROM ({parties}) WHERE CALLID = ? AND TYPE = 2",
+                                [callid]).fetchone()[0]  # fmt: skip
+    answered = con.execute(
+        f"""SELECT min(h.ADDED_TS) FILTER (h.STATE = 3) FROM ({parties}) p JOIN ({history}) h USING (PARTYID)
+            WHERE p.CALLID = ? AND p.PARENTPARTYID = ? AND p.TYPE = 1""",
+        [callid, pid],
+    ).fetchone()[0]
+    if result == "ABANDONED":
+        assert customer_left == ended
+    elif answered is not None:
+        return answered - created
+    return ended - created

@@ -107,3 +107,28 @@ def test_a_cluster_dn_is_a_resource_of_its_own_made_on_the_fly(marts):
     # the DN nobody was logged in on is the resource of its party, counted as not recovered
     assert rows(con, "SELECT DETAIL LIKE '%2 of 3 SIP Cluster agent-DN parties%1 with no session%' FROM CTL_AUDIT_LOG "
                      "WHERE STEP = 'transform'") == [(True,)]  # fmt: skip
+
+
+def test_a_call_through_a_routing_point_and_a_virtual_queue_has_one_segment_the_agent_points_at(marts):
+    """GIMPopMSF: mediation segments are ACD and virtual queue stays; a routing point's time is none.
+    The transfer scenario's call waits at routing point 5001 and in VQ_Sales for 10 s and rings Ann for
+    6 s: one MSF, VQ_Sales's, distributed to Ann's IRF, whose MEDIATION_SEGMENT_ID and
+    LAST_VQUEUE_RESOURCE_KEY name it."""
+    scenario, con = SCENARIOS["transfer"], marts["transfer"]
+    segments = rows(
+        con,
+        """SELECT s.MEDIATION_SEGMENT_ID, q.RESOURCE_NAME, s.MEDIATION_DURATION, s.TARGET_IXN_RESOURCE_ID
+           FROM MEDIATION_SEGMENT_FACT s JOIN RESOURCE_ q USING (RESOURCE_KEY)
+           JOIN INTERACTION_FACT f USING (INTERACTION_ID) WHERE f.MEDIA_SERVER_IXN_GUID = ?""",
+        [callid(scenario, 1)],
+    )
+    assert [(name, seconds) for _, name, seconds, _ in segments] == [("VQ_Sales", 16)]
+    ((segment, _, _, target),) = segments
+    ann = rows(
+        con,
+        """SELECT i.INTERACTION_RESOURCE_ID, i.MEDIATION_SEGMENT_ID, v.RESOURCE_NAME
+           FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ a USING (RESOURCE_KEY)
+           LEFT JOIN RESOURCE_ v ON v.RESOURCE_KEY = i.LAST_VQUEUE_RESOURCE_KEY
+           WHERE a.RESOURCE_NAME = 'agent1000'""",
+    )
+    assert ann == [(target, segment, "VQ_Sales")]
