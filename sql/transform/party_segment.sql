@@ -14,7 +14,9 @@ WITH seg AS (
 )
 SELECT
   s.IRF_ID, s.STATE, s.START_TS, s.END_TS, greatest(s.END_TS - s.START_TS, 0) AS SECONDS,
-  coalesce(overlap_s(s.START_TS, s.END_TS, c.FROM_TS, c.LEFT_TS), 0) AS CUSTOMER_SECONDS
+  -- none where no customer is on the call (overlap_s of a NULL bound would be the whole segment)
+  CASE WHEN c.CALLID IS NULL THEN 0 ELSE overlap_s(s.START_TS, s.END_TS, c.FROM_TS, c.LEFT_TS) END
+    AS CUSTOMER_SECONDS
 FROM seg AS s
 LEFT JOIN _T_CUSTOMER AS c ON c.SOURCE_NAME = s.SOURCE_NAME AND c.CALLID = s.CALLID
 WHERE s.CHANGETYPE <> 3 AND s.STATE NOT IN (0, 9)

@@ -120,6 +120,26 @@ def test_ring_talk_hold_dial_and_after_call_work_are_exact(mart):
     assert wrong[5] > 100 and wrong[6] > 10  # the measures were exercised
 
 
+def test_customer_measures_count_only_the_time_the_customer_was_on_the_call(mart):
+    """GIMPopIRF: CUSTOMER_* measures count only the time a customer is on the call; a consultation
+    leg has none, and an internal call's customer is the agent who made it (GCXI). The truth computes
+    them from the simulated calls by that rule."""
+    shape, con, _ = mart
+    wrong = one(
+        con,
+        """SELECT count(*) FILTER (CUSTOMER_RING_DURATION <> CUSTOMER_RING_S),
+                  count(*) FILTER (CUSTOMER_TALK_DURATION <> CUSTOMER_TALK_S),
+                  count(*) FILTER (CUSTOMER_HOLD_DURATION <> CUSTOMER_HOLD_S),
+                  count(*) FILTER (CUSTOMER_DIAL_DURATION <> CUSTOMER_DIAL_S),
+                  count(*) FILTER (CUSTOMER_HANDLE_COUNT > 0 AND CUSTOMER_TALK_S = 0),
+                  count(*) FILTER (TALK_S > 0 AND CUSTOMER_TALK_S = 0)
+           FROM PARTY""",
+    )
+    assert wrong[:5] == (0, 0, 0, 0, 0), (shape, wrong)
+    if shape != "classic":  # the cluster's pairs of agents make consultations
+        assert wrong[5] > 10, wrong  # consultation legs: talk, none of it with the customer
+
+
 OUTCOME = """
 WITH irf AS (
   SELECT i.INTERACTION_ID, td.TECHNICAL_RESULT_CODE AS RESULT, td.RESULT_REASON_CODE AS REASON,
