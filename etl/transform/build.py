@@ -90,23 +90,20 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     # Agents: sessions, summarised states, reasons.
     temp(con, "_T_SESSION_RES", "session_resource")
     temp(con, "_T_STATE_AGENT", "state_agents")
+    temp(con, "_T_AGENT_SESSIONS", "agent_sessions")
     temp(con, "_T_SMS", "sm_res_session_fact")
+    temp(con, "_T_STATE_PIECE", "state_pieces")
     temp(con, "_T_SMST", "sm_res_state_fact")
     temp(con, "_T_SMRS", "sm_res_state_reason_fact")
 
     counts.discarded = _discards(con, audit_key // 100)
     session_scope = "LOGIN_SESSION_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)"
-    agent_scope = (  # each agent's states from its FROM_TS on; the least of them lets DuckDB skip older row groups
-        "RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT) "
-        "AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT) "
-        "AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = SM_RES_STATE_FACT.RESOURCE_KEY)"
-    )
     reason_columns = "AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG"
     facts = [
         ("SM_RES_SESSION_FACT", "SM_RES_SESSION_FACT_KEY", "_T_SMS", session_scope),
-        ("SM_RES_STATE_FACT", "SM_RES_STATE_FACT_KEY", "_T_SMST", agent_scope),
+        ("SM_RES_STATE_FACT", "SM_RES_STATE_FACT_KEY", "_T_SMST", _agent_scope("SM_RES_STATE_FACT")),
         ("SM_RES_STATE_REASON_FACT", "SM_RES_STATE_REASON_FACT_KEY",
-         f"(SELECT * EXCLUDE ({reason_columns}) FROM _T_SMRS)", session_scope),
+         f"(SELECT * EXCLUDE ({reason_columns}) FROM _T_SMRS)", _agent_scope("SM_RES_STATE_REASON_FACT")),
     ]  # fmt: skip
     run(
         con,
@@ -140,6 +137,16 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
         _count(counts, table, replace(con, table, key, "_T_DIM", "TRUE", audit_key))
     _fill_date_time(con, deployment)
     return counts
+
+
+def _agent_scope(table: str) -> str:
+    """The rows of a state or reason fact rebuilt: each agent's of _T_STATE_AGENT from its FROM_TS on (the
+    least FROM_TS lets DuckDB skip older row groups)."""
+    return (
+        "RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT) "
+        "AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT) "
+        f"AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = {table}.RESOURCE_KEY)"
+    )
 
 
 def _select_interactions(con, where: str) -> int:

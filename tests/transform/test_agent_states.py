@@ -133,3 +133,42 @@ def test_dnd_factored_into_voice_states_ranks_above_ready(tiny_deployment):
         ("DND", "08:30:00", "08:40:00"),
         ("READY", "08:40:00", "09:00:00"),
     ]
+
+
+# Lunch from 08:15 to 08:25 on both of Ann's DNs (NOT_READY with the same reason code on each), and a
+# Break on 7002 from 08:45 to 08:50 while 7001 stays ready.
+REASONS = """
+UPDATE G_PROV_CONTROL SET SEQCOUNTER = 90, SEQCURRENT = 90;
+INSERT INTO G_AGENT_STATE_HISTORY (LOGINSESSIONID, AGENTID, ENDPOINTID, TYPE, STATE, SEQ, ADDED, ADDED_TS, GSYS_DOMAIN,
+  GSYS_SEQ) VALUES
+  ('LS-0001', 201, 11, 5, 2, 11, '2026-11-02 08:15:00', 1793607300, 1003, 61),
+  ('LS-0001', 201, 11, 5, 3, 12, '2026-11-02 08:25:00', 1793607900, 1003, 62),
+  ('LS-0002', 201, 14, 5, 2, 11, '2026-11-02 08:15:00', 1793607300, 1003, 63),
+  ('LS-0002', 201, 14, 5, 3, 12, '2026-11-02 08:25:00', 1793607900, 1003, 64),
+  ('LS-0002', 201, 14, 5, 2, 13, '2026-11-02 08:45:00', 1793609100, 1003, 65),
+  ('LS-0002', 201, 14, 5, 3, 14, '2026-11-02 08:50:00', 1793609400, 1003, 66);
+INSERT INTO G_AGENT_STATE_RC (SESSIONID, ENDPOINTID, AGENTSTATE, WORKMODE, HWFLAG, KEYNAME, VALUE, ADDED_TS,
+  TERMINATED_TS, GSYS_DOMAIN, GSYS_SEQ) VALUES
+  ('LS-0001', 11, 2, 0, 0, 'ReasonCode', 'Lunch', 1793607300, 1793607900, 1003, 67),
+  ('LS-0002', 14, 2, 0, 0, 'ReasonCode', 'Lunch', 1793607300, 1793607900, 1003, 68),
+  ('LS-0002', 14, 2, 0, 0, 'ReasonCode', 'Break', 1793609100, 1793609400, 1003, 69);
+"""
+
+
+def test_a_reason_counts_once_across_an_agents_dns_and_only_while_its_state_is_the_agents(tiny_deployment):
+    """Info Mart summarises reasons with the state (GIMPopAgent): Lunch on both DNs is 600 s of Lunch,
+    not 1,200; 7002's Break while 7001 is ready is NOT_READY, which outranks READY, so it counts; the
+    agent is NOT_READY from 08:15 to 08:25 and from 08:45 to 08:50."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(SECOND_DN)
+        idb.execute(REASONS)
+    run_cycle(deployment)
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        reasons = con.execute(
+            """SELECT r.REASON_VALUE, sum(f.TOTAL_DURATION), count(*) FROM SM_RES_STATE_REASON_FACT f
+               JOIN RESOURCE_STATE_REASON r USING (RESOURCE_STATE_REASON_KEY) GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+    assert reasons == [("Break", 300, 1), ("Lunch", 600, 1)]
+    states = summarised_states(deployment)
+    assert ("NOTREADY", "08:15:00", "08:25:00") in states and ("NOTREADY", "08:45:00", "08:50:00") in states
