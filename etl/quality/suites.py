@@ -241,6 +241,11 @@ def _sum_levels(con, measures: dict[str, list[str]], periods: dict[str, list[tup
     for view, table in (("_QA_IRF", "INTERACTION_RESOURCE_FACT"), ("_QA_MSF", "MEDIATION_SEGMENT_FACT"),
                         ("_QA_ATTEMPT", "CONTACT_ATTEMPT_FACT")):  # fmt: skip
         run(con, f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table} WHERE {days}")
+    run(  # the IRFs of the interactions that entered in those days (AG2_ID's customer measures)
+        con,
+        f"""CREATE OR REPLACE TEMP VIEW _QA_IRF_ENTERED AS SELECT * FROM INTERACTION_RESOURCE_FACT
+        WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM INTERACTION_FACT WHERE {days})""",
+    )
     first_day = min((lo for lo, _ in periods.get("DAY", [])), default=None) if periods is not None else None
     since = days if first_day is None else f"START_DATE_TIME_KEY >= {first_day - TARGET_BEFORE_STAY_S}"
     run(con, f"CREATE OR REPLACE TEMP VIEW _QA_TARGET AS SELECT * FROM INTERACTION_RESOURCE_FACT WHERE {since}")

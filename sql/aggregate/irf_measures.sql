@@ -1,8 +1,10 @@
 -- _AG_IRF: the agent's resource facts (agent known, reported or recovered) offered in the touched
--- intervals, one row each with the measures of MART.md as M_ columns (0/1 flags or seconds), summed
--- by AG2_AGENT_*, AG2_AGENT_QUEUE_* and AG2_ID_*.
+-- intervals, or of interactions that entered the contact center in them, one row each with the
+-- measures of MART.md as M_ columns (0/1 flags or seconds), summed by AG2_AGENT_* and AG2_AGENT_QUEUE_*
+-- by DATE_TIME_KEY (the offer's interval) and by AG2_ID_* by ENTRY_DATE_TIME_KEY (the interaction's).
 SELECT
   i.START_DATE_TIME_KEY AS DATE_TIME_KEY,
+  f.START_DATE_TIME_KEY AS ENTRY_DATE_TIME_KEY,
   i.RESOURCE_KEY,
   coalesce(i.LAST_VQUEUE_RESOURCE_KEY, m.RESOURCE_KEY, -1) AS QUEUE_RESOURCE_KEY,
   coalesce(i.TENANT_KEY, -1) AS TENANT_KEY,
@@ -38,5 +40,8 @@ SELECT
 FROM INTERACTION_RESOURCE_FACT AS i
 JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
 LEFT JOIN MEDIATION_SEGMENT_FACT AS m USING (MEDIATION_SEGMENT_ID)
+LEFT JOIN INTERACTION_FACT AS f ON f.INTERACTION_ID = i.INTERACTION_ID
 WHERE i.AGENT_MATCH IN ('reported', 'recovered')
-  AND i.START_DATE_TIME_KEY IN (SELECT DATE_TIME_KEY FROM _AG_TOUCHED WHERE SOURCE = 'interactions')
+  AND (i.START_DATE_TIME_KEY IN (SELECT DATE_TIME_KEY FROM _AG_TOUCHED WHERE SOURCE = 'interactions')
+       OR i.INTERACTION_ID IN (SELECT x.INTERACTION_ID FROM INTERACTION_FACT AS x WHERE x.START_DATE_TIME_KEY IN
+                                 (SELECT DATE_TIME_KEY FROM _AG_TOUCHED WHERE SOURCE = 'interactions')))

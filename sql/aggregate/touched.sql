@@ -1,10 +1,11 @@
 -- The 15-minute intervals this cycle's fact changes touch (_T_TOUCHED: the old and the new version of
 -- every fact row inserted, changed or deleted by the transform), and for the sources whose rows belong
 -- to one resource (agents, states), which resources' rows of each interval.
---   interactions: the interval each changed IRF or MSF row starts in (agent measures belong to the
---     interval the interaction was offered, queue measures to the interval it entered the queue), and
---     those of every other IRF and MSF of the same interactions, since queue measures read the target
---     IRF and agent-queue measures read the delivering queue;
+--   interactions: the interval each changed IRF, MSF or interaction row starts in (agent measures
+--     belong to the interval the interaction was offered, queue measures to the interval it entered the
+--     queue, AG2_ID's customer measures to the interval it entered the contact center), and those of
+--     every other IRF and MSF of the same interactions and of the interactions themselves, since queue
+--     measures read the target IRF and agent-queue measures read the delivering queue;
 --   agents: of those, the (interval, RESOURCE_KEY) of each changed IRF, old and new version, and of
 --     every IRF of the same interactions (the queue of AG2_AGENT_QUEUE reads the mediation segment):
 --     an agent's row reads only that agent's IRFs, and a logout changes one agent's shift of calls;
@@ -19,7 +20,10 @@ WITH irf AS MATERIALIZED (
 )
 SELECT DISTINCT 'interactions' AS SOURCE, interval_key(START_TS) AS DATE_TIME_KEY, NULL::BIGINT AS RESOURCE_KEY
 FROM _T_TOUCHED
-WHERE FACT IN ('INTERACTION_RESOURCE_FACT', 'MEDIATION_SEGMENT_FACT')
+WHERE FACT IN ('INTERACTION_RESOURCE_FACT', 'MEDIATION_SEGMENT_FACT', 'INTERACTION_FACT')
+UNION
+SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM INTERACTION_FACT
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT <> 'CONTACT_ATTEMPT_FACT')
 UNION
 SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM irf
 UNION

@@ -6,17 +6,21 @@
 -- definition here is compared between levels only. The facts are the _QA_* views: in a cycle's gate
 -- those that began in the local days the cycle touched (and the levels over those days and the weeks,
 -- months... holding them); in a full check all.
-WITH agent_irf AS (
-  SELECT * FROM _QA_IRF WHERE AGENT_MATCH IN ('reported', 'recovered')
-), agent AS (
+WITH agent_irf AS (  -- AG2_AGENT*: by the interval the agent was offered the interaction
+  SELECT 'offered' AS BY_, * FROM _QA_IRF WHERE AGENT_MATCH IN ('reported', 'recovered')
+  UNION ALL BY NAME  -- AG2_ID's customer measures: by the interval the interaction entered
+  SELECT 'entered' AS BY_, * FROM _QA_IRF_ENTERED WHERE AGENT_MATCH IN ('reported', 'recovered')
+), agent AS (  -- a row for each attribution, with or without facts
   SELECT
+    b.BY_,
     count(*) FILTER (CUSTOMER_DIAL_COUNT > 0 OR CUSTOMER_RING_COUNT > 0 OR CUSTOMER_TALK_COUNT > 0
                      OR CUSTOMER_HANDLE_COUNT > 0) AS OFFERED,
     count(*) FILTER (CUSTOMER_HANDLE_COUNT > 0) AS ACCEPTED,
     sum(CUSTOMER_TALK_DURATION) AS ENGAGE_TIME,
     sum(CUSTOMER_HOLD_DURATION) AS HOLD_TIME,
     sum(CUSTOMER_ACW_DURATION) AS WRAP_TIME
-  FROM agent_irf
+  FROM (VALUES ('offered'), ('entered')) AS b(BY_) LEFT JOIN agent_irf AS a USING (BY_)
+  GROUP BY b.BY_
 ), queue AS (
   SELECT
     count(*) AS ENTERED,
@@ -35,8 +39,9 @@ WITH agent_irf AS (
   FROM _QA_ATTEMPT AS c LEFT JOIN CALL_RESULT AS r USING (CALL_RESULT_KEY)
 ), facts AS (
   SELECT f.FAMILY, u.MEASURE, u.FACT_TOTAL
-  FROM (VALUES ('AGENT'), ('AGENT_QUEUE'), ('ID')) AS f(FAMILY),
-       (UNPIVOT agent ON COLUMNS(*) INTO NAME MEASURE VALUE FACT_TOTAL) AS u
+  FROM (VALUES ('AGENT', 'offered'), ('AGENT_QUEUE', 'offered'), ('ID', 'entered')) AS f(FAMILY, BY_),
+       (UNPIVOT agent ON COLUMNS(* EXCLUDE (BY_)) INTO NAME MEASURE VALUE FACT_TOTAL) AS u
+  WHERE u.BY_ = f.BY_
   UNION ALL
   SELECT f.FAMILY, u.MEASURE, u.FACT_TOTAL
   FROM (VALUES ('QUEUE'), ('QUEUE_ABN'), ('QUEUE_ACC_AGENT')) AS f(FAMILY),

@@ -115,3 +115,24 @@ def test_a_new_york_day_joins_date_time_labelled_with_its_local_hours(tmp_path_f
             assert off == 0, level
     finally:
         con.close()
+
+
+def test_business_attribute_measures_go_to_the_interval_the_interaction_entered(marts):
+    """RAA's View-AG2_ID_HOUR: AG2_ID's customer measures are attributed to the interval the
+    interaction entered the contact center, while AG2_AGENT's go to the one it was offered in. The
+    late_agent scenario's call enters at 09:14:40 (the 09:00 interval) and rings Ann at 09:15:05 (the
+    09:15 interval); she talks from 09:15:12 to 09:20:00."""
+    con = marts["late_agent"]
+
+    def totals(table: str, clock: str) -> tuple:
+        return con.execute(
+            f"SELECT coalesce(sum(OFFERED), 0), coalesce(sum(ACCEPTED), 0), coalesce(sum(ENGAGE_TIME), 0) FROM {table}"
+            " WHERE DATE_TIME_KEY = ?",
+            [at(clock)],
+        ).fetchall()[0]
+
+    talk = at("09:20:00") - at("09:15:12")
+    assert totals("AG2_ID_SUBHR", "09:00:00") == (1, 1, talk)
+    assert totals("AG2_ID_SUBHR", "09:15:00") == (0, 0, 0)
+    assert totals("AG2_AGENT_SUBHR", "09:15:00") == (1, 1, talk)
+    assert totals("AG2_AGENT_SUBHR", "09:00:00") == (0, 0, 0)
