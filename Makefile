@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench lint lock clean
+.PHONY: demo test test-fast bench lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,11 @@ demo: $(STAMP)
 	$(BIN)/idbmart demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=10 $(PYTEST_ARGS)
+
+# The fast tier: every test not marked slow, for a developer's quick signal; `make test` runs all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" --durations=5 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/idbmart bench $(BENCH_ARGS)

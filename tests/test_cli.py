@@ -9,12 +9,16 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl import config
 from etl.config import Source
 from etl.demo import DEMO
 from fixtures import tiny
 from fixtures.simulator.profile import DAY, DAY0
+
+# Slow (the installed command in subprocesses: demo, bench, simulate): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
 
 IDBMART = str(Path(sys.executable).parent / "idbmart")
 INTERFACE_VERBS = ["simulate", "run", "backfill", "check", "demo"]

@@ -23,6 +23,9 @@ from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, si
 from fixtures.simulator.profile import DAY0
 from tests.conftest import without_gate
 
+# Slow (simulated days through many cycles): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 # One cluster node pair, the VQ pair, configuration per data center, OCS. The primary of the node
 # pair loses 10:00-11:00 (and re-delivers the 5 minutes before it) and commits 5 % of its rows 15
 # minutes late; the VQ pair's secondary is down 14:00-14:20; one answered call never terminates.

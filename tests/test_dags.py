@@ -15,6 +15,9 @@ import pytest
 from fixtures.simulator import Params, simulate
 from fixtures.simulator.profile import DAY0
 
+# Slow (real Airflow runs): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
 WRITERS = {"plan", "commit_cycle", "publish", "sweep", "maintain", "full_check", "rebuild"}

@@ -18,6 +18,9 @@ from fixtures.simulator.faults import default_specs
 from fixtures.simulator.topology import topology
 from tests.conftest import mart_with_truth, one
 
+# Slow (a simulated day against its truth): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 P = Params(calls=1000, seed=23, classic=True)
 STATE_TIME = {  # truth (IDB enum names) → AG2_I_SESS_STATE_* column
     "LOGGED_IN": "OTHER_TIME", "NOT_READY": "NOT_READY_TIME", "READY": "READY_TIME", "AFTER_CALL_WORK": "WRAP_TIME",

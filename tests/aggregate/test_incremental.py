@@ -20,6 +20,9 @@ from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
 from fixtures.simulator.profile import DAY0
 from tests.conftest import without_gate
 
+# Slow (cycles every 15 minutes against one run): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 # One cluster node pair, VQ, configuration, OCS. The node primary loses 10:00-11:00 and re-delivers
 # rows; 10 % of its rows commit 30 minutes late; the VQ secondary is down 14:00-14:20; a stuck call.
 P = Params(calls=300, seed=31, nodes=1)

@@ -13,6 +13,9 @@ from etl.cycle import run_cycle
 from fixtures.scenarios import SCENARIOS
 from fixtures.scenarios.builder import at
 
+# Slow (every hand-made scenario through the pipeline): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 WITH_AGGREGATES = [n for n, s in SCENARIOS.items() if "AG2" in s.expected]
 
 

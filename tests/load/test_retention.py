@@ -16,6 +16,9 @@ from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
 from fixtures.simulator.profile import DAY0
 from tests.conftest import mart_with_truth
 
+# Slow (two simulated days and cycles across a purge): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 DAY = 86_400
 P = Params(calls=300, seed=7, nodes=1, days=2)
 REPORTED = STAR_PREFIXES + AGGREGATE_PREFIXES

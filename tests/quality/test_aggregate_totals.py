@@ -16,6 +16,9 @@ from fixtures.simulator import Params, SnapshotSeries
 from fixtures.simulator.profile import DAY0
 from tests.conftest import mart_with_truth
 
+# Slow (simulated days and full checks): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 DAY = 86_400
 HOUR = 3_600
 P = Params(calls=300, seed=7, nodes=1, days=2)

@@ -18,6 +18,9 @@ from etl.quality.suites import suite_files, validate
 from fixtures.simulator import Params, SnapshotSeries
 from fixtures.simulator.profile import DAY0
 
+# Slow (simulated days, cycles and readers in subprocesses): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 P = Params(calls=300, seed=11, nodes=1)
 NOON = DAY0 + 12 * 3600
 ROOT = Path(__file__).resolve().parents[2]

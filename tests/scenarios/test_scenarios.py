@@ -12,6 +12,9 @@ from etl.extract.inventory import inventory
 from fixtures.scenarios import SCENARIOS
 from fixtures.scenarios.builder import at
 
+# Slow (every hand-made scenario rendered): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):

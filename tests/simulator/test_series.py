@@ -4,10 +4,14 @@ same time holds: the benchmark's intraday cycles read what `simulate --at` would
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from etl.idb.schema import tables_for_roles
 from fixtures.simulator import Params, SnapshotSeries, simulate
 from fixtures.simulator.profile import DAY0
+
+# Slow (a simulated day rewritten at successive times): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
 
 P = Params(calls=400, days=1, seed=11, classic=True)
 # Faults that change what a step sees: a gap with duplicates re-sent, late commits, a skewed clock.

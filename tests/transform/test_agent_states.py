@@ -8,12 +8,16 @@ import dataclasses
 import itertools
 
 import duckdb
+import pytest
 
 from etl import config
 from etl.cycle import run_cycle
 from etl.idb.enums import PartyRole
 from fixtures.scenarios.builder import Scenario, at
 from tests.conftest import without_gate
+
+# Slow (cycles over hand-made sessions): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
 
 # Ann works 06:00-14:00. Bob works 08:00-09:00, and again 12:00-14:00. Cycles at 10:00 (Bob's first
 # session has ended), at 14:30 (Ann's and Bob's second end together: Ann's states from 06:00 on are

@@ -11,6 +11,9 @@ from etl.load.mart import SENTINEL_TS
 from fixtures.scenarios import SCENARIOS
 from fixtures.scenarios.builder import at
 
+# Slow (every hand-made scenario through the pipeline): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 # The scenarios say "DISTRIBUTED"; Info Mart's technical result for a distributed mediation is DIVERTED.
 MSF_RESULT = {"DISTRIBUTED": "DIVERTED", "ABANDONED": "ABANDONED", "CLEARED": "CLEARED"}
 
