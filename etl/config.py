@@ -12,7 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from etl.errors import ConfigError
 from etl.idb.schema import ROLES
@@ -128,6 +128,11 @@ class Deployment:
     def ha_sets(self) -> dict[str, tuple[Source, ...]]:
         """HA set name → members, primary first."""
         sets: dict[str, list[Source]] = {}
+    @property
+    def work_dir(self) -> Path:
+        """Where orchestrated runs keep their extracts between tasks (one folder per run)."""
+        return self.mart_path.parent / "work"
+
         for s in self.sources:
             sets.setdefault(s.ha_set, []).append(s)
         return {k: tuple(sorted(v, key=lambda s: not s.primary)) for k, v in sets.items()}
@@ -260,7 +265,7 @@ def _resolve_uri(path: Path, where: str, uri: str) -> str:
             path, f"{where}: uri {uri!r} must start with one of {', '.join(s + '://' for s in URI_SCHEMES)}"
         )
     if parts.scheme == "postgresql":
-        if parts.password is not None:
+        if parts.password is not None or any("password" in k.lower() for k in parse_qs(parts.query)):
             raise ConfigError(
                 path,
                 f"{where}: uri carries a password; put credentials in the environment "
@@ -387,13 +392,40 @@ def load(path: str | Path) -> Deployment:
         raise ConfigError(path, f"every source is in an ignored data center ({', '.join(etl.ignore_data_centers)})")
     active = _check_ha_sets(path, active)
     ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
-    return Deployment(
+    deployment = Deployment(
         path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
         retention=retention, reader_path=reader_path, memory_limit=memory_limit,
     )  # fmt: skip
 
 
 def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:
+    _check_sources_are_never_written(path, deployment, sources)
+    return deployment
+
+
+def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[Source]) -> None:
+    """Refuse a deployment that could write a source: the same IDB listed twice, or a source file or
+    folder that is, holds or lies inside what idbmart writes (the mart, the readers' copy, the quality
+    reports, the work folder)."""
+    seen: dict[str, str] = {}
+    for s in sources:
+        if s.uri in seen:
+            raise ConfigError(path, f"sources {seen[s.uri]!r} and {s.name!r} have the same uri {s.uri!r}: list an IDB once")
+        seen[s.uri] = s.name
+    written = {"[mart] path": d.mart_path, "[mart] reader_path": d.reader_path}
+    owned = {"the quality reports' folder": d.report_dir, "the work folder": d.work_dir}
+    for s in sources:
+        if s.scheme == "postgresql":
+            continue
+        src = s.path.resolve()
+        for what, target in [*written.items(), *owned.items()]:
+            if target is None:
+                continue
+            target = target.resolve()
+            inside_ours = what in owned and target in src.parents
+            if target == src or src in target.parents or inside_ours:
+                raise ConfigError(path, f"{what} {str(target)!r} would write source {s.name!r} ({str(src)!r})")
+
     """A deployment file's text for these sources: the inverse of `load` (used by demo and simulate)."""
 
     def value(v) -> str:

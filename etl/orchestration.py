@@ -32,4 +32,4 @@ def deployment() -> Deployment:
 
 def work_dir(deployment: Deployment, run_id: str) -> Path:
     """The folder a DAG run's extract files go to, beside the mart."""
-    return deployment.mart_path.parent / "work" / re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+    return deployment.work_dir / re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)

@@ -209,6 +209,33 @@ def test_render_is_the_inverse_of_load(world):
             "or IDBMART_PASSWORD_<SOURCE>), never in the deployment file",
         ),
         (
+            ('"parquet://idb/cfg"', '"postgresql://icon@db:5432/cfg?sslmode=require&Password=hunter2"'),
+            "source 'cfg_dc1': uri carries a password; put credentials in the environment (PGPASSWORD, ~/.pgpass, "
+            "or IDBMART_PASSWORD_<SOURCE>), never in the deployment file",
+        ),
+        # Nothing idbmart writes may be, hold or lie inside a source (issue: a reader_path on a source
+        # IDB made publish overwrite it), and an IDB is listed once.
+        (
+            ('path = "mart.duckdb"', 'path = "idb/a.duckdb"'),
+            "[mart] path '{root}/idb/a.duckdb' would write source 'node1_a' ('{root}/idb/a.duckdb')",
+        ),
+        (
+            ('path = "mart.duckdb"', 'path = "mart.duckdb"\nreader_path = "idb/b.duckdb"'),
+            "[mart] reader_path '{root}/idb/b.duckdb' would write source 'node1_b' ('{root}/idb/b.duckdb')",
+        ),
+        (
+            ('path = "mart.duckdb"', 'path = "idb/cfg/mart.duckdb"'),
+            "[mart] path '{root}/idb/cfg/mart.duckdb' would write source 'cfg_dc1' ('{root}/idb/cfg')",
+        ),
+        (
+            ('"parquet://idb/cfg"', '"parquet://work/cfg"'),
+            "the work folder '{root}/work' would write source 'cfg_dc1' ('{root}/work/cfg')",
+        ),
+        (
+            ('"duckdb://idb/b.duckdb"', '"duckdb://idb/a.duckdb"'),
+            "sources 'node1_a' and 'node1_b' have the same uri 'duckdb://{root}/idb/a.duckdb': list an IDB once",
+        ),
+        (
             ('"parquet://idb/cfg"', '"mysql://db/cfg"'),
             "source 'cfg_dc1': uri 'mysql://db/cfg' must start with one of duckdb://, parquet://, postgresql://",
         ),
