@@ -101,7 +101,7 @@ class SourceExtract:
 
 def work_tables() -> list[str]:
     """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
-    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_DSS"]
+    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_DSS", "_X_ORPHAN"]
 
 
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -124,6 +124,12 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
         """CREATE OR REPLACE TEMP TABLE _X_DSS (
         SOURCE_NAME VARCHAR, ROLE VARCHAR, DSS_ID BIGINT, ICON_DBID INTEGER, DS_DBID INTEGER, DS2_DBID INTEGER,
         DS_TYPE SMALLINT, DSCONN_TYPE SMALLINT, START_TS BIGINT, END_TS BIGINT, LAST_EVENT_TS BIGINT)""",
+    )
+    run(  # rows that belong to no entity (Kind.orphans): listed in STG_TRANSFORM_DISCARDS at staging
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_ORPHAN (
+        SOURCE_NAME VARCHAR, HA_SET VARCHAR, TABLE_NAME VARCHAR, COLUMN_NAME VARCHAR, ROW_KEY VARCHAR,
+        ROW_JSON VARCHAR, CHUNK INTEGER)""",
     )
 
 
@@ -274,6 +280,13 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
     """The kind's ready entities and their rows, read by the source's own session into Arrow tables
     (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken only to insert them."""
     source = reader.source
+    for name in present:
+        orphans = _orphans_sql(kind, name, reader.dialect, reader.casts(tables()[name]))
+        if orphans:
+            rows = reader.read_model_rows(tables()[name], sqlfile.bind(orphans[0], reader.dialect, params), name)
+            if rows.num_rows:
+                with turn:
+                    _stage_orphans(con, rows, source, name, orphans[1], chunk_no)
     ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params)
     ready = reader.run_sql(ready_sql, f"finding the ready {kind.name} entities")
     if ready.num_rows == 0:
@@ -300,6 +313,11 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
     without a copy into Python (half the extraction's time went to that round trip)."""
     source = reader.source
     try:
+        for name in present:
+            orphans = _orphans_sql(kind, name, "duckdb", reader.casts(tables()[name]), catalog)
+            if orphans:
+                read = f"({sqlfile.bind(orphans[0], 'duckdb', params)})"
+                _stage_orphans(con, read, source, name, orphans[1], chunk_no)
         ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog), "duckdb", params)
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
@@ -334,6 +352,34 @@ def _rows_sql(
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
     return sqlfile.template(_in_catalog(query, catalog), dialect)
+
+
+@cache
+def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> tuple[str, tuple[str, ...]] | None:
+    """The rows of `table` in the window that belong to no entity, and the columns that say so. Secure
+    user data is never listed (its values are personal data)."""
+    found = None if table == SECURE_TABLE else kind.orphans(table, model_select(tables()[table], casts, "t"))
+    if found is None:
+        return None
+    query, keys = found
+    return sqlfile.template(_in_catalog(query, catalog), dialect), keys
+
+
+def _stage_orphans(con, rows: pa.Table | str, source: Source, table: str, keys: tuple[str, ...], chunk: int) -> int:
+    """Rows that belong to no entity, as discards to be: the NULL column, the row's sequence, the row."""
+    arrow = isinstance(rows, pa.Table)
+    if arrow:
+        con.register("_arrow", rows)
+    null = "CASE " + " ".join(f"WHEN o.\"{k}\" IS NULL THEN '{k}'" for k in keys) + " END"
+    (n,) = run(
+        con,
+        f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {null}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?
+        FROM {"_arrow" if arrow else rows} AS o""",
+        [source.name, source.ha_set, table, chunk],
+    )[0]
+    if arrow:
+        con.unregister("_arrow")
+    return n
 
 
 def _in_catalog(query: exp.Expression, catalog: str | None) -> exp.Expression:

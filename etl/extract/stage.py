@@ -37,7 +37,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
     sessions recorded: what the HA choice reads."""
     counts = StageCounts()
     register_kinds(con)
-    counts.discarded = _discard_unidentified(con, run_id)
+    counts.discarded = _discard_unidentified(con, run_id) + _discard_orphans(con, run_id)
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _X_LATEST AS
@@ -188,6 +188,24 @@ def _discard_unidentified(con, run_id: int) -> int:
                to_json(struct_pack(x.START_TS, x.END_TS, x.STUCK))::VARCHAR
         FROM _X_ENTITY x JOIN _KIND k USING (ENTITY_KIND) WHERE x.ENTITY_KEY IS NULL
         QUALIFY row_number() OVER (PARTITION BY x.SOURCE_NAME, x.ENTITY_KIND, x.ENTITY_ID ORDER BY x.CHUNK DESC) = 1""",
+    )
+
+
+def _discard_orphans(con, run_id: int) -> int:
+    """Rows that belong to no entity (a NULL column on their path, Kind.orphans) cannot be extracted:
+    listed with the column, once per row (the latest reading replaces an earlier one)."""
+    run(
+        con,
+        """DELETE FROM STG_TRANSFORM_DISCARDS d USING _X_ORPHAN o
+        WHERE d.SOURCE_NAME = o.SOURCE_NAME AND d.TABLE_NAME = o.TABLE_NAME AND d.ROW_KEY = o.ROW_KEY""",
+    )
+    return _changed(
+        con,
+        f"""INSERT INTO STG_TRANSFORM_DISCARDS
+        SELECT {run_id}, SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY,
+               COLUMN_NAME || ' is NULL: the row belongs to no entity and is not extracted', ROW_JSON
+        FROM _X_ORPHAN
+        QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, TABLE_NAME, ROW_KEY ORDER BY CHUNK DESC) = 1""",
     )
 
 

@@ -168,3 +168,30 @@ def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(t
         history = con.execute("SELECT PHID FROM _X_G_PARTY_HISTORY ORDER BY PHID").fetchall()
         assert history == [("PH-11",), ("PH-12",), ("PH-13",), ("PH-14",)]
         con.close()
+
+
+def test_a_row_whose_path_to_its_interaction_is_null_is_listed_never_lost(tiny_deployment):
+    """A party with no CALLID belongs to no interaction: it cannot be extracted, and is listed with
+    the NULL column, its sequence and the row, read attached and through Arrow alike (issue: such a
+    party was never extracted and never discarded)."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL")
+        (seq, party) = idb.execute(
+            "UPDATE G_PARTY SET CALLID = NULL WHERE PARTYID = (SELECT max(PARTYID) FROM G_PARTY) "
+            "RETURNING GSYS_SEQ, PARTYID"
+        ).fetchone()
+    for attach_from_seqs in (0, 10**9):  # read attached, and through Arrow
+        con = duckdb.connect()
+        mart.ensure_schema(con)
+        incremental.create_work_tables(con)
+        result = incremental.extract_source(
+            con, deployment.sources[0], None, EtlOptions(), attach_from_seqs=attach_from_seqs
+        )
+        assert result.ok, result.error
+        orphans = con.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME, ROW_KEY, ROW_JSON::JSON->>'PARTYID' FROM _X_ORPHAN"
+        ).fetchall()
+        assert orphans == [("G_PARTY", "CALLID", f"GSYS_SEQ {seq}", party)], attach_from_seqs
+        assert con.execute("SELECT count(*) FROM _X_G_PARTY WHERE PARTYID = ?", [party]).fetchone() == (0,)
+        con.close()
