@@ -45,6 +45,9 @@ class EtlOptions:
     # SIP Cluster agent recovery and ACW matching: clock skew allowed between IDBs of different nodes.
     agent_match_tolerance_s: int = 5
     short_abandon_threshold_s: int = 10  # an abandon in mediation this short is a short abandon
+    # Info Mart's introduced-transfer-threshold (GIMVoxIxnFlow-FWKIn): a conference its initiator leaves
+    # within this many seconds of the member joining, the member staying on, is a transfer. 0: never.
+    introduced_transfer_threshold_s: int = 0
     # Summarising an agent's DNs into one state: the first listed state present wins. Info Mart's
     # sm-resource-state-priority default is ACW, NOT_READY, BUSY, READY (GIMPopAgent); DND, where it is
     # factored in, ranks beside NOT_READY (it too stops the calls); states not listed rank last.
@@ -125,14 +128,14 @@ class Deployment:
     def report_dir(self) -> Path:
         return self.mart_path.parent / self.quality.report_dir
 
-    def ha_sets(self) -> dict[str, tuple[Source, ...]]:
-        """HA set name → members, primary first."""
-        sets: dict[str, list[Source]] = {}
     @property
     def work_dir(self) -> Path:
         """Where orchestrated runs keep their extracts between tasks (one folder per run)."""
         return self.mart_path.parent / "work"
 
+    def ha_sets(self) -> dict[str, tuple[Source, ...]]:
+        """HA set name → members, primary first."""
+        sets: dict[str, list[Source]] = {}
         for s in self.sources:
             sets.setdefault(s.ha_set, []).append(s)
         return {k: tuple(sorted(v, key=lambda s: not s.primary)) for k, v in sets.items()}
@@ -182,7 +185,7 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             values[f.name] = _buckets(path, raw[f.name])
         else:
             v = _typed(path, "etl", f.name, raw[f.name], int)
-            if v < 0 or (v == 0 and f.name != "agent_match_tolerance_s"):
+            if v < 0 or (v == 0 and f.name not in ("agent_match_tolerance_s", "introduced_transfer_threshold_s")):
                 raise ConfigError(path, f"etl.{f.name} must be positive, got {v}")
             values[f.name] = v
     bad = [s for s in values.get("state_priority", ()) if s not in AGENT_STATES]
@@ -396,9 +399,6 @@ def load(path: str | Path) -> Deployment:
         path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
         retention=retention, reader_path=reader_path, memory_limit=memory_limit,
     )  # fmt: skip
-
-
-def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:
     _check_sources_are_never_written(path, deployment, sources)
     return deployment
 
@@ -426,6 +426,9 @@ def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[So
             if target == src or src in target.parents or inside_ours:
                 raise ConfigError(path, f"{what} {str(target)!r} would write source {s.name!r} ({str(src)!r})")
 
+
+
+def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:
     """A deployment file's text for these sources: the inverse of `load` (used by demo and simulate)."""
 
     def value(v) -> str:

@@ -91,6 +91,34 @@ def unkeyed() -> tuple[str, ...]:
     return tuple(names)
 
 
+@cache
+def declared_columns() -> dict[str, dict[str, str]]:
+    """Every table of sql/mart/*.sql → its columns and their types, as the DDL makes them (in memory, once)."""
+    con = duckdb.connect()
+    for layer in ("control", "star"):
+        con.execute(mart_ddl(layer))
+    out: dict[str, dict[str, str]] = {}
+    for table, column, kind in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
+        "ORDER BY table_name, column_index"
+    ).fetchall():
+        out.setdefault(table, {})[column] = kind
+    con.close()
+    return out
+
+
+def _add_declared_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """A column added to sql/mart/*.sql reaches a mart made before it (NULL in the rows already there)."""
+    declared = declared_columns()
+    have: dict[str, set[str]] = {}
+    for table, column in run(con, "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"):
+        have.setdefault(table, set()).add(column)
+    for table, cols in declared.items():
+        for name, kind in cols.items():
+            if table in have and name not in have[table]:
+                run(con, f'ALTER TABLE {table} ADD COLUMN "{name}" {kind}')
+
+
 # STG_<TABLE>'s comment, which says its rows are the versions not chosen: marts made before kept the
 # chosen versions there too (and copied them to GIDB_*); `ensure_schema` drops those copies once.
 STAGING_COMMENT = "versions of members the HA choice did not take (the chosen ones are in GIDB_*)"
@@ -131,6 +159,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             _drop_chosen_copies(con, t)
         if "CTL_QUALITY_RESULT" in have and "SEVERITY" not in columns(con, "CTL_QUALITY_RESULT"):
             run(con, "ALTER TABLE CTL_QUALITY_RESULT ADD COLUMN SEVERITY VARCHAR DEFAULT 'block'")
+        _add_declared_columns(con)
         if old_calendar:  # no comment: etl.transform.calendar computes every row again
             run(con, "INSERT INTO DATE_TIME (DATE_TIME_KEY) SELECT DATE_TIME_KEY FROM DATE_TIME_OLD")
             run(con, "DROP TABLE DATE_TIME_OLD")

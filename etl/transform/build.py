@@ -16,7 +16,7 @@ import duckdb
 
 from etl.config import AGENT_STATES, Deployment
 from etl.extract.entities import BOUND_SLACK_S
-from etl.idb.enums import AgentState
+from etl.idb.enums import AgentState, CallType, PartyRole, PartyType
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
 from etl.transform import calendar, outbound
 from etl.transform.models import model, temp
@@ -32,6 +32,10 @@ STATE_CODES = {
     "LOGGEDIN": AgentState.LOGGED_IN, "NOTREADY": AgentState.NOT_READY, "READY": AgentState.READY,
     "AFTERCALLWORK": AgentState.AFTER_CALL_WORK, "BUSY": AgentState.BUSY, "DND": AgentState.DO_NOT_DISTURB,
 }  # fmt: skip
+
+# The codes of IDB columns the transform reads, as the contract (etl/idb/enums.py) knows them: a row
+# with another code is listed in STG_TRANSFORM_DISCARDS and read by a stated rule (discards.sql).
+CONTRACT_CODES = {"codes_calltype": CallType, "codes_party_type": PartyType, "codes_prole": PartyRole}
 
 
 @dataclass
@@ -209,11 +213,14 @@ def _setup(con, deployment: Deployment) -> None:
         ("max_call_s", o.max_call_duration_s),
         ("max_state_s", o.max_state_duration_s),
         ("short_abandon_s", o.short_abandon_threshold_s),
+        ("introduced_transfer_s", o.introduced_transfer_threshold_s),
         ("bound_slack_s", BOUND_SLACK_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
     run(con, f"SET VARIABLE dnd_voice = {bool(o.factor_dnd_voice)}")
     run(con, f"SET VARIABLE dnd_multimedia = {bool(o.factor_dnd_multimedia)}")
+    for variable, codes in CONTRACT_CODES.items():  # the codes the IDB contract knows (macro is_code)
+        run(con, f"SET VARIABLE {variable} = {sorted(int(c) for c in codes)}")
     run(con, model("static_dimensions"))
     start_touched(con)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SRC (SOURCE_NAME VARCHAR, SIP_CLUSTER BOOLEAN)")

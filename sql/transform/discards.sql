@@ -14,6 +14,28 @@ FROM GIDB_G_CALL AS c WHERE rowid IN (
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND TERMINATED_TS < CREATED_TS
 )
 UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'CALLTYPE', CALLID, 'unknown call type ' || CALLTYPE || ': its interaction type is UNKNOWN',
+  to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND NOT is_code('codes_calltype', CALLTYPE)
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'TYPE', CALLID || '|' || PARTYID,
+  'unknown party type ' || TYPE || ': an internal DN where it has an agent or a configured DN, else the customer',
+  to_json(p)::VARCHAR
+FROM GIDB_G_PARTY AS p WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_PARTY
+  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND NOT is_code('codes_party_type', TYPE)
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'PROLE', CALLID || '|' || PARTYID, 'unknown party role ' || PROLE || ': taken as a receiver',
+  to_json(p)::VARCHAR
+FROM GIDB_G_PARTY AS p WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_PARTY
+  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND NOT is_code('codes_prole', PROLE)
+)
+UNION ALL
 SELECT SOURCE_NAME, 'G_PARTY', 'TERMINATED_TS', CALLID || '|' || PARTYID,
   'party ends before it begins: no resource fact', to_json(p)::VARCHAR
 FROM GIDB_G_PARTY AS p WHERE rowid IN (

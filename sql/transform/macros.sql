@@ -24,8 +24,24 @@ CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, nam
   CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(2, endpoint_id)
        ELSE dn_resource_key(switch_dbid, name) END;
 
-CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, result_code, reason_code) AS
-  idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, ''));
+-- A technical descriptor by its codes (an unspecified role reason keeps the key it had before role
+-- reasons were recorded, so older facts still find their row).
+CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, role_reason_code, result_code, reason_code) AS
+  idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, '') ||
+          CASE WHEN role_reason_code = 'UNSPECIFIED' THEN '' ELSE '|' || role_reason_code END);
+
+-- Whether `v` is a code the IDB contract knows for a column (its list: a variable named after it,
+-- set from etl/idb/enums.py by etl/transform/build.py; e.g. is_code('codes_calltype', CALLTYPE)).
+CREATE OR REPLACE TEMP MACRO is_code(codes, v) AS list_contains(getvariable(codes), v);
+
+-- An interaction's type from its call's CALLTYPE: none is taken as inbound, an unknown one is UNKNOWN (0).
+CREATE OR REPLACE TEMP MACRO interaction_type_key(calltype) AS
+  CASE WHEN calltype IS NULL THEN 2 WHEN is_code('codes_calltype', calltype) THEN calltype ELSE 0 END;
+
+-- A party's seconds (or count) in one IRF measure family: the value where the party's FAMILY is one of
+-- `families`, else 0 (_T_PARTY.FAMILY; Info Mart's families are disjoint).
+CREATE OR REPLACE TEMP MACRO in_family(family, families, v) AS
+  CASE WHEN list_contains(families, family) THEN coalesce(v, 0) ELSE 0 END;
 
 -- Whether a GIDB row may belong to the interactions being built, by its time: none of their rows is
 -- older than their first call, less an hour (getvariable('ixn_from'), set per slice by

@@ -1,8 +1,17 @@
 -- Every party of the interactions in scope, classified, with the times the facts need. A party is
 -- identified across HA members and runs by its call, DN and creation time (PARTYID is per IDB
--- outside a SIP Cluster), which gives its INTERACTION_RESOURCE_ID.
+-- outside a SIP Cluster), which gives its IRF_ID.
 --   KIND: customer (an external party), mediation (routing point, ACD or virtual queue: it routed or
 --   queued the call), ivr (treatment), dn (an agent's DN or any other internal DN).
+--   HANDLING_IRF_ID: the INTERACTION_RESOURCE_ID of the handling attempt the party belongs to (GIMPopIRF:
+--   one IRF per resource per attempt). A consultation's receiver who takes the main call over when the
+--   consultation is transferred or conferenced goes on in its consultation's attempt; any other party
+--   is an attempt of its own.
+--   FAMILY: the IRF measures its states count in (Info Mart's families are disjoint, DBCompatibility
+--   VOICE_IXN_FACT_EXT): MAIN (DIAL_, RING_, TALK_, HOLD_), CONS_INIT (the consultation's initiator),
+--   CONS_RCV (its receiver), POST_CONS_XFER (the receiver after the transfer), CONF_JOIN (a conference
+--   member). A conference its initiator leaves within etl.introduced_transfer_threshold_s is a transfer
+--   (Info Mart's introduced-transfer-threshold, GIMVoxIxnFlow-FWKIn): INTRODUCED_TRANSFER.
 WITH history AS (
   SELECT
     SOURCE_NAME, PARTYID,
@@ -30,35 +39,70 @@ call AS MATERIALIZED (
 configured_dn AS (
   SELECT ENDPOINTID, TYPE FROM GIDB_GC_ENDPOINT
   QUALIFY row_number() OVER (PARTITION BY ENDPOINTID ORDER BY CREATED_TS DESC) = 1
+),
+classified AS MATERIALIZED (
+  SELECT
+    p.ENTITY_KEY AS ROOT, p.HA_SET, p.SOURCE_NAME, p.PARTYID, p.PARENTPARTYID, p.PARTYGUID, p.CALLID,
+    c.CALLTYPE, c.PARENTCALLID, coalesce(c.MEDIATYPE, 0) AS MEDIATYPE,
+    p.TYPE, p.PROLE, p.ENDPOINTDN, p.ENDPOINTID, p.SWITCHID, p.TENANTID,
+    nullif(p.AGENTID, 0) AS REPORTED_AGENTID,
+    src.SIP_CLUSTER,
+    p.CREATED_TS,
+    -- a stuck party ends at the sentinel; its measures stop max_call_duration_s after it began
+    CASE WHEN p.STUCK_FLAG THEN least(p.TERMINATED_TS, p.CREATED_TS + getvariable('max_call_s'))
+         ELSE p.TERMINATED_TS END AS MEASURED_END_TS,
+    p.TERMINATED_TS,
+    p.STUCK_FLAG,
+    h.ALERT_TS, h.ANSWER_TS, h.LAST_STATE,
+    CASE
+      -- a type the contract does not know: internal where an agent or a configured DN says so (discards.sql)
+      WHEN p.TYPE <> 1 AND (is_code('codes_party_type', p.TYPE) OR (nullif(p.AGENTID, 0) IS NULL
+                                                                  AND coalesce(p.ENDPOINTID, 0) <= 0))
+        THEN 'customer'
+      WHEN h.MEDIATED OR cd.TYPE IN (3, 4, 5, 6) THEN 'mediation'
+      WHEN h.TREATED OR cd.TYPE = 9 THEN 'ivr'
+      ELSE 'dn'
+    END AS KIND,
+    -- a routing point (or virtual routing point) by its configured or reported DN type, else by having
+    -- routed the call without queuing it: its time is not a mediation segment (GIMPopMSF)
+    coalesce(cd.TYPE IN (4, 6), nullif(p.ENDPOINTTYPE, 1) IN (4, 6), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
+    idb_key(
+      p.CALLID || '|' || coalesce(p.ENDPOINTDN, '') || '|' || p.CREATED_TS || '|' ||
+      row_number() OVER (PARTITION BY p.HA_SET, p.CALLID, p.ENDPOINTDN, p.CREATED_TS ORDER BY p.PROLE, p.PARTYID)
+    ) AS IRF_ID
+  FROM party AS p
+  JOIN call AS c ON c.HA_SET = p.HA_SET AND c.ENTITY_KEY = p.ENTITY_KEY AND c.CALLID = p.CALLID
+  JOIN _T_SRC AS src ON src.SOURCE_NAME = p.SOURCE_NAME
+  LEFT JOIN history AS h ON h.SOURCE_NAME = p.SOURCE_NAME AND h.PARTYID = p.PARTYID
+  LEFT JOIN configured_dn AS cd ON cd.ENDPOINTID = p.ENDPOINTID AND NOT src.SIP_CLUSTER
+),
+continued AS (  -- a consultation's receiver on the main call, from the instant its consultation ended
+  SELECT m.IRF_ID, arg_min(c.IRF_ID, abs(m.CREATED_TS - c.TERMINATED_TS)) AS HANDLING_IRF_ID
+  FROM classified AS m
+  JOIN classified AS c
+    ON c.SOURCE_NAME = m.SOURCE_NAME AND c.ROOT = m.ROOT AND c.PARENTCALLID = m.CALLID
+   AND c.ENDPOINTDN = m.ENDPOINTDN AND abs(m.CREATED_TS - c.TERMINATED_TS) <= getvariable('tol')
+  WHERE m.KIND = 'dn' AND c.KIND = 'dn' AND m.CALLTYPE <> 4 AND c.CALLTYPE = 4 AND c.PROLE <> 1
+  GROUP BY m.IRF_ID
+),
+introduced AS (  -- conference members whose initiator left within the threshold while they stayed on
+  SELECT m.IRF_ID
+  FROM classified AS m
+  JOIN classified AS i ON i.SOURCE_NAME = m.SOURCE_NAME AND i.PARTYID = m.PARENTPARTYID
+  WHERE m.PROLE = 3 AND i.TERMINATED_TS - m.CREATED_TS < getvariable('introduced_transfer_s')
+    AND m.TERMINATED_TS > i.TERMINATED_TS
 )
 SELECT
-  p.ENTITY_KEY AS ROOT, p.HA_SET, p.SOURCE_NAME, p.PARTYID, p.PARENTPARTYID, p.PARTYGUID, p.CALLID,
-  c.CALLTYPE, c.PARENTCALLID, coalesce(c.MEDIATYPE, 0) AS MEDIATYPE,
-  p.TYPE, p.PROLE, p.ENDPOINTDN, p.ENDPOINTID, p.SWITCHID, p.TENANTID,
-  nullif(p.AGENTID, 0) AS REPORTED_AGENTID,
-  src.SIP_CLUSTER,
-  p.CREATED_TS,
-  -- a stuck party ends at the sentinel; its measures stop max_call_duration_s after it began
-  CASE WHEN p.STUCK_FLAG THEN least(p.TERMINATED_TS, p.CREATED_TS + getvariable('max_call_s'))
-       ELSE p.TERMINATED_TS END AS MEASURED_END_TS,
-  p.TERMINATED_TS,
-  p.STUCK_FLAG,
-  h.ALERT_TS, h.ANSWER_TS, h.LAST_STATE,
+  p.*,
+  coalesce(c.HANDLING_IRF_ID, p.IRF_ID) AS HANDLING_IRF_ID,
+  n.IRF_ID IS NOT NULL AS INTRODUCED_TRANSFER,
   CASE
-    WHEN p.TYPE <> 1 THEN 'customer'
-    WHEN h.MEDIATED OR cd.TYPE IN (3, 4, 5, 6) THEN 'mediation'
-    WHEN h.TREATED OR cd.TYPE = 9 THEN 'ivr'
-    ELSE 'dn'
-  END AS KIND,
-  -- a routing point (or virtual routing point) by its configured or reported DN type, else by having
-  -- routed the call without queuing it: its time is not a mediation segment (GIMPopMSF)
-  coalesce(cd.TYPE IN (4, 6), nullif(p.ENDPOINTTYPE, 1) IN (4, 6), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
-  idb_key(
-    p.CALLID || '|' || coalesce(p.ENDPOINTDN, '') || '|' || p.CREATED_TS || '|' ||
-    row_number() OVER (PARTITION BY p.HA_SET, p.CALLID, p.ENDPOINTDN, p.CREATED_TS ORDER BY p.PROLE, p.PARTYID)
-  ) AS IRF_ID
-FROM party AS p
-JOIN call AS c ON c.HA_SET = p.HA_SET AND c.ENTITY_KEY = p.ENTITY_KEY AND c.CALLID = p.CALLID
-JOIN _T_SRC AS src ON src.SOURCE_NAME = p.SOURCE_NAME
-LEFT JOIN history AS h ON h.SOURCE_NAME = p.SOURCE_NAME AND h.PARTYID = p.PARTYID
-LEFT JOIN configured_dn AS cd ON cd.ENDPOINTID = p.ENDPOINTID AND NOT src.SIP_CLUSTER
+    WHEN p.CALLTYPE = 4 AND p.PROLE = 1 THEN 'CONS_INIT'
+    WHEN p.CALLTYPE = 4 THEN 'CONS_RCV'
+    WHEN p.PROLE = 3 AND n.IRF_ID IS NULL THEN 'CONF_JOIN'
+    WHEN c.IRF_ID IS NOT NULL THEN 'POST_CONS_XFER'
+    ELSE 'MAIN'
+  END AS FAMILY
+FROM classified AS p
+LEFT JOIN continued AS c USING (IRF_ID)
+LEFT JOIN introduced AS n USING (IRF_ID)

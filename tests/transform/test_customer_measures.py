@@ -18,9 +18,12 @@ from etl.cycle import run_cycle
 from etl.idb.enums import CallType, PartyRole
 from fixtures.scenarios.builder import Scenario
 
+# The consultation's measures are in their own families (disjoint from RING_, TALK_...: DBCompatibility
+# VOICE_IXN_FACT_EXT), the customer's in CUSTOMER_*.
 COLUMNS = (
-    "RING_DURATION, TALK_DURATION, HOLD_DURATION, CUSTOMER_RING_DURATION, CUSTOMER_TALK_DURATION, "
-    "CUSTOMER_HOLD_DURATION, CUSTOMER_HANDLE_COUNT"
+    "RING_DURATION, TALK_DURATION, HOLD_DURATION, CONS_RCV_RING_DURATION, CONS_RCV_TALK_DURATION, "
+    "CONS_INIT_TALK_DURATION, CUSTOMER_RING_DURATION, CUSTOMER_TALK_DURATION, CUSTOMER_HOLD_DURATION, "
+    "CUSTOMER_HANDLE_COUNT"
 )
 
 
@@ -64,9 +67,9 @@ def test_consultation_legs_are_not_customer_time_and_an_internal_calls_customer_
             ).fetchall()
 
         # Bob on Ann's internal call: her call is the "customer"'s, so all of it counts.
-        assert irf("agent1001", "RECEIVED") == [(5, 115, 0, 5, 115, 0, 1)]
+        assert irf("agent1001", "RECEIVED") == [(5, 115, 0, 0, 0, 0, 5, 115, 0, 1)]
         # Bob on the consultation: 5 s ringing and 55 s talking, none of it with the customer.
-        assert irf("agent1001", "RECEIVEDCONSULT") == [(5, 55, 0, 0, 0, 0, 0)]
+        assert irf("agent1001", "RECEIVEDCONSULT") == [(0, 0, 0, 5, 55, 0, 0, 0, 0, 0)]
         # Ann on the customer's call: 50 + 60 s of talk and 60 s of hold, all with the customer there.
-        assert irf("agent1000", "RECEIVED") == [(5, 110, 60, 5, 110, 60, 1)]
-        assert irf("agent1000", "INITIATEDCONSULT") == [(0, 55, 0, 0, 0, 0, 0)]
+        assert irf("agent1000", "RECEIVED") == [(5, 110, 60, 0, 0, 0, 5, 110, 60, 1)]
+        assert irf("agent1000", "INITIATEDCONSULT") == [(0, 0, 0, 0, 0, 55, 0, 0, 0, 0)]

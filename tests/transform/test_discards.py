@@ -35,3 +35,53 @@ def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_stil
                JOIN INTERACTION_FACT f USING (INTERACTION_ID) JOIN RESOURCE_ r USING (RESOURCE_KEY)
                WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
         ).fetchall() == [(110,)]
+
+
+def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(tiny_deployment):
+    """GIMPopIRF's facts are built from the parties an interaction has: one whose CALLID is NULL
+    cannot be placed, so it is listed with the column and its interaction loads without it."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL")
+        idb.execute(
+            "UPDATE G_PARTY SET CALLID = NULL WHERE PARTYID = "
+            "(SELECT max(PARTYID) FROM G_PARTY WHERE CALLID = 'CALL-0001')"
+        )
+    result = run_cycle(deployment)
+    assert result.quality.ok, result.quality.summary()
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS"
+        ).fetchall() == [("site1", "G_PARTY", "CALLID", "CALLID is NULL: the row belongs to no entity and is not extracted")]
+        assert con.execute(
+            "SELECT count(*) FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
+        ).fetchone() == (1,)
+
+
+def test_codes_the_contract_does_not_know_are_discards_read_by_a_stated_rule(tiny_deployment):
+    """A call type of 42 and a party type 77 / role 55 (etl/idb/enums.py knows neither) no longer stop
+    the cycle or drop the agent's fact: each is listed with its column, the interaction is of type
+    UNKNOWN, and Ann's party (she is its agent) stays an internal DN with its 50 s + 60 s of talk."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("UPDATE G_CALL SET CALLTYPE = 42 WHERE CALLID = 'CALL-0001'")
+        idb.execute("UPDATE G_PARTY SET TYPE = 77, PROLE = 55 WHERE CALLID = 'CALL-0001' AND AGENTID > 0")
+    result = run_cycle(deployment)
+    assert result.quality.ok, result.quality.summary()
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1, 2"
+        ).fetchall() == [
+            ("G_CALL", "CALLTYPE", "unknown call type 42: its interaction type is UNKNOWN"),
+            ("G_PARTY", "PROLE", "unknown party role 55: taken as a receiver"),
+            ("G_PARTY", "TYPE",
+             "unknown party type 77: an internal DN where it has an agent or a configured DN, else the customer"),
+        ]  # fmt: skip
+        assert con.execute(
+            """SELECT t.INTERACTION_TYPE_CODE FROM INTERACTION_FACT f JOIN INTERACTION_TYPE t USING (INTERACTION_TYPE_KEY)
+               WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001'"""
+        ).fetchall() == [("UNKNOWN",)]
+        assert con.execute(
+            """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+        ).fetchall() == [(110,)]
