@@ -163,6 +163,7 @@ def _select_interactions(con, where: str) -> int:
         f"""SET VARIABLE ixn_from = (SELECT CASE WHEN count(*) = count(START_TS)
         THEN coalesce(min(START_TS) - {BOUND_SLACK_S}, 0) ELSE 0 END FROM _T_IXN_ALL WHERE {where})""",
     )
+    temp(con, "_T_IXN_ENTITY", "interaction_entities")
     return int(run(con, "SELECT getvariable('ixn_from')")[0][0])
 
 
@@ -187,7 +188,11 @@ def _interactions(con, deployment: Deployment, audit_key: int, counts: Transform
     ):  # fmt: skip
         counts.agent_match[outcome] = counts.agent_match.get(outcome, 0) + n
     run(con, model("interaction_descriptor"))
-    ixn_scope = "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN)"
+    # the slice's interactions, and those its own-IR consultations made before their main call was loaded
+    ixn_scope = (
+        "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN "
+        "UNION ALL SELECT idb_key(ENTITY_KEY) FROM _T_IXN_ENTITY WHERE ENTITY_KEY <> ROOT)"
+    )
     for table, key, new in (
         ("INTERACTION_FACT", "INTERACTION_ID", "_T_IF"),
         ("INTERACTION_RESOURCE_FACT", "INTERACTION_RESOURCE_ID", "_T_IRF"),
@@ -214,6 +219,7 @@ def _setup(con, deployment: Deployment) -> None:
         ("max_state_s", o.max_state_duration_s),
         ("short_abandon_s", o.short_abandon_threshold_s),
         ("introduced_transfer_s", o.introduced_transfer_threshold_s),
+        ("stuck_s", o.stuck_threshold_s),
         ("bound_slack_s", BOUND_SLACK_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")

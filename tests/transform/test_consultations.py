@@ -10,9 +10,10 @@ Ann, Bob and Cid work on cluster node 1.
 - Call 1 at 09:00:00, warm (two-step) transfer: the customer rings Ann from 09:00:05, she answers at
   09:00:10, holds the customer at 09:01:00 and consults Bob on call 2 (Bob rings 09:01:00-09:01:05,
   they talk until 09:02:00), then completes the transfer: Bob talks with the customer from 09:02:00 to
-  09:04:00 and does 15 s of after-call work.
+  09:04:00 and does 15 s of after-call work. ICON gives the consultation an IR of its own: it is still
+  a part of call 1's interaction (one INTERACTION_FACT per root).
 - Call 3 at 10:00:00, consultation then conference: as call 1 with Cid (consultation call 4,
-  10:01:00-10:02:00), but Ann conferences Cid in at 10:02:00 and leaves at 10:03:00; Cid stays with the
+  10:01:00-10:02:00, sharing call 3's IR), but Ann conferences Cid in at 10:02:00 and leaves at 10:03:00; Cid stays with the
   customer until 10:05:00.
 """
 
@@ -60,7 +61,7 @@ def consultations() -> Scenario:
         ann = s.party(call, call * 10 + 2, None, f"{t}:00:05", f"{t}:02:00" if kind == 1 else f"{t}:03:00",
                       ann_states, agent="Ann")  # fmt: skip
         s.call(consult, node=1, created=f"{t}:01:00", ended=f"{t}:02:00", outcome="consult", ctype=CallType.CONSULT,
-               parent=call, merge_type=kind)  # fmt: skip
+               parent=call, merge_type=kind, own_ir=kind == 1)  # fmt: skip
         s.party(consult, consult * 10 + 1, None, f"{t}:01:00", f"{t}:02:00",
                 [("DIALING", f"{t}:01:00"), ("CONNECTED", f"{t}:01:05")], role=PartyRole.ORIGINATOR, agent="Ann")  # fmt: skip
         s.party(consult, consult * 10 + 2, None, f"{t}:01:00", f"{t}:02:00",
@@ -70,6 +71,10 @@ def consultations() -> Scenario:
                 acw=15)  # fmt: skip
         s.user_data(call, f"{t}:00:00")
     return s
+
+
+def callid(call: int) -> str:
+    return f"{consultations().seed:08d}{call:024d}"
 
 
 def irfs(deployment, agent: str) -> list[tuple]:
@@ -155,6 +160,26 @@ def test_a_conference_its_initiator_leaves_within_the_threshold_is_a_transfer(ma
     ]  # fmt: skip
     ann = irfs(introduced, "agent1000")[2]
     assert ann[:3] == ("RECEIVED", "UNSPECIFIED", "TRANSFERRED") and ann[COLUMNS.index("CONF_INIT_TALK_DURATION")] == 0
+
+
+def test_a_consultation_with_an_ir_of_its_own_is_a_part_of_its_main_calls_interaction(marts):
+    """GIMPopIRF: one INTERACTION_FACT per root. The two calls with customers are the mart's two
+    interactions; every IRF of call 2 (the own-IR consultation) is one of call 1's interaction."""
+    default, _ = marts
+    own_irs = 0  # the IDBs hold the consultation's own IR (each member of node 1's pair)
+    for source in (s for s in default.sources if "gcc" in s.roles and s.scheme == "duckdb"):
+        with duckdb.connect(str(source.path), read_only=True) as idb:
+            own_irs += idb.execute("SELECT count(*) FROM G_IR WHERE ROOTCALLID = ?", [callid(2)]).fetchone()[0]
+    assert own_irs == 2
+    with duckdb.connect(str(default.mart_path), read_only=True) as con:
+        interactions = con.execute("SELECT MEDIA_SERVER_IXN_GUID FROM INTERACTION_FACT ORDER BY 1").fetchall()
+        consult_irfs = con.execute(
+            """SELECT DISTINCT f.MEDIA_SERVER_IXN_GUID FROM INTERACTION_RESOURCE_FACT i JOIN INTERACTION_FACT f
+               USING (INTERACTION_ID) WHERE i.MEDIA_SERVER_IXN_GUID = ?""",
+            [callid(2)],
+        ).fetchall()
+    assert interactions == [(callid(1),), (callid(3),)]
+    assert consult_irfs == [(callid(1),)]
 
 
 def test_agent_aggregates_count_the_receiver_once_offered_and_once_consulted(marts):
