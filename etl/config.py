@@ -68,7 +68,7 @@ class EtlOptions:
     week_start: str = "sunday"
     week_numbering: str = "simple"
     service_level_threshold_s: int = 20  # AG2_QUEUE_*.ACCEPTED_THR: answered within this many seconds
-    short_engage_threshold_s: int = 10  # AG2_AGENT_*.SHORT: accepted and talked for less than this
+    short_engage_threshold_s: int = 10  # AG2_AGENT_*.SHORT: accepted and talked for this long or less
     queue_time_buckets_s: tuple[int, ...] = QUEUE_TIME_BUCKETS
     # The transform builds the interactions in scope this many at a time: its memory follows the slice,
     # not the backlog (a nightly or backfill cycle over a large day).
