@@ -184,14 +184,16 @@ def test_a_consultation_with_an_ir_of_its_own_is_a_part_of_its_main_calls_intera
 
 def test_agent_aggregates_count_the_receiver_once_offered_and_once_consulted(marts):
     """View-AG2_AGENT_HOUR: the receiver was offered the interaction once (its one IRF, in the interval
-    the consultation reached it), accepted it, engaged 120 s with the customer and 55 s in consultation."""
+    the consultation reached it), accepted it, engaged 120 s with the customer and 55 s in consultation;
+    a warm consultation ("consultations that result in a transfer to or conference with the agent"),
+    as Cid's conferenced one is."""
     default, _ = marts
     with duckdb.connect(str(default.mart_path), read_only=True) as con:
         got = con.execute(
-            """SELECT sum(OFFERED), sum(ACCEPTED), sum(ENGAGE_TIME), sum(CONSULT_RECEIVED_ACCEPTED),
-                      sum(CONSULT_RECEIVED_ENGAGE_TIME)
+            """SELECT r.RESOURCE_NAME, sum(OFFERED), sum(ACCEPTED), sum(ENGAGE_TIME), sum(CONSULT_RECEIVED_ACCEPTED),
+                      sum(CONSULT_RECEIVED_ENGAGE_TIME), sum(CONSULT_RECEIVED_WARM_ACCEPTED),
+                      sum(CONSULT_RECEIVED_WARM_ENGAGE_TIME)
                FROM AG2_AGENT_SUBHR a JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE r.RESOURCE_NAME = 'agent1001' AND a.DATE_TIME_KEY = ?""",
-            [at("09:00:00")],
-        ).fetchone()
-    assert got == (1, 1, 120, 1, 55)
+               WHERE r.RESOURCE_NAME IN ('agent1001', 'agent1002') GROUP BY 1 ORDER BY 1""",
+        ).fetchall()
+    assert got == [("agent1001", 1, 1, 120, 1, 55, 1, 55), ("agent1002", 1, 1, 180, 1, 55, 1, 55)]

@@ -73,3 +73,9 @@ def test_consultation_legs_are_not_customer_time_and_an_internal_calls_customer_
         # Ann on the customer's call: 50 + 60 s of talk and 60 s of hold, all with the customer there.
         assert irf("agent1000", "RECEIVED") == [(5, 110, 60, 0, 0, 0, 5, 110, 60, 1)]
         assert irf("agent1000", "INITIATEDCONSULT") == [(0, 0, 0, 0, 0, 55, 0, 0, 0, 0)]
+        # View-AG2_AGENT_HOUR: Bob's consultation began and ended in consult, a simple one, not warm.
+        assert con.execute(
+            """SELECT sum(CONSULT_RECEIVED_ACCEPTED), sum(CONSULT_RECEIVED_ENGAGE_TIME),
+                      sum(CONSULT_RECEIVED_WARM_ACCEPTED), sum(CONSULT_RECEIVED_WARM_ENGAGE_TIME)
+               FROM AG2_AGENT_SUBHR JOIN RESOURCE_ USING (RESOURCE_KEY) WHERE RESOURCE_NAME = 'agent1001'"""
+        ).fetchall() == [(1, 55, 0, 0)]
