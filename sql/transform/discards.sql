@@ -36,6 +36,25 @@ FROM GIDB_G_PARTY AS p WHERE rowid IN (
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS) AND NOT is_code('codes_prole', PROLE)
 )
 UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'CALLID', CALLID || '|' || GSYS_SEQ,
+  'call held twice with other content: its row of the latest GSYS_SEQ is taken', to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS)
+  -- a copy of the same row is no conflict, and a row read twice is listed once
+  QUALIFY GSYS_SEQ < max(GSYS_SEQ) OVER (PARTITION BY HA_SET, ENTITY_KEY, CALLID)
+      AND row_number() OVER (PARTITION BY HA_SET, ENTITY_KEY, CALLID, GSYS_SEQ) = 1
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'PARTYID', CALLID || '|' || PARTYID || '|' || GSYS_SEQ,
+  'party held twice with other content: its row of the latest GSYS_SEQ is taken', to_json(p)::VARCHAR
+FROM GIDB_G_PARTY AS p WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_PARTY
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS)
+  QUALIFY GSYS_SEQ < max(GSYS_SEQ) OVER (PARTITION BY SOURCE_NAME, PARTYID)
+      AND row_number() OVER (PARTITION BY SOURCE_NAME, PARTYID, GSYS_SEQ) = 1
+)
+UNION ALL
 SELECT SOURCE_NAME, 'G_PARTY', 'TERMINATED_TS', CALLID || '|' || PARTYID,
   'party ends before it begins: no resource fact', to_json(p)::VARCHAR
 FROM GIDB_G_PARTY AS p WHERE rowid IN (

@@ -2,8 +2,9 @@
 -- root call. A stuck interaction ends at the sentinel, flagged. An IR that ends before it begins (a
 -- broken clock or row) ends where it begins, and its row is in STG_TRANSFORM_DISCARDS (discards.sql).
 WITH root_call AS (
-  SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE FROM GIDB_G_CALL
+  SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE, GSYS_SEQ FROM GIDB_G_CALL
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND CALLID = ENTITY_KEY
+  QUALIFY row_number() OVER (PARTITION BY HA_SET, ENTITY_KEY ORDER BY GSYS_SEQ DESC) = 1  -- its latest row
 )
 SELECT
   idb_key(ir.ROOTCALLID) AS INTERACTION_ID,

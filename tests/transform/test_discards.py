@@ -85,3 +85,36 @@ def test_codes_the_contract_does_not_know_are_discards_read_by_a_stated_rule(tin
             """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
                WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
         ).fetchall() == [(110,)]
+
+
+def test_a_call_or_party_held_twice_with_other_content_is_taken_once_from_its_latest_row(tiny_deployment):
+    """Issue: a duplicated G_CALL key with other content made one IRF eight. The IDB holds CALL-0001 and
+    Ann's party twice, the copies written later (higher GSYS_SEQ) and different (the call OUTBOUND, the
+    party ending 30 s earlier): each is taken once, from its latest row, the older rows are discards."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute(
+            "INSERT INTO G_CALL SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, 3 AS CALLTYPE) FROM G_CALL "
+            "WHERE CALLID = 'CALL-0001'"
+        )
+        idb.execute(
+            "INSERT INTO G_PARTY SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, TERMINATED_TS - 30 AS TERMINATED_TS) "
+            "FROM G_PARTY WHERE CALLID = 'CALL-0001' AND AGENTID > 0"
+        )
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 200, SEQCURRENT = 200")
+    result = run_cycle(deployment)
+    assert result.quality.ok, result.quality.summary()
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1"
+        ).fetchall() == [
+            ("G_CALL", "CALLID", "call held twice with other content: its row of the latest GSYS_SEQ is taken"),
+            ("G_PARTY", "PARTYID", "party held twice with other content: its row of the latest GSYS_SEQ is taken"),
+        ]
+        # one IRF for Ann, ending with the later row (08:12:20 less 30 s); the interaction is outbound
+        assert con.execute(
+            """SELECT count(*), max(i.END_TS), any_value(t.INTERACTION_TYPE_CODE)
+               FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+               JOIN INTERACTION_FACT f USING (INTERACTION_ID) JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
+               WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+        ).fetchall() == [(1, 1793607140 - 30, "OUTBOUND")]
