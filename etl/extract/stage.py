@@ -32,6 +32,11 @@ class StageCounts:
     from_gidb: int = 0  # of `deleted`, those deleted from GIDB_*
 
 
+# Tables whose rows an entity may lack in one member for want of a key allowed, not of a gap: secure
+# user data is read for the allowed keys only.
+TABLES_NOT_EVIDENCE = frozenset({"G_SECURE_USERDATA_HISTORY"})
+
+
 def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
     """The new versions in STG_ENTITY, the rows of the versions they replace deleted, the data source
     sessions recorded: what the HA choice reads."""
@@ -71,8 +76,9 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
         )
     run(
         con,
-        f"""INSERT INTO STG_ENTITY SELECT SOURCE_NAME, HA_SET, ENTITY_KIND, ENTITY_KEY, START_TS, END_TS,
-                    STUCK, {run_id} FROM _X_LATEST""",
+        f"""INSERT INTO STG_ENTITY SELECT l.SOURCE_NAME, l.HA_SET, l.ENTITY_KIND, l.ENTITY_KEY, l.START_TS, l.END_TS,
+                    l.STUCK, {run_id}, t.TABLES
+        FROM _X_LATEST AS l LEFT JOIN ({_tables_held()}) AS t USING (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)""",
     )
     _record_sessions(con, run_id)
     return counts
@@ -175,6 +181,24 @@ def register_kinds(con) -> None:
         "IDENTITY_COLUMN VARCHAR)")  # fmt: skip
     run_many(
         con, "INSERT INTO _KIND VALUES (?, ?, ?, ?)", [(k.name, k.role, k.tables[0], k.identity_column) for k in KINDS]
+    )
+
+
+def _tables_held() -> str:
+    """Each new version of a kind of several tables → the tables it has rows in. A member that lost a
+    table's rows (an IDB whose G_PARTY is empty) holds versions without it: the HA choice prefers the
+    member whose version has every table another member's has (sql/ha/decide.sql)."""
+    parts = [
+        f"SELECT DISTINCT SOURCE_NAME, '{k.name}' AS ENTITY_KIND, ENTITY_KEY, '{t}' AS TABLE_NAME FROM _X_{t}"
+        for k in KINDS
+        if not k.single_row
+        for t in k.tables
+        if t not in TABLES_NOT_EVIDENCE
+    ]
+    return (
+        "SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY, list_sort(list(TABLE_NAME)) AS TABLES FROM ("
+        + " UNION ALL ".join(parts)
+        + ") GROUP BY ALL"
     )
 
 

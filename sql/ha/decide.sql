@@ -2,8 +2,9 @@
 -- Inputs: STG_ENTITY (each member's version), CTL_DSS_SESSION (each member's data source sessions),
 -- and the cycle's _HA_TOUCHED (entities), _HA_MEMBER (configured members), _KIND (kind → role).
 -- Rule, in order: a member whose version ended beats one whose version is still open (stuck); then
--- a member whose sessions of the kind's role cover the whole lifetime; then the primary; then the
--- member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
+-- a member whose version has rows in every table another member's has (one that lost a table's rows,
+-- an IDB whose G_PARTY is empty, holds versions without it); then a member whose sessions of the
+-- kind's role cover the whole lifetime; then the primary; then the member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
 -- lifetime the members together know, and never before the set's first session of that role.
 -- The output's last three columns tell etl/ha/choose.py which rows to move when the choice changes:
 -- the member chosen before (OLD_SOURCE), the runs that staged the chosen and the old member's
@@ -11,7 +12,7 @@
 -- has one or two members (etl/config.py), so the old member is the chosen one or the runner-up.
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
-         e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE
+         e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES
   FROM STG_ENTITY AS e
   JOIN _HA_TOUCHED AS t USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
@@ -28,7 +29,8 @@ lifetime AS (
          greatest(min(v.START_TS), coalesce(min(s.FIRST_TS), min(v.START_TS))) AS L_START,
          coalesce(max(v.END_TS) FILTER (WHERE NOT v.STUCK), min(v.START_TS)) AS L_END_KNOWN,
          bool_and(v.STUCK) AS ALL_STUCK,
-         count(*) AS MEMBERS
+         count(*) AS MEMBERS,
+         list_distinct(flatten(list(coalesce(v.TABLES, [])))) AS ALL_TABLES
   FROM versions AS v
   LEFT JOIN set_start AS s ON s.HA_SET = v.HA_SET AND s.ROLE = v.ROLE
   GROUP BY ALL
@@ -36,6 +38,8 @@ lifetime AS (
 coverage AS (
   SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY, v.SOURCE_NAME, v.STUCK, v.STAGED_RUN_ID, v.PRIMARY_MEMBER, v.SET_SIZE,
          l.L_START, greatest(l.L_START, l.L_END_KNOWN) AS L_END, l.ALL_STUCK, l.MEMBERS,
+         -- a version staged before the tables were recorded (TABLES NULL) is taken as complete
+         v.TABLES IS NULL OR len(list_filter(l.ALL_TABLES, x -> NOT list_contains(v.TABLES, x))) = 0 AS COMPLETE,
          coalesce(sum(greatest(0, least(greatest(l.L_START, l.L_END_KNOWN) + 1, d.COVERED_TO_TS)
                                   - greatest(l.L_START, d.START_TS))), 0)::BIGINT AS COVERED_S
   FROM versions AS v
@@ -50,13 +54,15 @@ ranked AS (
          COVERED_S >= L_END + 1 - L_START AS FULL_COVER,
          row_number() OVER (
            PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY
-           ORDER BY STUCK, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC, SOURCE_NAME
+           ORDER BY STUCK, COMPLETE DESC, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC,
+                    SOURCE_NAME
          ) AS RANK
   FROM coverage
 ),
 others AS (
   SELECT HA_SET, ENTITY_KIND, ENTITY_KEY,
          any_value(STUCK) FILTER (WHERE RANK = 2) AS R_STUCK,
+         any_value(COMPLETE) FILTER (WHERE RANK = 2) AS R_COMPLETE,
          any_value(FULL_COVER) FILTER (WHERE RANK = 2) AS R_FULL,
          any_value(COVERED_S) FILTER (WHERE RANK = 2) AS R_COVERED_S,
          any_value(SOURCE_NAME) FILTER (WHERE RANK = 2) AS R_SOURCE,
@@ -68,7 +74,7 @@ others AS (
   GROUP BY HA_SET, ENTITY_KIND, ENTITY_KEY
 ),
 paired AS (
-  SELECT c.*, o.R_STUCK, o.R_FULL, o.R_COVERED_S, o.R_SOURCE, o.R_RUN_ID, o.CANDIDATES
+  SELECT c.*, o.R_STUCK, o.R_COMPLETE, o.R_FULL, o.R_COVERED_S, o.R_SOURCE, o.R_RUN_ID, o.CANDIDATES
   FROM ranked AS c
   JOIN others AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   WHERE c.RANK = 1
@@ -79,6 +85,7 @@ SELECT
     WHEN p.SET_SIZE = 1 THEN 'single_member_set'
     WHEN p.MEMBERS = 1 THEN 'only_member_holding_it'
     WHEN NOT p.STUCK AND p.R_STUCK THEN 'only_member_that_saw_it_end'
+    WHEN p.COMPLETE AND NOT p.R_COMPLETE THEN 'only_member_with_all_its_tables'
     WHEN p.FULL_COVER AND NOT p.R_FULL THEN 'only_member_covering_it'
     WHEN p.FULL_COVER THEN 'both_cover_primary'
     WHEN p.COVERED_S > p.R_COVERED_S THEN 'covers_more'

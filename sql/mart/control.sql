@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS STG_ENTITY (
   START_TS     BIGINT,
   END_TS       BIGINT,
   STUCK        BOOLEAN NOT NULL,
-  RUN_ID       BIGINT NOT NULL             -- the run that extracted this version
+  RUN_ID       BIGINT NOT NULL,            -- the run that extracted this version
+  TABLES       VARCHAR[]                   -- the kind's tables this version has rows in (the HA choice's evidence)
 );
 
 -- The HA choice: for every HA set and entity, the member its GIDB rows come from, and why.

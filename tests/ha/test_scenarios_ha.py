@@ -36,3 +36,41 @@ def test_ha_gap_scenario_chooses_the_members_it_expects(tmp_path):
         assert len(rows) == 1, expected
         assert rows[0][0] == expected["member"], expected
         assert rows[0][1] in SAME_AS[expected["reason"]], (expected, rows)
+
+
+def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny_duckdb, tmp_path):
+    """Issue: with G_PARTY empty in the primary only, every interaction was taken from the primary
+    ("both_cover_primary") and lost its resource facts. Both members of the pair cover the day; the
+    primary's versions have no G_PARTY (and so no G_PARTY_HISTORY) rows: the backup's are chosen, and
+    the interactions load whole."""
+    import shutil
+
+    from etl.config import Source
+    from fixtures import tiny
+
+    members = []
+    for name, primary in (("site_a", True), ("site_b", False)):
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copy(tiny_duckdb, path)
+        with duckdb.connect(str(path)) as idb:
+            idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
+            if primary:
+                idb.execute("DELETE FROM G_PARTY_HISTORY")
+                idb.execute("DELETE FROM G_PARTY")
+        members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
+    (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
+    deployment = config.load(tmp_path / "deployment.toml")
+    run_cycle(deployment)
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        decisions = con.execute(
+            "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
+        ).fetchall()
+        assert decisions == [
+            ("CALL-0001", "site_b", "only_member_with_all_its_tables"),
+            ("CALL-0002", "site_b", "only_member_with_all_its_tables"),
+        ]
+        # Ann's talk on CALL-0001 (tiny/README.md: 50 s + 60 s) is there
+        assert con.execute(
+            """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+        ).fetchall() == [(110,)]
