@@ -93,6 +93,8 @@ class SourceExtract:
     error: str | None = None
     started: float = 0.0
     seconds: float = 0.0
+    # table → what was wrong with values read and how they were read (CTL_EXTRACT_HISTORY.MESSAGE)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -270,6 +272,8 @@ def _extract(
         if catalog:
             with turn:
                 run(con, f"DETACH {catalog}")
+    for finding in reader.schema_report().warnings:
+        result.warnings.setdefault(finding.table, []).append(f"{finding.column}: {finding.message}")
     with turn:
         (result.entities,) = con.execute(
             "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]

@@ -37,6 +37,7 @@ class SchemaReport:
     type_findings: list[Finding] = field(default_factory=list)  # served, read with a conversion
     missing_optional: set[str] = field(default_factory=set)
     failed_conversions: dict[tuple[str, str], int] = field(default_factory=dict)  # values read as NULL
+    repaired_text: dict[tuple[str, str], int] = field(default_factory=dict)  # values not UTF-8, repaired
     _types: dict[str, dict[str, exp.DataType | None]] = field(default_factory=dict)
     _same_family: dict[tuple[str, str], bool] = field(default_factory=dict)
 
@@ -50,6 +51,9 @@ class SchemaReport:
             Finding(t, c, f"{n} values could not be converted and were read as NULL")
             for (t, c), n in self.failed_conversions.items()
             if n
+        ] + [
+            Finding(t, c, f"{n} values were not valid UTF-8: their invalid bytes were read as U+FFFD")
+            for (t, c), n in self.repaired_text.items()
         ]
 
     def source_type(self, table: str, column: str) -> exp.DataType | None:

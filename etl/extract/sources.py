@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import duckdb
@@ -210,8 +211,14 @@ class DuckDBReader(IdbReader):
         self._con.close()
 
 
+# DuckDB refuses a Parquet file holding text that is not valid UTF-8, naming the file.
+_NOT_UTF8 = re.compile(r'Invalid string encoding found in Parquet file "(?P<file>[^"]+)"')
+
+
 class ParquetReader(DuckDBReader):
-    """A folder of `<TABLE>.parquet` files, scanned through views in an in-memory DuckDB."""
+    """A folder of `<TABLE>.parquet` files, scanned through views in an in-memory DuckDB. A file with
+    text that is not valid UTF-8 is repaired per value (invalid bytes read as U+FFFD, counted in the
+    schema report) and served from memory: one bad byte never fails the source."""
 
     def __init__(self, source: Source):
         IdbReader.__init__(self, source)
@@ -224,10 +231,45 @@ class ParquetReader(DuckDBReader):
             if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", table):
                 continue  # not an IDB table name; ignored like any extra table
             escaped = str(f).replace("'", "''")
-            self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
+            try:
+                self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
+            except duckdb.Error as e:  # not a Parquet file, or a broken one: the source cannot be read
+                self._con.close()
+                raise SourceError(source.name, f"cannot read {f.name}: {_first_line(e)}", table) from e
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> str | None:
         return None  # a folder of files, not a database
+
+    def _fetch(self, sql: str) -> pa.Table:
+        repaired: set[str] = set()
+        while True:
+            try:
+                return super()._fetch(sql)
+            except duckdb.InvalidInputException as e:
+                bad = _NOT_UTF8.search(str(e))
+                if not bad or bad["file"] in repaired:
+                    raise
+                repaired.add(bad["file"])
+                self._repair_text(Path(bad["file"]))
+
+    def _repair_text(self, path: Path) -> None:
+        """Serve `path` from memory with each text value that is not UTF-8 decoded with replacement."""
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        name = path.stem.upper()
+        columns = []
+        for field, column in zip(table.schema, table.columns, strict=True):
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                raw = column.cast(pa.binary()).to_pylist()  # a rare file's repair, not the hot path
+                fixed = [None if v is None else v.decode("utf-8", errors="replace") for v in raw]
+                bad = sum(1 for v, f in zip(raw, fixed, strict=True) if v is not None and f.encode() != v)
+                if bad:
+                    self.schema_report().repaired_text[(name, field.name.upper())] = bad
+                    column = pa.chunked_array([pa.array(fixed, pa.string())])
+            columns.append(column)
+        self._con.register(f"_repaired_{name}", pa.table(columns, names=table.column_names))
+        self._con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM _repaired_{name}")
 
 
 class PostgresReader(IdbReader):

@@ -261,7 +261,7 @@ def _record_history(con, run_id: int, results: list[SourceExtract], duplicates, 
             dups = duplicates.get((r.source.name, table), 0)
             rows.append(
                 [*common, table, r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,
-                 None, n, dups, *stamps, status, None]
+                 None, n, dups, *stamps, status, "; ".join(r.warnings.get(table, ())) or None]
             )  # fmt: skip
         rows.append(
             [*common, "*", r.icon_dbid, r.dss_id, w.seq_from, w.seq_to, w.time_from, w.time_to,

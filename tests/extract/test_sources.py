@@ -183,3 +183,52 @@ def test_sql_files_render_per_dialect_with_bound_parameters():
     )
     with pytest.raises(KeyError, match=":hwm"):
         sqlfile.render(q, "postgres", {"ani": "x"})
+
+
+def test_a_parquet_value_that_is_not_utf8_is_repaired_never_failing_the_source(tiny_parquet, tmp_path):
+    """Issue: one invalid UTF-8 byte in a Parquet user-data value skipped the source on every run.
+    CALL-0001's CustomerSegment "Gold" (tiny/README.md) gets a stray 0xFF byte: the source is read,
+    the value loads with U+FFFD for the byte, and the cycle's extract history counts the repaired value."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl import config
+    from etl.cycle import run_cycle
+
+    folder = tmp_path / "pq"
+    shutil.copytree(tiny_parquet, folder)
+    path = folder / "G_USERDATA_HISTORY.parquet"
+    table = pq.read_table(path)
+    values = [v + b"\xff" if v == b"Gold" else v for v in table.column("VALUE").cast(pa.binary()).to_pylist()]
+    assert values.count(b"Gold\xff") == 1, "the scenario's value must be there"
+    raw = pa.array(values, pa.binary())
+    not_utf8 = pa.Array.from_buffers(pa.string(), len(raw), raw.buffers(), null_count=raw.null_count)
+    pq.write_table(table.set_column(table.schema.get_field_index("VALUE"), "VALUE", not_utf8), path)
+    control = folder / "G_PROV_CONTROL.parquet"  # every row committed, as tiny_deployment has it
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * REPLACE (50 AS SEQCOUNTER, 50 AS SEQCURRENT) FROM '{control}') TO '{control}.new' (FORMAT parquet)")
+    (folder / "G_PROV_CONTROL.parquet.new").replace(control)
+
+    (tmp_path / "deployment.toml").write_text(
+        config.render(str(tmp_path / "mart.duckdb"), [make_source("site1", f"parquet://{folder}")])
+    )
+    deployment = config.load(tmp_path / "deployment.toml")
+    result = run_cycle(deployment)
+    assert not result.skipped
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT VALUE FROM GIDB_G_USERDATA_HISTORY WHERE KEYNAME = 'CustomerSegment'"
+        ).fetchall() == [("Gold\ufffd",)]
+        assert con.execute(
+            "SELECT STATUS, MESSAGE FROM CTL_EXTRACT_HISTORY WHERE TABLE_NAME = 'G_USERDATA_HISTORY'"
+        ).fetchall() == [("ok", "VALUE: 1 values were not valid UTF-8: their invalid bytes were read as U+FFFD")]
+
+
+def test_a_broken_parquet_file_is_a_source_error_naming_the_file(tiny_parquet, tmp_path):
+    folder = tmp_path / "pq"
+    shutil.copytree(tiny_parquet, folder)
+    (folder / "G_CALL.parquet").write_bytes(b"not parquet")
+    with pytest.raises(SourceError, match=r"^source 's': G_CALL: cannot read G_CALL.parquet: "):
+        open_source(make_source("s", f"parquet://{folder}"))
