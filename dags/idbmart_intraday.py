@@ -2,7 +2,9 @@
 
 plan → extract (one task per source, retried alone) → commit_cycle (merge, HA choice, transform,
 load, aggregate and quality gate in one DuckDB transaction: a failed gate fails the task and commits
-nothing) → publish (the readers' copy) → clean_up. Mart writers share the one-slot pool.
+nothing) → publish (the readers' copy) → sources (fails the run if the cycle went without a source,
+after the others were committed) → clean_up (plan's teardown: it runs whatever happened and never
+decides the run's state). A failed cycle, gate or source makes the run failed. Mart writers share the one-slot pool.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
-from etl.orchestration import DEFAULT_ARGS, EXTRACT_RETRIES, POOL, deployment, work_dir
+from etl.orchestration import DEFAULT_ARGS, EXTRACT_RETRIES, POOL, deployment, fail_on_skipped_sources, work_dir
 
 
 def _work_dir():
@@ -55,12 +57,18 @@ def idbmart_intraday():
 
         return publish(deployment())
 
-    @task(trigger_rule="all_done")
+    @task(retries=0)
+    def sources(summary: dict) -> dict:
+        return fail_on_skipped_sources(summary)
+
+    @task
     def clean_up() -> None:
         shutil.rmtree(_work_dir(), ignore_errors=True)
 
-    extracted = extract.expand(item=plan())
-    extracted >> commit_cycle() >> publish() >> clean_up()
+    planned = plan()
+    committed = commit_cycle()
+    checked = sources(committed)
+    extract.expand(item=planned) >> committed >> publish() >> checked >> clean_up().as_teardown(setups=planned)
 
 
 idbmart_intraday()

@@ -52,8 +52,10 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
         result = incremental.extract_source(
             con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
         )
-        if not result.ok:
+        if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
+            (work_dir / f"{source}.error").write_text(result.error)
             raise IdbmartError(result.error)
+        (work_dir / f"{source}.error").unlink(missing_ok=True)
         run(con, f"ATTACH '{partial}' AS out")
         for table in incremental.work_tables():
             run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
@@ -77,7 +79,9 @@ def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday
         for source in deployment.sources:
             path = work_dir / f"{source.name}.duckdb"
             if not path.exists():
-                result.sources.append(SourceExtract(source, error="not extracted this cycle (its task failed)"))
+                failed = work_dir / f"{source.name}.error"
+                why = failed.read_text() if failed.exists() else "its task failed"
+                result.sources.append(SourceExtract(source, error=f"not extracted this cycle: {why}"))
                 continue
             run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
             try:

@@ -33,3 +33,19 @@ def deployment() -> Deployment:
 def work_dir(deployment: Deployment, run_id: str) -> Path:
     """The folder a DAG run's extract files go to, beside the mart."""
     return deployment.work_dir / re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+
+
+def fail_on_skipped_sources(summary: dict) -> dict:
+    """A run whose cycle committed without some sources is a failed run (red in Airflow, its alerts
+    sent): the others are in the mart, the skipped ones are read again next cycle. The reason of each
+    is in the exception (the task's log) and in CTL_EXTRACT_HISTORY. Not retried: a retry cannot
+    read a source the cycle already went without."""
+    skipped = summary.get("sources_skipped") or {}
+    if skipped:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        reasons = "; ".join(f"{name}: {why}" for name, why in sorted(skipped.items()))
+        raise AirflowFailException(
+            f"run {summary.get('run_id')} committed without {len(skipped)} source(s), read again next cycle: {reasons}"
+        )
+    return summary

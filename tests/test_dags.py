@@ -32,8 +32,9 @@ def airflow(tmp_path_factory):
     env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
            "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "IDBMART_CONFIG": str(path)}  # fmt: skip
 
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, cwd=home)
+    def cli(*args: str, config: Path | None = None) -> subprocess.CompletedProcess:
+        run_env = {**env, "IDBMART_CONFIG": str(config)} if config else env
+        return subprocess.run([AIRFLOW, *args], env=run_env, capture_output=True, text=True, cwd=home)
 
     assert cli("db", "migrate").returncode == 0
     assert cli("pools", "set", "idbmart_mart", "1", "one writer to the mart").returncode == 0
@@ -64,6 +65,9 @@ def test_the_dags_import_with_their_ids_schedules_retries_and_pool(tmp_path, mon
             assert (t.pool == "idbmart_mart") == (t.task_id in WRITERS), (dag.dag_id, t.task_id)
     assert intraday.get_task("extract").retries == 3
     assert intraday.get_task("commit_cycle").trigger_rule == "all_done"  # a failed site does not block the rest
+    # clean_up is plan's teardown: it runs whatever happened and never decides the run's state
+    assert intraday.get_task("clean_up").is_teardown and intraday.get_task("plan").is_setup
+    assert intraday.get_task("sources").retries == 0
     assert {t.task_id: t.retries for t in nightly.tasks} == dict.fromkeys(
         ["sweep", "maintain", "full_check", "publish"], 1
     )
@@ -107,3 +111,29 @@ def test_each_dag_runs_end_to_end(airflow):
         one(mart, "SELECT count(*) FROM CTL_AUDIT_LOG WHERE JOB = 'backfill' AND STEP = 'quality' AND STATUS = 'ok'")
         == 1
     )
+
+
+def test_a_source_that_cannot_be_read_fails_the_run_after_the_others_are_committed(airflow, tmp_path):
+    """Issue: with one source missing, its extract task failed four times and the run was green. The
+    cycle still commits the other sources; the run is failed, its `sources` task naming the source
+    and the reason; the work folder is cleaned up all the same."""
+    from etl import config
+
+    cli, out = airflow
+    good = config.load(out / "deployment.toml")
+    gone = config.Source("dc9_gone", f"duckdb://{tmp_path / 'gone.duckdb'}", "dc9", True, ("gcc", "gls"))
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render(str(tmp_path / "mart.duckdb"), [*good.sources, gone]))
+    run = cli("dags", "test", "idbmart_intraday", config=path)
+    assert run.returncode != 0, run.stdout[-3000:] + run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert (
+        "committed without 1 source(s), read again next cycle: dc9_gone: not extracted this cycle: "
+        f"source 'dc9_gone': DuckDB snapshot {tmp_path / 'gone.duckdb'} does not exist" in log
+    )
+    assert one(tmp_path / "mart.duckdb", "SELECT count(*) FROM INTERACTION_FACT") > 0
+    assert one(tmp_path / "mart.duckdb", "SELECT list(DISTINCT SOURCE_NAME || ': ' || MESSAGE) FROM CTL_EXTRACT_HISTORY "
+                                         "WHERE STATUS = 'skipped'") == [
+        f"dc9_gone: not extracted this cycle: source 'dc9_gone': DuckDB snapshot {tmp_path / 'gone.duckdb'} does not exist"
+    ]  # fmt: skip
+    assert not list((tmp_path / "work").glob("*/*.duckdb")), "the run's extract files are cleaned up"
