@@ -7,6 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 from etl import __version__
 from etl.errors import IdbmartError
 
@@ -198,6 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except duckdb.OutOfMemoryException as e:
+        print(f"idbmart {args.verb}: DuckDB ran out of memory ({str(e).splitlines()[0]}); raise [mart] "
+              "memory_limit or give the machine more; the mart is as it was before the cycle", file=sys.stderr)  # fmt: skip
+        return EXIT_ERROR
+    except duckdb.Error as e:  # anything else DuckDB refused: one line, the transaction rolled back
+        print(f"idbmart {args.verb}: DuckDB: {str(e).splitlines()[0]}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -348,6 +348,12 @@ def load(path: str | Path) -> Deployment:
         raw = tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise ConfigError(path, "deployment file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(path, "is a folder; give the deployment file (deployment.toml)") from None
+    except PermissionError:
+        raise ConfigError(path, "cannot be read: permission denied") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(path, f"is not UTF-8 text (byte {e.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(path, f"not valid TOML: {e}") from None
     _check_keys(path, "the top level", raw, _TOP_KEYS)

@@ -137,6 +137,31 @@ def test_a_missing_snapshot_is_an_unreachable_source_not_a_bad_file(tmp_path):
     assert f"source 'a': DuckDB snapshot {tmp_path}/nope.duckdb does not exist" in out.stdout
 
 
+def test_a_mart_held_by_another_process_is_a_one_line_error(tmp_path, tiny_duckdb):
+    """Issue: the error a real site hits most (a BI tool or an overlapping job holding the mart file)
+    was a traceback. It is one line naming the mart and the holder, exit 1."""
+    path = tmp_path / "d.toml"
+    path.write_text(config.render(str(tmp_path / "m.duckdb"), [Source("a", f"duckdb://{tiny_duckdb}", "a", True,
+                                                                      tuple(tiny.ROLES))]))  # fmt: skip
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys; c = duckdb.connect({str(tmp_path / 'm.duckdb')!r}); "
+         "print('holding', flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        out = idbmart("run", "--config", str(path))
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert out.returncode == 1
+    assert re.fullmatch(
+        rf"idbmart run: the mart {re.escape(str(tmp_path / 'm.duckdb'))} is open in another process \(PID "
+        rf"{holder.pid}\): DuckDB allows one writer and no reader beside it; wait for that job, or point readers "
+        r"at \[mart\] reader_path\n",
+        out.stderr,
+    ), out.stderr
+
+
 def test_simulate_is_deterministic_and_its_deployment_checks_clean(tmp_path):
     runs = []
     for name in ("one", "two"):

@@ -278,6 +278,12 @@ def test_missing_file_and_bad_toml_are_reported(tmp_path):
     (tmp_path / "bad.toml").write_text("[mart\npath=")
     with pytest.raises(ConfigError, match="not valid TOML"):
         config.load(tmp_path / "bad.toml")
+    # issue: a folder given as the file and a file that is not UTF-8 were tracebacks
+    with pytest.raises(ConfigError, match=r": is a folder; give the deployment file \(deployment.toml\)$"):
+        config.load(tmp_path)
+    (tmp_path / "latin1.toml").write_bytes('[mart]\npath = "m\xe4rt.duckdb"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r": is not UTF-8 text \(byte 16\); save it as UTF-8$"):
+        config.load(tmp_path / "latin1.toml")
 
 
 def test_source_from_render_keeps_every_field():

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from etl.errors import KeyConflict
+from etl.errors import IdbmartError, KeyConflict
 from etl.extract.entities import KINDS
 from etl.idb.schema import Table, tables
 from etl.measure import Stages
@@ -59,8 +59,19 @@ def layer_ddl(prefix: str, table: Table) -> str:
 
 def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """The mart, its schema ensured; `memory_limit` caps DuckDB's memory (it spills to disk beyond)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), config={"memory_limit": memory_limit} if memory_limit else {})
+    except duckdb.IOException as e:
+        if "lock" in str(e):  # the error a site meets most: a BI tool or an overlapping job holds the file
+            held = re.search(r"\(PID \d+\)", str(e))
+            raise IdbmartError(
+                f"the mart {path} is open in another process{' ' + held[0] if held else ''}: DuckDB allows one "
+                "writer and no reader beside it; wait for that job, or point readers at [mart] reader_path"
+            ) from None
+        raise IdbmartError(f"cannot open the mart {path}: {str(e).splitlines()[0]}") from None
+    except OSError as e:  # its folder cannot be made
+        raise IdbmartError(f"cannot open the mart {path}: {e.strerror}") from None
     # The mart's SQL never reads the session's time zone (the host's, by default), and this makes sure.
     con.execute("SET TimeZone = 'UTC'")
     ensure_schema(con)
