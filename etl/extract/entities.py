@@ -56,6 +56,10 @@ TIME_COLUMNS = {
 # Rows are read from the anchor's earliest time less this: room for clocks that differ (a party's
 # history stamped by one server, its call by another). An hour of rows costs little to read.
 BOUND_SLACK_S = 3600
+# No IDB recorded anything before 2000-01-01: an earlier time is a broken row or clock. Such a row is
+# read whatever the time bound (and listed as a discard by the transform, which reads it by the same
+# mark: macro plausible_ts), never lost to the bound.
+PLAUSIBLE_FROM_TS = 946_684_800
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,8 @@ class Kind:
             if read.name in bounded:
                 when = exp.column(TIME_COLUMNS[read.name], read.alias_or_name)
                 since = exp.GTE(this=when, expression=exp.Placeholder(this="since"))
-                path = path.where(exp.paren(exp.or_(since, when.copy().is_(exp.null()))))
+                implausible = exp.LT(this=when.copy(), expression=exp.Literal.number(PLAUSIBLE_FROM_TS))
+                path = path.where(exp.paren(exp.or_(since, when.copy().is_(exp.null()), implausible)))
         entity_id = path.expressions[0].this
         query = path.select(
             *columns,

@@ -2,6 +2,25 @@
 -- are left out of the facts; everything else of their interaction or session is still loaded). The
 -- GIDB rows are found by the few columns that make them bad, then read whole by rowid: reading every
 -- column of every party in scope to keep none cost as much as building the parties (1M-call day, 22:00).
+SELECT SOURCE_NAME, 'G_IR' AS TABLE_NAME, 'CREATED_TS' AS COLUMN_NAME, IRID AS ROW_KEY,
+  'interaction created at an implausible time (' || CREATED_TS || '): it begins with its root call, else its first party'
+    AS REASON,
+  to_json(i)::VARCHAR AS ROW_JSON
+FROM GIDB_G_IR AS i
+WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND NOT plausible_ts(CREATED_TS)
+UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'CREATED_TS', CALLID,
+  'call created at an implausible time (' || CREATED_TS || '): its creation is not used', to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND NOT plausible_ts(CREATED_TS)
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'CREATED_TS', CALLID || '|' || PARTYID,
+  'party created at an implausible time (' || CREATED_TS || '): it begins with its first state', to_json(p)::VARCHAR
+FROM GIDB_G_PARTY AS p WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_PARTY WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND NOT plausible_ts(CREATED_TS)
+)
+UNION ALL
 SELECT SOURCE_NAME, 'G_IR' AS TABLE_NAME, 'TERMINATED_TS' AS COLUMN_NAME, IRID AS ROW_KEY,
   'interaction ends before it begins: it ends where it begins' AS REASON, to_json(i)::VARCHAR AS ROW_JSON
 FROM GIDB_G_IR AS i

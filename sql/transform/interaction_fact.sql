@@ -1,10 +1,19 @@
 -- INTERACTION_FACT rows of the interactions in scope: one per root interaction (G_IR), typed by its
 -- root call. A stuck interaction ends at the sentinel, flagged. An IR that ends before it begins (a
--- broken clock or row) ends where it begins, and its row is in STG_TRANSFORM_DISCARDS (discards.sql).
+-- broken clock or row) ends where it begins, one created at an implausible time begins with its root
+-- call, else its first party; their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
 WITH root_call AS (
-  SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE, GSYS_SEQ FROM GIDB_G_CALL
-  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(CREATED_TS) AND CALLID = ENTITY_KEY
+  SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE, GSYS_SEQ, CREATED_TS FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(CREATED_TS) OR NOT plausible_ts(CREATED_TS))
+    AND CALLID = ENTITY_KEY
   QUALIFY row_number() OVER (PARTITION BY HA_SET, ENTITY_KEY ORDER BY GSYS_SEQ DESC) = 1  -- its latest row
+),
+party_start AS (  -- for an IR and root call both created at implausible times: its first party's creation
+  SELECT HA_SET, ENTITY_KEY, min(CREATED_TS) AS CREATED_TS FROM GIDB_G_PARTY
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM GIDB_G_IR WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN)
+                                                          AND NOT plausible_ts(CREATED_TS))
+    AND in_ixn_time(CREATED_TS) AND plausible_ts(CREATED_TS)
+  GROUP BY ALL
 )
 SELECT
   idb_key(ir.ROOTCALLID) AS INTERACTION_ID,
@@ -14,15 +23,19 @@ SELECT
   interaction_type_key(c.CALLTYPE) AS INTERACTION_TYPE_KEY,
   c.ANI AS SOURCE_ADDRESS,
   c.DNIS AS TARGET_ADDRESS,
-  ir.CREATED_TS AS START_TS,
-  greatest(ir.TERMINATED_TS, ir.CREATED_TS) AS END_TS,
-  interval_key(ir.CREATED_TS) AS START_DATE_TIME_KEY,
-  interval_key(greatest(ir.TERMINATED_TS, ir.CREATED_TS)) AS END_DATE_TIME_KEY,
+  b.START_TS,
+  greatest(ir.TERMINATED_TS, b.START_TS) AS END_TS,
+  interval_key(b.START_TS) AS START_DATE_TIME_KEY,
+  interval_key(greatest(ir.TERMINATED_TS, b.START_TS)) AS END_DATE_TIME_KEY,
   CASE WHEN ir.STUCK_FLAG THEN 'STUCK' ELSE 'TERMINATED' END AS STATUS,
   FALSE AS ACTIVE_FLAG,
   ir.STUCK_FLAG,
   ir.SOURCE_NAME
 FROM GIDB_G_IR AS ir
 LEFT JOIN root_call AS c ON c.HA_SET = ir.HA_SET AND c.ENTITY_KEY = ir.ENTITY_KEY
-WHERE ir.ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND in_ixn_time(ir.CREATED_TS)
-QUALIFY row_number() OVER (PARTITION BY ir.ROOTCALLID ORDER BY ir.CREATED_TS, ir.HA_SET) = 1
+LEFT JOIN party_start AS ps ON ps.HA_SET = ir.HA_SET AND ps.ENTITY_KEY = ir.ENTITY_KEY,
+LATERAL (SELECT CASE WHEN plausible_ts(ir.CREATED_TS) THEN ir.CREATED_TS
+                     WHEN plausible_ts(c.CREATED_TS) THEN c.CREATED_TS
+                     ELSE coalesce(ps.CREATED_TS, ir.TERMINATED_TS) END AS START_TS) AS b
+WHERE ir.ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(ir.CREATED_TS) OR NOT plausible_ts(ir.CREATED_TS))
+QUALIFY row_number() OVER (PARTITION BY ir.ROOTCALLID ORDER BY b.START_TS, ir.HA_SET) = 1

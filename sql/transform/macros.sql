@@ -49,6 +49,13 @@ CREATE OR REPLACE TEMP MACRO in_family(family, families, v) AS
 -- reading every day GIDB keeps. A row without a time is always read.
 CREATE OR REPLACE TEMP MACRO in_ixn_time(ts) AS (ts >= getvariable('ixn_from') OR ts IS NULL);
 
+-- Whether a source time can be true: no IDB recorded anything before 2000-01-01 (PLAUSIBLE_FROM_TS
+-- in etl/extract/entities.py, set by etl/transform/build.py; a CREATED_TS of
+-- -86400 is a broken row or clock). An implausible time is not used: its row is read by a stated rule
+-- and listed in STG_TRANSFORM_DISCARDS (discards.sql). Such rows are read whatever the slice's time
+-- bound (in_ixn_time), which old row groups, holding none, still let DuckDB skip.
+CREATE OR REPLACE TEMP MACRO plausible_ts(ts) AS ts >= getvariable('plausible_from');
+
 -- Seconds two intervals [a0, a1) and [b0, b1) share.
 CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
 

@@ -118,3 +118,38 @@ def test_a_call_or_party_held_twice_with_other_content_is_taken_once_from_its_la
                JOIN INTERACTION_FACT f USING (INTERACTION_ID) JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
                WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
         ).fetchall() == [(1, 1793607140 - 30, "OUTBOUND")]
+
+
+def test_a_time_no_idb_could_have_written_is_a_discard_and_the_interaction_loads_whole(tiny_deployment):
+    """Issue: a CREATED_TS of -86400 in one row stopped every cycle (or lost the row to the time bound).
+    CALL-0001 (08:10:00-08:12:20; tiny/README.md) has its G_IR, G_CALL and Ann's G_PARTY created at
+    -86400, then (a second cycle) its G_CALL too: each row is listed; the interaction begins with its
+    root call, then with its first party (the routing point's, 08:10:00), and Ann's fact with her first
+    state (rings at 08:10:03), her talk intact (50 s + 60 s)."""
+    path, deployment = tiny_deployment
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("UPDATE G_IR SET CREATED_TS = -86400 WHERE ROOTCALLID = 'CALL-0001'")
+        idb.execute("UPDATE G_PARTY SET CREATED_TS = -86400 WHERE CALLID = 'CALL-0001' AND AGENTID > 0")
+    result = run_cycle(deployment)
+    assert result.quality.ok, result.quality.summary()
+    with duckdb.connect(str(path)) as idb:  # the call too, read by a second cycle (a change of the row)
+        idb.execute("UPDATE G_CALL SET CREATED_TS = -86400, GSYS_USEQ = 51 WHERE CALLID = 'CALL-0001'")
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 51, SEQCURRENT = 51")
+    result = run_cycle(deployment)
+    assert result.quality.ok, result.quality.summary()
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        assert con.execute(
+            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1"
+        ).fetchall() == [
+            ("G_CALL", "CREATED_TS", "call created at an implausible time (-86400): its creation is not used"),
+            ("G_IR", "CREATED_TS",
+             "interaction created at an implausible time (-86400): it begins with its root call, else its first party"),
+            ("G_PARTY", "CREATED_TS", "party created at an implausible time (-86400): it begins with its first state"),
+        ]  # fmt: skip
+        assert con.execute(
+            "SELECT START_TS FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
+        ).fetchall() == [(1793607000,)]
+        assert con.execute(
+            """SELECT i.START_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+        ).fetchall() == [(1793607003, 110)]
