@@ -23,6 +23,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Genesys Info Mart-style ETL: ICON Interaction Databases (IDBs) into one DuckDB reporting mart.",
     )
     p.add_argument("--version", action="version", version=f"idbmart {__version__}")
+    p.add_argument(
+        "--log-format", choices=("text", "json"), default="text", help="stderr log lines: text, or JSON for log shippers"
+    )
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     s = verbs.add_parser("simulate", help="write a simulated deployment: IDB snapshots, deployment file, ground truth")
@@ -114,7 +117,7 @@ def _run(args) -> int:
     from etl.cycle import run_cycle
 
     deployment = config.load(args.config)
-    result = run_cycle(deployment, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    result = run_cycle(deployment)  # its progress: the etl loggers' lines on stderr (etl.logs)
     return _committed(deployment, result, "run")
 
 
@@ -146,7 +149,7 @@ def _backfill(args) -> int:
     except ValueError as e:
         raise IdbmartError(f"--from/--to must be YYYY-MM-DD: {e}") from None
     deployment = config.load(args.config)
-    result = backfill(deployment, first, last, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    result = backfill(deployment, first, last)  # its progress: the etl loggers' lines on stderr
     return _committed(deployment, result, "backfill")
 
 
@@ -193,7 +196,10 @@ def _demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from etl import logs
+
     args = _parser().parse_args(argv)
+    logs.setup(args.log_format)
     try:
         verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
                  "check": _check, "bench": _bench}  # fmt: skip

@@ -9,6 +9,7 @@ commit leaves the mart exactly as it was, and rerunning it reads the same window
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from etl.quality import gate
 from etl.quality.gate import QualityGateFailed
 from etl.quality.suites import QualityRun
 from etl.transform.build import TransformCounts, transform
+
+log = logging.getLogger(__name__)
 
 INTERVAL = 900
 
@@ -90,6 +93,7 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
 def commit(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> CycleResult:
     """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
     transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
+    log.info("commit run %d (%s) ...", result.run_id, job)
     try:
         with mart.transaction(con, result.stages):
             _load(con, deployment, result, job, started)
@@ -176,6 +180,11 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     ]  # fmt: skip
     for row in rows:
         audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
+        _, name, entities, rows_in, inserted, deleted, changed, detail = row
+        log.info(
+            "run %d %s: %s entities, %s rows in, %s inserted, %s deleted, %s changed; %s",
+            result.run_id, name, entities, rows_in, inserted, deleted, changed if changed is not None else "-", detail,
+        )  # fmt: skip
 
 
 def audit_row(con, run_id: int, job: str, status: str, started: float | None, touched, sources, step) -> None:

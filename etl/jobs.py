@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import time
 from datetime import date
@@ -27,6 +28,7 @@ from etl.load import mart, retention
 from etl.load.mart import extracted_tables, run
 from etl.quality import gate
 
+log = logging.getLogger(__name__)
 RESULT_TABLE = "_EXTRACT_RESULT"
 
 
@@ -52,6 +54,7 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
         result = incremental.extract_source(
             con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
         )
+        (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
         if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
             (work_dir / f"{source}.error").write_text(result.error)
             raise IdbmartError(result.error)
@@ -132,6 +135,7 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
         result = CycleResult(mart.next_run_id(con), mark_status="backfill", reaggregate_window=(lo, hi))
         incremental.create_work_tables(con)
         started = time.time()
+        log.info("backfill %s to %s: read every source again ...", first, last)
         progress("read every source again ...")
         result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
         _keep_window(con, lo, hi)

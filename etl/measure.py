@@ -7,11 +7,13 @@ since the process started.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 _STATUS = Path("/proc/self/status")
 _CLEAR_REFS = Path("/proc/self/clear_refs")
 
@@ -61,7 +63,9 @@ class Stages:
         try:
             yield
         finally:
-            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - clock
+            took = time.perf_counter() - clock
+            self.seconds[name] = self.seconds.get(name, 0.0) + took
             peak = peak_rss_mb()
             if peak is not None:
                 self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), peak)
+            log.info("%s: %.2f s%s", name, took, f", peak {peak:,.0f} MB" if peak is not None else "")

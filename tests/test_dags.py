@@ -79,6 +79,12 @@ def test_each_dag_runs_end_to_end(airflow):
 
     run = cli("dags", "test", "idbmart_intraday")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # the task logs show the cycle's stages as they happen (etl's loggers), not Great Expectations' INFO
+    log = run.stdout + run.stderr
+    for line in ("extract dc1_node1_a: sequences (0, ", "commit run 1 (intraday) ...", "transform: ", "run 1 quality: ",
+                 "run 1 transform: "):  # fmt: skip
+        assert line in log, line
+    assert "great_expectations" not in log.replace("great_expectations/", "")
     loaded = one(mart, "SELECT count(*) FROM INTERACTION_FACT")
     assert loaded > 0 and one(reader, "SELECT count(*) FROM INTERACTION_FACT") == loaded
     assert one(mart, "SELECT list(STEP ORDER BY STEP) FROM CTL_AUDIT_LOG WHERE JOB = 'intraday'") == [

@@ -22,6 +22,7 @@ the inserts into the work tables take turns on the mart's connection.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -45,6 +46,7 @@ from etl.idb.schema import dss_table, tables, tables_for_roles
 from etl.load.mart import create_empty, extracted_tables, run
 
 CHUNK_SEQS = 2_000_000
+log = logging.getLogger(__name__)
 SECURE_TABLE = "G_SECURE_USERDATA_HISTORY"
 HELD_READY = "_idbmart_ready"  # the ready entities of the kind being read, held in the source session
 # Sources read at once: a source's fixed cost (connect, schema, small queries) overlaps another's work;
@@ -168,6 +170,7 @@ def extract_all(
     def one(source: Source) -> SourceExtract:
         r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
         with telling:
+            (log.info if r.ok else log.warning)("extract %s: %s", source.name, describe(r))
             progress(f"extract {source.name}: {describe(r)}")
         return r
 

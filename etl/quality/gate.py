@@ -10,6 +10,7 @@ audit row (step `quality`, status `failed`), its CTL_QUALITY_RESULT rows and the
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,10 +20,13 @@ from etl.config import Deployment
 from etl.errors import IdbmartError
 from etl.load import mart
 from etl.load.mart import run, run_many
+from etl.logs import quiet_libraries
 from etl.quality.report import write_report
 from etl.quality.suites import QualityRun, validate
 
 STEP = 5  # CTL_AUDIT_LOG step number of the gate
+log = logging.getLogger(__name__)
+quiet_libraries()  # Great Expectations' INFO lines would bury the cycle's own
 
 
 class QualityGateFailed(IdbmartError):
@@ -35,7 +39,9 @@ class QualityGateFailed(IdbmartError):
 
 def gate(con: duckdb.DuckDBPyConnection, deployment: Deployment, run_id: int) -> QualityRun:
     """The suites on the rows this run wrote (audit keys from run_id * 100), as the open transaction sees them."""
-    return validate(con, deployment.quality, from_audit_key=run_id * 100)
+    quality = validate(con, deployment.quality, from_audit_key=run_id * 100)
+    (log.info if quality.ok else log.error)("run %d quality: %s", run_id, quality.summary())
+    return quality
 
 
 def record(con: duckdb.DuckDBPyConnection, run_id: int, job: str, quality: QualityRun) -> None:

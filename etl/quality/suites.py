@@ -264,6 +264,9 @@ def _gx():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from etl.logs import quiet_libraries
+
+    quiet_libraries()  # here too: a task's logging set up after the imports resets GX's level
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("idbmart").add_dataframe_asset("batch")

@@ -1,0 +1,43 @@
+"""Logging: every module of etl/ logs to its own logger (`logging.getLogger(__name__)`), so Airflow's
+task logs show a cycle's stages with their windows, rows and seconds as they happen. The command line
+shows the same lines on stderr, as text or as JSON lines for log shippers (`--log-format json`).
+Great Expectations' own logging is kept at WARNING: its INFO lines drowned the cycle's."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(
+            {
+                "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                "level": record.levelname,
+                "logger": record.name,
+                "message": record.getMessage(),
+            }
+        )
+
+
+def quiet_libraries() -> None:
+    """Great Expectations at WARNING: its parent logger, and the modules that set INFO on their own."""
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def setup(fmt: str = "text", level: int = logging.INFO) -> None:
+    """The command line's logging: etl's records on stderr, plain messages or JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter("%(message)s"))
+    logger = logging.getLogger("etl")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+    quiet_libraries()
