@@ -18,6 +18,7 @@ from pathlib import Path
 
 from etl.aggregate.build import AggregateCounts, aggregate
 from etl.config import Deployment
+from etl.errors import IdbmartError
 from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
@@ -93,6 +94,9 @@ def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> 
 def commit(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> CycleResult:
     """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
     transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
+    if result.sources and not any(s.ok for s in result.sources):  # an empty run would say "all is well"
+        reasons = "; ".join(s.error or "" for s in result.sources[:3]) + ("; ..." if len(result.sources) > 3 else "")
+        raise IdbmartError(f"no source could be read, nothing was committed: {reasons}")
     log.info("commit run %d (%s) ...", result.run_id, job)
     try:
         with mart.transaction(con, result.stages):

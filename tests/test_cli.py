@@ -194,3 +194,19 @@ def test_simulate_rejects_an_unknown_fault_in_one_line(tmp_path):
     assert out.returncode == 1
     assert out.stderr.startswith("idbmart simulate: fault 'gap:nowhere:10:00-11:00': no IDB named 'nowhere'")
     assert out.stderr.count("\n") == 1
+
+
+def test_a_run_where_no_source_can_be_read_commits_nothing_and_fails(tmp_path):
+    """Issue: a run where no source was reachable committed an empty run (and said all was well)."""
+    path = tmp_path / "d.toml"
+    path.write_text(
+        '[mart]\npath = "m.duckdb"\n[[source]]\nname = "a"\nuri = "duckdb://gone.duckdb"\nroles = ["gcc"]\n'
+    )
+    out = idbmart("run", "--config", str(path))
+    assert out.returncode == 1
+    assert out.stderr.splitlines()[-1] == (
+        "idbmart run: no source could be read, nothing was committed: source 'a': DuckDB snapshot "
+        f"{tmp_path}/gone.duckdb does not exist"
+    )
+    with duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM CTL_AUDIT_LOG").fetchone() == (0,)
