@@ -40,8 +40,8 @@ def test_a_mart_made_with_keyed_tables_keeps_their_rows_without_the_keys(tmp_pat
     on every fact; connecting moves them over whole, rows and user-data columns added since kept."""
     path = tmp_path / "mart.duckdb"
     con = mart.connect(path)
-    run(con, "INSERT INTO STG_ENTITY SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 "
-             "FROM range(50) r(i)")  # fmt: skip
+    run(con, "INSERT INTO STG_ENTITY (SOURCE_NAME, HA_SET, ENTITY_KIND, ENTITY_KEY, START_TS, END_TS, STUCK, RUN_ID) "
+             "SELECT 'a', 'set', 'interaction', 'k' || i, i, i + 1, FALSE, 1 FROM range(50) r(i)")  # fmt: skip
     run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
                 MEMBERS, RUN_ID) SELECT 'set', 'interaction', 'k' || i, 'a', 'single_member_set', FALSE, 1, 1
                 FROM range(30) t(i)""")  # fmt: skip
@@ -201,3 +201,21 @@ def test_replace_reads_its_scope_wherever_the_rows_lie(tmp_path):
         "v",
         "v",
     )
+
+
+def test_a_column_added_to_the_mart_ddl_reaches_a_mart_made_before_it(tmp_path):
+    """A mart made before TECHNICAL_DESCRIPTOR's display names and the IRF's POST_CONS_XFER_ACW_*
+    columns gets them on connecting, its rows kept (NULL in the new columns)."""
+    path = tmp_path / "mart.duckdb"
+    con = mart.connect(path)
+    run(con, "INSERT INTO TECHNICAL_DESCRIPTOR (TECHNICAL_DESCRIPTOR_KEY, RESOURCE_ROLE_CODE) VALUES (1, 'RECEIVED')")
+    run(con, "INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID) VALUES (7, 8)")
+    run(con, "ALTER TABLE TECHNICAL_DESCRIPTOR DROP COLUMN RESOURCE_ROLE")
+    run(con, "ALTER TABLE INTERACTION_RESOURCE_FACT DROP COLUMN POST_CONS_XFER_ACW_DURATION")
+    con.close()
+    con = mart.connect(path)
+    assert run(con, "SELECT RESOURCE_ROLE_CODE, RESOURCE_ROLE FROM TECHNICAL_DESCRIPTOR") == [("RECEIVED", None)]
+    assert run(con, "SELECT INTERACTION_RESOURCE_ID, POST_CONS_XFER_ACW_DURATION FROM INTERACTION_RESOURCE_FACT") == [
+        (7, None)
+    ]
+    con.close()
