@@ -39,13 +39,18 @@ def idbmart_intraday():
 
         return jobs.plan(deployment())
 
-    @task(retries=EXTRACT_RETRIES, retry_delay=timedelta(seconds=30), map_index_template="{{ item['source'] }}")
+    @task(
+        retries=EXTRACT_RETRIES,
+        retry_delay=timedelta(seconds=30),
+        execution_timeout=timedelta(minutes=10),
+        map_index_template="{{ item['source'] }}",
+    )
     def extract(item: dict) -> str:
         from etl import jobs
 
         return str(jobs.extract_to_file(deployment(), item["source"], item["mark"], _work_dir()))
 
-    @task(pool=POOL, trigger_rule="all_done")
+    @task(pool=POOL, trigger_rule="all_done", execution_timeout=timedelta(minutes=13))
     def commit_cycle() -> dict:
         from etl import jobs
 

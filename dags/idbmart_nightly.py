@@ -37,7 +37,7 @@ def idbmart_nightly():
 
         return jobs.maintain(deployment())
 
-    @task(pool=POOL)
+    @task(pool=POOL, retries=0)  # deterministic: a retry would only delay the failure
     def full_check() -> dict:
         from etl import jobs
 

@@ -7,6 +7,7 @@ The deployment file is found from the Airflow Variable `idbmart_config`, else th
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from datetime import timedelta
@@ -17,8 +18,39 @@ from etl.config import Deployment
 from etl.errors import IdbmartError
 
 POOL = "idbmart_mart"
-DEFAULT_ARGS = {"owner": "idbmart", "retries": 1, "retry_delay": timedelta(minutes=2)}
 EXTRACT_RETRIES = 3  # a site that cannot be read is retried alone; the others go on
+log = logging.getLogger(__name__)
+
+
+def on_failure(context) -> None:
+    """Every idbmart task's failure callback: an error line in the task's log and, where the Airflow
+    Variable `idbmart_alert` names one (JSON: {"smtp_conn_id": "smtp_default", "to": "ops@example.com"}),
+    an e-mail through Airflow's SMTP notifier. None is configured by default: the run is red all the same."""
+    ti = context["ti"]
+    what = f"idbmart: {ti.dag_id}.{ti.task_id} failed in run {context['run_id']}: {context.get('exception')}"
+    log.error(what)
+    from airflow.sdk import Variable
+
+    alert = Variable.get("idbmart_alert", default=None, deserialize_json=True)
+    if alert:
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        SmtpNotifier(
+            smtp_conn_id=alert.get("smtp_conn_id", "smtp_default"),
+            to=alert["to"],
+            subject=f"idbmart: {ti.dag_id}.{ti.task_id} failed",
+            html_content=what,
+        ).notify(context)
+
+
+# Every task: retried once (a machine's hiccup), alerted on failure, never running past two hours.
+DEFAULT_ARGS = {
+    "owner": "idbmart",
+    "retries": 1,
+    "retry_delay": timedelta(minutes=2),
+    "execution_timeout": timedelta(hours=2),
+    "on_failure_callback": on_failure,
+}
 
 
 def deployment() -> Deployment:

@@ -68,9 +68,9 @@ def test_the_dags_import_with_their_ids_schedules_retries_and_pool(tmp_path, mon
     # clean_up is plan's teardown: it runs whatever happened and never decides the run's state
     assert intraday.get_task("clean_up").is_teardown and intraday.get_task("plan").is_setup
     assert intraday.get_task("sources").retries == 0
-    assert {t.task_id: t.retries for t in nightly.tasks} == dict.fromkeys(
-        ["sweep", "maintain", "full_check", "publish"], 1
-    )
+    assert {t.task_id: t.retries for t in nightly.tasks} == {"sweep": 1, "maintain": 1, "full_check": 0, "publish": 1}
+    for dag in (intraday, nightly, backfill):  # alerted on failure, never running for ever
+        assert all(t.on_failure_callback and t.execution_timeout for t in dag.tasks), dag.dag_id
 
 
 def test_each_dag_runs_end_to_end(airflow):
@@ -137,6 +137,8 @@ def test_a_source_that_cannot_be_read_fails_the_run_after_the_others_are_committ
         "committed without 1 source(s), read again next cycle: dc9_gone: not extracted this cycle: "
         f"source 'dc9_gone': DuckDB snapshot {tmp_path / 'gone.duckdb'} does not exist" in log
     )
+    # the failure callback ran (an alert is sent where the Variable idbmart_alert names an SMTP connection)
+    assert "idbmart: idbmart_intraday.sources failed in run manual__" in log
     assert one(tmp_path / "mart.duckdb", "SELECT count(*) FROM INTERACTION_FACT") > 0
     assert one(tmp_path / "mart.duckdb", "SELECT list(DISTINCT SOURCE_NAME || ': ' || MESSAGE) FROM CTL_EXTRACT_HISTORY "
                                          "WHERE STATUS = 'skipped'") == [
