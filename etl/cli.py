@@ -15,10 +15,19 @@ from etl.errors import IdbmartError
 EXIT_ERROR = 1
 EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped (they catch up next time)
 EXIT_WARNING = 3  # `check`: no invariant is broken, but a rate is below its floor (a warning expectation)
+EXIT_USAGE = 64  # the command line itself is wrong (sysexits' EX_USAGE): not 2, which means a partial run
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors on their own exit code (argparse's 2 is our partial run)."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="idbmart",
         description="Genesys Info Mart-style ETL: ICON Interaction Databases (IDBs) into one DuckDB reporting mart.",
     )

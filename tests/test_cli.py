@@ -115,6 +115,12 @@ def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path, t
     assert "error: source 'site1_b': cannot connect to postgresql://icon@127.0.0.1:1/idb" in out.stdout
 
 
+def test_a_wrong_command_line_has_its_own_exit_code_not_the_partial_runs(tmp_path):
+    out = idbmart("run")  # --config missing
+    assert out.returncode == 64
+    assert out.stderr.splitlines()[-1] == "idbmart run: error: the following arguments are required: --config"
+
+
 def test_a_bad_deployment_file_is_a_one_line_error(tmp_path):
     path = tmp_path / "d.toml"
     path.write_text(
