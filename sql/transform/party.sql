@@ -20,6 +20,7 @@ WITH history AS (
     bool_or(STATE = 7) AS TREATED,
     min(ADDED_TS) FILTER (STATE IN (1, 2, 3)) AS ALERT_TS,
     min(ADDED_TS) FILTER (plausible_ts(ADDED_TS)) AS FIRST_TS,
+    max(ADDED_TS) AS LAST_TS,
     min(ADDED_TS) FILTER (STATE = 3) AS ANSWER_TS,
     arg_max(STATE, (PSEQ, ADDED_TS)) FILTER (CHANGETYPE <> 3 AND STATE <> 9) AS LAST_STATE
   FROM GIDB_G_PARTY_HISTORY
@@ -34,12 +35,14 @@ WITH history AS (
 party AS MATERIALIZED (
   SELECT * FROM GIDB_G_PARTY
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND (in_ixn_time(CREATED_TS) OR NOT plausible_ts(CREATED_TS))
-    AND (TERMINATED_TS >= CREATED_TS OR NOT plausible_ts(CREATED_TS))
+    AND (TERMINATED_TS >= CREATED_TS OR TERMINATED_TS IS NULL OR NOT plausible_ts(CREATED_TS))
   QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, PARTYID ORDER BY GSYS_SEQ DESC) = 1
 ),
-begun AS (  -- a party created at an implausible time begins with its first state (discards.sql)
+begun AS (  -- a party created at an implausible time begins with its first state, one with no end ends
+            -- with its last (discards.sql)
   SELECT p.* REPLACE (
-    CASE WHEN plausible_ts(p.CREATED_TS) THEN p.CREATED_TS ELSE coalesce(h.FIRST_TS, p.TERMINATED_TS) END AS CREATED_TS)
+    CASE WHEN plausible_ts(p.CREATED_TS) THEN p.CREATED_TS ELSE coalesce(h.FIRST_TS, p.TERMINATED_TS) END AS CREATED_TS,
+    coalesce(p.TERMINATED_TS, greatest(h.LAST_TS, p.CREATED_TS), p.CREATED_TS) AS TERMINATED_TS)
   FROM party AS p LEFT JOIN history AS h ON h.SOURCE_NAME = p.SOURCE_NAME AND h.PARTYID = p.PARTYID
 ),
 call AS MATERIALIZED (

@@ -53,6 +53,14 @@ MUTATIONS = {
         f"UPDATE G_PARTY SET CALLID = NULL WHERE PARTYID = ({LAST_PARTY})",
         ("G_PARTY", "CALLID"),
     ),
+    "party without an end": (
+        f"UPDATE G_PARTY SET TERMINATED_TS = NULL WHERE PARTYID = ({LAST_PARTY})",
+        ("G_PARTY", "TERMINATED_TS"),
+    ),
+    "party without PARTYID": (
+        f"UPDATE G_PARTY SET PARTYID = NULL WHERE PARTYID = ({LAST_PARTY})",
+        ("G_PARTY", "PARTYID"),
+    ),
 }
 FACT_COLUMNS = "i.INTERACTION_RESOURCE_ID, i.RESOURCE_KEY, i.TECHNICAL_DESCRIPTOR_KEY, i.START_TS, i.END_TS, i.TALK_DURATION"
 
@@ -78,11 +86,13 @@ def test_bad_rows_are_discards_and_leave_every_other_interaction_as_it_was(basel
     which: dict[str, set] = {}  # call → the identity of the row its mutation changes, in each member
     for member in MEMBERS:
         with duckdb.connect(str(tmp_path / "idb" / f"{member}.duckdb")) as idb:
-            idb.execute("ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL")
+            for column in ("CALLID", "TERMINATED_TS", "PARTYID"):
+                idb.execute(f"ALTER TABLE G_PARTY ALTER COLUMN {column} DROP NOT NULL")
             for call, mutation in drawn.items():
                 sql, (table, _) = MUTATIONS[mutation]
                 party = FIRST_PARTY if "created" in mutation and table == "G_PARTY" else LAST_PARTY
-                which.setdefault(call, set()).add(idb.execute(WHICH.get(table, party), [call]).fetchone()[0])
+                find = "SELECT ?" if mutation == "party without PARTYID" else WHICH.get(table, party)  # its CALLID
+                which.setdefault(call, set()).add(idb.execute(find, [call]).fetchone()[0])
                 idb.execute(sql, [call])
 
     result = run_cycle(deployment)
