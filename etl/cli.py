@@ -33,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"idbmart {__version__}")
     p.add_argument(
-        "--log-format", choices=("text", "json"), default="text", help="stderr log lines: text, or JSON for log shippers"
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="stderr log lines: text, or JSON for log shippers",
     )
     verbs = p.add_subparsers(dest="verb", required=True, metavar="VERB")
 
@@ -217,8 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)
         return EXIT_ERROR
     except duckdb.OutOfMemoryException as e:
-        print(f"idbmart {args.verb}: DuckDB ran out of memory ({str(e).splitlines()[0]}); raise [mart] "
-              "memory_limit or give the machine more; the mart is as it was before the cycle", file=sys.stderr)  # fmt: skip
+        why = str(e).splitlines()[0]
+        print(f"idbmart {args.verb}: DuckDB ran out of memory ({why}); raise [mart] memory_limit or give the "
+              "machine more; the mart is as it was before the cycle", file=sys.stderr)  # fmt: skip
         return EXIT_ERROR
     except duckdb.Error as e:  # anything else DuckDB refused: one line, the transaction rolled back
         print(f"idbmart {args.verb}: DuckDB: {str(e).splitlines()[0]}", file=sys.stderr)

@@ -416,7 +416,9 @@ def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[So
     seen: dict[str, str] = {}
     for s in sources:
         if s.uri in seen:
-            raise ConfigError(path, f"sources {seen[s.uri]!r} and {s.name!r} have the same uri {s.uri!r}: list an IDB once")
+            raise ConfigError(
+                path, f"sources {seen[s.uri]!r} and {s.name!r} have the same uri {s.uri!r}: list an IDB once"
+            )
         seen[s.uri] = s.name
     written = {"[mart] path": d.mart_path, "[mart] reader_path": d.reader_path}
     owned = {"the quality reports' folder": d.report_dir, "the work folder": d.work_dir}
@@ -431,7 +433,6 @@ def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[So
             inside_ours = what in owned and target in src.parents
             if target == src or src in target.parents or inside_ours:
                 raise ConfigError(path, f"{what} {str(target)!r} would write source {s.name!r} ({str(src)!r})")
-
 
 
 def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:

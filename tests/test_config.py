@@ -165,7 +165,8 @@ def test_render_is_the_inverse_of_load(world):
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
             "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, cust_1_keys, "
             "descriptor_keys, factor_dnd_multimedia, factor_dnd_voice, ignore_data_centers, "
-            "introduced_transfer_threshold_s, ivr_application_key, max_call_duration_s, max_state_duration_s, queue_time_buckets_s, secure_userdata_keys, "
+            "introduced_transfer_threshold_s, ivr_application_key, max_call_duration_s, max_state_duration_s, "
+            "queue_time_buckets_s, secure_userdata_keys, "
             "service_level_threshold_s, short_abandon_threshold_s, short_engage_threshold_s, state_priority, "
             "stuck_threshold_s, time_zone, transform_slice_interactions, week_numbering, week_start)",
         ),

@@ -140,8 +140,9 @@ def test_a_source_that_cannot_be_read_fails_the_run_after_the_others_are_committ
     # the failure callback ran (an alert is sent where the Variable idbmart_alert names an SMTP connection)
     assert "idbmart: idbmart_intraday.sources failed in run manual__" in log
     assert one(tmp_path / "mart.duckdb", "SELECT count(*) FROM INTERACTION_FACT") > 0
-    assert one(tmp_path / "mart.duckdb", "SELECT list(DISTINCT SOURCE_NAME || ': ' || MESSAGE) FROM CTL_EXTRACT_HISTORY "
-                                         "WHERE STATUS = 'skipped'") == [
-        f"dc9_gone: not extracted this cycle: source 'dc9_gone': DuckDB snapshot {tmp_path / 'gone.duckdb'} does not exist"
-    ]  # fmt: skip
+    skipped = "SELECT list(DISTINCT SOURCE_NAME || ': ' || MESSAGE) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'skipped'"
+    assert one(tmp_path / "mart.duckdb", skipped) == [
+        f"dc9_gone: not extracted this cycle: source 'dc9_gone': DuckDB snapshot {tmp_path / 'gone.duckdb'} "
+        "does not exist"
+    ]
     assert not list((tmp_path / "work").glob("*/*.duckdb")), "the run's extract files are cleaned up"

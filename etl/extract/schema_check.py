@@ -47,14 +47,18 @@ class SchemaReport:
 
     @property
     def warnings(self) -> list[Finding]:
-        return self.type_findings + [
-            Finding(t, c, f"{n} values could not be converted and were read as NULL")
-            for (t, c), n in self.failed_conversions.items()
-            if n
-        ] + [
-            Finding(t, c, f"{n} values were not valid UTF-8: their invalid bytes were read as U+FFFD")
-            for (t, c), n in self.repaired_text.items()
-        ]
+        return (
+            self.type_findings
+            + [
+                Finding(t, c, f"{n} values could not be converted and were read as NULL")
+                for (t, c), n in self.failed_conversions.items()
+                if n
+            ]
+            + [
+                Finding(t, c, f"{n} values were not valid UTF-8: their invalid bytes were read as U+FFFD")
+                for (t, c), n in self.repaired_text.items()
+            ]
+        )
 
     def source_type(self, table: str, column: str) -> exp.DataType | None:
         return self._types.get(table, {}).get(column)

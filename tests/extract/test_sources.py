@@ -208,7 +208,10 @@ def test_a_parquet_value_that_is_not_utf8_is_repaired_never_failing_the_source(t
     pq.write_table(table.set_column(table.schema.get_field_index("VALUE"), "VALUE", not_utf8), path)
     control = folder / "G_PROV_CONTROL.parquet"  # every row committed, as tiny_deployment has it
     with duckdb.connect() as con:
-        con.execute(f"COPY (SELECT * REPLACE (50 AS SEQCOUNTER, 50 AS SEQCURRENT) FROM '{control}') TO '{control}.new' (FORMAT parquet)")
+        con.execute(
+            f"COPY (SELECT * REPLACE (50 AS SEQCOUNTER, 50 AS SEQCURRENT) FROM '{control}') "
+            f"TO '{control}.new' (FORMAT parquet)"
+        )
     (folder / "G_PROV_CONTROL.parquet.new").replace(control)
 
     (tmp_path / "deployment.toml").write_text(

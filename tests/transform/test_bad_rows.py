@@ -62,7 +62,9 @@ MUTATIONS = {
         ("G_PARTY", "PARTYID"),
     ),
 }
-FACT_COLUMNS = "i.INTERACTION_RESOURCE_ID, i.RESOURCE_KEY, i.TECHNICAL_DESCRIPTOR_KEY, i.START_TS, i.END_TS, i.TALK_DURATION"
+FACT_COLUMNS = (
+    "i.INTERACTION_RESOURCE_ID, i.RESOURCE_KEY, i.TECHNICAL_DESCRIPTOR_KEY, i.START_TS, i.END_TS, i.TALK_DURATION"
+)
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +119,7 @@ def test_bad_rows_are_discards_and_leave_every_other_interaction_as_it_was(basel
         mine, theirs = (con.execute(query.format(db=db)).fetchall() for db in ("", "clean."))
         assert len(theirs) > 300 and mine == theirs, seed
         others = f"""SELECT MEDIA_SERVER_IXN_GUID, START_TS, END_TS FROM {{db}}INTERACTION_FACT
-                     WHERE MEDIA_SERVER_IXN_GUID NOT IN ({", ".join(f"'{r}'" for r in roots | set(drawn))}) ORDER BY 1"""
+                     WHERE MEDIA_SERVER_IXN_GUID NOT IN ({", ".join(f"'{r}'" for r in roots | set(drawn))})
+                     ORDER BY 1"""
         mine, theirs = (con.execute(others.format(db=db)).fetchall() for db in ("", "clean."))
         assert len(theirs) > 250 and mine == theirs, seed

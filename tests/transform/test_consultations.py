@@ -13,8 +13,8 @@ Ann, Bob and Cid work on cluster node 1.
   09:04:00 and does 15 s of after-call work. ICON gives the consultation an IR of its own: it is still
   a part of call 1's interaction (one INTERACTION_FACT per root).
 - Call 3 at 10:00:00, consultation then conference: as call 1 with Cid (consultation call 4,
-  10:01:00-10:02:00, sharing call 3's IR), but Ann conferences Cid in at 10:02:00 and leaves at 10:03:00; Cid stays with the
-  customer until 10:05:00.
+  10:01:00-10:02:00, sharing call 3's IR), but Ann conferences Cid in at 10:02:00 and leaves at 10:03:00;
+  Cid stays with the customer until 10:05:00.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def consultations() -> Scenario:
         s.call(consult, node=1, created=f"{t}:01:00", ended=f"{t}:02:00", outcome="consult", ctype=CallType.CONSULT,
                parent=call, merge_type=kind, own_ir=kind == 1)  # fmt: skip
         s.party(consult, consult * 10 + 1, None, f"{t}:01:00", f"{t}:02:00",
-                [("DIALING", f"{t}:01:00"), ("CONNECTED", f"{t}:01:05")], role=PartyRole.ORIGINATOR, agent="Ann")  # fmt: skip
+                [("DIALING", f"{t}:01:00"), ("CONNECTED", f"{t}:01:05")], role=PartyRole.ORIGINATOR,
+                agent="Ann")  # fmt: skip
         s.party(consult, consult * 10 + 2, None, f"{t}:01:00", f"{t}:02:00",
                 [("RINGING", f"{t}:01:00"), ("CONNECTED", f"{t}:01:05")], agent=other)  # fmt: skip
         s.party(call, call * 10 + 3, None, f"{t}:02:00", end, [("CONNECTED", f"{t}:02:00")],

@@ -1,5 +1,8 @@
 """Rows that break a rule reach STG_TRANSFORM_DISCARDS with their source, table, column, key and
-reason, and their interaction still loads where it can (MART.md: nothing is dropped silently)."""
+reason, and their interaction still loads where it can (MART.md: nothing is dropped silently).
+
+Each test changes the tiny IDB's CALL-0001 (08:10:00 to 08:12:20; Ann rings 08:10:03-08:10:10 and
+talks 50 s + 60 s around a hold; tiny/README.md) and runs a cycle, whose gate must pass."""
 
 from __future__ import annotations
 
@@ -7,22 +10,36 @@ import duckdb
 
 from etl.cycle import run_cycle
 
+ANN = """SELECT {what} FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+         JOIN INTERACTION_FACT f USING (INTERACTION_ID)
+         JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
+         WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""  # fmt: skip
 
-def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_still_load(tiny_deployment):
-    """The tiny IDB's CALL-0001 (08:10:00 to 08:12:20; tiny/README.md) with its G_IR and G_CALL rows
-    ending an hour before they begin: both rows are discards with the reason; the interaction loads,
-    ending where it begins, and Ann's resource fact keeps the talk its parties give (50 s + 60 s)."""
+
+def cycle_after(tiny_deployment, *statements: str) -> duckdb.DuckDBPyConnection:
+    """Run `statements` on the tiny IDB, then a cycle; the mart, read-only."""
     path, deployment = tiny_deployment
     with duckdb.connect(str(path)) as idb:
-        idb.execute("UPDATE G_IR SET TERMINATED_TS = CREATED_TS - 3600 WHERE ROOTCALLID = 'CALL-0001'")
-        idb.execute("UPDATE G_CALL SET TERMINATED_TS = CREATED_TS - 3600 WHERE CALLID = 'CALL-0001'")
+        for sql in statements:
+            idb.execute(sql)
     result = run_cycle(deployment)
     assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        discards = con.execute(
-            "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 2"
-        ).fetchall()
-        assert discards == [
+    return duckdb.connect(str(deployment.mart_path), read_only=True)
+
+
+def discards(con, columns: str = "TABLE_NAME, COLUMN_NAME, REASON") -> list[tuple]:
+    return con.execute(f"SELECT {columns} FROM STG_TRANSFORM_DISCARDS ORDER BY ALL").fetchall()
+
+
+def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_still_load(tiny_deployment):
+    """G_IR and G_CALL ending an hour before they begin: both rows are discards with the reason; the
+    interaction loads, ending where it begins, and Ann's fact keeps the talk its parties give."""
+    with cycle_after(
+        tiny_deployment,
+        "UPDATE G_IR SET TERMINATED_TS = CREATED_TS - 3600 WHERE ROOTCALLID = 'CALL-0001'",
+        "UPDATE G_CALL SET TERMINATED_TS = CREATED_TS - 3600 WHERE CALLID = 'CALL-0001'",
+    ) as con:
+        assert discards(con, "SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON") == [
             ("site1", "G_CALL", "TERMINATED_TS", "CALL-0001",
              "call ends before it begins: its end is not used (its parties give its times)"),
             ("site1", "G_IR", "TERMINATED_TS", "IR-0001", "interaction ends before it begins: it ends where it begins"),
@@ -30,29 +47,21 @@ def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_stil
         assert con.execute(
             "SELECT START_TS, END_TS FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
         ).fetchall() == [(1793607000, 1793607000)]
-        assert con.execute(
-            """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i
-               JOIN INTERACTION_FACT f USING (INTERACTION_ID) JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
-        ).fetchall() == [(110,)]
+        assert con.execute(ANN.format(what="sum(i.TALK_DURATION)")).fetchall() == [(110,)]
 
 
 def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(tiny_deployment):
     """GIMPopIRF's facts are built from the parties an interaction has: one whose CALLID is NULL
     cannot be placed, so it is listed with the column and its interaction loads without it."""
-    path, deployment = tiny_deployment
-    with duckdb.connect(str(path)) as idb:
-        idb.execute("ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL")
-        idb.execute(
-            "UPDATE G_PARTY SET CALLID = NULL WHERE PARTYID = "
-            "(SELECT max(PARTYID) FROM G_PARTY WHERE CALLID = 'CALL-0001')"
-        )
-    result = run_cycle(deployment)
-    assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        assert con.execute(
-            "SELECT SOURCE_NAME, TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS"
-        ).fetchall() == [("site1", "G_PARTY", "CALLID", "CALLID is NULL: the row belongs to no entity and is not extracted")]
+    with cycle_after(
+        tiny_deployment,
+        "ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL",
+        "UPDATE G_PARTY SET CALLID = NULL "
+        "WHERE PARTYID = (SELECT max(PARTYID) FROM G_PARTY WHERE CALLID = 'CALL-0001')",
+    ) as con:
+        assert discards(con, "SOURCE_NAME, TABLE_NAME, COLUMN_NAME, REASON") == [
+            ("site1", "G_PARTY", "CALLID", "CALLID is NULL: the row belongs to no entity and is not extracted")
+        ]
         assert con.execute(
             "SELECT count(*) FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
         ).fetchone() == (1,)
@@ -61,86 +70,61 @@ def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(
 def test_codes_the_contract_does_not_know_are_discards_read_by_a_stated_rule(tiny_deployment):
     """A call type of 42 and a party type 77 / role 55 (etl/idb/enums.py knows neither) no longer stop
     the cycle or drop the agent's fact: each is listed with its column, the interaction is of type
-    UNKNOWN, and Ann's party (she is its agent) stays an internal DN with its 50 s + 60 s of talk."""
-    path, deployment = tiny_deployment
-    with duckdb.connect(str(path)) as idb:
-        idb.execute("UPDATE G_CALL SET CALLTYPE = 42 WHERE CALLID = 'CALL-0001'")
-        idb.execute("UPDATE G_PARTY SET TYPE = 77, PROLE = 55 WHERE CALLID = 'CALL-0001' AND AGENTID > 0")
-    result = run_cycle(deployment)
-    assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        assert con.execute(
-            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1, 2"
-        ).fetchall() == [
+    UNKNOWN, and Ann's party (she is its agent) stays an internal DN with her talk."""
+    with cycle_after(
+        tiny_deployment,
+        "UPDATE G_CALL SET CALLTYPE = 42 WHERE CALLID = 'CALL-0001'",
+        "UPDATE G_PARTY SET TYPE = 77, PROLE = 55 WHERE CALLID = 'CALL-0001' AND AGENTID > 0",
+    ) as con:
+        assert discards(con) == [
             ("G_CALL", "CALLTYPE", "unknown call type 42: its interaction type is UNKNOWN"),
             ("G_PARTY", "PROLE", "unknown party role 55: taken as a receiver"),
             ("G_PARTY", "TYPE",
              "unknown party type 77: an internal DN where it has an agent or a configured DN, else the customer"),
         ]  # fmt: skip
         assert con.execute(
-            """SELECT t.INTERACTION_TYPE_CODE FROM INTERACTION_FACT f JOIN INTERACTION_TYPE t USING (INTERACTION_TYPE_KEY)
-               WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001'"""
-        ).fetchall() == [("UNKNOWN",)]
-        assert con.execute(
-            """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
-        ).fetchall() == [(110,)]
+            ANN.format(what="t.INTERACTION_TYPE_CODE, sum(i.TALK_DURATION)") + " GROUP BY 1"
+        ).fetchall() == [("UNKNOWN", 110)]
 
 
 def test_a_call_or_party_held_twice_with_other_content_is_taken_once_from_its_latest_row(tiny_deployment):
     """Issue: a duplicated G_CALL key with other content made one IRF eight. The IDB holds CALL-0001 and
     Ann's party twice, the copies written later (higher GSYS_SEQ) and different (the call OUTBOUND, the
     party ending 30 s earlier): each is taken once, from its latest row, the older rows are discards."""
-    path, deployment = tiny_deployment
-    with duckdb.connect(str(path)) as idb:
-        idb.execute(
-            "INSERT INTO G_CALL SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, 3 AS CALLTYPE) FROM G_CALL "
-            "WHERE CALLID = 'CALL-0001'"
-        )
-        idb.execute(
-            "INSERT INTO G_PARTY SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, TERMINATED_TS - 30 AS TERMINATED_TS) "
-            "FROM G_PARTY WHERE CALLID = 'CALL-0001' AND AGENTID > 0"
-        )
-        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 200, SEQCURRENT = 200")
-    result = run_cycle(deployment)
-    assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        assert con.execute(
-            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1"
-        ).fetchall() == [
+    with cycle_after(
+        tiny_deployment,
+        "INSERT INTO G_CALL SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, 3 AS CALLTYPE) FROM G_CALL "
+        "WHERE CALLID = 'CALL-0001'",
+        "INSERT INTO G_PARTY SELECT * REPLACE (GSYS_SEQ + 100 AS GSYS_SEQ, TERMINATED_TS - 30 AS TERMINATED_TS) "
+        "FROM G_PARTY WHERE CALLID = 'CALL-0001' AND AGENTID > 0",
+        "UPDATE G_PROV_CONTROL SET SEQCOUNTER = 200, SEQCURRENT = 200",
+    ) as con:
+        assert discards(con) == [
             ("G_CALL", "CALLID", "call held twice with other content: its row of the latest GSYS_SEQ is taken"),
             ("G_PARTY", "PARTYID", "party held twice with other content: its row of the latest GSYS_SEQ is taken"),
         ]
         # one IRF for Ann, ending with the later row (08:12:20 less 30 s); the interaction is outbound
         assert con.execute(
-            """SELECT count(*), max(i.END_TS), any_value(t.INTERACTION_TYPE_CODE)
-               FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               JOIN INTERACTION_FACT f USING (INTERACTION_ID) JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
-               WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+            ANN.format(what="count(*), max(i.END_TS), any_value(t.INTERACTION_TYPE_CODE)")
         ).fetchall() == [(1, 1793607140 - 30, "OUTBOUND")]
 
 
 def test_a_time_no_idb_could_have_written_is_a_discard_and_the_interaction_loads_whole(tiny_deployment):
     """Issue: a CREATED_TS of -86400 in one row stopped every cycle (or lost the row to the time bound).
-    CALL-0001 (08:10:00-08:12:20; tiny/README.md) has its G_IR, G_CALL and Ann's G_PARTY created at
-    -86400, then (a second cycle) its G_CALL too: each row is listed; the interaction begins with its
-    root call, then with its first party (the routing point's, 08:10:00), and Ann's fact with her first
-    state (rings at 08:10:03), her talk intact (50 s + 60 s)."""
-    path, deployment = tiny_deployment
-    with duckdb.connect(str(path)) as idb:
-        idb.execute("UPDATE G_IR SET CREATED_TS = -86400 WHERE ROOTCALLID = 'CALL-0001'")
-        idb.execute("UPDATE G_PARTY SET CREATED_TS = -86400 WHERE CALLID = 'CALL-0001' AND AGENTID > 0")
-    result = run_cycle(deployment)
-    assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(path)) as idb:  # the call too, read by a second cycle (a change of the row)
-        idb.execute("UPDATE G_CALL SET CREATED_TS = -86400, GSYS_USEQ = 51 WHERE CALLID = 'CALL-0001'")
-        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 51, SEQCURRENT = 51")
-    result = run_cycle(deployment)
-    assert result.quality.ok, result.quality.summary()
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        assert con.execute(
-            "SELECT TABLE_NAME, COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS ORDER BY 1"
-        ).fetchall() == [
+    CALL-0001's G_IR and Ann's G_PARTY are created at -86400, then (a second cycle) its G_CALL too: each
+    row is listed; the interaction begins with its root call, then with its first party (the routing
+    point's, 08:10:00), and Ann's fact with her first state (rings at 08:10:03), her talk intact."""
+    cycle_after(
+        tiny_deployment,
+        "UPDATE G_IR SET CREATED_TS = -86400 WHERE ROOTCALLID = 'CALL-0001'",
+        "UPDATE G_PARTY SET CREATED_TS = -86400 WHERE CALLID = 'CALL-0001' AND AGENTID > 0",
+    ).close()
+    with cycle_after(  # the call too, read by a second cycle (a change of the row)
+        tiny_deployment,
+        "UPDATE G_CALL SET CREATED_TS = -86400, GSYS_USEQ = 51 WHERE CALLID = 'CALL-0001'",
+        "UPDATE G_PROV_CONTROL SET SEQCOUNTER = 51, SEQCURRENT = 51",
+    ) as con:
+        assert discards(con) == [
             ("G_CALL", "CREATED_TS", "call created at an implausible time (-86400): its creation is not used"),
             ("G_IR", "CREATED_TS",
              "interaction created at an implausible time (-86400): it begins with its root call, else its first party"),
@@ -149,7 +133,21 @@ def test_a_time_no_idb_could_have_written_is_a_discard_and_the_interaction_loads
         assert con.execute(
             "SELECT START_TS FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
         ).fetchall() == [(1793607000,)]
-        assert con.execute(
-            """SELECT i.START_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
-        ).fetchall() == [(1793607003, 110)]
+        assert con.execute(ANN.format(what="i.START_TS, i.TALK_DURATION")).fetchall() == [(1793607003, 110)]
+
+
+def test_a_party_without_an_end_or_a_partyid_is_a_discard_read_by_a_stated_rule(tiny_deployment):
+    """Ann's party with no TERMINATED_TS ends with her last state change (released at 08:12:20);
+    the routing point's with no PARTYID loads without its states. Both are listed."""
+    with cycle_after(
+        tiny_deployment,
+        "ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS DROP NOT NULL",
+        "ALTER TABLE G_PARTY ALTER COLUMN PARTYID DROP NOT NULL",
+        "UPDATE G_PARTY SET TERMINATED_TS = NULL WHERE CALLID = 'CALL-0001' AND AGENTID > 0",
+        "UPDATE G_PARTY SET PARTYID = NULL WHERE CALLID = 'CALL-0001' AND ENDPOINTDN = '5001'",
+    ) as con:
+        assert discards(con) == [
+            ("G_PARTY", "PARTYID", "party without PARTYID: its states cannot be read, it loads without them"),
+            ("G_PARTY", "TERMINATED_TS", "party without an end (TERMINATED_TS NULL): it ends with its last state"),
+        ]
+        assert con.execute(ANN.format(what="i.END_TS")).fetchall() == [(1793607140,)]
