@@ -57,6 +57,10 @@ MUTATIONS = {
         f"UPDATE G_PARTY SET TERMINATED_TS = NULL WHERE PARTYID = ({LAST_PARTY})",
         ("G_PARTY", "TERMINATED_TS"),
     ),
+    "party without any state": (
+        f"DELETE FROM G_PARTY_HISTORY WHERE PARTYID = ({LAST_PARTY})",
+        ("G_PARTY", "PARTYID"),
+    ),
     "party without PARTYID": (
         f"UPDATE G_PARTY SET PARTYID = NULL WHERE PARTYID = ({LAST_PARTY})",
         ("G_PARTY", "PARTYID"),

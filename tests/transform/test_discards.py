@@ -136,6 +136,20 @@ def test_a_time_no_idb_could_have_written_is_a_discard_and_the_interaction_loads
         assert con.execute(ANN.format(what="i.START_TS, i.TALK_DURATION")).fetchall() == [(1793607003, 110)]
 
 
+def test_a_party_without_any_state_is_a_discard(tiny_deployment):
+    """Issue: with G_PARTY_HISTORY empty in both members every party lost its talk silently. Ann's
+    party with no history row is listed; it loads with no talk."""
+    with cycle_after(
+        tiny_deployment,
+        "DELETE FROM G_PARTY_HISTORY WHERE PARTYID = (SELECT PARTYID FROM G_PARTY WHERE CALLID = 'CALL-0001' "
+        "AND AGENTID > 0)",
+    ) as con:
+        assert discards(con) == [
+            ("G_PARTY", "PARTYID", "party without any state (no G_PARTY_HISTORY row): it loads with no ring, talk or hold")
+        ]
+        assert con.execute(ANN.format(what="i.TALK_DURATION")).fetchall() == [(0,)]
+
+
 def test_a_party_without_an_end_or_a_partyid_is_a_discard_read_by_a_stated_rule(tiny_deployment):
     """Ann's party with no TERMINATED_TS ends with her last state change (released at 08:12:20);
     the routing point's with no PARTYID loads without its states. Both are listed."""
