@@ -145,7 +145,11 @@ def test_a_party_without_any_state_is_a_discard(tiny_deployment):
         "AND AGENTID > 0)",
     ) as con:
         assert discards(con) == [
-            ("G_PARTY", "PARTYID", "party without any state (no G_PARTY_HISTORY row): it loads with no ring, talk or hold")
+            (
+                "G_PARTY",
+                "PARTYID",
+                "party without any state (no G_PARTY_HISTORY row): it loads with no ring, talk or hold",
+            )
         ]
         assert con.execute(ANN.format(what="i.TALK_DURATION")).fetchall() == [(0,)]
 
