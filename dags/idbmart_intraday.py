@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import dag, get_current_context, task
 
-from etl.orchestration import DEFAULT_ARGS, EXTRACT_RETRIES, POOL, deployment, fail_on_skipped_sources, work_dir
+from etl.orchestration import (
+    DEFAULT_ARGS,
+    EXTRACT_RETRIES,
+    POOL,
+    deployment,
+    fail_on_skipped_sources,
+    without_retry_on_failed_gate,
+    work_dir,
+)
 
 
 def _work_dir():
@@ -54,7 +62,7 @@ def idbmart_intraday():
     def commit_cycle() -> dict:
         from etl import jobs
 
-        return jobs.summary(jobs.commit_extracts(deployment(), _work_dir()))
+        return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _work_dir())))
 
     @task(pool=POOL)
     def publish() -> bool:

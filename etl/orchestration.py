@@ -81,3 +81,16 @@ def fail_on_skipped_sources(summary: dict) -> dict:
             f"run {summary.get('run_id')} committed without {len(skipped)} source(s), read again next cycle: {reasons}"
         )
     return summary
+
+
+def without_retry_on_failed_gate(call):
+    """Run `call`; a failed quality gate is deterministic (the same windows fail again), so it fails the
+    task at once instead of being retried."""
+    from etl.quality.gate import QualityGateFailed
+
+    try:
+        return call()
+    except QualityGateFailed as failed:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(str(failed)) from failed

@@ -3,6 +3,7 @@ with `airflow dags test` on a simulated deployment, in a throwaway Airflow home 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -146,3 +147,32 @@ def test_a_source_that_cannot_be_read_fails_the_run_after_the_others_are_committ
         "does not exist"
     ]
     assert not list((tmp_path / "work").glob("*/*.duckdb")), "the run's extract files are cleaned up"
+
+
+def test_a_cycle_whose_gate_fails_fails_the_run_and_commits_nothing(airflow, tmp_path):
+    """Issue: a failed gate was a green run. Node 1's ICON clock jumped back two hours (every party
+    state after the first stamped early, in both members, as tests/quality/test_gate.py does): the
+    durations are negative, the gate fails, `publish` and `sources` never run, the run is failed and
+    the mart holds nothing of the cycle."""
+    import shutil
+
+    from etl import config
+
+    cli, out = airflow
+    shutil.copytree(out / "idb", tmp_path / "idb")
+    for member in ("a", "b"):
+        with duckdb.connect(str(tmp_path / "idb" / f"dc1_node1_{member}.duckdb")) as idb:
+            idb.execute(
+                "UPDATE G_PARTY_HISTORY SET ADDED_TS = ADDED_TS - 7200, ADDED = ADDED - INTERVAL 2 HOUR WHERE PSEQ > 1"
+            )
+    good = config.load(out / "deployment.toml")
+    moved = [dataclasses.replace(s, uri=s.uri.replace(str(out / "idb"), str(tmp_path / "idb"))) for s in good.sources]
+    path = tmp_path / "deployment.toml"
+    path.write_text(config.render(str(tmp_path / "mart.duckdb"), moved))
+    run = cli("dags", "test", "idbmart_intraday", config=path)
+    assert run.returncode != 0, run.stdout[-3000:] + run.stderr[-3000:]
+    log = run.stdout + run.stderr
+    assert "the quality gate failed, the cycle was rolled back" in log
+    assert "idbmart: idbmart_intraday.commit_cycle failed in run manual__" in log
+    assert one(tmp_path / "mart.duckdb", "SELECT count(*) FROM INTERACTION_FACT") == 0
+    assert not (tmp_path / "mart_read.duckdb").exists()
