@@ -26,9 +26,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -374,19 +374,11 @@ def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> t
 
 def _stage_orphans(con, rows: pa.Table | str, source: Source, table: str, keys: tuple[str, ...], chunk: int) -> int:
     """Rows that belong to no entity, as discards to be: the NULL column, the row's sequence, the row."""
-    arrow = isinstance(rows, pa.Table)
-    if arrow:
-        con.register("_arrow", rows)
     null = "CASE " + " ".join(f"WHEN o.\"{k}\" IS NULL THEN '{k}'" for k in keys) + " END"
-    (n,) = run(
-        con,
-        f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {null}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?
-        FROM {"_arrow" if arrow else rows} AS o""",
-        [source.name, source.ha_set, table, chunk],
-    )[0]
-    if arrow:
-        con.unregister("_arrow")
-    return n
+    with _relation(con, rows) as relation:
+        sql = f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {null}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?
+                  FROM {relation} AS o"""
+        return run(con, sql, [source.name, source.ha_set, table, chunk])[0][0]
 
 
 def _in_catalog(query: exp.Expression, catalog: str | None) -> exp.Expression:
@@ -444,18 +436,26 @@ def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:
     )
 
 
+@contextmanager
+def _relation(con, rows: pa.Table | str) -> Iterator[str]:
+    """`rows` as a relation the mart's connection can read: Arrow registered for the statement, or as is."""
+    if not isinstance(rows, pa.Table):
+        yield rows
+        return
+    con.register("_arrow", rows)
+    try:
+        yield "_arrow"
+    finally:
+        con.unregister("_arrow")
+
+
 def _stage(con, work_table: str, rows: pa.Table | str, source: Source, chunk: int, **constants) -> int:
     """Insert `rows` (Arrow, or a relation of the mart's connection) into a work table; how many."""
     extra = {"SOURCE_NAME": source.name, "HA_SET": source.ha_set, "CHUNK": chunk, **constants}
-    arrow = isinstance(rows, pa.Table)
-    if arrow:
-        con.register("_arrow", rows)
     literals = ", ".join(f"? AS {name}" for name in extra)
-    relation = "_arrow" if arrow else rows
-    (n,) = run(con, f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM {relation}", list(extra.values()))[0]
-    if arrow:
-        con.unregister("_arrow")
-    return n
+    with _relation(con, rows) as relation:
+        sql = f"INSERT INTO {work_table} BY NAME SELECT *, {literals} FROM {relation}"
+        return run(con, sql, list(extra.values()))[0][0]
 
 
 def _stage_dss(con, sessions: list[tuple[str, pa.Table]], source: Source) -> None:

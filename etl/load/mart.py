@@ -104,22 +104,24 @@ def unkeyed() -> tuple[str, ...]:
 
 @cache
 def declared_columns() -> dict[str, dict[str, str]]:
-    """Every table of sql/mart/*.sql → its columns and their types, as the DDL makes them (in memory, once)."""
+    """Every table of sql/mart/*.sql → its columns and their definitions (type, and default where the
+    DDL gives one), as the DDL makes them (in memory, once)."""
     con = duckdb.connect()
     for layer in ("control", "star"):
         con.execute(mart_ddl(layer))
     out: dict[str, dict[str, str]] = {}
-    for table, column, kind in con.execute(
-        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' "
-        "ORDER BY table_name, column_index"
+    for table, column, kind, default in con.execute(
+        "SELECT table_name, column_name, data_type, column_default FROM duckdb_columns() "
+        "WHERE schema_name = 'main' ORDER BY table_name, column_index"
     ).fetchall():
-        out.setdefault(table, {})[column] = kind
+        out.setdefault(table, {})[column] = kind + (f" DEFAULT {default}" if default is not None else "")
     con.close()
     return out
 
 
 def _add_declared_columns(con: duckdb.DuckDBPyConnection) -> None:
-    """A column added to sql/mart/*.sql reaches a mart made before it (NULL in the rows already there)."""
+    """A column added to sql/mart/*.sql reaches a mart made before it (its default, else NULL, in the rows
+    already there: CTL_QUALITY_RESULT.SEVERITY is 'block' for the results recorded before severities)."""
     declared = declared_columns()
     have: dict[str, set[str]] = {}
     for table, column in run(con, "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"):
@@ -136,7 +138,7 @@ STAGING_COMMENT = "versions of members the HA choice did not take (the chosen on
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create whatever part of the mart is missing (idempotent; a complete mart costs two queries)."""
+    """Create whatever part of the mart is missing (idempotent; a complete mart costs three queries)."""
     comments = dict(run(con, "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'main'"))
     have = set(comments)
     rekey = _keyed(con, unkeyed()) if have else []
@@ -168,8 +170,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
         for t in copies:
             _drop_chosen_copies(con, t)
-        if "CTL_QUALITY_RESULT" in have and "SEVERITY" not in columns(con, "CTL_QUALITY_RESULT"):
-            run(con, "ALTER TABLE CTL_QUALITY_RESULT ADD COLUMN SEVERITY VARCHAR DEFAULT 'block'")
         _add_declared_columns(con)
         if old_calendar:  # no comment: etl.transform.calendar computes every row again
             run(con, "INSERT INTO DATE_TIME (DATE_TIME_KEY) SELECT DATE_TIME_KEY FROM DATE_TIME_OLD")

@@ -266,7 +266,7 @@ def _gx():
 
     from etl.logs import quiet_libraries
 
-    quiet_libraries()  # here too: a task's logging set up after the imports resets GX's level
+    quiet_libraries()  # after GX's imports, which set some of its loggers to INFO
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     asset = context.data_sources.add_pandas("idbmart").add_dataframe_asset("batch")

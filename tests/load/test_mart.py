@@ -212,10 +212,17 @@ def test_a_column_added_to_the_mart_ddl_reaches_a_mart_made_before_it(tmp_path):
     run(con, "INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID) VALUES (7, 8)")
     run(con, "ALTER TABLE TECHNICAL_DESCRIPTOR DROP COLUMN RESOURCE_ROLE")
     run(con, "ALTER TABLE INTERACTION_RESOURCE_FACT DROP COLUMN POST_CONS_XFER_ACW_DURATION")
+    run(
+        con,
+        "INSERT INTO CTL_QUALITY_RESULT (RUN_ID, JOB, SCOPE, SUITE, EXPECTATION, SUCCESS) "
+        "VALUES (1, 'run', 'cycle', 's', 'e', TRUE)",
+    )
+    run(con, "ALTER TABLE CTL_QUALITY_RESULT DROP COLUMN SEVERITY")  # recorded before severities
     con.close()
     con = mart.connect(path)
     assert run(con, "SELECT RESOURCE_ROLE_CODE, RESOURCE_ROLE FROM TECHNICAL_DESCRIPTOR") == [("RECEIVED", None)]
     assert run(con, "SELECT INTERACTION_RESOURCE_ID, POST_CONS_XFER_ACW_DURATION FROM INTERACTION_RESOURCE_FACT") == [
         (7, None)
     ]
+    assert run(con, "SELECT RUN_ID, SEVERITY FROM CTL_QUALITY_RESULT") == [(1, "block")]  # the DDL's default
     con.close()
