@@ -20,11 +20,13 @@ from etl.config import Deployment
 from etl.errors import IdbmartError
 from etl.load import mart
 from etl.load.mart import run, run_many
+from etl.logs import quiet_libraries
 from etl.quality.report import write_report
 from etl.quality.suites import QualityRun, validate
 
 STEP = 5  # CTL_AUDIT_LOG step number of the gate
 log = logging.getLogger(__name__)
+quiet_libraries()  # before Great Expectations is imported: its import logs INFO lines of its own
 
 
 class QualityGateFailed(IdbmartError):
