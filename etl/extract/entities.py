@@ -60,6 +60,10 @@ BOUND_SLACK_S = 3600
 # read whatever the time bound (and listed as a discard by the transform, which reads it by the same
 # mark: macro plausible_ts), never lost to the bound.
 PLAUSIBLE_FROM_TS = 946_684_800
+# No interaction lives longer than 30 days: Info Mart terminates one still active after
+# days-to-keep-active-facts (default 30; Options GIM gim-etl). A terminated call, IR or party whose end
+# lies further from its start is a broken row or clock: its end is not used (macro plausible_end).
+PLAUSIBLE_SPAN_S = 30 * 86_400
 
 
 @dataclass(frozen=True)

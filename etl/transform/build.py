@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from etl.config import AGENT_STATES, Deployment
-from etl.extract.entities import BOUND_SLACK_S, PLAUSIBLE_FROM_TS
+from etl.extract.entities import BOUND_SLACK_S, PLAUSIBLE_FROM_TS, PLAUSIBLE_SPAN_S
 from etl.idb.enums import AgentState, CallType, PartyRole, PartyType
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
 from etl.transform import calendar, outbound
@@ -222,6 +222,7 @@ def _setup(con, deployment: Deployment) -> None:
         ("stuck_s", o.stuck_threshold_s),
         ("bound_slack_s", BOUND_SLACK_S),
         ("plausible_from", PLAUSIBLE_FROM_TS),
+        ("plausible_span", PLAUSIBLE_SPAN_S),
     ):
         run(con, f"SET VARIABLE {name} = {int(value)}")
     run(con, f"SET VARIABLE dnd_voice = {bool(o.factor_dnd_voice)}")

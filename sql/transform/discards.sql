@@ -54,6 +54,31 @@ FROM GIDB_G_CALL AS c WHERE rowid IN (
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS) AND TERMINATED_TS < CREATED_TS
 )
 UNION ALL
+SELECT SOURCE_NAME, 'G_IR', 'TERMINATED_TS', IRID,
+  'interaction ends at an implausible time (' || TERMINATED_TS || ', over 30 days after it began): it ends with its last party',
+  to_json(i)::VARCHAR
+FROM GIDB_G_IR AS i
+WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS)
+  AND NOT plausible_end(CREATED_TS, TERMINATED_TS, STUCK_FLAG)
+UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'TERMINATED_TS', CALLID,
+  'call ends at an implausible time (' || TERMINATED_TS || ', over 30 days after it began): its end is not used',
+  to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS)
+    AND NOT plausible_end(CREATED_TS, TERMINATED_TS, STUCK_FLAG)
+)
+UNION ALL
+SELECT SOURCE_NAME, 'G_PARTY', 'TERMINATED_TS', CALLID || '|' || PARTYID,
+  'party ends at an implausible time (' || TERMINATED_TS || ', over 30 days after it began): it ends with its last state',
+  to_json(p)::VARCHAR
+FROM GIDB_G_PARTY AS p WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_PARTY
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS)
+    AND NOT plausible_end(CREATED_TS, TERMINATED_TS, STUCK_FLAG)
+)
+UNION ALL
 SELECT SOURCE_NAME, 'G_CALL', 'CALLTYPE', CALLID, 'unknown call type ' || CALLTYPE || ': its interaction type is UNKNOWN',
   to_json(c)::VARCHAR
 FROM GIDB_G_CALL AS c WHERE rowid IN (

@@ -1,7 +1,8 @@
 -- INTERACTION_FACT rows of the interactions in scope: one per root interaction (G_IR), typed by its
 -- root call. A stuck interaction ends at the sentinel, flagged. An IR that ends before it begins (a
--- broken clock or row) ends where it begins, one created at an implausible time begins with its root
--- call, else its first party; their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
+-- broken clock or row) ends where it begins, one ending implausibly late (macro plausible_end) ends with
+-- its last party, one created at an implausible time begins with its root call, else its first party;
+-- their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
 WITH root_call AS (
   SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE, GSYS_SEQ, CREATED_TS FROM GIDB_G_CALL
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(CREATED_TS) OR NOT plausible_ts(CREATED_TS))
@@ -14,7 +15,8 @@ party_start AS (  -- for an IR and root call both created at implausible times: 
                                                           AND NOT plausible_ts(CREATED_TS))
     AND in_ixn_time(CREATED_TS) AND plausible_ts(CREATED_TS)
   GROUP BY ALL
-)
+),
+party_end AS (SELECT ROOT, max(TERMINATED_TS) AS TERMINATED_TS FROM _T_PARTY GROUP BY ROOT)
 SELECT
   idb_key(ir.ROOTCALLID) AS INTERACTION_ID,
   ir.ROOTCALLID AS MEDIA_SERVER_IXN_GUID,
@@ -24,18 +26,21 @@ SELECT
   c.ANI AS SOURCE_ADDRESS,
   c.DNIS AS TARGET_ADDRESS,
   b.START_TS,
-  greatest(ir.TERMINATED_TS, b.START_TS) AS END_TS,
+  e.END_TS,
   interval_key(b.START_TS) AS START_DATE_TIME_KEY,
-  interval_key(greatest(ir.TERMINATED_TS, b.START_TS)) AS END_DATE_TIME_KEY,
+  interval_key(e.END_TS) AS END_DATE_TIME_KEY,
   CASE WHEN ir.STUCK_FLAG THEN 'STUCK' ELSE 'TERMINATED' END AS STATUS,
   FALSE AS ACTIVE_FLAG,
   ir.STUCK_FLAG,
   ir.SOURCE_NAME
 FROM GIDB_G_IR AS ir
 LEFT JOIN root_call AS c ON c.HA_SET = ir.HA_SET AND c.ENTITY_KEY = ir.ENTITY_KEY
-LEFT JOIN party_start AS ps ON ps.HA_SET = ir.HA_SET AND ps.ENTITY_KEY = ir.ENTITY_KEY,
+LEFT JOIN party_start AS ps ON ps.HA_SET = ir.HA_SET AND ps.ENTITY_KEY = ir.ENTITY_KEY
+LEFT JOIN party_end AS pe ON pe.ROOT = ir.ENTITY_KEY,
 LATERAL (SELECT CASE WHEN plausible_ts(ir.CREATED_TS) THEN ir.CREATED_TS
                      WHEN plausible_ts(c.CREATED_TS) THEN c.CREATED_TS
-                     ELSE coalesce(ps.CREATED_TS, ir.TERMINATED_TS) END AS START_TS) AS b
+                     ELSE coalesce(ps.CREATED_TS, ir.TERMINATED_TS) END AS START_TS) AS b,
+LATERAL (SELECT greatest(CASE WHEN plausible_end(b.START_TS, ir.TERMINATED_TS, ir.STUCK_FLAG) THEN ir.TERMINATED_TS
+                              ELSE pe.TERMINATED_TS END, b.START_TS) AS END_TS) AS e
 WHERE ir.ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(ir.CREATED_TS) OR NOT plausible_ts(ir.CREATED_TS))
 QUALIFY row_number() OVER (PARTITION BY ir.ROOTCALLID ORDER BY b.START_TS, ir.HA_SET) = 1

@@ -56,6 +56,12 @@ CREATE OR REPLACE TEMP MACRO in_ixn_time(ts) AS (ts >= getvariable('ixn_from') O
 -- bound (in_ixn_time), which old row groups, holding none, still let DuckDB skip.
 CREATE OR REPLACE TEMP MACRO plausible_ts(ts) AS ts >= getvariable('plausible_from');
 
+-- Whether a recorded end can be true: no later than 30 days after its start (PLAUSIBLE_SPAN_S in
+-- etl/extract/entities.py; a TERMINATED_TS of 2038 on a call of today is a broken row or clock). A
+-- stuck row's end is the sentinel, not recorded: it is always plausible. NULL where `end_ts` is NULL.
+CREATE OR REPLACE TEMP MACRO plausible_end(start_ts, end_ts, stuck) AS
+  stuck OR end_ts <= start_ts + getvariable('plausible_span');
+
 -- Seconds two intervals [a0, a1) and [b0, b1) share.
 CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
 

@@ -38,12 +38,15 @@ party AS MATERIALIZED (
     AND (TERMINATED_TS >= CREATED_TS OR TERMINATED_TS IS NULL OR NOT plausible_ts(CREATED_TS))
   QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, PARTYID ORDER BY GSYS_SEQ DESC) = 1
 ),
-begun AS (  -- a party created at an implausible time begins with its first state, one with no end ends
-            -- with its last (discards.sql)
+begun AS (  -- a party created at an implausible time begins with its first state; one with no end, or an
+            -- implausible one, ends with its last (discards.sql)
   SELECT p.* REPLACE (
-    CASE WHEN plausible_ts(p.CREATED_TS) THEN p.CREATED_TS ELSE coalesce(h.FIRST_TS, p.TERMINATED_TS) END AS CREATED_TS,
-    coalesce(p.TERMINATED_TS, greatest(h.LAST_TS, p.CREATED_TS), p.CREATED_TS) AS TERMINATED_TS)
-  FROM party AS p LEFT JOIN history AS h ON h.SOURCE_NAME = p.SOURCE_NAME AND h.PARTYID = p.PARTYID
+    b.CREATED_TS AS CREATED_TS,
+    coalesce(CASE WHEN plausible_end(b.CREATED_TS, p.TERMINATED_TS, p.STUCK_FLAG) THEN p.TERMINATED_TS END,
+             greatest(h.LAST_TS, b.CREATED_TS), b.CREATED_TS) AS TERMINATED_TS)
+  FROM party AS p LEFT JOIN history AS h ON h.SOURCE_NAME = p.SOURCE_NAME AND h.PARTYID = p.PARTYID,
+  LATERAL (SELECT CASE WHEN plausible_ts(p.CREATED_TS) THEN p.CREATED_TS
+                       ELSE coalesce(h.FIRST_TS, p.TERMINATED_TS) END AS CREATED_TS) AS b
 ),
 call AS MATERIALIZED (
   SELECT HA_SET, ENTITY_KEY, CALLID, CALLTYPE, PARENTCALLID, MEDIATYPE

@@ -65,6 +65,21 @@ MUTATIONS = {
         f"UPDATE G_PARTY SET PARTYID = NULL WHERE PARTYID = ({LAST_PARTY})",
         ("G_PARTY", "PARTYID"),
     ),
+    "ir ends in 2038": ("UPDATE G_IR SET TERMINATED_TS = 2147483000 WHERE ROOTCALLID = ?", ("G_IR", "TERMINATED_TS")),
+    "party ends in 2038": (
+        f"UPDATE G_PARTY SET TERMINATED_TS = 2147483000 WHERE PARTYID = ({LAST_PARTY})",
+        ("G_PARTY", "TERMINATED_TS"),
+    ),
+    # a second row of the same call or party, written before it (lower GSYS_SEQ), with other content
+    "call held twice": (
+        "INSERT INTO G_CALL SELECT * REPLACE (GSYS_SEQ - 1 AS GSYS_SEQ, 'other' AS ANI) FROM G_CALL WHERE CALLID = ?",
+        ("G_CALL", "CALLID"),
+    ),
+    "party held twice": (
+        f"INSERT INTO G_PARTY SELECT * REPLACE (GSYS_SEQ - 1 AS GSYS_SEQ, 99 AS SWITCHID) FROM G_PARTY "
+        f"WHERE PARTYID = ({LAST_PARTY})",
+        ("G_PARTY", "PARTYID"),
+    ),
 }
 FACT_COLUMNS = (
     "i.INTERACTION_RESOURCE_ID, i.RESOURCE_KEY, i.TECHNICAL_DESCRIPTOR_KEY, i.START_TS, i.END_TS, i.TALK_DURATION"

@@ -169,3 +169,34 @@ def test_a_party_without_an_end_or_a_partyid_is_a_discard_read_by_a_stated_rule(
             ("G_PARTY", "TERMINATED_TS", "party without an end (TERMINATED_TS NULL): it ends with its last state"),
         ]
         assert con.execute(ANN.format(what="i.END_TS")).fetchall() == [(1793607140,)]
+
+
+def test_an_end_no_idb_could_have_written_is_a_discard_and_the_interaction_keeps_its_times(tiny_deployment):
+    """Issue: a TERMINATED_TS of 2147483000 (2038) stopped every cycle with an overflow. CALL-0001's
+    G_CALL, G_IR and three G_PARTY rows end in 2038, over 30 days after they began (Info Mart keeps no
+    interaction active longer than days-to-keep-active-facts, 30 by default: Options GIM gim-etl): each
+    row is listed; the interaction ends with its last party, each party with its last state (released
+    at 08:12:20), Ann's talk intact, and DATE_TIME does not reach 2038."""
+    with cycle_after(
+        tiny_deployment,
+        *(
+            f"UPDATE {table} SET TERMINATED_TS = 2147483000 WHERE {column} = 'CALL-0001'"
+            for table, column in (("G_CALL", "CALLID"), ("G_IR", "ROOTCALLID"), ("G_PARTY", "CALLID"))
+        ),
+    ) as con:
+        late = "at an implausible time (2147483000, over 30 days after it began)"
+        assert discards(con, "TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON") == [
+            ("G_CALL", "TERMINATED_TS", "CALL-0001", f"call ends {late}: its end is not used"),
+            ("G_IR", "TERMINATED_TS", "IR-0001", f"interaction ends {late}: it ends with its last party"),
+            *(
+                ("G_PARTY", "TERMINATED_TS", f"CALL-0001|P-0001-{n}", f"party ends {late}: it ends with its last state")
+                for n in (1, 2, 3)
+            ),
+        ]
+        assert con.execute(
+            "SELECT START_TS, END_TS FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
+        ).fetchall() == [(1793607000, 1793607140)]
+        assert con.execute(ANN.format(what="i.END_TS, i.TALK_DURATION")).fetchall() == [(1793607140, 110)]
+        assert con.execute(
+            "SELECT count(*) FROM DATE_TIME WHERE DATE_TIME_KEY BETWEEN 2147483000 - 86400 AND 2147483000"
+        ).fetchall() == [(0,)]
