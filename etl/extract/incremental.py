@@ -41,7 +41,7 @@ from etl import sqlfile
 from etl.config import EtlOptions, Source
 from etl.errors import SourceError
 from etl.extract.entities import BOUND_SLACK_S, TIME_COLUMNS, Kind, kinds_for
-from etl.extract.sources import IdbReader, _first_line, model_select, open_source
+from etl.extract.sources import UNCONVERTED, IdbReader, _first_line, model_select, open_source
 from etl.idb.schema import dss_table, tables, tables_for_roles
 from etl.load.mart import create_empty, extracted_tables, run
 
@@ -116,7 +116,12 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     had grown by a row group: half the 1M-call nightly's extraction)."""
     run(con, "SET checkpoint_threshold = '1TB'")  # a setting of the whole database: reset on drop
     for t in extracted_tables():
-        create_empty(con, f"_X_{t.name}", f"SELECT *, FALSE AS STUCK, 0 AS CHUNK FROM STG_{t.name}", temp=True)
+        create_empty(
+            con,
+            f"_X_{t.name}",
+            f"SELECT *, FALSE AS STUCK, 0 AS CHUNK, FALSE AS {UNCONVERTED} FROM STG_{t.name}",
+            temp=True,
+        )
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _X_ENTITY (

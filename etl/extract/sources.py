@@ -145,8 +145,13 @@ def model_select(table: Table, casts: tuple[tuple[str, str], ...], alias: str | 
     return selects
 
 
+# The extra column that marks a row with a value that did not convert (read as NULL).
+UNCONVERTED = "UNCONVERTED"
+
+
 def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
-    """Convert cross-family columns with TRY_CAST (counting failures) and fix the Arrow schema."""
+    """Convert cross-family columns with TRY_CAST (counting failures, marking the rows that lost a value
+    in the extra column UNCONVERTED) and fix the Arrow schema."""
     schema = arrow_schema(table)
     wrong = [
         c
@@ -168,6 +173,9 @@ def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
             report.note_conversion(table.name, name, int(n))
         exprs = [f'{casts[c.name]} AS "{c.name}"' if c.name in casts else f'"{c.name}"' for c in table.columns]
         exprs += [f'"{n}"' for n in raw.column_names if n not in casts and n not in table.column_names]
+        # which rows lost a value: the HA choice prefers a member whose rows all converted (stage.py)
+        lost = " OR ".join(f'("{name}" IS NOT NULL AND {cast} IS NULL)' for name, cast in casts.items())
+        exprs.append(f'coalesce({lost}, FALSE) AS "{UNCONVERTED}"')
         raw = con.sql(f"SELECT {', '.join(exprs)} FROM raw").to_arrow_table()
         con.close()
     extra = [n for n in raw.column_names if n not in schema.names]

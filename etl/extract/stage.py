@@ -17,6 +17,7 @@ import duckdb
 
 from etl.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
 from etl.extract.incremental import SourceExtract
+from etl.extract.sources import UNCONVERTED
 from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
 
 
@@ -185,18 +186,21 @@ def register_kinds(con) -> None:
 
 
 def _tables_held() -> str:
-    """Each new version of a kind of several tables → the tables it has rows in. A member that lost a
-    table's rows (an IDB whose G_PARTY is empty) holds versions without it: the HA choice prefers the
+    """Each new version of a kind of several tables → the tables it has whole rows in. A member that lost
+    a table's rows (an IDB whose G_PARTY is empty), or a value of one that did not convert to the
+    contract's type (read as NULL, UNCONVERTED), holds versions without it: the HA choice prefers the
     member whose version has every table another member's has (sql/ha/decide.sql)."""
     parts = [
-        f"SELECT DISTINCT SOURCE_NAME, '{k.name}' AS ENTITY_KIND, ENTITY_KEY, '{t}' AS TABLE_NAME FROM _X_{t}"
+        f"SELECT SOURCE_NAME, '{k.name}' AS ENTITY_KIND, ENTITY_KEY, '{t}' AS TABLE_NAME, "
+        f"bool_or(coalesce({UNCONVERTED}, FALSE)) AS LOST FROM _X_{t} GROUP BY ALL"
         for k in KINDS
         if not k.single_row
         for t in k.tables
         if t not in TABLES_NOT_EVIDENCE
     ]
     return (
-        "SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY, list_sort(list(TABLE_NAME)) AS TABLES FROM ("
+        "SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY, "
+        "coalesce(list_sort(list(TABLE_NAME) FILTER (NOT LOST)), []::VARCHAR[]) AS TABLES FROM ("
         + " UNION ALL ".join(parts)
         + ") GROUP BY ALL"
     )

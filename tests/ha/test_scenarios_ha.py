@@ -74,3 +74,44 @@ def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny
             """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
                WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
         ).fetchall() == [(110,)]
+
+
+def test_a_member_whose_value_does_not_convert_loses_the_choice_to_the_one_whose_rows_do(tiny_duckdb, tmp_path):
+    """Issue: a G_PARTY.TERMINATED_TS stored as text with a value that does not convert was read as
+    NULL and Ann's resource fact dropped, though the other member had the right row. Both members store
+    the column as text; the primary's Ann row holds 'not a time': CALL-0001 is taken from the backup
+    (CALL-0002, whose rows converted in both, from the primary), and Ann's fact ends at 08:12:20 with
+    her 110 s of talk (tiny/README.md)."""
+    import shutil
+
+    from etl.config import Source
+    from fixtures import tiny
+
+    members = []
+    for name, primary in (("site_a", True), ("site_b", False)):
+        path = tmp_path / f"{name}.duckdb"
+        shutil.copy(tiny_duckdb, path)
+        with duckdb.connect(str(path)) as idb:
+            idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
+            idb.execute("ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS TYPE VARCHAR")
+            if primary:
+                idb.execute(
+                    "UPDATE G_PARTY SET TERMINATED_TS = 'not a time' WHERE CALLID = 'CALL-0001' AND AGENTID > 0"
+                )
+        members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
+    (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
+    deployment = config.load(tmp_path / "deployment.toml")
+    assert run_cycle(deployment).quality.ok
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        decisions = con.execute(
+            "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
+        ).fetchall()
+        assert decisions == [
+            ("CALL-0001", "site_b", "only_member_with_all_its_tables"),
+            ("CALL-0002", "site_a", "both_cover_primary"),
+        ]
+        assert con.execute(
+            """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+        ).fetchall() == [(1793607140, 110)]
+        assert con.execute("SELECT count(*) FROM STG_TRANSFORM_DISCARDS").fetchall() == [(0,)]
