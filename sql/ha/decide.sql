@@ -4,9 +4,10 @@
 -- Rule, in order: a member whose version ended beats one whose version is still open (stuck); then
 -- a member whose version has rows in every table another member's has (one that lost a table's rows,
 -- an IDB whose G_PARTY is empty, or one of whose rows lost a value that did not convert, holds
--- versions without it); then a member whose sessions of the
--- kind's role cover the whole lifetime; then the primary; then the member covering more of it. Coverage is counted in whole seconds over [START_TS, END_TS], the
--- lifetime the members together know, and never before the set's first session of that role.
+-- versions without it); then a member whose sessions of the kind's role cover the whole lifetime;
+-- then the primary; then the member covering more of it. Coverage is counted in whole seconds over
+-- [START_TS, END_TS], the lifetime the members together know, and never before the set's first
+-- session of that role.
 -- The output's last three columns tell etl/ha/choose.py which rows to move when the choice changes:
 -- the member chosen before (OLD_SOURCE), the runs that staged the chosen and the old member's
 -- versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry its run as EXTRACT_RUN_ID). An HA set
