@@ -2,7 +2,8 @@
 
 Each suite file is a plain GX `ExpectationSuite`; its `meta.idbmart` says which batch it checks:
 `table` (a fact or dimension), `aggregate` (an AG2 family: every level, with a LEVEL column) or
-`sql` (a query of `sql/quality/`). Two expectation metas make the batch carry what a single-table
+`sql` (a query of `sql/quality/`), and its `source` a SQL expression naming the IDB rows behind a
+row (source, table, key), quoted with a failing expectation's examples. Two expectation metas make the batch carry what a single-table
 expectation cannot see: `foreign_key` ("TABLE.COLUMN": the batch gets `<column>` true where the
 row's key is found in that dimension) and `expression` (a SQL expression computed per row).
 
@@ -33,6 +34,7 @@ from etl.paths import SQL_DIR, asset_dir
 EXPECTATIONS_DIR = asset_dir("expectations")
 EXAMPLES = 5  # failing rows quoted per expectation
 IN_BATCH = "UPDATE_AUDIT_KEY >= getvariable('qa_from_audit_key')"  # a batch's rows, of a table with audit keys
+SOURCE_ROWS = "SOURCE_ROWS"  # the batch column naming the IDB rows behind a mart row (a suite's "source")
 
 
 @dataclass
@@ -85,12 +87,12 @@ class QualityRun:
             head += f"; {len(warns)} warning{'s' if len(warns) > 1 else ''}: " + ", ".join(o.label for o in warns[:3])
         if not fails:
             return head
-        first = fails[0]
+        first = next((o for o in fails if SOURCE_ROWS in o.examples), fails[0])  # the IDB rows, where named
         return (
             f"{head}; failed: "
             + ", ".join(f"{o.suite}: {o.expectation}({o.column})" for o in fails[:3])
             + (f" and {len(fails) - 3} more" if len(fails) > 3 else "")
-            + (f"; e.g. {first.examples}" if first.examples else "")
+            + (f"; e.g. {first.suite} {first.examples}" if first.examples else "")
         )
 
 
@@ -104,13 +106,15 @@ def load_suite(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def batch_sql(con: duckdb.DuckDBPyConnection, suite: dict, scoped: bool = False) -> str:
+def batch_sql(con: duckdb.DuckDBPyConnection, suite: dict, scoped: bool = False, sourced: bool = False) -> str:
     """The query of the suite's batch, with the foreign-key and expression columns its expectations use;
     `scoped` (a cycle's gate): the aggregate totals of the periods the cycle touched only, and a
     foreign key into a fact looked up among the batch's own keys (facts grow for ever: hashing every
-    key of one for a batch of a cycle's rows cost 3 to 5 times more, and more every day)."""
+    key of one for a batch of a cycle's rows cost 3 to 5 times more, and more every day). `sourced`:
+    with SOURCE_ROWS, the suite's `source` expression naming the IDB rows behind each mart row (read
+    for a failing suite's examples only: it looks up facts)."""
     spec = suite["meta"]["idbmart"]
-    extra = []
+    extra = [f"({spec['source']}) AS {SOURCE_ROWS}"] if sourced and "source" in spec else []
     for e in suite["expectations"]:
         meta, column = e.get("meta", {}), e["kwargs"].get("column")
         if "foreign_key" in meta:  # "COLUMN -> TABLE.KEY"; aggregates say -1 for an unknown dimension
@@ -302,8 +306,12 @@ def validate(
         batch = batches.get_batch(batch_parameters={"dataframe": frame})
         # Verdicts first (GX computes no examples); a suite that fails is run again for its examples.
         checked = batch.validate(suite, expectation_parameters=parameters, result_format="BOOLEAN_ONLY")
-        if not checked.success:
+        if not checked.success:  # examples by key, and by the IDB rows behind them where the suite says
             key = spec["meta"]["idbmart"].get("key", [])
+            if "source" in spec["meta"]["idbmart"]:
+                frame = con.execute(batch_sql(con, spec, scoped=bool(from_audit_key), sourced=True)).df()
+                batch = batches.get_batch(batch_parameters={"dataframe": frame})
+                key = [*key, SOURCE_ROWS]
             checked = batch.validate(
                 suite,
                 expectation_parameters=parameters,

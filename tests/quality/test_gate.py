@@ -3,6 +3,7 @@ last good state and are never blocked by a cycle; `idbmart check` runs the same 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,10 @@ def test_a_corrupted_load_fails_the_gate_and_readers_keep_the_last_good_state(mo
         assert ("contact_attempt_fact", "DIAL_DURATION") in broken
         assert {o.expectation for o in failed.value.quality.failures} == {"expect_column_values_to_be_between"}
         assert "expect_column_values_to_be_between" in str(failed.value) and "report " in str(failed.value)
+        # the failing rows' examples name the IDB rows behind them: the source, its table and key
+        msf = next(o for o in failed.value.quality.failures if o.suite == "mediation_segment_fact")
+        assert re.search(r"'SOURCE_ROWS': 'dc1_node1_[ab] G_CALL CALLID \w+'", msf.examples), msf.examples
+        assert re.search(r"SOURCE_ROWS': 'dc1_\w+_[ab] G\w+ [A-Z]+ [\w-]+", str(failed.value)), str(failed.value)
         assert count(deployment.mart_path) == morning_calls
         assert count(deployment.mart_path, "SELECT max(RUN_ID) FROM CTL_EXTRACT_HISTORY") == first.run_id
         report = failed.value.report.read_text()
