@@ -3,9 +3,10 @@
 Each suite file is a plain GX `ExpectationSuite`; its `meta.idbmart` says which batch it checks:
 `table` (a fact or dimension), `aggregate` (an AG2 family: every level, with a LEVEL column) or
 `sql` (a query of `sql/quality/`), and its `source` a SQL expression naming the IDB rows behind a
-row (source, table, key), quoted with a failing expectation's examples. Two expectation metas make the batch carry what a single-table
-expectation cannot see: `foreign_key` ("TABLE.COLUMN": the batch gets `<column>` true where the
-row's key is found in that dimension) and `expression` (a SQL expression computed per row).
+row (source, table, key), quoted with a failing expectation's examples. Two expectation metas make
+the batch carry what a single-table expectation cannot see: `foreign_key` ("TABLE.COLUMN": the batch
+gets `<column>` true where the row's key is found in that dimension) and `expression` (a SQL
+expression computed per row).
 
 The batch is read by DuckDB into pandas and validated there: GX's SQL datasource returns nothing
 through duckdb-engine, and reading the batch with the cycle's own connection lets the gate see the
