@@ -106,22 +106,27 @@ class Kind:
             union = exp.union(union, s, distinct=True)
         return union
 
-    def orphans(self, table: str, columns: list[exp.Expression]) -> tuple[exp.Select, tuple[str, ...]] | None:
-        """Rows of `table` (not the root) written in the window (:lo, :hi] that can belong to no entity: a
-        column of theirs its path leads by is NULL (a party with no CALLID). `columns` over alias t, and
-        the path's columns; None for a single-row kind or the root table (their key is the identity)."""
+    def orphans(
+        self, table: str, columns: list[exp.Expression]
+    ) -> tuple[exp.Select, tuple[str, ...], tuple[str, ...]] | None:
+        """Rows of `table` (not the root) written in the window (:lo, :hi] that belong to no entity: a
+        column of theirs its path leads by is NULL (a party with no CALLID), or leads to no row (a party
+        whose call has no CALLID). `columns` over alias t, the path's columns of `table` and the tables
+        it leads through; None for a single-row kind or the root table (their key is the identity)."""
         if self.single_row or table == self.tables[0]:
             return None
-        keys = tuple(sorted({c.name for c in self.path(table).find_all(exp.Column) if c.table == "t"}))
-        null = exp.or_(*(exp.column(k, "t").is_(exp.null()) for k in keys))
+        path = self.path(table)
+        keys = tuple(sorted({c.name for c in path.find_all(exp.Column) if c.table == "t"}))
+        joins = path.args.get("joins") or []
+        for join in joins:
+            join.set("side", "LEFT")
         query = (
-            exp.select(*columns)
-            .from_(exp.to_table(table).as_("t"))
+            path.select(*columns, append=False)
             .where(_in_window("t"))
             .where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
-            .where(exp.paren(null))
+            .where(path.expressions[0].this.copy().is_(exp.null()))
         )
-        return query, keys
+        return query, keys, tuple(j.this.name for j in joins)
 
     def ready(self, present: list[str]) -> exp.Select:
         """The entities to (re)extract (a kind of several tables gets the CTE `touched` attached)."""

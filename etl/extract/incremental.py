@@ -138,7 +138,7 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
         con,
         """CREATE OR REPLACE TEMP TABLE _X_ORPHAN (
         SOURCE_NAME VARCHAR, HA_SET VARCHAR, TABLE_NAME VARCHAR, COLUMN_NAME VARCHAR, ROW_KEY VARCHAR,
-        ROW_JSON VARCHAR, CHUNK INTEGER)""",
+        ROW_JSON VARCHAR, CHUNK INTEGER, REASON VARCHAR)""",
     )
 
 
@@ -298,7 +298,7 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
             rows = reader.read_model_rows(tables()[name], sqlfile.bind(orphans[0], reader.dialect, params), name)
             if rows.num_rows:
                 with turn:
-                    _stage_orphans(con, rows, source, name, orphans[1], chunk_no)
+                    _stage_orphans(con, rows, source, name, *orphans[1:], chunk_no)
     ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params)
     ready = reader.run_sql(ready_sql, f"finding the ready {kind.name} entities")
     if ready.num_rows == 0:
@@ -329,7 +329,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
             orphans = _orphans_sql(kind, name, "duckdb", reader.casts(tables()[name]), catalog)
             if orphans:
                 read = f"({sqlfile.bind(orphans[0], 'duckdb', params)})"
-                _stage_orphans(con, read, source, name, orphans[1], chunk_no)
+                _stage_orphans(con, read, source, name, *orphans[1:], chunk_no)
         ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog), "duckdb", params)
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
@@ -367,21 +367,32 @@ def _rows_sql(
 
 
 @cache
-def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> tuple[str, tuple[str, ...]] | None:
-    """The rows of `table` in the window that belong to no entity, and the columns that say so. Secure
-    user data is never listed (its values are personal data)."""
+def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> tuple[str, tuple, tuple] | None:
+    """The rows of `table` in the window that belong to no entity, the columns that say so and the
+    tables they lead through (Kind.orphans). Secure user data is never listed (its values are personal data)."""
     found = None if table == SECURE_TABLE else kind.orphans(table, model_select(tables()[table], casts, "t"))
     if found is None:
         return None
-    query, keys = found
-    return sqlfile.template(_in_catalog(query, catalog), dialect), keys
+    query, keys, via = found
+    return sqlfile.template(_in_catalog(query, catalog), dialect), keys, via
 
 
-def _stage_orphans(con, rows: pa.Table | str, source: Source, table: str, keys: tuple[str, ...], chunk: int) -> int:
-    """Rows that belong to no entity, as discards to be: the NULL column, the row's sequence, the row."""
-    null = "CASE " + " ".join(f"WHEN o.\"{k}\" IS NULL THEN '{k}'" for k in keys) + " END"
+def _stage_orphans(
+    con, rows: pa.Table | str, source: Source, table: str, keys: tuple[str, ...], via: tuple[str, ...], chunk: int
+) -> int:
+    """Rows that belong to no entity, as discards to be: the column (NULL, else leading to no row), the
+    row's sequence, the row, the reason."""
+    tests = [(f'o."{k}" IS NULL', k) for k in keys]
+    column = "CASE " + " ".join(f"WHEN {test} THEN '{k}'" for test, k in tests) + f" ELSE '{'/'.join(keys)}' END"
+    reason = (
+        "CASE "
+        + " ".join(f"WHEN {test} THEN '{k} is NULL'" for test, k in tests)
+        + f" ELSE '{'/'.join(keys)} matches no {'/'.join(via)} row' END"
+        + " || ': the row belongs to no entity and is not extracted'"
+    )
     with _relation(con, rows) as relation:
-        sql = f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {null}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?
+        sql = f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {column}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?,
+                         {reason}
                   FROM {relation} AS o"""
         return run(con, sql, [source.name, source.ha_set, table, chunk])[0][0]
 

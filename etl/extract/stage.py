@@ -220,8 +220,8 @@ def _discard_unidentified(con, run_id: int) -> int:
 
 
 def _discard_orphans(con, run_id: int) -> int:
-    """Rows that belong to no entity (a NULL column on their path, Kind.orphans) cannot be extracted:
-    listed with the column, once per row (the latest reading replaces an earlier one)."""
+    """Rows that belong to no entity (a column on their path NULL or leading to no row, Kind.orphans)
+    cannot be extracted: listed with the column, once per row (the latest reading replaces an earlier one)."""
     run(
         con,
         """DELETE FROM STG_TRANSFORM_DISCARDS d USING _X_ORPHAN o
@@ -230,8 +230,7 @@ def _discard_orphans(con, run_id: int) -> int:
     return _changed(
         con,
         f"""INSERT INTO STG_TRANSFORM_DISCARDS
-        SELECT {run_id}, SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY,
-               COLUMN_NAME || ' is NULL: the row belongs to no entity and is not extracted', ROW_JSON
+        SELECT {run_id}, SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON, ROW_JSON
         FROM _X_ORPHAN
         QUALIFY row_number() OVER (PARTITION BY SOURCE_NAME, TABLE_NAME, ROW_KEY ORDER BY CHUNK DESC) = 1""",
     )

@@ -79,6 +79,14 @@ FROM GIDB_G_PARTY AS p WHERE rowid IN (
     AND NOT plausible_end(CREATED_TS, TERMINATED_TS, STUCK_FLAG)
 )
 UNION ALL
+SELECT SOURCE_NAME, 'G_CALL', 'CALLID', 'IRID ' || IRID || '|GSYS_SEQ ' || GSYS_SEQ,
+  'call without CALLID: its parties, user data and routing cannot find it (listed as not extracted)',
+  to_json(c)::VARCHAR
+FROM GIDB_G_CALL AS c WHERE rowid IN (
+  SELECT rowid FROM GIDB_G_CALL
+  WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS) AND CALLID IS NULL
+)
+UNION ALL
 SELECT SOURCE_NAME, 'G_CALL', 'CALLTYPE', CALLID, 'unknown call type ' || CALLTYPE || ': its interaction type is UNKNOWN',
   to_json(c)::VARCHAR
 FROM GIDB_G_CALL AS c WHERE rowid IN (

@@ -173,7 +173,8 @@ def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(t
 def test_a_row_whose_path_to_its_interaction_is_null_is_listed_never_lost(tiny_deployment):
     """A party with no CALLID belongs to no interaction: it cannot be extracted, and is listed with
     the NULL column, its sequence and the row, read attached and through Arrow alike (issue: such a
-    party was never extracted and never discarded)."""
+    party was never extracted and never discarded); so are its states, whose PARTYID leads to no
+    party of a call."""
     path, deployment = tiny_deployment
     with duckdb.connect(str(path)) as idb:
         idb.execute("ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL")
@@ -181,6 +182,13 @@ def test_a_row_whose_path_to_its_interaction_is_null_is_listed_never_lost(tiny_d
             "UPDATE G_PARTY SET CALLID = NULL WHERE PARTYID = (SELECT max(PARTYID) FROM G_PARTY) "
             "RETURNING GSYS_SEQ, PARTYID"
         ).fetchone()
+        states = [
+            ("G_PARTY_HISTORY", "PARTYID", f"GSYS_SEQ {s}", party)
+            for (s,) in idb.execute(
+                "SELECT GSYS_SEQ FROM G_PARTY_HISTORY WHERE PARTYID = ? ORDER BY 1", [party]
+            ).fetchall()
+        ]
+        assert states
     for attach_from_seqs in (0, 10**9):  # read attached, and through Arrow
         con = duckdb.connect()
         mart.ensure_schema(con)
@@ -190,8 +198,9 @@ def test_a_row_whose_path_to_its_interaction_is_null_is_listed_never_lost(tiny_d
         )
         assert result.ok, result.error
         orphans = con.execute(
-            "SELECT TABLE_NAME, COLUMN_NAME, ROW_KEY, ROW_JSON::JSON->>'PARTYID' FROM _X_ORPHAN"
+            "SELECT TABLE_NAME, COLUMN_NAME, ROW_KEY, ROW_JSON::JSON->>'PARTYID' FROM _X_ORPHAN "
+            "ORDER BY TABLE_NAME, (ROW_JSON::JSON->>'GSYS_SEQ')::BIGINT"
         ).fetchall()
-        assert orphans == [("G_PARTY", "CALLID", f"GSYS_SEQ {seq}", party)], attach_from_seqs
+        assert orphans == [("G_PARTY", "CALLID", f"GSYS_SEQ {seq}", party), *states], attach_from_seqs
         assert con.execute("SELECT count(*) FROM _X_G_PARTY WHERE PARTYID = ?", [party]).fetchone() == (0,)
         con.close()

@@ -65,6 +65,7 @@ MUTATIONS = {
         f"UPDATE G_PARTY SET PARTYID = NULL WHERE PARTYID = ({LAST_PARTY})",
         ("G_PARTY", "PARTYID"),
     ),
+    "call without CALLID": ("UPDATE G_CALL SET CALLID = NULL WHERE CALLID = ?", ("G_CALL", "CALLID")),
     "ir ends in 2038": ("UPDATE G_IR SET TERMINATED_TS = 2147483000 WHERE ROOTCALLID = ?", ("G_IR", "TERMINATED_TS")),
     "party ends in 2038": (
         f"UPDATE G_PARTY SET TERMINATED_TS = 2147483000 WHERE PARTYID = ({LAST_PARTY})",
@@ -102,17 +103,29 @@ def test_bad_rows_are_discards_and_leave_every_other_interaction_as_it_was(basel
     deployment = config.load(tmp_path / "deployment.toml")
     with duckdb.connect(str(tmp_path / "idb" / f"{MEMBERS[0]}.duckdb"), read_only=True) as idb:
         roots = [c for (c,) in idb.execute("SELECT ROOTCALLID FROM G_IR ORDER BY 1").fetchall()]
-    rng = random.Random(seed)
-    drawn = dict(zip(rng.sample(roots, len(MUTATIONS)), rng.sample(list(MUTATIONS), len(MUTATIONS)), strict=True))
+        rng = random.Random(seed)
+        drawn = dict(zip(rng.sample(roots, len(MUTATIONS)), rng.sample(list(MUTATIONS), len(MUTATIONS)), strict=True))
+        # their consultations: one with an IR of its own joins its main call's interaction through the
+        # main call's CALLID, which a mutation may take away
+        consultations = [
+            c
+            for (c,) in idb.execute(
+                "SELECT CALLID FROM G_CALL WHERE list_contains(?, PARENTCALLID)", [list(drawn)]
+            ).fetchall()
+        ]
     which: dict[str, set] = {}  # call → the identity of the row its mutation changes, in each member
     for member in MEMBERS:
         with duckdb.connect(str(tmp_path / "idb" / f"{member}.duckdb")) as idb:
             for column in ("CALLID", "TERMINATED_TS", "PARTYID"):
                 idb.execute(f"ALTER TABLE G_PARTY ALTER COLUMN {column} DROP NOT NULL")
+            idb.execute("ALTER TABLE G_CALL ALTER COLUMN CALLID DROP NOT NULL")
             for call, mutation in drawn.items():
                 sql, (table, _) = MUTATIONS[mutation]
                 party = FIRST_PARTY if "created" in mutation and table == "G_PARTY" else LAST_PARTY
-                find = "SELECT ?" if mutation == "party without PARTYID" else WHICH.get(table, party)  # its CALLID
+                find = {  # a row whose identity the mutation removes is found by its CALLID, or its IRID
+                    "party without PARTYID": "SELECT ?",
+                    "call without CALLID": "SELECT IRID FROM G_CALL WHERE CALLID = ?",
+                }.get(mutation) or WHICH.get(table, party)
                 which.setdefault(call, set()).add(idb.execute(find, [call]).fetchone()[0])
                 idb.execute(sql, [call])
 
@@ -127,7 +140,7 @@ def test_bad_rows_are_discards_and_leave_every_other_interaction_as_it_was(basel
             assert found, (seed, mutation, call, discards)
         # every interaction whose calls no bad row touched, in either mart (a mutated call may be a
         # consultation: the interaction of its main call is touched too): its resource facts as they were
-        calls = ", ".join(f"'{c}'" for c in drawn)
+        calls = ", ".join(f"'{c}'" for c in [*drawn, *consultations])
         roots = {r for db in ("", "clean.") for (r,) in con.execute(f"""
             SELECT f.MEDIA_SERVER_IXN_GUID FROM {db}INTERACTION_FACT f WHERE f.MEDIA_SERVER_IXN_GUID IN ({calls})
                OR f.INTERACTION_ID IN (SELECT INTERACTION_ID FROM {db}INTERACTION_RESOURCE_FACT

@@ -31,6 +31,15 @@ def discards(con, columns: str = "TABLE_NAME, COLUMN_NAME, REASON") -> list[tupl
     return con.execute(f"SELECT {columns} FROM STG_TRANSFORM_DISCARDS ORDER BY ALL").fetchall()
 
 
+NOT_EXTRACTED = "the row belongs to no entity and is not extracted"
+
+
+def history_rows(tiny_deployment, party: str) -> int:
+    """How many G_PARTY_HISTORY rows the tiny IDB holds for the party `party` (a query) selects."""
+    with duckdb.connect(str(tiny_deployment[0]), read_only=True) as idb:
+        return idb.execute(f"SELECT count(*) FROM G_PARTY_HISTORY WHERE PARTYID = ({party})").fetchone()[0]
+
+
 def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_still_load(tiny_deployment):
     """G_IR and G_CALL ending an hour before they begin: both rows are discards with the reason; the
     interaction loads, ending where it begins, and Ann's fact keeps the talk its parties give."""
@@ -52,7 +61,9 @@ def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_stil
 
 def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(tiny_deployment):
     """GIMPopIRF's facts are built from the parties an interaction has: one whose CALLID is NULL
-    cannot be placed, so it is listed with the column and its interaction loads without it."""
+    cannot be placed, so it is listed with the column, and so are its states; its interaction loads
+    without it."""
+    states = history_rows(tiny_deployment, "SELECT max(PARTYID) FROM G_PARTY WHERE CALLID = 'CALL-0001'")
     with cycle_after(
         tiny_deployment,
         "ALTER TABLE G_PARTY ALTER COLUMN CALLID DROP NOT NULL",
@@ -60,7 +71,9 @@ def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(
         "WHERE PARTYID = (SELECT max(PARTYID) FROM G_PARTY WHERE CALLID = 'CALL-0001')",
     ) as con:
         assert discards(con, "SOURCE_NAME, TABLE_NAME, COLUMN_NAME, REASON") == [
-            ("site1", "G_PARTY", "CALLID", "CALLID is NULL: the row belongs to no entity and is not extracted")
+            ("site1", "G_PARTY", "CALLID", "CALLID is NULL: the row belongs to no entity and is not extracted"),
+            *[("site1", "G_PARTY_HISTORY", "PARTYID", f"PARTYID matches no G_PARTY/G_CALL row: {NOT_EXTRACTED}")]
+            * states,
         ]
         assert con.execute(
             "SELECT count(*) FROM INTERACTION_FACT WHERE MEDIA_SERVER_IXN_GUID = 'CALL-0001'"
@@ -156,7 +169,11 @@ def test_a_party_without_any_state_is_a_discard(tiny_deployment):
 
 def test_a_party_without_an_end_or_a_partyid_is_a_discard_read_by_a_stated_rule(tiny_deployment):
     """Ann's party with no TERMINATED_TS ends with her last state change (released at 08:12:20);
-    the routing point's with no PARTYID loads without its states. Both are listed."""
+    the routing point's with no PARTYID loads without its states. Both are listed, and so are the
+    routing point's states, whose PARTYID matches no party any more."""
+    states = history_rows(
+        tiny_deployment, "SELECT PARTYID FROM G_PARTY WHERE CALLID = 'CALL-0001' AND ENDPOINTDN = '5001'"
+    )
     with cycle_after(
         tiny_deployment,
         "ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS DROP NOT NULL",
@@ -167,6 +184,7 @@ def test_a_party_without_an_end_or_a_partyid_is_a_discard_read_by_a_stated_rule(
         assert discards(con) == [
             ("G_PARTY", "PARTYID", "party without PARTYID: its states cannot be read, it loads without them"),
             ("G_PARTY", "TERMINATED_TS", "party without an end (TERMINATED_TS NULL): it ends with its last state"),
+            *[("G_PARTY_HISTORY", "PARTYID", f"PARTYID matches no G_PARTY/G_CALL row: {NOT_EXTRACTED}")] * states,
         ]
         assert con.execute(ANN.format(what="i.END_TS")).fetchall() == [(1793607140,)]
 
@@ -200,3 +218,46 @@ def test_an_end_no_idb_could_have_written_is_a_discard_and_the_interaction_keeps
         assert con.execute(
             "SELECT count(*) FROM DATE_TIME WHERE DATE_TIME_KEY BETWEEN 2147483000 - 86400 AND 2147483000"
         ).fetchall() == [(0,)]
+
+
+def test_a_call_without_callid_is_a_discard_and_so_is_everything_that_finds_its_call_by_it(tiny_deployment):
+    """Issue: a G_CALL.CALLID NULL lost the call's resource and mediation facts silently. CALL-0001's
+    G_CALL has no CALLID: the row is listed, and so is every row that finds its call by CALLID (its
+    three parties, their states, its route result and user data: not extracted); the interaction loads
+    from its IR with no resource fact, taken as inbound (no root call: macro interaction_type_key), and
+    CALL-0002 is untouched."""
+    with duckdb.connect(str(tiny_deployment[0]), read_only=True) as idb:
+        found_by_callid = dict(
+            idb.execute("""
+                SELECT 'G_PARTY', count(*) FROM G_PARTY WHERE CALLID = 'CALL-0001'
+                UNION ALL SELECT 'G_PARTY_HISTORY', count(*) FROM G_PARTY_HISTORY
+                  WHERE PARTYID IN (SELECT PARTYID FROM G_PARTY WHERE CALLID = 'CALL-0001')
+                UNION ALL SELECT 'G_ROUTE_RESULT', count(*) FROM G_ROUTE_RESULT WHERE CALLID = 'CALL-0001'
+                UNION ALL SELECT 'G_USERDATA_HISTORY', count(*) FROM G_USERDATA_HISTORY WHERE CALLID = 'CALL-0001'
+            """).fetchall()
+        )
+    assert found_by_callid["G_PARTY"] == 3 and all(found_by_callid.values())
+    with cycle_after(
+        tiny_deployment,
+        "ALTER TABLE G_CALL ALTER COLUMN CALLID DROP NOT NULL",
+        "UPDATE G_CALL SET CALLID = NULL WHERE CALLID = 'CALL-0001'",
+    ) as con:
+        listed = dict(con.execute("SELECT TABLE_NAME, count(*) FROM STG_TRANSFORM_DISCARDS GROUP BY 1").fetchall())
+        assert listed == {"G_CALL": 1, **found_by_callid}
+        assert con.execute("SELECT REASON FROM STG_TRANSFORM_DISCARDS WHERE TABLE_NAME = 'G_CALL'").fetchall() == [
+            ("call without CALLID: its parties, user data and routing cannot find it (listed as not extracted)",)
+        ]
+        assert set(
+            con.execute(
+                "SELECT COLUMN_NAME, REASON FROM STG_TRANSFORM_DISCARDS "
+                "WHERE TABLE_NAME IN ('G_PARTY', 'G_ROUTE_RESULT')"
+            ).fetchall()
+        ) == {("CALLID", f"CALLID matches no G_CALL row: {NOT_EXTRACTED}")}
+        assert con.execute(
+            """SELECT f.MEDIA_SERVER_IXN_GUID, t.INTERACTION_TYPE_CODE, f.START_TS, f.END_TS, count(i.INTERACTION_ID)
+               FROM INTERACTION_FACT f JOIN INTERACTION_TYPE t USING (INTERACTION_TYPE_KEY)
+               LEFT JOIN INTERACTION_RESOURCE_FACT i USING (INTERACTION_ID) GROUP BY ALL ORDER BY 1"""
+        ).fetchall() == [
+            ("CALL-0001", "INBOUND", 1793607000, 1793607140, 0),
+            ("CALL-0002", "INBOUND", 1793607600, 1793607630, 1),
+        ]
