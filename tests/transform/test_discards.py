@@ -261,3 +261,29 @@ def test_a_call_without_callid_is_a_discard_and_so_is_everything_that_finds_its_
             ("CALL-0001", "INBOUND", 1793607000, 1793607140, 0),
             ("CALL-0002", "INBOUND", 1793607600, 1793607630, 1),
         ]
+
+
+def test_hostile_user_data_values_are_stored_verbatim(tiny_deployment):
+    """Held when the IDBs were attacked (issue), kept as a regression test: a value that is SQL, one
+    holding a NUL byte and one of 5 MB reach IRF_USER_DATA_CUST_1 (CustomerID, IVR_APP: etl.cust_1_keys)
+    as they are, with no discard, and the mart holds its two interactions."""
+    sql = "x'); DROP TABLE INTERACTION_FACT; --"
+    nul = "before\x00after"
+    large = "5" * 5_000_000
+    rows = [(sql, "CustomerID", 43), (nul + large, "IVR_APP", 44)]
+    with duckdb.connect(str(tiny_deployment[0])) as idb:
+        for value, key, seq in rows:
+            idb.execute(
+                "INSERT INTO G_USERDATA_HISTORY (ID, CALLID, PARTYID, ENDPOINTID, KEYNAME, VALUE, CHANGETYPE, CSEQ, "
+                "ADDED, ADDED_TS, GSYS_DOMAIN, GSYS_SEQ) VALUES (?, 'CALL-0001', 'P-0001-2', 13, ?, ?, 1, ?, "
+                "'2026-11-02 08:10:01', 1793607001, 1002, ?)",
+                [seq, key, value, seq, seq],
+            )
+    with cycle_after(tiny_deployment) as con:
+        assert discards(con) == []
+        stored = con.execute(
+            """SELECT DISTINCT u.CUSTOMER_ID, u.IVR_APPLICATION FROM IRF_USER_DATA_CUST_1 u
+               JOIN INTERACTION_FACT f USING (INTERACTION_ID) WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001'"""
+        ).fetchall()
+        assert stored == [(sql, nul + large)]
+        assert con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchone() == (2,)
