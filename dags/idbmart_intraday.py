@@ -4,7 +4,9 @@ plan → extract (one task per source, retried alone) → commit_cycle (merge, H
 load, aggregate and quality gate in one DuckDB transaction: a failed gate fails the task and commits
 nothing) → publish (the readers' copy) → sources (fails the run if the cycle went without a source,
 after the others were committed) → clean_up (plan's teardown: it runs whatever happened and never
-decides the run's state). A failed cycle, gate or source makes the run failed. Mart writers share the one-slot pool.
+decides the run's state). A failed cycle, gate or source makes the run failed, and so does a run still
+going after 14 minutes (the next is due); either alerts. Mart writers share the one-slot pool;
+publish updates the Asset `idbmart_mart`.
 """
 
 from __future__ import annotations
@@ -12,14 +14,16 @@ from __future__ import annotations
 import shutil
 from datetime import datetime, timedelta
 
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, task
 
 from etl.orchestration import (
     DEFAULT_ARGS,
     EXTRACT_RETRIES,
+    MART_ASSET_NAME,
     POOL,
     deployment,
     fail_on_skipped_sources,
+    on_run_failure,
     without_retry_on_failed_gate,
     work_dir,
 )
@@ -36,6 +40,7 @@ def _work_dir():
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    on_failure_callback=on_run_failure,
     dagrun_timeout=timedelta(minutes=14),
     tags=["idbmart"],
     doc_md=__doc__,
@@ -64,7 +69,7 @@ def idbmart_intraday():
 
         return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _work_dir())))
 
-    @task(pool=POOL)
+    @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> bool:
         from etl.load.publish import publish
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from airflow.sdk import dag, task
+from airflow.sdk import Asset, dag, task
 
-from etl.orchestration import DEFAULT_ARGS, POOL, deployment
+from etl.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, deployment, on_run_failure
 
 
 @dag(
@@ -21,6 +21,7 @@ from etl.orchestration import DEFAULT_ARGS, POOL, deployment
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    on_failure_callback=on_run_failure,
     tags=["idbmart"],
     doc_md=__doc__,
 )
@@ -43,7 +44,7 @@ def idbmart_nightly():
 
         return jobs.full_check(deployment())
 
-    @task(pool=POOL)
+    @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> bool:
         from etl.load.publish import publish
 

@@ -58,8 +58,16 @@ def test_the_dags_import_with_their_ids_schedules_retries_and_pool(tmp_path, mon
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"idbmart_intraday", "idbmart_nightly", "idbmart_backfill"}
     intraday, nightly, backfill = (bag.dags[f"idbmart_{n}"] for n in ("intraday", "nightly", "backfill"))
-    assert (intraday.schedule, nightly.schedule, backfill.schedule) == ("*/15 * * * *", "30 2 * * *", None)
-    assert set(backfill.params.keys()) == {"from", "to"}
+    # idbmart_backfill's daily schedule is for Airflow's Backfill only (paused when it appears; a
+    # scheduled run rebuilds nothing: test_orchestration.py)
+    assert (intraday.schedule, nightly.schedule, backfill.schedule) == ("*/15 * * * *", "30 2 * * *", "@daily")
+    assert set(backfill.params.keys()) == {"from", "to"} and backfill.is_paused_upon_creation
+    # a failed or timed-out run alerts (the intraday run times out at 14 minutes: the next is due)
+    assert intraday.dagrun_timeout.total_seconds() == 14 * 60
+    assert all(dag.on_failure_callback for dag in (intraday, nightly, backfill))
+    # publish updates the mart's Asset in each DAG: downstream DAGs can be scheduled on it
+    for dag in (intraday, nightly, backfill):
+        assert [a.name for a in dag.get_task("publish").outlets] == ["idbmart_mart"], dag.dag_id
     for dag in (intraday, nightly, backfill):
         assert dag.max_active_runs == 1 and not dag.catchup
         for t in dag.tasks:
@@ -108,8 +116,9 @@ def test_each_dag_runs_end_to_end(airflow):
         "DELETE FROM INTERACTION_FACT WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM INTERACTION_FACT LIMIT 10)"
     ).fetchall()
     con.close()
+    # the run's data interval is the day (as a run of Airflow's Backfill has): no params
     day = datetime.fromtimestamp(DAY0, UTC).date().isoformat()
-    run = cli("dags", "test", "idbmart_backfill", "--conf", f'{{"from": "{day}", "to": "{day}"}}')
+    run = cli("dags", "test", "idbmart_backfill", day)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert one(mart, "SELECT count(*) FROM INTERACTION_FACT") == loaded
     assert one(reader, "SELECT count(*) FROM INTERACTION_FACT") == loaded
