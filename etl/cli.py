@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     c = verbs.add_parser("check", help="run the data-quality suites on the mart; non-zero exit on failure")
     c.add_argument("--config", required=True, type=Path)
 
+    dash = verbs.add_parser(
+        "dashboard", help="write one self-contained HTML page of the mart's latest day (charts; no network needed)"
+    )
+    dash.add_argument("--config", required=True, type=Path)
+    dash.add_argument("--out", type=Path, help="the page's path (default: dashboard.html beside the mart)")
+
     d = verbs.add_parser(
         "demo", help="build a small deployment in a temporary folder and show what idbmart reads from it"
     )
@@ -179,6 +185,14 @@ def _check(args) -> int:
     return EXIT_ERROR if not quality.ok else EXIT_WARNING if quality.warnings else 0
 
 
+def _dashboard(args) -> int:
+    from etl import config
+    from etl.dashboard import write_dashboard
+
+    print(f"dashboard {write_dashboard(config.load(args.config), args.out)}")
+    return 0
+
+
 def _bench(args) -> int:
     import shutil
 
@@ -214,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup(args.log_format)
     try:
         verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
-                 "check": _check, "bench": _bench}  # fmt: skip
+                 "check": _check, "bench": _bench, "dashboard": _dashboard}  # fmt: skip
         return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)

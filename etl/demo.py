@@ -17,6 +17,7 @@ import duckdb
 
 from etl import config
 from etl.cycle import run_cycle
+from etl.dashboard import write_dashboard
 from etl.extract.inventory import inventory
 from etl.load.publish import publish
 from etl.report import print_cycle, print_inventory, table
@@ -46,6 +47,12 @@ def run_demo(out: Path | None = None) -> int:
         print_gidb(deployment.mart_path, folder / "truth")
         print_star(deployment.mart_path)
         print_aggregates(deployment.mart_path)
+        # kept when the temporary folder goes: beside the deployment with --out, else in the system's temp
+        page = write_dashboard(
+            deployment,
+            folder / "dashboard.html" if out else Path(tempfile.gettempdir()) / "idbmart-demo-dashboard.html",
+        )
+        print(f"\nThe dashboard (idbmart dashboard): {page}")
         print("\nNext: `idbmart check --config <deployment>` runs every quality suite; the README shows the")
         print("Airflow DAGs (intraday, nightly, backfill) on this deployment; readers open the published copy.")
         return 0 if all(s.ok for s in statuses) and not result.skipped else 1
