@@ -22,7 +22,7 @@ from etl.errors import IdbmartError
 from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
-from etl.load import mart
+from etl.load import dictionary, mart
 from etl.load.mart import run
 from etl.measure import Stages
 from etl.quality import gate
@@ -137,6 +137,7 @@ def _load(con, deployment: Deployment, result: CycleResult, job: str, started: f
             )
         gate.record(con, result.run_id, job, result.quality)
         gate.audit(con, result.run_id, job, result.quality, started)
+    dictionary.apply(con)  # new tables or columns described, and in the report schema
     _audit(con, result, job, started)
 
 
@@ -151,6 +152,7 @@ def reaggregate(
         started = time.time()
         with mart.transaction(con):
             counts = aggregate(con, deployment, run_id * 100 + 4, full=full, window=window)
+            dictionary.apply(con)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
             audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
                        (4, "aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,

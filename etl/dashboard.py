@@ -166,7 +166,8 @@ def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
 def write_dashboard(deployment: Deployment, out: Path | None = None) -> Path:
     """The page for the deployment's readers' copy (else its mart, read only), written to `out`
     (default: dashboard.html beside the mart); its path."""
-    source = deployment.reader_path if deployment.reader_path.exists() else deployment.mart_path
+    published = deployment.reader_path is not None and deployment.reader_path.exists()
+    source = deployment.reader_path if published else deployment.mart_path
     if not source.exists():
         raise IdbmartError(f"no mart at {deployment.mart_path}: run a cycle (idbmart run) first")
     out = Path(out) if out else deployment.mart_path.parent / "dashboard.html"
