@@ -1,14 +1,19 @@
 """Logging: every module of etl/ logs to its own logger (`logging.getLogger(__name__)`), so Airflow's
 task logs show a cycle's stages with their windows, rows and seconds as they happen. The command line
-shows the same lines on stderr, as text or as JSON lines for log shippers (`--log-format json`).
-Great Expectations' own logging is kept at WARNING: its INFO lines drowned the cycle's."""
+shows the same lines on stderr, as text or as JSON lines for log shippers (`--log-format json`), and a
+progress bar over a long step's parts (tqdm) where stderr is a terminal. Great Expectations' own
+logging is kept at WARNING: its INFO lines drowned the cycle's."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class JsonLines(logging.Formatter):
@@ -41,3 +46,14 @@ def setup(fmt: str = "text", level: int = logging.INFO) -> None:
     logger.setLevel(level)
     logger.propagate = False
     quiet_libraries()
+
+
+def progress(parts: Iterable[T], what: str, total: int | None = None) -> Iterator[T]:
+    """`parts` with a progress bar on stderr while a long step goes through them (the transform's
+    slices, the quality suites); none where stderr is no terminal (Airflow, a pipe, a log file)."""
+    if not sys.stderr.isatty():
+        yield from parts
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(parts, desc=what, total=total, leave=False, file=sys.stderr, unit="")

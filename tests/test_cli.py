@@ -98,6 +98,9 @@ def test_demo_simulates_a_deployment_checks_every_source_and_runs_a_cycle():
     assert len({r[0] for r in extracted if r[1] == "ok"}) == 15
     summary = next(line for line in lines if "true calls; GIDB holds" in line).split()
     assert summary[0] == summary[5] == summary[9], summary
+    # It ends by writing the dashboard, kept where the temporary folder is not (tests/test_dashboard.py)
+    page = Path(next(line for line in lines if line.startswith("The dashboard (idbmart dashboard): ")).split(": ")[1])
+    assert page.is_file() and page.read_text().startswith("<!doctype html>")
 
 
 def test_sources_reports_a_broken_source_and_still_checks_the_others(tmp_path, tiny_duckdb):

@@ -30,6 +30,7 @@ import duckdb
 from etl.aggregate.build import FAMILIES, LEVELS, ROLLUP_FROM, model
 from etl.config import QualityOptions
 from etl.load.mart import run
+from etl.logs import progress
 from etl.paths import SQL_DIR, asset_dir
 
 EXPECTATIONS_DIR = asset_dir("expectations")
@@ -295,7 +296,7 @@ def validate(
     result = QualityRun("cycle" if from_audit_key else "full", from_audit_key)
     run(con, "SET VARIABLE qa_from_audit_key = ?", [from_audit_key])
     parameters = {"agent_recovery_floor": options.agent_recovery_floor}
-    for path in suite_files():
+    for path in progress(suite_files(), "quality: suites"):
         if names is not None and path.stem not in names:
             continue
         spec = load_suite(path)

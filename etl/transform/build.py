@@ -18,6 +18,7 @@ from etl.config import AGENT_STATES, Deployment
 from etl.extract.entities import BOUND_SLACK_S, PLAUSIBLE_FROM_TS, PLAUSIBLE_SPAN_S
 from etl.idb.enums import AgentState, CallType, PartyRole, PartyType
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
+from etl.logs import progress
 from etl.transform import calendar, outbound
 from etl.transform.models import model, temp
 
@@ -86,7 +87,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     create_empty(con, "_T_SEEN_SLICES", "SELECT * RENAME (FIRST_SEEN_TS AS SEEN_TS) FROM STG_RESOURCE_SEEN", temp=True)
     run(con, "CREATE OR REPLACE TEMP TABLE _T_SPAN (LO BIGINT, HI BIGINT)")
     (slices,) = run(con, "SELECT coalesce(max(SLICE) + 1, 0) FROM _T_IXN_ALL")[0]
-    for k in range(slices):
+    for k in progress(range(slices), "transform: slices of interactions"):
         _select_interactions(con, f"SLICE = {k}")
         _interactions(con, deployment, audit_key, counts)
     counts.read_from = _select_interactions(con, "TRUE")
