@@ -387,7 +387,8 @@ def _stage_orphans(
     reason = (
         "CASE "
         + " ".join(f"WHEN {test} THEN '{k} is NULL'" for test, k in tests)
-        + f" ELSE '{'/'.join(keys)} matches no {'/'.join(via)} row' END"
+        + f" ELSE '{'/'.join(keys)} matches no {'/'.join(via)} row of this IDB (not recorded here, as in an ICON"
+        + " gap; its HA partner may hold it)' END"
         + " || ': the row belongs to no entity and is not extracted'"
     )
     with _relation(con, rows) as relation:

@@ -227,6 +227,20 @@ def _discard_orphans(con, run_id: int) -> int:
         """DELETE FROM STG_TRANSFORM_DISCARDS d USING _X_ORPHAN o
         WHERE d.SOURCE_NAME = o.SOURCE_NAME AND d.TABLE_NAME = o.TABLE_NAME AND d.ROW_KEY = o.ROW_KEY""",
     )
+    # a row listed as belonging to no entity that now does (its call committed after it): no longer a discard
+    listed = run(
+        con,
+        "SELECT DISTINCT TABLE_NAME FROM STG_TRANSFORM_DISCARDS WHERE REASON LIKE '%: the row belongs to no entity%'",
+    )
+    for (t,) in listed:
+        if t not in {t for k in KINDS if not k.single_row for t in k.tables[1:]}:
+            continue
+        run(
+            con,
+            f"""DELETE FROM STG_TRANSFORM_DISCARDS d USING _X_{t} x
+            WHERE d.TABLE_NAME = '{t}' AND d.SOURCE_NAME = x.SOURCE_NAME AND d.ROW_KEY = 'GSYS_SEQ ' || x.GSYS_SEQ
+              AND d.REASON LIKE '%: the row belongs to no entity and is not extracted'""",
+        )
     return _changed(
         con,
         f"""INSERT INTO STG_TRANSFORM_DISCARDS
