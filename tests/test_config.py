@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -301,3 +302,26 @@ def test_source_from_render_keeps_every_field():
     text = config.render("/tmp/m.duckdb", [s])
     for line in ('name = "x"', 'roles = ["gcc"]', 'data_center = "dc9"', "sip_cluster = true", 'media = "multimedia"'):
         assert line in text
+
+
+def test_the_json_schema_accepts_every_file_load_accepts_here_and_refuses_a_misspelt_key(world):
+    """docs/deployment.schema.json (for editors) is etl/config_schema.py's output, accepts the files of
+    these tests and a rendering of every option, and refuses what load refuses for its shape."""
+    import json
+    import tomllib
+
+    import jsonschema
+
+    from etl.config_schema import json_schema
+
+    root, write = world
+    schema = json_schema()
+    assert json.loads((Path(__file__).resolve().parents[1] / "docs" / "deployment.schema.json").read_text()) == schema
+    every = EtlOptions(time_zone="Europe/Paris", cust_1_keys=(("ORDER_ID", "OrderID"),), state_priority=("READY",))
+    for text in (PAIR, config.render(str(root / "mart.duckdb"), list(config.load(write(PAIR)).sources), every)):
+        jsonschema.validate(tomllib.loads(text), schema)
+    misspelt = PAIR.replace("[mart]", "[etl]\nstuck_treshold_s = 60\n\n[mart]")
+    with pytest.raises(jsonschema.ValidationError, match="stuck_treshold_s"):
+        jsonschema.validate(tomllib.loads(misspelt), schema)
+    with pytest.raises(ConfigError, match="stuck_treshold_s"):
+        config.load(write(misspelt))
