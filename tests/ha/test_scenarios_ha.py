@@ -38,11 +38,9 @@ def test_ha_gap_scenario_chooses_the_members_it_expects(tmp_path):
         assert rows[0][1] in SAME_AS[expected["reason"]], (expected, rows)
 
 
-def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny_duckdb, tmp_path):
-    """Issue: with G_PARTY empty in the primary only, every interaction was taken from the primary
-    ("both_cover_primary") and lost its resource facts. Both members of the pair cover the day; the
-    primary's versions have no G_PARTY (and so no G_PARTY_HISTORY) rows: the backup's are chosen, and
-    the interactions load whole."""
+def tiny_pair(tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: tuple[str, ...] = ()):
+    """Two copies of the tiny IDB as one HA pair (site_a primary, site_b backup) after `both` ran on
+    each and `primary_only` on site_a; the deployment, and its mart and decisions after one cycle."""
     import shutil
 
     from etl.config import Source
@@ -53,27 +51,41 @@ def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny
         path = tmp_path / f"{name}.duckdb"
         shutil.copy(tiny_duckdb, path)
         with duckdb.connect(str(path)) as idb:
-            idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
-            if primary:
-                idb.execute("DELETE FROM G_PARTY_HISTORY")
-                idb.execute("DELETE FROM G_PARTY")
+            for sql in (
+                "UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50",
+                *both,
+                *(primary_only if primary else ()),
+            ):
+                idb.execute(sql)
         members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
     (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
     deployment = config.load(tmp_path / "deployment.toml")
-    run_cycle(deployment)
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        decisions = con.execute(
-            "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
-        ).fetchall()
+    assert run_cycle(deployment).quality.ok
+    con = duckdb.connect(str(deployment.mart_path), read_only=True)
+    decisions = con.execute(
+        "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
+    ).fetchall()
+    return con, decisions
+
+
+ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+         WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
+
+
+def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny_duckdb, tmp_path):
+    """Issue: with G_PARTY empty in the primary only, every interaction was taken from the primary
+    ("both_cover_primary") and lost its resource facts. Both members of the pair cover the day; the
+    primary's versions have no G_PARTY (and so no G_PARTY_HISTORY) rows: the backup's are chosen, and
+    the interactions load whole: Ann's talk on CALL-0001 (tiny/README.md: 50 s + 60 s, released 08:12:20)."""
+    con, decisions = tiny_pair(
+        tiny_duckdb, tmp_path, primary_only=("DELETE FROM G_PARTY_HISTORY", "DELETE FROM G_PARTY")
+    )
+    with con:
         assert decisions == [
             ("CALL-0001", "site_b", "only_member_with_all_its_tables"),
             ("CALL-0002", "site_b", "only_member_with_all_its_tables"),
         ]
-        # Ann's talk on CALL-0001 (tiny/README.md: 50 s + 60 s) is there
-        assert con.execute(
-            """SELECT sum(i.TALK_DURATION) FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
-        ).fetchall() == [(110,)]
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]
 
 
 def test_a_member_whose_value_does_not_convert_loses_the_choice_to_the_one_whose_rows_do(tiny_duckdb, tmp_path):
@@ -82,36 +94,16 @@ def test_a_member_whose_value_does_not_convert_loses_the_choice_to_the_one_whose
     the column as text; the primary's Ann row holds 'not a time': CALL-0001 is taken from the backup
     (CALL-0002, whose rows converted in both, from the primary), and Ann's fact ends at 08:12:20 with
     her 110 s of talk (tiny/README.md)."""
-    import shutil
-
-    from etl.config import Source
-    from fixtures import tiny
-
-    members = []
-    for name, primary in (("site_a", True), ("site_b", False)):
-        path = tmp_path / f"{name}.duckdb"
-        shutil.copy(tiny_duckdb, path)
-        with duckdb.connect(str(path)) as idb:
-            idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50")
-            idb.execute("ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS TYPE VARCHAR")
-            if primary:
-                idb.execute(
-                    "UPDATE G_PARTY SET TERMINATED_TS = 'not a time' WHERE CALLID = 'CALL-0001' AND AGENTID > 0"
-                )
-        members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
-    (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
-    deployment = config.load(tmp_path / "deployment.toml")
-    assert run_cycle(deployment).quality.ok
-    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
-        decisions = con.execute(
-            "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
-        ).fetchall()
+    con, decisions = tiny_pair(
+        tiny_duckdb,
+        tmp_path,
+        both=("ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS TYPE VARCHAR",),
+        primary_only=("UPDATE G_PARTY SET TERMINATED_TS = 'not a time' WHERE CALLID = 'CALL-0001' AND AGENTID > 0",),
+    )
+    with con:
         assert decisions == [
             ("CALL-0001", "site_b", "only_member_with_all_its_tables"),
             ("CALL-0002", "site_a", "both_cover_primary"),
         ]
-        assert con.execute(
-            """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
-               WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
-        ).fetchall() == [(1793607140, 110)]
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]
         assert con.execute("SELECT count(*) FROM STG_TRANSFORM_DISCARDS").fetchall() == [(0,)]
