@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 # The readers' copy, as an Airflow Asset: publish updates it, so downstream DAGs (reports, exports)
-# can be scheduled on the mart (`schedule=[MART_ASSET]`).
+# can be scheduled on the mart (`schedule=[Asset("idbmart_mart")]`).
 MART_ASSET_NAME = "idbmart_mart"
 
 

@@ -36,6 +36,8 @@ class StageCounts:
 # Tables whose rows an entity may lack in one member for want of a key allowed, not of a gap: secure
 # user data is read for the allowed keys only.
 TABLES_NOT_EVIDENCE = frozenset({"G_SECURE_USERDATA_HISTORY"})
+# The tables whose rows find their entity through another table (Kind.orphans lists those that find none).
+PATH_TABLES = frozenset(t for k in KINDS if not k.single_row for t in k.tables[1:])
 
 
 def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
@@ -233,7 +235,7 @@ def _discard_orphans(con, run_id: int) -> int:
         "SELECT DISTINCT TABLE_NAME FROM STG_TRANSFORM_DISCARDS WHERE REASON LIKE '%: the row belongs to no entity%'",
     )
     for (t,) in listed:
-        if t not in {t for k in KINDS if not k.single_row for t in k.tables[1:]}:
+        if t not in PATH_TABLES:
             continue
         run(
             con,

@@ -99,7 +99,7 @@ def apply(con: duckdb.DuckDBPyConnection) -> int:
             con,
             "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = 'main' AND NOT temporary",
-        )  # fmt: skip
+        )
     )
     columns = mart_columns(con)
     reporting = sorted({t for t, _, _ in columns if not t.startswith(WORKING)})
@@ -116,7 +116,7 @@ def apply(con: duckdb.DuckDBPyConnection) -> int:
             con,
             f"SELECT view_name, comment FROM duckdb_views() WHERE database_name = current_database() "
             f"AND schema_name = '{REPORT_SCHEMA}'",
-        )  # fmt: skip
+        )
     )
     schemas = {
         s for (s,) in run(con, "SELECT schema_name FROM duckdb_schemas() WHERE database_name = current_database()")
