@@ -11,6 +11,7 @@ from functools import cache
 import sqlglot
 from sqlglot import exp
 
+from etl.idb.enums import named_codes
 from etl.idb.schema import SOURCE_DIALECT
 from etl.paths import SQL_DIR
 
@@ -19,7 +20,7 @@ from etl.paths import SQL_DIR
 def parse(relpath: str) -> exp.Expression:
     """Parse `sql/<relpath>` once; callers get a copy to render."""
     path = SQL_DIR / relpath
-    return sqlglot.parse_one(path.read_text(), read=SOURCE_DIALECT)
+    return sqlglot.parse_one(named_codes(path.read_text()), read=SOURCE_DIALECT)
 
 
 def render(query: str | exp.Expression, dialect: str, params: dict | None = None) -> str:

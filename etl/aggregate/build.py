@@ -23,6 +23,7 @@ from functools import cache
 import duckdb
 
 from etl.config import Deployment, EtlOptions
+from etl.idb.enums import named_codes
 from etl.load.mart import create_empty, replace, run, sql_list
 from etl.paths import SQL_DIR
 from etl.transform import calendar
@@ -111,7 +112,7 @@ class AggregateCounts:
 
 @cache
 def model(name: str) -> str:
-    return (SQL_DIR / "aggregate" / f"{name}.sql").read_text()
+    return named_codes((SQL_DIR / "aggregate" / f"{name}.sql").read_text())
 
 
 def aggregate(
@@ -242,7 +243,7 @@ def _fingerprint(deployment: Deployment) -> str:
 def _sql_digest() -> str:
     h = hashlib.sha256()
     for path in [*sorted((SQL_DIR / "aggregate").glob("*.sql")), SQL_DIR / "transform" / "calendar.sql"]:
-        h.update(path.read_bytes())
+        h.update(named_codes(path.read_text()).encode())
     return h.hexdigest()
 
 

@@ -29,6 +29,7 @@ import duckdb
 
 from etl.aggregate.build import FAMILIES, LEVELS, ROLLUP_FROM, model
 from etl.config import QualityOptions
+from etl.idb.enums import named_codes
 from etl.load.mart import run
 from etl.logs import progress
 from etl.paths import SQL_DIR, asset_dir
@@ -132,7 +133,7 @@ def batch_sql(con: duckdb.DuckDBPyConnection, suite: dict, scoped: bool = False,
     if "aggregate_totals" in spec:
         _sum_levels(con, spec["aggregate_totals"], _checked_periods(con) if scoped else None)
     if "sql" in spec:
-        return (SQL_DIR / "quality" / f"{spec['sql']}.sql").read_text()
+        return named_codes((SQL_DIR / "quality" / f"{spec['sql']}.sql").read_text())
     used = _columns_used(suite)
     if "aggregate" in spec:
         family = next(f for f in FAMILIES if f.name == spec["aggregate"])

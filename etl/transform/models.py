@@ -6,13 +6,14 @@ from functools import cache
 
 import duckdb
 
+from etl.idb.enums import named_codes
 from etl.load.mart import run
 from etl.paths import SQL_DIR
 
 
 @cache
 def model(name: str) -> str:
-    return (SQL_DIR / "transform" / f"{name}.sql").read_text()
+    return named_codes((SQL_DIR / "transform" / f"{name}.sql").read_text())
 
 
 def temp(con: duckdb.DuckDBPyConnection, table: str, name: str) -> int:

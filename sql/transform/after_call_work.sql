@@ -19,11 +19,11 @@ state AS (
       h.ADDED_TS + getvariable('max_state_s')
     ) AS END_TS
   FROM GIDB_G_AGENT_STATE_HISTORY AS h, bounds AS b
-  WHERE h.TYPE = 5
+  WHERE h.TYPE = AgentStateType.STATE
     AND h.AGENTID IN (SELECT AGENTID FROM party)
     AND h.ADDED_TS BETWEEN b.LO - getvariable('max_state_s') AND b.HI + getvariable('max_state_s')
 ),
-acw AS (SELECT * FROM state WHERE STATE = 4)
+acw AS (SELECT * FROM state WHERE STATE = AgentState.AFTER_CALL_WORK)
 SELECT IRF_ID, count(*) AS ACW_COUNT, sum(SECONDS) AS ACW_SECONDS
 FROM (
   SELECT p.IRF_ID, w.END_TS - w.START_TS AS SECONDS
@@ -33,7 +33,7 @@ FROM (
    AND p.TERMINATED_TS BETWEEN w.START_TS - getvariable('tol') AND w.START_TS + getvariable('tol')
   QUALIFY row_number() OVER (
     PARTITION BY w.AGENTID, w.START_TS
-    ORDER BY abs(p.TERMINATED_TS - w.START_TS), p.CALLTYPE = 4, p.CREATED_TS DESC, p.IRF_ID
+    ORDER BY abs(p.TERMINATED_TS - w.START_TS), p.CALLTYPE = CallType.CONSULT, p.CREATED_TS DESC, p.IRF_ID
   ) = 1
 )
 GROUP BY IRF_ID

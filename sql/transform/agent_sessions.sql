@@ -3,7 +3,7 @@
 -- session_resource.sql): the states and their reasons are rebuilt over all of them together, since
 -- one DN's state decides what another DN's reason counts for.
 SELECT
-  ls.ENTITY_KEY, ls.SOURCE_NAME, ls.LOGINSESSIONID, ls.AGENTID, ls.TENANTID, coalesce(ls.MEDIATYPE, 0) AS MEDIATYPE,
+  ls.ENTITY_KEY, ls.SOURCE_NAME, ls.LOGINSESSIONID, ls.AGENTID, ls.TENANTID, coalesce(ls.MEDIATYPE, MediaType.VOICE) AS MEDIATYPE,
   party_dn_key(src.SIP_CLUSTER, ls.PRIMARYDEVICEID, ls.SWITCHID, coalesce(ls.GSYS_EXT_VCH1, dn.DN)) AS MEDIA_RESOURCE_KEY,
   ls.CREATED_TS AS START_TS, coalesce(ls.TERMINATED_TS, getvariable('sentinel')) AS END_TS
 FROM GIDB_G_LOGIN_SESSION AS ls

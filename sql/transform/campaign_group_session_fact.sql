@@ -4,7 +4,7 @@ SELECT
   idb_key('campaign_session|' || cs.SESSID) AS CAMPAIGN_GROUP_SESSION_FACT_KEY,
   cs.SESSID AS CAMPAIGN_GROUP_SESSION_ID,
   cs.OCSID AS OCS_ID,
-  cfg_resource_key(7, coalesce(cg.TENANTID, cmp.TENANTID)) AS TENANT_KEY,
+  cfg_resource_key(CfgType.TENANT, coalesce(cg.TENANTID, cmp.TENANTID)) AS TENANT_KEY,
   campaign_group_key(cs.GROUPID) AS CAMPAIGN_GROUP_KEY,
   campaign_key(cs.CAMPAIGNID) AS CAMPAIGN_KEY,
   idb_key('group|' || cg.GROUPID) AS GROUP_KEY,

@@ -5,8 +5,8 @@
 WITH attempt AS (
   SELECT h.CHAINGUID, h.CALLATTID, any_value(h.SOURCE_NAME) AS SOURCE_NAME,
          arg_min(h.RECORDHANDLE, h.ADDED_TS) AS RECORDHANDLE,
-         coalesce(min(h.ADDED_TS) FILTER (h.STATE = 2), min(h.ADDED_TS)) AS START_TS,     -- PROCESSING
-         coalesce(max(h.ADDED_TS) FILTER (h.STATE = 3), max(h.ADDED_TS)) AS END_TS,       -- PROCESSED
+         coalesce(min(h.ADDED_TS) FILTER (h.STATE = ChainState.PROCESSING), min(h.ADDED_TS)) AS START_TS,
+         coalesce(max(h.ADDED_TS) FILTER (h.STATE = ChainState.PROCESSED), max(h.ADDED_TS)) AS END_TS,
          arg_max(h.CALLRESULT, h.ADDED_TS) FILTER (h.CALLRESULT IS NOT NULL) AS CALLRESULT
   FROM GIDB_GO_CHAINREC_HIST AS h JOIN _T_CHAIN USING (CHAINGUID)
   WHERE h.CALLATTID IS NOT NULL
@@ -49,12 +49,12 @@ customer_party AS MATERIALIZED (  -- read first: left to itself DuckDB joined al
   -- with no creation time are read apart: OR-ed with the bound, they kept DuckDB from skipping the
   -- row groups of other days (every G_PARTY row GIDB keeps was read).
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
-  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2
+  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = PartyType.EXTERNAL
     AND CREATED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
                        AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   UNION ALL
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
-  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = 2 AND CREATED_TS IS NULL
+  WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = PartyType.EXTERNAL AND CREATED_TS IS NULL
 ),
 answered AS (
   -- When the customer (the external party) answered, on the call's own clock like its creation, so
@@ -62,7 +62,7 @@ answered AS (
   SELECT p.CALLID, min(h.ADDED_TS) AS ANSWERED_TS
   FROM customer_party AS p
   JOIN GIDB_G_PARTY_HISTORY AS h ON h.HA_SET = p.HA_SET AND h.ENTITY_KEY = p.ENTITY_KEY AND h.PARTYID = p.PARTYID
-  WHERE h.STATE = 3
+  WHERE h.STATE = PartyState.CONNECTED
     AND h.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - getvariable('max_call_s')
                        AND (SELECT max(END_TS) FROM attempt) + getvariable('max_call_s')
   GROUP BY ALL
@@ -97,7 +97,7 @@ SELECT
   row_number() OVER (PARTITION BY l.CHAINGUID ORDER BY l.START_TS, l.CALLATTID)::INTEGER AS ATTEMPT_ORDINAL,
   ch.SESSID AS CAMPAIGN_GROUP_SESSION_ID,
   cs.OCSID AS OCS_ID,
-  cfg_resource_key(7, coalesce(cg.TENANTID, cmp.TENANTID)) AS TENANT_KEY,
+  cfg_resource_key(CfgType.TENANT, coalesce(cg.TENANTID, cmp.TENANTID)) AS TENANT_KEY,
   campaign_group_key(ch.GROUPID) AS CAMPAIGN_GROUP_KEY,
   campaign_key(ch.CAMPAIGNID) AS CAMPAIGN_KEY,
   idb_key('group|' || cg.GROUPID) AS GROUP_KEY,

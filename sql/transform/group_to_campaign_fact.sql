@@ -3,9 +3,9 @@
 SELECT
   idb_key('g2c|' || CAMPGROUPID || '|' || CREATED_TS) AS GROUP_TO_CAMPAIGN_FACT_KEY,
   idb_key('group|' || GROUPID) AS GROUP_KEY, campaign_key(CAMPAIGNID) AS CAMPAIGN_KEY,
-  campaign_group_key(CAMPGROUPID) AS CAMPAIGN_GROUP_KEY, cfg_resource_key(7, TENANTID) AS TENANT_KEY,
+  campaign_group_key(CAMPGROUPID) AS CAMPAIGN_GROUP_KEY, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY,
   CREATED_TS AS START_TS, coalesce(DELETED_TS, getvariable('sentinel')) AS END_TS,
   interval_key(CREATED_TS) AS START_DATE_TIME_KEY,
   interval_key(coalesce(DELETED_TS, getvariable('sentinel'))) AS END_DATE_TIME_KEY,
-  STATUS = 1 AS ACTIVE_FLAG
+  STATUS = Status.ACTIVE AS ACTIVE_FLAG
 FROM GIDB_GC_CAMPAIGN_GROUP

@@ -9,26 +9,26 @@
 WITH seg AS (
   SELECT
     IRF_ID,
-    count(*) FILTER (STATE = 1) AS DIAL_N, coalesce(sum(SECONDS) FILTER (STATE = 1), 0) AS DIAL_S,
-    count(*) FILTER (STATE = 2) AS RING_N, coalesce(sum(SECONDS) FILTER (STATE = 2), 0) AS RING_S,
-    count(*) FILTER (STATE = 3) AS TALK_N, coalesce(sum(SECONDS) FILTER (STATE = 3), 0) AS TALK_S,
-    count(*) FILTER (STATE = 4) AS HOLD_N, coalesce(sum(SECONDS) FILTER (STATE = 4), 0) AS HOLD_S,
-    count(*) FILTER (STATE = 8) AS PACW_N, coalesce(sum(SECONDS) FILTER (STATE = 8), 0) AS PACW_S,
-    count(*) FILTER (STATE = 1 AND CUSTOMER_SECONDS > 0) AS C_DIAL_N,
-    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = 1), 0) AS C_DIAL_S,
-    count(*) FILTER (STATE = 2 AND CUSTOMER_SECONDS > 0) AS C_RING_N,
-    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = 2), 0) AS C_RING_S,
-    count(*) FILTER (STATE = 3 AND CUSTOMER_SECONDS > 0) AS C_TALK_N,
-    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = 3), 0) AS C_TALK_S,
-    count(*) FILTER (STATE = 4 AND CUSTOMER_SECONDS > 0) AS C_HOLD_N,
-    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = 4), 0) AS C_HOLD_S
+    count(*) FILTER (STATE = PartyState.DIALING) AS DIAL_N, coalesce(sum(SECONDS) FILTER (STATE = PartyState.DIALING), 0) AS DIAL_S,
+    count(*) FILTER (STATE = PartyState.RINGING) AS RING_N, coalesce(sum(SECONDS) FILTER (STATE = PartyState.RINGING), 0) AS RING_S,
+    count(*) FILTER (STATE = PartyState.CONNECTED) AS TALK_N, coalesce(sum(SECONDS) FILTER (STATE = PartyState.CONNECTED), 0) AS TALK_S,
+    count(*) FILTER (STATE = PartyState.HELD) AS HOLD_N, coalesce(sum(SECONDS) FILTER (STATE = PartyState.HELD), 0) AS HOLD_S,
+    count(*) FILTER (STATE = PartyState.AFTER_CALL_WORK) AS PACW_N, coalesce(sum(SECONDS) FILTER (STATE = PartyState.AFTER_CALL_WORK), 0) AS PACW_S,
+    count(*) FILTER (STATE = PartyState.DIALING AND CUSTOMER_SECONDS > 0) AS C_DIAL_N,
+    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = PartyState.DIALING), 0) AS C_DIAL_S,
+    count(*) FILTER (STATE = PartyState.RINGING AND CUSTOMER_SECONDS > 0) AS C_RING_N,
+    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = PartyState.RINGING), 0) AS C_RING_S,
+    count(*) FILTER (STATE = PartyState.CONNECTED AND CUSTOMER_SECONDS > 0) AS C_TALK_N,
+    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = PartyState.CONNECTED), 0) AS C_TALK_S,
+    count(*) FILTER (STATE = PartyState.HELD AND CUSTOMER_SECONDS > 0) AS C_HOLD_N,
+    coalesce(sum(CUSTOMER_SECONDS) FILTER (STATE = PartyState.HELD), 0) AS C_HOLD_S
   FROM _T_SEGMENT GROUP BY IRF_ID
 ),
 child AS (  -- who took the call over from a party: a conference member, or a transfer target (an
             -- introduced transfer is a transfer)
   SELECT SOURCE_NAME, PARENTPARTYID AS PARTYID,
-         bool_or(PROLE = 3 AND NOT INTRODUCED_TRANSFER) AS CONFERENCED,
-         bool_or(PROLE <> 3 OR INTRODUCED_TRANSFER) AS TRANSFERRED
+         bool_or(PROLE = PartyRole.CONFERENCE_MEMBER AND NOT INTRODUCED_TRANSFER) AS CONFERENCED,
+         bool_or(PROLE <> PartyRole.CONFERENCE_MEMBER OR INTRODUCED_TRANSFER) AS TRANSFERRED
   FROM _T_PARTY WHERE KIND IN ('dn', 'ivr') AND PARENTPARTYID IS NOT NULL GROUP BY ALL
 ),
 msf AS (  -- the queue stay (MSF) that distributed the IRF: an ACD queue's, else the last virtual queue's
@@ -49,9 +49,9 @@ party AS (
     p.*, a.AGENTID, a.AGENT_MATCH, e.RESULT_CODE AS MEDIATION_RESULT, e.REASON_CODE AS MEDIATION_REASON,
     cu.LEFT_TS AS CUSTOMER_LEFT_TS, ch.CONFERENCED, ch.TRANSFERRED,
     CASE
-      WHEN p.CALLTYPE = 4 AND p.PROLE = 1 THEN 'INITIATEDCONSULT'
-      WHEN p.CALLTYPE = 4 THEN 'RECEIVEDCONSULT'
-      WHEN p.PROLE = 1 THEN 'INITIATED'
+      WHEN p.CALLTYPE = CallType.CONSULT AND p.PROLE = PartyRole.ORIGINATOR THEN 'INITIATEDCONSULT'
+      WHEN p.CALLTYPE = CallType.CONSULT THEN 'RECEIVEDCONSULT'
+      WHEN p.PROLE = PartyRole.ORIGINATOR THEN 'INITIATED'
       ELSE 'RECEIVED'
     END AS ROLE_CODE
   FROM _T_PARTY AS p
@@ -71,8 +71,8 @@ described AS (
       WHEN p.KIND = 'ivr' AND p.CUSTOMER_LEFT_TS <= p.TERMINATED_TS + getvariable('tol') THEN 'COMPLETED'
       WHEN p.KIND = 'ivr' THEN 'TRANSFERRED'
       WHEN p.ANSWER_TS IS NULL AND p.CUSTOMER_LEFT_TS <= p.TERMINATED_TS + getvariable('tol') THEN 'ABANDONED'
-      WHEN p.ANSWER_TS IS NULL AND p.PROLE <> 1 THEN 'REDIRECTED'
-      WHEN p.LAST_STATE = 4 AND p.CUSTOMER_LEFT_TS <= p.TERMINATED_TS + getvariable('tol') THEN 'ABANDONED'
+      WHEN p.ANSWER_TS IS NULL AND p.PROLE <> PartyRole.ORIGINATOR THEN 'REDIRECTED'
+      WHEN p.LAST_STATE = PartyState.HELD AND p.CUSTOMER_LEFT_TS <= p.TERMINATED_TS + getvariable('tol') THEN 'ABANDONED'
       WHEN p.CONFERENCED THEN 'CONFERENCED'
       WHEN p.TRANSFERRED THEN 'TRANSFERRED'
       ELSE 'COMPLETED'
@@ -98,12 +98,12 @@ ud AS (SELECT ROOT, INTERACTION_DESCRIPTOR_KEY, IVR_APPLICATION FROM _T_IXN_UD)
 per_party AS (  -- each party's share of its attempt: its measures in its family's columns
   SELECT
     r.HANDLING_IRF_ID, r.IRF_ID, r.ROOT, r.CALLID, coalesce(r.PARTYGUID, r.PARTYID) AS PARTY_GUID,
-    cfg_resource_key(7, r.TENANTID) AS TENANT_KEY, r.MEDIATYPE AS MEDIA_TYPE_KEY,
+    cfg_resource_key(CfgType.TENANT, r.TENANTID) AS TENANT_KEY, r.MEDIATYPE AS MEDIA_TYPE_KEY,
     interaction_type_key(r.CALLTYPE) AS INTERACTION_TYPE_KEY,
     CASE
-      WHEN r.AGENTID IS NOT NULL THEN cfg_resource_key(3, r.AGENTID)
+      WHEN r.AGENTID IS NOT NULL THEN cfg_resource_key(CfgType.PERSON, r.AGENTID)
       WHEN r.KIND = 'ivr' AND ud.IVR_APPLICATION IS NOT NULL THEN coalesce(
-        (SELECT cfg_resource_key(9, min(APPID)) FROM GIDB_GC_APPLICATION AS g
+        (SELECT cfg_resource_key(CfgType.APPLICATION, min(APPID)) FROM GIDB_GC_APPLICATION AS g
           WHERE g.NAME = ud.IVR_APPLICATION AND g.TENANTID = r.TENANTID),
         app_resource_key(r.TENANTID, ud.IVR_APPLICATION))
       ELSE party_dn_key(r.SIP_CLUSTER, r.ENDPOINTID, r.SWITCHID, r.ENDPOINTDN)
@@ -127,9 +127,9 @@ per_party AS (  -- each party's share of its attempt: its measures in its family
     coalesce(s.C_RING_N, 0) AS CUSTOMER_RING_COUNT, coalesce(s.C_RING_S, 0) AS CUSTOMER_RING_DURATION,
     coalesce(s.C_TALK_N, 0) AS CUSTOMER_TALK_COUNT, coalesce(s.C_TALK_S, 0) AS CUSTOMER_TALK_DURATION,
     coalesce(s.C_HOLD_N, 0) AS CUSTOMER_HOLD_COUNT, coalesce(s.C_HOLD_S, 0) AS CUSTOMER_HOLD_DURATION,
-    CASE WHEN r.CALLTYPE <> 4 AND r.CUSTOMER_LEFT_TS IS NOT NULL THEN coalesce(w.ACW_COUNT, 0) ELSE 0 END
+    CASE WHEN r.CALLTYPE <> CallType.CONSULT AND r.CUSTOMER_LEFT_TS IS NOT NULL THEN coalesce(w.ACW_COUNT, 0) ELSE 0 END
       AS CUSTOMER_ACW_COUNT,
-    CASE WHEN r.CALLTYPE <> 4 AND r.CUSTOMER_LEFT_TS IS NOT NULL THEN coalesce(w.ACW_SECONDS, 0) ELSE 0 END
+    CASE WHEN r.CALLTYPE <> CallType.CONSULT AND r.CUSTOMER_LEFT_TS IS NOT NULL THEN coalesce(w.ACW_SECONDS, 0) ELSE 0 END
       AS CUSTOMER_ACW_DURATION,
     in_family(r.FAMILY, ['CONS_INIT'], s.DIAL_N) AS CONS_INIT_DIAL_COUNT,
     in_family(r.FAMILY, ['CONS_INIT'], s.DIAL_S) AS CONS_INIT_DIAL_DURATION,
@@ -181,8 +181,8 @@ per_party AS (  -- each party's share of its attempt: its measures in its family
     SELECT parent.IRF_ID, count(*) AS TALK_N, sum(g.SECONDS) AS TALK_S
     FROM _T_PARTY AS member
     JOIN _T_PARTY AS parent ON parent.SOURCE_NAME = member.SOURCE_NAME AND parent.PARTYID = member.PARENTPARTYID
-    JOIN _T_SEGMENT AS g ON g.IRF_ID = parent.IRF_ID AND g.STATE = 3 AND g.START_TS >= member.CREATED_TS
-    WHERE member.PROLE = 3 AND NOT member.INTRODUCED_TRANSFER
+    JOIN _T_SEGMENT AS g ON g.IRF_ID = parent.IRF_ID AND g.STATE = PartyState.CONNECTED AND g.START_TS >= member.CREATED_TS
+    WHERE member.PROLE = PartyRole.CONFERENCE_MEMBER AND NOT member.INTRODUCED_TRANSFER
     GROUP BY parent.IRF_ID
   ) AS conf ON conf.IRF_ID = r.IRF_ID
 ),

@@ -21,7 +21,7 @@ CREATE OR REPLACE TEMP MACRO campaign_group_key(dbid) AS ob_key('campaign_group'
 
 -- The DN of a party or session as a resource: configured by DBID outside a cluster, else by name.
 CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, name) AS
-  CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(2, endpoint_id)
+  CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(CfgType.DN, endpoint_id)
        ELSE dn_resource_key(switch_dbid, name) END;
 
 -- A technical descriptor by its codes (an unspecified role reason keeps the key it had before role
@@ -36,7 +36,7 @@ CREATE OR REPLACE TEMP MACRO is_code(codes, v) AS list_contains(getvariable(code
 
 -- An interaction's type from its call's CALLTYPE: none is taken as inbound, an unknown one is UNKNOWN (0).
 CREATE OR REPLACE TEMP MACRO interaction_type_key(calltype) AS
-  CASE WHEN calltype IS NULL THEN 2 WHEN is_code('codes_calltype', calltype) THEN calltype ELSE 0 END;
+  CASE WHEN calltype IS NULL THEN CallType.INBOUND WHEN is_code('codes_calltype', calltype) THEN calltype ELSE 0 END;
 
 -- A party's seconds (or count) in one IRF measure family: the value where the party's FAMILY is one of
 -- `families`, else 0 (_T_PARTY.FAMILY; Info Mart's families are disjoint).
@@ -69,4 +69,4 @@ CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, 
 -- factor-dnd-into-sm-resource-states, GIMPopAgent: false for voice, true for multimedia by default).
 -- Where it does not, a DND change is ignored and the DN keeps the state it had before.
 CREATE OR REPLACE TEMP MACRO dnd_factored(mediatype) AS
-  CASE WHEN coalesce(mediatype, 0) = 0 THEN getvariable('dnd_voice') ELSE getvariable('dnd_multimedia') END;
+  CASE WHEN coalesce(mediatype, MediaType.VOICE) = MediaType.VOICE THEN getvariable('dnd_voice') ELSE getvariable('dnd_multimedia') END;

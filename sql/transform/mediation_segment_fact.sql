@@ -1,7 +1,7 @@
 -- MEDIATION_SEGMENT_FACT rows from the mediation segments of the interactions in scope (_T_MSF): the
 -- stays in ACD queues and virtual queues; a routing point's time is no mediation segment (GIMPopMSF).
 SELECT
-  MEDIATION_SEGMENT_ID, idb_key(ROOT) AS INTERACTION_ID, cfg_resource_key(7, TENANTID) AS TENANT_KEY,
+  MEDIATION_SEGMENT_ID, idb_key(ROOT) AS INTERACTION_ID, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY,
   MEDIATYPE AS MEDIA_TYPE_KEY, RESOURCE_KEY, RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
   technical_descriptor_key('RECEIVED', 'UNSPECIFIED', RESULT_CODE, REASON_CODE) AS TECHNICAL_DESCRIPTOR_KEY,
   TARGET_IXN_RESOURCE_ID, START_TS, LEFT_TS AS END_TS,

@@ -3,7 +3,7 @@
 -- configuration lacks (seen this cycle, or kept from earlier cycles), with no name.
 WITH configured AS (
   SELECT DBID, TENANTID, NAME, CAMPAIGNID, GROUPID, FIRST_TS AS START_TS,
-         CASE WHEN STATUS = 2 THEN coalesce(DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
+         CASE WHEN STATUS = Status.DELETED THEN coalesce(DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
            AS END_TS
   FROM _T_OB_CFG
 ),
@@ -14,7 +14,7 @@ seen AS (
     SELECT DBID, START_TS FROM _T_OB_KEPT
   ) WHERE DBID NOT IN (SELECT DBID FROM configured) GROUP BY DBID
 )
-SELECT ob_key(getvariable('ob_kind'), DBID) AS KEY, cfg_resource_key(7, TENANTID) AS TENANT_KEY, NAME, DBID,
+SELECT ob_key(getvariable('ob_kind'), DBID) AS KEY, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY, NAME, DBID,
        campaign_key(CAMPAIGNID) AS CAMPAIGN_KEY, idb_key('group|' || GROUPID) AS GROUP_KEY,
        TRUE AS CONFIGURED_FLAG, START_TS, END_TS
 FROM configured

@@ -15,14 +15,14 @@
 WITH history AS (
   SELECT
     SOURCE_NAME, PARTYID,
-    bool_or(STATE IN (5, 6)) AS MEDIATED,
-    bool_or(STATE = 6) AND NOT bool_or(STATE = 5) AS ROUTED_ONLY,
-    bool_or(STATE = 7) AS TREATED,
-    min(ADDED_TS) FILTER (STATE IN (1, 2, 3)) AS ALERT_TS,
+    bool_or(STATE IN (PartyState.QUEUED, PartyState.ROUTING)) AS MEDIATED,
+    bool_or(STATE = PartyState.ROUTING) AND NOT bool_or(STATE = PartyState.QUEUED) AS ROUTED_ONLY,
+    bool_or(STATE = PartyState.TREATMENT) AS TREATED,
+    min(ADDED_TS) FILTER (STATE IN (PartyState.DIALING, PartyState.RINGING, PartyState.CONNECTED)) AS ALERT_TS,
     min(ADDED_TS) FILTER (plausible_ts(ADDED_TS)) AS FIRST_TS,
     max(ADDED_TS) AS LAST_TS,
-    min(ADDED_TS) FILTER (STATE = 3) AS ANSWER_TS,
-    arg_max(STATE, (PSEQ, ADDED_TS)) FILTER (CHANGETYPE <> 3 AND STATE <> 9) AS LAST_STATE
+    min(ADDED_TS) FILTER (STATE = PartyState.CONNECTED) AS ANSWER_TS,
+    arg_max(STATE, (PSEQ, ADDED_TS)) FILTER (CHANGETYPE <> PartyChangeType.TERMINATED AND STATE <> PartyState.RELEASED) AS LAST_STATE
   FROM GIDB_G_PARTY_HISTORY
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(ADDED_TS)
   GROUP BY ALL
@@ -61,7 +61,7 @@ configured_dn AS (
 classified AS MATERIALIZED (
   SELECT
     e.ROOT, p.HA_SET, p.SOURCE_NAME, p.PARTYID, p.PARENTPARTYID, p.PARTYGUID, p.CALLID,
-    c.CALLTYPE, c.PARENTCALLID, coalesce(c.MEDIATYPE, 0) AS MEDIATYPE,
+    c.CALLTYPE, c.PARENTCALLID, coalesce(c.MEDIATYPE, MediaType.VOICE) AS MEDIATYPE,
     p.TYPE, p.PROLE, p.ENDPOINTDN, p.ENDPOINTID, p.SWITCHID, p.TENANTID,
     nullif(p.AGENTID, 0) AS REPORTED_AGENTID,
     src.SIP_CLUSTER,
@@ -74,16 +74,16 @@ classified AS MATERIALIZED (
     h.ALERT_TS, h.ANSWER_TS, h.LAST_STATE,
     CASE
       -- a type the contract does not know: internal where an agent or a configured DN says so (discards.sql)
-      WHEN p.TYPE <> 1 AND (is_code('codes_party_type', p.TYPE) OR (nullif(p.AGENTID, 0) IS NULL
+      WHEN p.TYPE <> PartyType.INTERNAL_DN AND (is_code('codes_party_type', p.TYPE) OR (nullif(p.AGENTID, 0) IS NULL
                                                                   AND coalesce(p.ENDPOINTID, 0) <= 0))
         THEN 'customer'
-      WHEN h.MEDIATED OR cd.TYPE IN (3, 4, 5, 6) THEN 'mediation'
-      WHEN h.TREATED OR cd.TYPE = 9 THEN 'ivr'
+      WHEN h.MEDIATED OR cd.TYPE IN (DnType.ACD_QUEUE, DnType.ROUTING_POINT, DnType.VIRTUAL_QUEUE, DnType.VIRTUAL_ROUTING_POINT) THEN 'mediation'
+      WHEN h.TREATED OR cd.TYPE = DnType.IVR_PORT THEN 'ivr'
       ELSE 'dn'
     END AS KIND,
     -- a routing point (or virtual routing point) by its configured or reported DN type, else by having
     -- routed the call without queuing it: its time is not a mediation segment (GIMPopMSF)
-    coalesce(cd.TYPE IN (4, 6), nullif(p.ENDPOINTTYPE, 1) IN (4, 6), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
+    coalesce(cd.TYPE IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), nullif(p.ENDPOINTTYPE, DnType.EXTENSION) IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
     idb_key(
       p.CALLID || '|' || coalesce(p.ENDPOINTDN, '') || '|' || p.CREATED_TS || '|' ||
       row_number() OVER (PARTITION BY p.HA_SET, p.CALLID, p.ENDPOINTDN, p.CREATED_TS ORDER BY p.PROLE, p.PARTYID)
@@ -101,14 +101,14 @@ continued AS (  -- a consultation's receiver on the main call, from the instant 
   JOIN classified AS c
     ON c.ROOT = m.ROOT AND c.PARENTCALLID = m.CALLID  -- an own-IR consultation may be the other member's
    AND c.ENDPOINTDN = m.ENDPOINTDN AND abs(m.CREATED_TS - c.TERMINATED_TS) <= getvariable('tol')
-  WHERE m.KIND = 'dn' AND c.KIND = 'dn' AND m.CALLTYPE <> 4 AND c.CALLTYPE = 4 AND c.PROLE <> 1
+  WHERE m.KIND = 'dn' AND c.KIND = 'dn' AND m.CALLTYPE <> CallType.CONSULT AND c.CALLTYPE = CallType.CONSULT AND c.PROLE <> PartyRole.ORIGINATOR
   GROUP BY m.IRF_ID
 ),
 introduced AS (  -- conference members whose initiator left within the threshold while they stayed on
   SELECT m.IRF_ID
   FROM classified AS m
   JOIN classified AS i ON i.SOURCE_NAME = m.SOURCE_NAME AND i.PARTYID = m.PARENTPARTYID
-  WHERE m.PROLE = 3 AND i.TERMINATED_TS - m.CREATED_TS < getvariable('introduced_transfer_s')
+  WHERE m.PROLE = PartyRole.CONFERENCE_MEMBER AND i.TERMINATED_TS - m.CREATED_TS < getvariable('introduced_transfer_s')
     AND m.TERMINATED_TS > i.TERMINATED_TS
 )
 SELECT
@@ -116,9 +116,9 @@ SELECT
   coalesce(c.HANDLING_IRF_ID, p.IRF_ID) AS HANDLING_IRF_ID,
   n.IRF_ID IS NOT NULL AS INTRODUCED_TRANSFER,
   CASE
-    WHEN p.CALLTYPE = 4 AND p.PROLE = 1 THEN 'CONS_INIT'
-    WHEN p.CALLTYPE = 4 THEN 'CONS_RCV'
-    WHEN p.PROLE = 3 AND n.IRF_ID IS NULL THEN 'CONF_JOIN'
+    WHEN p.CALLTYPE = CallType.CONSULT AND p.PROLE = PartyRole.ORIGINATOR THEN 'CONS_INIT'
+    WHEN p.CALLTYPE = CallType.CONSULT THEN 'CONS_RCV'
+    WHEN p.PROLE = PartyRole.CONFERENCE_MEMBER AND n.IRF_ID IS NULL THEN 'CONF_JOIN'
     WHEN c.IRF_ID IS NOT NULL THEN 'POST_CONS_XFER'
     ELSE 'MAIN'
   END AS FAMILY

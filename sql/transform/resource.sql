@@ -23,22 +23,22 @@ dn_type AS (
     (6, 'ROUTINGPOINT', 'VirtualRoutingPoint'), (9, 'IVRPORT', 'VoiceTreatmentPort')) AS t(TYPE, CODE, SUBTYPE)
 ),
 configured AS (
-  SELECT cfg_resource_key(3, a.AGENTID) AS RESOURCE_KEY, a.TENANTID, NULL::INTEGER AS SWITCH_DBID, 'Agent' AS RESOURCE_TYPE,
+  SELECT cfg_resource_key(CfgType.PERSON, a.AGENTID) AS RESOURCE_KEY, a.TENANTID, NULL::INTEGER AS SWITCH_DBID, 'Agent' AS RESOURCE_TYPE,
     'AGENT' AS RESOURCE_TYPE_CODE, 'Agent' AS RESOURCE_SUBTYPE, a.USERNAME AS RESOURCE_NAME,
     a.FIRSTNAME AS AGENT_FIRST_NAME, a.LASTNAME AS AGENT_LAST_NAME, a.EMPLOYEEID AS EMPLOYEE_ID,
-    a.AGENTID::BIGINT AS RESOURCE_CFG_DBID, 3 AS RESOURCE_CFG_TYPE_ID, a.FIRST_TS AS START_TS,
-    CASE WHEN a.STATUS = 2 THEN coalesce(a.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END AS END_TS
+    a.AGENTID::BIGINT AS RESOURCE_CFG_DBID, CfgType.PERSON AS RESOURCE_CFG_TYPE_ID, a.FIRST_TS AS START_TS,
+    CASE WHEN a.STATUS = Status.DELETED THEN coalesce(a.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END AS END_TS
   FROM latest_agent AS a
   UNION ALL
-  SELECT cfg_resource_key(2, d.ENDPOINTID), d.TENANTID, d.SWITCHID, 'DN', coalesce(t.CODE, 'EXTENSION'),
-    coalesce(t.SUBTYPE, 'Extension'), d.DN, NULL, NULL, NULL, d.ENDPOINTID, 2, d.FIRST_TS,
-    CASE WHEN d.STATUS = 2 THEN coalesce(d.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
+  SELECT cfg_resource_key(CfgType.DN, d.ENDPOINTID), d.TENANTID, d.SWITCHID, 'DN', coalesce(t.CODE, 'EXTENSION'),
+    coalesce(t.SUBTYPE, 'Extension'), d.DN, NULL, NULL, NULL, d.ENDPOINTID, CfgType.DN, d.FIRST_TS,
+    CASE WHEN d.STATUS = Status.DELETED THEN coalesce(d.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
   FROM latest_dn AS d LEFT JOIN dn_type AS t USING (TYPE)
   WHERE d.SWITCHID NOT IN (SELECT SWITCHID FROM _T_CLUSTER_SWITCH)
   UNION ALL
-  SELECT cfg_resource_key(9, p.APPID), p.TENANTID, NULL, 'IVRApplication', 'IVRAPPLICATION', 'IVRApplication',
-    p.NAME, NULL, NULL, NULL, p.APPID, 9, p.FIRST_TS,
-    CASE WHEN p.STATUS = 2 THEN coalesce(p.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
+  SELECT cfg_resource_key(CfgType.APPLICATION, p.APPID), p.TENANTID, NULL, 'IVRApplication', 'IVRAPPLICATION', 'IVRApplication',
+    p.NAME, NULL, NULL, NULL, p.APPID, CfgType.APPLICATION, p.FIRST_TS,
+    CASE WHEN p.STATUS = Status.DELETED THEN coalesce(p.DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END
   FROM latest_app AS p
 ),
 on_the_fly AS (
@@ -51,7 +51,7 @@ on_the_fly AS (
          ELSE coalesce(t.SUBTYPE, 'Extension') END,
     s.RESOURCE_NAME, NULL, NULL, NULL,
     CASE WHEN s.IDENTITY_RULE IN ('dn', 'app') THEN s.RESOURCE_KEY ELSE s.CFG_DBID END,
-    CASE WHEN s.IDENTITY_RULE IN ('dn', 'app') THEN 0 ELSE s.CFG_TYPE_ID END,
+    CASE WHEN s.IDENTITY_RULE IN ('dn', 'app') THEN CfgType.ON_THE_FLY ELSE s.CFG_TYPE_ID END,
     s.FIRST_SEEN_TS, getvariable('sentinel')
   FROM STG_RESOURCE_SEEN AS s
   LEFT JOIN (SELECT DN, SWITCHID, min(TYPE) AS TYPE FROM latest_dn GROUP BY ALL) AS cd
@@ -60,7 +60,7 @@ on_the_fly AS (
   WHERE s.RESOURCE_KEY NOT IN (SELECT RESOURCE_KEY FROM configured)
 )
 SELECT
-  r.RESOURCE_KEY, cfg_resource_key(7, r.TENANTID) AS TENANT_KEY, sw.NAME AS SWITCH_NAME, r.SWITCH_DBID,
+  r.RESOURCE_KEY, cfg_resource_key(CfgType.TENANT, r.TENANTID) AS TENANT_KEY, sw.NAME AS SWITCH_NAME, r.SWITCH_DBID,
   r.RESOURCE_TYPE, r.RESOURCE_TYPE_CODE, r.RESOURCE_SUBTYPE, r.RESOURCE_NAME, r.AGENT_FIRST_NAME,
   r.AGENT_LAST_NAME, r.EMPLOYEE_ID, r.RESOURCE_CFG_DBID, r.RESOURCE_CFG_TYPE_ID, r.START_TS, r.END_TS
 FROM (SELECT * FROM configured UNION ALL SELECT * FROM on_the_fly) AS r

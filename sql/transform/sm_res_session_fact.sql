@@ -1,10 +1,10 @@
 -- SM_RES_SESSION_FACT: one row per agent login session (per media) the HA choice republished.
 SELECT
   idb_key('session|' || s.ENTITY_KEY) AS SM_RES_SESSION_FACT_KEY,
-  cfg_resource_key(3, s.AGENTID) AS RESOURCE_KEY,
+  cfg_resource_key(CfgType.PERSON, s.AGENTID) AS RESOURCE_KEY,
   r.RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
-  cfg_resource_key(7, s.TENANTID) AS TENANT_KEY,
-  coalesce(s.MEDIATYPE, 0) AS MEDIA_TYPE_KEY,
+  cfg_resource_key(CfgType.TENANT, s.TENANTID) AS TENANT_KEY,
+  coalesce(s.MEDIATYPE, MediaType.VOICE) AS MEDIA_TYPE_KEY,
   s.START_TS, s.END_TS, interval_key(s.START_TS) AS START_DATE_TIME_KEY, interval_key(s.END_TS) AS END_DATE_TIME_KEY,
   s.END_TS - s.START_TS AS TOTAL_DURATION,
   s.END_TS = getvariable('sentinel') AS ACTIVE_FLAG,

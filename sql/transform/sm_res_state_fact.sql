@@ -9,7 +9,7 @@ runs AS (
 )
 SELECT
   idb_key('state|' || AGENTID || '|' || MEDIATYPE || '|' || min(START_TS)) AS SM_RES_STATE_FACT_KEY,
-  cfg_resource_key(3, AGENTID) AS RESOURCE_KEY, cfg_resource_key(7, min(TENANTID)) AS TENANT_KEY,
+  cfg_resource_key(CfgType.PERSON, AGENTID) AS RESOURCE_KEY, cfg_resource_key(CfgType.TENANT, min(TENANTID)) AS TENANT_KEY,
   MEDIATYPE AS MEDIA_TYPE_KEY, STATE AS RESOURCE_STATE_KEY,
   min(START_TS) AS START_TS, max(END_TS) AS END_TS,
   interval_key(min(START_TS)) AS START_DATE_TIME_KEY, interval_key(max(END_TS)) AS END_DATE_TIME_KEY,

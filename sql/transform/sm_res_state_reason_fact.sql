@@ -37,8 +37,8 @@ stretch AS (
 SELECT
   idb_key('reason|' || ENTITY_KEY || '|' || R_START || '|' || coalesce(KEYNAME, '') || '|' || coalesce(VALUE, '') || '|'
           || START_TS) AS SM_RES_STATE_REASON_FACT_KEY,
-  cfg_resource_key(3, AGENTID) AS RESOURCE_KEY, MEDIA_RESOURCE_KEY,
-  cfg_resource_key(7, TENANTID) AS TENANT_KEY, MEDIATYPE AS MEDIA_TYPE_KEY,
+  cfg_resource_key(CfgType.PERSON, AGENTID) AS RESOURCE_KEY, MEDIA_RESOURCE_KEY,
+  cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY, MEDIATYPE AS MEDIA_TYPE_KEY,
   AGENTSTATE AS RESOURCE_STATE_KEY,
   idb_key('reason|' || coalesce(AGENTSTATE, -1) || '|' || coalesce(KEYNAME, '') || '|' || coalesce(VALUE, '') || '|'
           || coalesce(WORKMODE, -1) || '|' || coalesce(HWFLAG, 0)) AS RESOURCE_STATE_REASON_KEY,

@@ -26,7 +26,7 @@ runs AS (  -- a span that begins after every earlier span of the agent ended sta
     FROM spans
   )
 )
-SELECT AGENTID, cfg_resource_key(3, AGENTID) AS RESOURCE_KEY, min(START_TS) AS FROM_TS
+SELECT AGENTID, cfg_resource_key(CfgType.PERSON, AGENTID) AS RESOURCE_KEY, min(START_TS) AS FROM_TS
 FROM runs
 WHERE (AGENTID, RUN) IN (SELECT AGENTID, RUN FROM runs WHERE REPUBLISHED)
 GROUP BY AGENTID

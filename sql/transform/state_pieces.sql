@@ -11,7 +11,7 @@ WITH dn_state AS (
                         s.END_TS), s.END_TS) AS NEXT_TS
   FROM GIDB_G_AGENT_STATE_HISTORY AS h
   JOIN _T_AGENT_SESSIONS AS s ON s.SOURCE_NAME = h.SOURCE_NAME AND s.LOGINSESSIONID = h.LOGINSESSIONID
-  WHERE h.TYPE = 5 AND h.STATE BETWEEN 0 AND 6 AND (h.STATE <> 6 OR dnd_factored(s.MEDIATYPE))
+  WHERE h.TYPE = AgentStateType.STATE AND h.STATE BETWEEN AgentState.LOGGED_OFF AND AgentState.DO_NOT_DISTURB AND (h.STATE <> AgentState.DO_NOT_DISTURB OR dnd_factored(s.MEDIATYPE))
     -- a session's states are written after its login, by the same IDB: older row groups are skipped
     AND h.ADDED_TS >= (SELECT min(FROM_TS) FROM _T_STATE_AGENT) - getvariable('bound_slack_s')
 ),
@@ -19,7 +19,7 @@ capped AS (
   SELECT d.*, least(NEXT_TS, START_TS + getvariable('max_state_s')) AS END_TS,
          NEXT_TS - START_TS > getvariable('max_state_s') AS LONG_STATE, p.PRIORITY
   FROM dn_state AS d JOIN _T_PRIORITY AS p USING (STATE)
-  WHERE d.STATE <> 0 AND NEXT_TS > START_TS
+  WHERE d.STATE <> AgentState.LOGGED_OFF AND NEXT_TS > START_TS
 ),
 edge AS (
   SELECT DISTINCT AGENTID, MEDIATYPE, START_TS AS TS FROM capped
