@@ -316,6 +316,13 @@ def replace(
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
+    brought = [c for (c, *_) in run(con, f"DESCRIBE SELECT * FROM {new} AS n")]
+    dropped = [c for c in brought if c not in cols]
+    if dropped:  # a column added to a model and not to its table would be lost without a word
+        raise IdbmartError(
+            f"mart table {table}: its model gives {', '.join(dropped)}, which the table does not have: "
+            "declare them in sql/mart/ (or leave them out of the model)"
+        )
     values = [c for c in cols if c not in keys]
     select = ", ".join(f'n."{c}"' for c in cols)
     same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.errors import KeyConflict
+from etl.errors import IdbmartError, KeyConflict
 from etl.load import mart
 from etl.load.mart import create_empty, run
 
@@ -226,3 +226,13 @@ def test_a_column_added_to_the_mart_ddl_reaches_a_mart_made_before_it(tmp_path):
     ]
     assert run(con, "SELECT RUN_ID, SEVERITY FROM CTL_QUALITY_RESULT") == [(1, "block")]  # the DDL's default
     con.close()
+
+
+def test_replace_refuses_a_column_its_table_does_not_have(tmp_path):
+    """A column added to a model and not to its table's DDL would be dropped silently: replace refuses
+    it, naming the table and the column, and writes nothing."""
+    con = duckdb.connect(str(tmp_path / "mart.duckdb"))
+    run(con, "CREATE TABLE FACT (K BIGINT NOT NULL, V VARCHAR, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)")
+    with pytest.raises(IdbmartError, match="mart table FACT: its model gives NEW_MEASURE, which the table does not"):
+        mart.replace(con, "FACT", "K", "(SELECT 1 AS K, 'v' AS V, 7 AS NEW_MEASURE)", "TRUE", 100)
+    assert run(con, "SELECT count(*) FROM FACT") == [(0,)]
