@@ -97,3 +97,24 @@ def test_the_charts_show_the_mart_s_numbers(page):
     assert str(taken) in texts(chart(dom, "ha"))
     freshness = dom[dom.index("LAST_STATUS") :]
     assert all(f'<td class="">{s}</td>' in freshness for s in sources)
+
+
+def test_the_command_writes_the_page_and_says_where_or_why_not_in_one_line(page, tmp_path):
+    import sys
+    from pathlib import Path
+
+    deployment, _ = page
+    idbmart = str(Path(sys.executable).parent / "idbmart")
+    out = tmp_path / "today.html"
+    done = subprocess.run([idbmart, "dashboard", "--config", str(deployment.path), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0 and done.stdout.strip() == f"dashboard {out}", done.stderr
+    assert out.read_text().startswith("<!doctype html>")
+    empty = tmp_path / "empty" / "deployment.toml"
+    empty.parent.mkdir()
+    empty.write_text(deployment.path.read_text().replace('path = "mart.duckdb"', 'path = "none.duckdb"'))
+    refused = subprocess.run(
+        [idbmart, "dashboard", "--config", str(empty)], capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "no mart at" in refused.stderr and "run a cycle" in refused.stderr
