@@ -89,7 +89,7 @@ def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
         _chart("queues", queues),
     ]
 
-    columns, agents = _query(con, "agents", day)
+    _, agents = _query(con, "agents", day)
     names = [a[0] for a in agents]
     handling = go.Figure()
     handling.add_bar(
@@ -142,7 +142,7 @@ def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
         outbound.update_layout(yaxis={"title": "attempts"}, title="Outbound attempts by result")
         parts += ["<h2>Outbound: attempts by result</h2>", _chart("outbound", outbound)]
 
-    columns, choices = _query(con, "ha_choices")
+    _, choices = _query(con, "ha_choices")
     ha = go.Figure()
     for reason in sorted({c[2] for c in choices}):
         rows = [c for c in choices if c[2] == reason]
