@@ -41,7 +41,7 @@ def idbmart_backfill():
         context = get_current_context()
         run = context["dag_run"]
         interval = (context.get("data_interval_start"), context.get("data_interval_end"))
-        first, last = backfill_days(context["params"], getattr(run.run_type, "value", str(run.run_type)), interval)
+        first, last = backfill_days(context["params"], run.run_type, interval)
         return jobs.summary(jobs.backfill(deployment(), first, last))
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])

@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.aggregate.build import AggregateCounts, aggregate
@@ -23,6 +22,7 @@ from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
 from etl.load import dictionary, mart
+from etl.load.audit import audit_key, audit_row
 from etl.load.mart import run
 from etl.measure import Stages
 from etl.quality import gate
@@ -122,11 +122,11 @@ def _load(con, deployment: Deployment, result: CycleResult, job: str, started: f
         stage.place(con, result.run_id, result.sources, result.staged, result.mark_status)
         incremental.drop_work_tables(con)
     with measure("transform"):
-        result.transformed = transform(con, deployment, result.run_id * 100 + 3)
+        result.transformed = transform(con, deployment, audit_key(result.run_id, "transform"))
     with measure("aggregate"):
-        result.aggregated = aggregate(con, deployment, result.run_id * 100 + 4)
+        result.aggregated = aggregate(con, deployment, audit_key(result.run_id, "aggregate"))
         if result.reaggregate_window is not None:
-            again = aggregate(con, deployment, result.run_id * 100 + 4, window=result.reaggregate_window)
+            again = aggregate(con, deployment, audit_key(result.run_id, "aggregate"), window=result.reaggregate_window)
             result.aggregated = result.aggregated.plus(again)
     if deployment.quality.gate:
         with measure("quality"):
@@ -151,11 +151,11 @@ def reaggregate(
         run_id = mart.next_run_id(con)
         started = time.time()
         with mart.transaction(con):
-            counts = aggregate(con, deployment, run_id * 100 + 4, full=full, window=window)
+            counts = aggregate(con, deployment, audit_key(run_id, "aggregate"), full=full, window=window)
             dictionary.apply(con)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
             audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
-                       (4, "aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
+                       ("aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
                         counts.detail()))  # fmt: skip
         return counts
     finally:
@@ -173,30 +173,21 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     gidb_in, gidb_out = result.gidb_rows
     skipped_detail = "; ".join(s.error for s in result.skipped)
     rows = [
-        (1, "extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
+        ("extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
          f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
          + (f"; skipped: {skipped_detail}" if skipped else "")),
-        (2, "ha", ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
+        ("ha", ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
          ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
-        (3, "transform", tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
+        ("transform", tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
          f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
          f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),
-        (4, "aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
+        ("aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
          ag.detail()),
     ]  # fmt: skip
     for row in rows:
         audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
-        _, name, entities, rows_in, inserted, deleted, changed, detail = row
+        name, entities, rows_in, inserted, deleted, changed, detail = row
         log.info(
             "run %d %s: %s entities, %s rows in, %s inserted, %s deleted, %s changed; %s",
             result.run_id, name, entities, rows_in, inserted, deleted, changed if changed is not None else "-", detail,
         )  # fmt: skip
-
-
-def audit_row(con, run_id: int, job: str, status: str, started: float | None, touched, sources, step) -> None:
-    """One CTL_AUDIT_LOG row: step = (number, name, entities, rows in, inserted, deleted, changed, detail)."""
-    step_no, name, *figures = step
-    begun = datetime.fromtimestamp(started if started is not None else time.time(), UTC).replace(tzinfo=None)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    run(con, "INSERT INTO CTL_AUDIT_LOG VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id * 100 + step_no, run_id, job, name, status, begun, now, *touched, *sources, *figures])  # fmt: skip

@@ -116,7 +116,7 @@ def use_connections(deployment: Deployment) -> None:
             os.environ[password_env(source.name)] = found.password
 
 
-def backfill_days(params: dict, run_type: str, interval: tuple[datetime | None, datetime | None]) -> tuple[date, date]:
+def backfill_days(params: dict, run_type, interval: tuple[datetime | None, datetime | None]) -> tuple[date, date]:
     """The local days an idbmart_backfill run rebuilds: its `from`/`to` params where given, else its data
     interval's days (a run of Airflow's Backfill, or `airflow dags test idbmart_backfill DAY`).
     A scheduled run (the DAG unpaused) is not a request: AirflowSkipException."""
@@ -125,7 +125,7 @@ def backfill_days(params: dict, run_type: str, interval: tuple[datetime | None, 
     first, last = params.get("from"), params.get("to")
     if first or last:
         return date.fromisoformat(first or last), date.fromisoformat(last or first)
-    if run_type == "scheduled":
+    if getattr(run_type, "value", run_type) == "scheduled":  # Airflow's DagRunType, or its value
         raise AirflowSkipException("a scheduled run rebuilds nothing: trigger it with from/to, or backfill days")
     start, end = interval
     if start is None or end is None:

@@ -19,12 +19,12 @@ import duckdb
 from etl.config import Deployment
 from etl.errors import IdbmartError
 from etl.load import mart
+from etl.load.audit import audit_row, first_key
 from etl.load.mart import run, run_many
 from etl.logs import quiet_libraries
 from etl.quality.report import write_report
 from etl.quality.suites import QualityRun, validate
 
-STEP = 5  # CTL_AUDIT_LOG step number of the gate
 log = logging.getLogger(__name__)
 quiet_libraries()  # before Great Expectations is imported: its import logs INFO lines of its own
 
@@ -38,8 +38,8 @@ class QualityGateFailed(IdbmartError):
 
 
 def gate(con: duckdb.DuckDBPyConnection, deployment: Deployment, run_id: int) -> QualityRun:
-    """The suites on the rows this run wrote (audit keys from run_id * 100), as the open transaction sees them."""
-    quality = validate(con, deployment.quality, from_audit_key=run_id * 100)
+    """The suites on the rows this run wrote (audit keys from first_key(run_id)), as the open transaction sees them."""
+    quality = validate(con, deployment.quality, from_audit_key=first_key(run_id))
     (log.info if quality.ok else log.error)("run %d quality: %s", run_id, quality.summary())
     return quality
 
@@ -89,9 +89,7 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
 
 
 def audit(con, run_id: int, job: str, quality: QualityRun, started: float | None = None) -> None:
-    from etl.cycle import audit_row
-
     status = "failed" if not quality.ok else "warned" if quality.warnings else "ok"
     audit_row(con, run_id, job, status, started, (None, None), (0, 0),
-              (STEP, "quality", len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
+              ("quality", len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
                quality.summary()))  # fmt: skip

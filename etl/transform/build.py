@@ -17,6 +17,7 @@ import duckdb
 from etl.config import AGENT_STATES, Deployment
 from etl.extract.entities import BOUND_SLACK_S, PLAUSIBLE_FROM_TS, PLAUSIBLE_SPAN_S
 from etl.idb.enums import AgentState, CallType, PartyRole, PartyType
+from etl.load.audit import run_of
 from etl.load.mart import SENTINEL_TS, columns, create_empty, replace, run, run_many, start_touched
 from etl.logs import progress
 from etl.transform import calendar, outbound
@@ -101,7 +102,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     temp(con, "_T_SMST", "sm_res_state_fact")
     temp(con, "_T_SMRS", "sm_res_state_reason_fact")
 
-    counts.discarded = _discards(con, audit_key // 100)
+    counts.discarded = _discards(con, run_of(audit_key))
     session_scope = "LOGIN_SESSION_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)"
     reason_columns = "AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG"
     facts = [

@@ -13,6 +13,7 @@ import pytest
 
 from etl import config
 from etl.cycle import run_cycle
+from etl.load.audit import first_key
 from etl.load.publish import publish
 from etl.quality.gate import QualityGateFailed
 from etl.quality.suites import suite_files, validate
@@ -166,7 +167,7 @@ def test_the_gate_looks_up_a_cycle_s_keys_into_facts_and_finds_what_is_missing(m
     cycle: they pass; then one of those stays' target IRF is deleted, another's interaction, and the
     third stay is made abandoned though its target handled it: the gate names those rows, no others."""
     _, deployment, first = morning
-    batch = (first.run_id + 1) * 100
+    batch = first_key(first.run_id + 1)
     con = duckdb.connect(str(deployment.mart_path))
 
     def one(query: str, params=None):
