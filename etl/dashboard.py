@@ -43,6 +43,12 @@ def _chart(div_id: str, figure: go.Figure) -> str:
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False})
 
 
+def _share(figure: go.Figure, x: list, percents: list, name: str, **style) -> None:
+    """A percentage over the figure's bars: its points labelled, on a 0-110 % axis at the right."""
+    figure.add_scatter(x=x, y=percents, name=name, yaxis="y2", text=percents, textposition="top center", **style)
+    figure.update_layout(yaxis2={"title": "%", "overlaying": "y", "side": "right", "range": [0, 110]})
+
+
 def _table(columns: list[str], rows: list[tuple], css: dict[str, str] | None = None) -> str:
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join(
@@ -54,7 +60,7 @@ def _table(columns: list[str], rows: list[tuple], css: dict[str, str] | None = N
 
 def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
     """The page, from a connection to the readers' copy (or any mart)."""
-    (day,) = con.execute((SQL_DIR / "dashboard" / "day.sql").read_text()).fetchone()
+    (day,) = _query(con, "day")[1][0]
     if day is None:
         raise IdbmartError("the mart holds no aggregates yet: run a cycle (idbmart run) first")
     tz = con.execute("SELECT any_value(TIME_ZONE) FROM CTL_AGGREGATE_SETTINGS").fetchone()[0] or "UTC"
@@ -66,22 +72,8 @@ def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
     for i, (name, color) in enumerate((("entered", "#4c78a8"), ("accepted", "#54a24b"), ("abandoned", "#e45756"))):
         values = [h[1 + i] for h in hours]
         queues.add_bar(x=labels, y=values, name=name, marker_color=color, text=values, textposition="outside")
-    queues.add_scatter(
-        x=labels,
-        y=[h[4] for h in hours],
-        name="service level %",
-        yaxis="y2",
-        mode="lines+markers+text",
-        text=[h[4] for h in hours],
-        textposition="top center",
-        line={"color": "#222"},
-    )
-    queues.update_layout(
-        barmode="group",
-        yaxis={"title": "calls"},
-        yaxis2={"title": "%", "overlaying": "y", "side": "right", "range": [0, 110]},
-        title="Queues by hour",
-    )
+    _share(queues, labels, [h[4] for h in hours], "service level %", mode="lines+markers+text", line={"color": "#222"})
+    queues.update_layout(barmode="group", yaxis={"title": "calls"}, title="Queues by hour")
     parts += [
         "<h2>Queues: service level and abandons by hour</h2>",
         "<p class='how'>Service level = answered within the threshold / (answered + abandoned - short abandons), "
@@ -100,21 +92,9 @@ def render(con: duckdb.DuckDBPyConnection, title: str) -> str:
         textposition="outside",
         marker_color="#4c78a8",
     )
-    handling.add_scatter(
-        x=names,
-        y=[a[3] for a in agents],
-        name="occupancy %",
-        yaxis="y2",
-        mode="markers+text",
-        text=[a[3] for a in agents],
-        textposition="top center",
-        marker={"size": 10, "color": "#f58518"},
-    )
-    handling.update_layout(
-        yaxis={"title": "seconds per call"},
-        yaxis2={"title": "%", "overlaying": "y", "side": "right", "range": [0, 110]},
-        title="Agents: handle time and occupancy",
-    )
+    _share(handling, names, [a[3] for a in agents], "occupancy %", mode="markers+text",
+           marker={"size": 10, "color": "#f58518"})  # fmt: skip
+    handling.update_layout(yaxis={"title": "seconds per call"}, title="Agents: handle time and occupancy")
     states = go.Figure()
     for i, state in enumerate(("ready", "not ready", "busy", "after-call work", "other")):
         values = [a[4 + i] for a in agents]

@@ -377,6 +377,10 @@ def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> t
     return sqlfile.template(_in_catalog(query, catalog), dialect), keys, via
 
 
+# The end of the reason of a row that belongs to no entity (stage.py finds those listings by it).
+NO_ENTITY = "the row belongs to no entity and is not extracted"
+
+
 def _stage_orphans(
     con, rows: pa.Table | str, source: Source, table: str, keys: tuple[str, ...], via: tuple[str, ...], chunk: int
 ) -> int:
@@ -389,7 +393,7 @@ def _stage_orphans(
         + " ".join(f"WHEN {test} THEN '{k} is NULL'" for test, k in tests)
         + f" ELSE '{'/'.join(keys)} matches no {'/'.join(via)} row of this IDB (not recorded here, as in an ICON"
         + " gap; its HA partner may hold it)' END"
-        + " || ': the row belongs to no entity and is not extracted'"
+        + f" || ': {NO_ENTITY}'"
     )
     with _relation(con, rows) as relation:
         sql = f"""INSERT INTO _X_ORPHAN SELECT ?, ?, ?, {column}, 'GSYS_SEQ ' || o.GSYS_SEQ, to_json(o)::VARCHAR, ?,

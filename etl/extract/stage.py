@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from etl.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
-from etl.extract.incremental import SourceExtract
+from etl.extract.incremental import NO_ENTITY, SourceExtract
 from etl.extract.sources import UNCONVERTED
 from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
 
@@ -232,7 +232,7 @@ def _discard_orphans(con, run_id: int) -> int:
     # a row listed as belonging to no entity that now does (its call committed after it): no longer a discard
     listed = run(
         con,
-        "SELECT DISTINCT TABLE_NAME FROM STG_TRANSFORM_DISCARDS WHERE REASON LIKE '%: the row belongs to no entity%'",
+        f"SELECT DISTINCT TABLE_NAME FROM STG_TRANSFORM_DISCARDS WHERE REASON LIKE '%: {NO_ENTITY}'",
     )
     for (t,) in listed:
         if t not in PATH_TABLES:
@@ -241,7 +241,7 @@ def _discard_orphans(con, run_id: int) -> int:
             con,
             f"""DELETE FROM STG_TRANSFORM_DISCARDS d USING _X_{t} x
             WHERE d.TABLE_NAME = '{t}' AND d.SOURCE_NAME = x.SOURCE_NAME AND d.ROW_KEY = 'GSYS_SEQ ' || x.GSYS_SEQ
-              AND d.REASON LIKE '%: the row belongs to no entity and is not extracted'""",
+              AND d.REASON LIKE '%: {NO_ENTITY}'""",
         )
     return _changed(
         con,

@@ -340,19 +340,18 @@ class OcsMetric(IntEnum):
 # integer; `named_codes` writes the value in as the file is read (a constant: nothing is looked up
 # while the query runs). An unknown name is an error at once, so renaming a member here breaks the
 # SQL that uses it instead of changing what it means.
-def _enums() -> dict[str, type[IntEnum]]:
-    return {name: cls for name, cls in globals().items() if isinstance(cls, type) and issubclass(cls, IntEnum)
-            and cls is not IntEnum}  # fmt: skip
-
-
-_CODE = re.compile(r"\b(" + "|".join(sorted(_enums(), key=len, reverse=True)) + r")\.([A-Z][A-Z0-9_]*)\b")
+_ENUMS = {
+    name: cls for name, cls in list(globals().items())
+    if isinstance(cls, type) and issubclass(cls, IntEnum) and cls is not IntEnum
+}  # fmt: skip
+_CODE = re.compile(r"\b(" + "|".join(sorted(_ENUMS, key=len, reverse=True)) + r")\.([A-Z][A-Z0-9_]*)\b")
 
 
 def named_codes(sql: str) -> str:
     """`sql` with each `<Enum>.<MEMBER>` of this module replaced by its integer code."""
 
     def value(m: re.Match) -> str:
-        members = _enums()[m.group(1)].__members__
+        members = _ENUMS[m.group(1)].__members__
         if m.group(2) not in members:
             raise KeyError(f"{m.group(1)}.{m.group(2)} is no member of etl/idb/enums.py's {m.group(1)}")
         return str(int(members[m.group(2)]))

@@ -171,7 +171,7 @@ def markdown(con: duckdb.DuckDBPyConnection) -> str:
     ]
     order = sorted(by_family, key=lambda n: (n.startswith("CTL_"), n.startswith("AG2_"), n))
     for name in order:
-        out += ["", f"## {name}", "", describe_table(name.replace("_*", "_HOUR")) or "", ""]
+        out += ["", f"## {name}", "", describe_table(name) or "", ""]
         out += ["| column | type | description |", "| --- | --- | --- |"]
         for table, column in by_family[name]:
             out.append(f"| `{column}` | {types[(table, column)]} | {describe_column(table, column) or ''} |")
