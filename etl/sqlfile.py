@@ -1,16 +1,22 @@
 """SQL files of `sql/`: written once in the project's dialect, rendered for the database that runs them.
 
-Parameters are written `:name` and bound as literals by sqlglot while rendering, so one text serves
-every driver (DuckDB, libpq, and later T-SQL or Oracle IDBs) whatever its parameter style.
+Queries read from an IDB write parameters `:name`, bound as literals by sqlglot while rendering, so
+one text serves every driver (DuckDB, libpq, and later T-SQL or Oracle IDBs) whatever its parameter
+style. The mart's own SQL (transform, aggregates, quality) writes run-level values `$name`, DuckDB's
+parameter syntax, and `with_values` writes them in as literals: DuckDB macros cannot take parameters,
+one file may hold several statements, and a literal bound lets DuckDB skip row groups by zone maps.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from functools import cache
 
 import sqlglot
 from sqlglot import exp
 
+from etl.errors import IdbmartError
 from etl.idb.enums import named_codes
 from etl.idb.schema import SOURCE_DIALECT
 from etl.paths import SQL_DIR
@@ -60,3 +66,41 @@ def bind(sql: str, dialect: str, params: dict) -> str:
     if "\x1fidbmart:" in sql:
         raise KeyError(f"SQL parameter missing in {sql[:200]!r}")
     return sql
+
+
+# A `$name` outside comments and string literals (those are matched first and kept as they are).
+_VALUE = re.compile(r"(--[^\n]*)|('(?:[^']|'')*')|\$([a-z_][a-z0-9_]*)")
+
+
+def literal(value) -> str:
+    """A Python value as a DuckDB literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    raise TypeError(f"no SQL literal for {value!r}")
+
+
+def value_names(sql: str) -> set[str]:
+    """The run-level values `sql` reads."""
+    return {m.group(3) for m in _VALUE.finditer(sql) if m.group(3)}
+
+
+def with_values(sql: str, values: Mapping[str, object], what: str) -> str:
+    """`sql` with each `$name` written in as the literal of values[name]; `what` names the SQL in the
+    error raised when a value is missing."""
+
+    def bind(m: re.Match) -> str:
+        if not m.group(3):
+            return m.group(0)
+        if m.group(3) not in values:
+            raise IdbmartError(f"{what}: the run-level value ${m.group(3)} was not given")
+        return literal(values[m.group(3)])
+
+    return _VALUE.sub(bind, sql)

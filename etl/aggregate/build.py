@@ -26,7 +26,10 @@ from etl.config import Deployment, EtlOptions
 from etl.idb.enums import named_codes
 from etl.load.mart import create_empty, replace, run, sql_list
 from etl.paths import SQL_DIR
+from etl.sqlfile import with_values
 from etl.transform import calendar
+from etl.transform.graph import ModelError, header
+from etl.transform.values import option_values
 
 LEVELS = ("SUBHR", "HOUR", "DAY", "WEEK", "MONTH", "QRTR", "YEAR")
 ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "QRTR": "MONTH", "YEAR": "QRTR"}
@@ -57,26 +60,29 @@ RESOURCE_FACTS = {
     "agents": ("INTERACTION_RESOURCE_FACT",),
     "states": ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT"),
 }
-_IXN = ("TENANT_KEY", "MEDIA_TYPE_KEY", "INTERACTION_TYPE_KEY")
-FAMILIES = (
-    Family("AGENT", "agents", ("RESOURCE_KEY", *_IXN)),
-    Family("AGENT_QUEUE", "agents", ("RESOURCE_KEY", "QUEUE_RESOURCE_KEY", *_IXN)),
-    Family("ID", "interactions", ("INTERACTION_DESCRIPTOR_KEY", *_IXN)),
-    Family("QUEUE", "interactions", ("RESOURCE_KEY", *_IXN)),
-    Family("QUEUE_ABN", "interactions", ("RESOURCE_KEY", *_IXN)),
-    Family("QUEUE_ACC_AGENT", "interactions", ("RESOURCE_KEY", *_IXN)),
-    Family("I_SESS_STATE", "states", ("RESOURCE_KEY", "TENANT_KEY", "MEDIA_TYPE_KEY")),
-    Family(
-        "I_STATE_RSN",
-        "states",
-        ("RESOURCE_KEY", "TENANT_KEY", "MEDIA_TYPE_KEY", "RESOURCE_STATE_KEY", "RESOURCE_STATE_REASON_KEY"),
-    ),
-    Family(
-        "CAMPAIGN",
-        "attempts",
-        ("CAMPAIGN_GROUP_KEY", "CAMPAIGN_KEY", "GROUP_KEY", "CALLING_LIST_KEY", "DIALING_MODE_KEY", "TENANT_KEY"),
-    ),
-)
+SOURCES = ("interactions", "agents", "states", "attempts")
+
+
+def _families() -> tuple[Family, ...]:
+    """A family per file of sql/aggregate/ whose header declares it:
+
+    -- family: AGENT                       its tables are AG2_AGENT_<LEVEL>
+    -- source: agents                      which touched intervals it recomputes (SOURCES)
+    -- grain: RESOURCE_KEY, TENANT_KEY     its dimensions, besides DATE_TIME_KEY
+    """
+    found = []
+    for path in sorted((SQL_DIR / "aggregate").glob("*.sql")):
+        h = header(path.read_text(), str(path.relative_to(SQL_DIR.parent)), ("family", "source", "grain"))
+        if not h:
+            continue  # a helper of the stage (touched.sql, periods.sql, the measures)
+        if h.get("source") not in SOURCES or path.stem != h.get("family", "").lower() or not h.get("grain"):
+            raise ModelError(f"{path}: a family's header names it after its file, its source "
+                             f"({', '.join(SOURCES)}) and its grain")  # fmt: skip
+        found.append(Family(h["family"], h["source"], tuple(c.strip() for c in h["grain"].split(","))))
+    return tuple(found)
+
+
+FAMILIES = _families()
 
 
 @dataclass
@@ -111,8 +117,13 @@ class AggregateCounts:
 
 
 @cache
-def model(name: str) -> str:
+def _sql(name: str) -> str:
     return named_codes((SQL_DIR / "aggregate" / f"{name}.sql").read_text())
+
+
+def model(name: str, o: EtlOptions | None = None) -> str:
+    """sql/aggregate/<name>.sql with the run-level values it reads (etl/transform/values.py) written in."""
+    return with_values(_sql(name), option_values(o) if o else {}, f"sql/aggregate/{name}.sql")
 
 
 def aggregate(
@@ -134,7 +145,7 @@ def aggregate(
         for f in FAMILIES:
             for level in LEVELS:
                 run(con, f"DROP TABLE IF EXISTS {f.table(level)}")
-        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched_all')}")
+        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched_all', deployment.etl)}")
         run(con, "DELETE FROM CTL_AGGREGATE_SETTINGS")
         run(
             con,
@@ -163,7 +174,7 @@ def aggregate(
             SELECT r.SOURCE, k.DATE_TIME_KEY, r.RESOURCE_KEY FROM k, ({" UNION ".join(per_resource)}) AS r""",
         )
     else:
-        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched')}")
+        run(con, f"CREATE OR REPLACE TEMP TABLE _AG_TOUCHED AS {model('touched', deployment.etl)}")
     counts.intervals = dict(
         run(con, "SELECT SOURCE, count(DISTINCT DATE_TIME_KEY) FROM _AG_TOUCHED GROUP BY 1 ORDER BY 1")
     )
@@ -171,15 +182,15 @@ def aggregate(
         run(con, f"SELECT SOURCE, count(DISTINCT RESOURCE_KEY) FROM _AG_TOUCHED WHERE SOURCE IN "
                  f"({sql_list(RESOURCE_FACTS)}) GROUP BY 1 ORDER BY 1")
     )  # fmt: skip
-    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods')}")
-    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures')}")
-    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures')}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods', deployment.etl)}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures', deployment.etl)}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures', deployment.etl)}")
 
     have = _aggregate_tables(con)
     for f in FAMILIES:
         rows = (
             "(SELECT DATE_TIME_KEY, local_time(DATE_TIME_KEY) AS PERIOD_START_LOCAL, * EXCLUDE (DATE_TIME_KEY) "
-            f"FROM ({model(f.name.lower())}))"
+            f"FROM ({model(f.name.lower(), deployment.etl)}))"
         )
         if not {f.table(level) for level in LEVELS} <= have:
             _create_tables(con, f, rows)
@@ -206,16 +217,9 @@ def aggregate(
 
 
 def load_macros(con, o: EtlOptions) -> None:
-    """The aggregate SQL's macros and the run-level variables (time zone, thresholds, buckets)."""
+    """The aggregate SQL's macros (time buckets, state time), beside the calendar's."""
     calendar.load_calendar(con, o)  # interval_key, overlap_s, the local periods
-    run(con, "SET VARIABLE buckets = ?::INTEGER[]", [list(o.queue_time_buckets_s)])
-    for name, value in (
-        ("service_level_s", o.service_level_threshold_s),
-        ("short_engage_s", o.short_engage_threshold_s),
-        ("max_state_s", o.max_state_duration_s),
-    ):
-        run(con, f"SET VARIABLE {name} = {int(value)}")
-    run(con, model("macros"))
+    run(con, model("macros", o))
 
 
 def _settings_text(deployment: Deployment) -> str:

@@ -10,7 +10,7 @@ expression computed per row).
 
 The batch is read by DuckDB into pandas and validated there: GX's SQL datasource returns nothing
 through duckdb-engine, and reading the batch with the cycle's own connection lets the gate see the
-cycle's uncommitted rows. `qa_from_audit_key` scopes every batch that has UPDATE_AUDIT_KEY to the
+cycle's uncommitted rows. `$qa_from_audit_key` scopes every batch that has UPDATE_AUDIT_KEY to the
 rows written since that key: the cycle's gate checks what the cycle changed, `check` checks all.
 The aggregate totals, which no audit key scopes (a total is over all rows), are compared in a cycle
 over the periods it touched (_checked_periods), in `check` over the whole mart; and in a cycle a
@@ -33,10 +33,11 @@ from etl.idb.enums import named_codes
 from etl.load.mart import run
 from etl.logs import progress
 from etl.paths import SQL_DIR, asset_dir
+from etl.sqlfile import with_values
 
 EXPECTATIONS_DIR = asset_dir("expectations")
 EXAMPLES = 5  # failing rows quoted per expectation
-IN_BATCH = "UPDATE_AUDIT_KEY >= getvariable('qa_from_audit_key')"  # a batch's rows, of a table with audit keys
+IN_BATCH = "UPDATE_AUDIT_KEY >= $qa_from_audit_key"  # a batch's rows, of a table with audit keys
 SOURCE_ROWS = "SOURCE_ROWS"  # the batch column naming the IDB rows behind a mart row (a suite's "source")
 
 
@@ -155,7 +156,7 @@ def _columns_used(suite: dict) -> set[str]:
 # The levels whose totals a cycle compares over the local days it touched (the facts too); each
 # coarser level is compared over its own periods that hold those days.
 DAY_SCOPED = ("SUBHR", "HOUR", "DAY")
-# A queue stay's target is created as the stay ends (sql/transform/mediation_segment.sql): never this
+# A queue stay's target is created as the stay ends (sql/transform/intermediate/mediation_segment.sql): never this
 # long before the stay began, so a cycle looks for the targets of its days' stays from then on.
 TARGET_BEFORE_STAY_S = 86_400
 
@@ -295,13 +296,13 @@ def validate(
     gx, batches = _gx()
     clock = time.perf_counter()
     result = QualityRun("cycle" if from_audit_key else "full", from_audit_key)
-    run(con, "SET VARIABLE qa_from_audit_key = ?", [from_audit_key])
     parameters = {"agent_recovery_floor": options.agent_recovery_floor}
     for path in progress(suite_files(), "quality: suites"):
         if names is not None and path.stem not in names:
             continue
         spec = load_suite(path)
-        frame = con.execute(batch_sql(con, spec, scoped=bool(from_audit_key))).df()
+        scope = {"qa_from_audit_key": from_audit_key}
+        frame = con.execute(with_values(batch_sql(con, spec, scoped=bool(from_audit_key)), scope, path.name)).df()
         result.rows[spec["name"]] = len(frame)
         if from_audit_key and frame.empty and "sql" not in spec["meta"]["idbmart"]:
             continue  # the cycle wrote nothing here: nothing to check (GX costs ~6 ms per expectation)
@@ -312,7 +313,8 @@ def validate(
         if not checked.success:  # examples by key, and by the IDB rows behind them where the suite says
             key = spec["meta"]["idbmart"].get("key", [])
             if "source" in spec["meta"]["idbmart"]:
-                frame = con.execute(batch_sql(con, spec, scoped=bool(from_audit_key), sourced=True)).df()
+                sourced = batch_sql(con, spec, scoped=bool(from_audit_key), sourced=True)
+                frame = con.execute(with_values(sourced, scope, path.name)).df()
                 batch = batches.get_batch(batch_parameters={"dataframe": frame})
                 key = [*key, SOURCE_ROWS]
             checked = batch.validate(

@@ -8,13 +8,24 @@ periods as the aggregates (which are rebuilt on the same change, etl/aggregate/b
 
 from __future__ import annotations
 
+from functools import cache
+
 import duckdb
 
-from etl.config import WEEK_DAYS, EtlOptions
+from etl.config import EtlOptions
+from etl.idb.enums import named_codes
 from etl.load.mart import SENTINEL_TS, run
-from etl.transform.models import model
+from etl.paths import SQL_DIR
+from etl.sqlfile import with_values
+from etl.transform.values import option_values
 
 FILL_AHEAD_DAYS = 31  # a cycle fills DATE_TIME this far past the newest fact it wrote
+
+
+@cache
+def helper_sql(name: str) -> str:
+    """A helper file of sql/transform/ (macros.sql, calendar.sql, date_time.sql): no model of the graph."""
+    return named_codes((SQL_DIR / "transform" / f"{name}.sql").read_text())
 
 
 def settings(o: EtlOptions) -> str:
@@ -23,12 +34,10 @@ def settings(o: EtlOptions) -> str:
 
 
 def load_calendar(con: duckdb.DuckDBPyConnection, o: EtlOptions) -> None:
-    """The calendar macros on this connection, for the deployment's time zone and weeks."""
-    run(con, "SET VARIABLE tz = ?", [o.time_zone])
-    run(con, f"SET VARIABLE week_start = {WEEK_DAYS.index(o.week_start) + 1}")
-    run(con, f"SET VARIABLE simple_weeks = {o.week_numbering == 'simple'}")
-    run(con, model("macros"))
-    run(con, model("calendar"))
+    """The transform's macros and the calendar's on this connection, for the deployment's options."""
+    values = option_values(o)
+    for name in ("macros", "calendar"):
+        run(con, with_values(helper_sql(name), values, f"sql/transform/{name}.sql"))
 
 
 def fill_date_time(con: duckdb.DuckDBPyConnection, o: EtlOptions, lo: int, hi: int) -> None:
@@ -46,7 +55,8 @@ def fill_date_time(con: duckdb.DuckDBPyConnection, o: EtlOptions, lo: int, hi: i
         if old_lo is not None:
             lo, hi = min(lo, old_lo), max(hi, old_hi)
         run(con, f"COMMENT ON TABLE DATE_TIME IS '{wanted}'")
-    run(con, f"SET VARIABLE dt_lo = {int(lo)}")
-    run(con, f"SET VARIABLE dt_hi = {int(hi)}")
-    run(con, f"SET VARIABLE sentinel = {SENTINEL_TS}")
-    run(con, f"INSERT INTO DATE_TIME BY NAME {model('date_time')}")
+    values = option_values(o) | {"dt_lo": int(lo), "dt_hi": int(hi)}
+    run(
+        con,
+        f"INSERT INTO DATE_TIME BY NAME {with_values(helper_sql('date_time'), values, 'sql/transform/date_time.sql')}",
+    )

@@ -1,3 +1,7 @@
+-- family: AGENT
+-- source: agents
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
+--
 -- AG2_AGENT_SUBHR: per agent, the interactions offered to them in each interval (MART.md):
 -- OFFERED = customer dial, ring, talk or handle; ACCEPTED = handled; ENGAGE_TIME = customer talk;
 -- HOLD_TIME = customer hold; WRAP_TIME = customer after-call work; INVITE = rings and dials.

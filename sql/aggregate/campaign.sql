@@ -1,3 +1,7 @@
+-- family: CAMPAIGN
+-- source: attempts
+-- grain: CAMPAIGN_GROUP_KEY, CAMPAIGN_KEY, GROUP_KEY, CALLING_LIST_KEY, DIALING_MODE_KEY, TENANT_KEY
+--
 -- AG2_CAMPAIGN_SUBHR: dial attempts per campaign group, campaign, agent group, calling list and
 -- dialing mode, in the interval the attempt began: how many; how they ended, by call result type
 -- (CALL_RESULT.CALL_RESULT_TYPE; OTHER also counts attempts without a result); how many produced a

@@ -1,3 +1,7 @@
+-- family: I_SESS_STATE
+-- source: states
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY
+--
 -- AG2_I_SESS_STATE_SUBHR: per agent, the seconds of each interval spent in each summarised state
 -- (SM_RES_STATE_FACT, one state at a time over all the agent's DNs), split exactly at the interval's
 -- boundaries; LOGIN_TIME is their sum. The counts are the states entered in the interval.

@@ -1,3 +1,7 @@
+-- family: I_STATE_RSN
+-- source: states
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, RESOURCE_STATE_KEY, RESOURCE_STATE_REASON_KEY
+--
 -- AG2_I_STATE_RSN_SUBHR: per agent, state and reason code (SM_RES_STATE_REASON_FACT), the seconds of
 -- each interval with that reason, split exactly at the interval's boundaries, and the reasons entered.
 SELECT

@@ -1,3 +1,7 @@
+-- family: ID
+-- source: interactions
+-- grain: INTERACTION_DESCRIPTOR_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
+--
 -- AG2_ID_SUBHR: the agent measures per interaction descriptor (customer segment, service type,
 -- service subtype, business result from user data). RAA's View-AG2_ID_HOUR: the customer measures go
 -- to the interval the interaction entered the contact center (INTERACTION_FACT's start), the received

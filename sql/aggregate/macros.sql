@@ -1,15 +1,15 @@
 -- Helpers of the aggregate SQL (TEMP, per connection), beside the calendar's (sql/transform/calendar.sql:
--- local_time, local_epoch and the local periods of getvariable('tz'), etl.time_zone).
+-- local_time, local_epoch and the local periods of $tz, etl.time_zone).
 
 -- Queue time bucket 1..20 of a duration: bucket n holds (b[n-1], b[n]] of etl.queue_time_buckets_s,
 -- bucket 20 everything above the last bound.
-CREATE OR REPLACE TEMP MACRO time_bucket(s) AS 1 + len(list_filter(getvariable('buckets'), lambda b: b < s));
+CREATE OR REPLACE TEMP MACRO time_bucket(s) AS 1 + len(list_filter($buckets, lambda b: b < s));
 
 -- Agent state time is split exactly at interval boundaries. A state row contributes to every interval
 -- from the one it starts in up to the one before its end (its first, even if it lasted no time: it
 -- counts as an entry there). The end is capped at max_state_s, as the state facts already are, so
 -- that no row can ever reach the far-future sentinel.
-CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + getvariable('max_state_s'));
+CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + $max_state_s);
 CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
 CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);
 

@@ -1,3 +1,7 @@
+-- family: QUEUE
+-- source: interactions
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
+--
 -- AG2_QUEUE_SUBHR: per queue (virtual queue, ACD queue, routing point), the interactions that entered
 -- it in each interval and how their stay ended. *_TIME are seconds in the queue; for a distributed
 -- stay, until the target answered or the customer left while it rang (MEDIATION_DURATION).
@@ -8,7 +12,7 @@ SELECT
   coalesce(sum(DURATION) FILTER (RESULT = 'DIVERTED'), 0)::BIGINT AS DISTRIBUTED_TIME,
   count(*) FILTER (ACCEPTED)::BIGINT AS ACCEPTED,
   coalesce(sum(DURATION) FILTER (ACCEPTED), 0)::BIGINT AS ACCEPTED_TIME,
-  count(*) FILTER (ACCEPTED AND DURATION <= getvariable('service_level_s'))::BIGINT AS ACCEPTED_THR,
+  count(*) FILTER (ACCEPTED AND DURATION <= $service_level_s)::BIGINT AS ACCEPTED_THR,
   count(*) FILTER (ACCEPTED_AGENT)::BIGINT AS ACCEPTED_AGENT,
   count(*) FILTER (RESULT = 'ABANDONED')::BIGINT AS ABANDONED,
   coalesce(sum(DURATION) FILTER (RESULT = 'ABANDONED'), 0)::BIGINT AS ABANDONED_TIME,

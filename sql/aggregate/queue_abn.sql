@@ -1,3 +1,7 @@
+-- family: QUEUE_ABN
+-- source: interactions
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
+--
 -- AG2_QUEUE_ABN_SUBHR: the queue's abandons (in the queue) by how long the customer waited, in the
 -- 20 buckets of etl.queue_time_buckets_s (bucket n: (b[n-1], b[n]] seconds; bucket 20: above the last).
 SELECT

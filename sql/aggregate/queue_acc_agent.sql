@@ -1,3 +1,7 @@
+-- family: QUEUE_ACC_AGENT
+-- source: interactions
+-- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
+--
 -- AG2_QUEUE_ACC_AGENT_SUBHR: the queue's interactions an agent accepted, by how long the customer
 -- waited until the agent answered, in the 20 buckets of etl.queue_time_buckets_s.
 SELECT

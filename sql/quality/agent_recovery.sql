@@ -7,12 +7,12 @@ WITH parties AS (
   SELECT i.INTERACTION_RESOURCE_ID, i.AGENT_MATCH
   FROM INTERACTION_RESOURCE_FACT AS i
   WHERE i.AGENT_MATCH IN ('recovered', 'ambiguous', 'no_session')
-    AND i.UPDATE_AUDIT_KEY >= getvariable('qa_from_audit_key')
+    AND i.UPDATE_AUDIT_KEY >= $qa_from_audit_key
     AND EXISTS (SELECT 1 FROM SM_RES_SESSION_FACT AS s
                 WHERE s.MEDIA_RESOURCE_KEY = i.MEDIA_RESOURCE_KEY AND s.END_TS >= i.START_TS)
 )
 SELECT
-  CASE WHEN getvariable('qa_from_audit_key') > 0 THEN 'rows written by this cycle' ELSE 'all rows' END AS SCOPE,
+  CASE WHEN $qa_from_audit_key > 0 THEN 'rows written by this cycle' ELSE 'all rows' END AS SCOPE,
   count(*) AS PARTIES,
   count(*) FILTER (AGENT_MATCH = 'recovered') AS RECOVERED,
   round(count(*) FILTER (AGENT_MATCH = 'recovered') / count(*), 3) AS RECOVERY_RATE

@@ -2,10 +2,10 @@
 -- week, month, quarter and year that DATE_TIME (sql/transform/date_time.sql) and the aggregates' periods
 -- (sql/aggregate/periods.sql) share, so that an AG2_*_<LEVEL> row's DATE_TIME_KEY is the DATE_TIME row
 -- whose DATE_TIME_<LEVEL>_KEY it is. Set by etl/transform/calendar.py from the deployment's [etl]:
---   getvariable('tz')           etl.time_zone, an IANA name (Info Mart's date-time-tz);
---   getvariable('week_start')   etl.week_start as an ISO day number, 1 Monday .. 7 Sunday (Info Mart's
+--   $tz           etl.time_zone, an IANA name (Info Mart's date-time-tz);
+--   $week_start   etl.week_start as an ISO day number, 1 Monday .. 7 Sunday (Info Mart's
 --                               default calendar starts weeks on Sunday: Table-DATE_TIME);
---   getvariable('simple_weeks') etl.week_numbering = "simple" (Info Mart's default "simple week
+--   $simple_weeks etl.week_numbering = "simple" (Info Mart's default "simple week
 --                               numbering": week 1 starts on January 1 and the year's last week ends on
 --                               December 31, so a week across the new year is two weeks), else "iso":
 --                               whole weeks, week 1 being the first with four or more days of the year.
@@ -13,32 +13,32 @@
 -- become local wall-clock TIMESTAMPs only through timezone(tz, ...), and back through local_epoch.
 
 -- The local wall-clock time of a UTC second.
-CREATE OR REPLACE TEMP MACRO local_time(k) AS timezone(getvariable('tz'), to_timestamp(k));
+CREATE OR REPLACE TEMP MACRO local_time(k) AS timezone($tz, to_timestamp(k));
 
 -- The UTC second at which a local wall-clock time occurs.
-CREATE OR REPLACE TEMP MACRO local_epoch(local_ts) AS epoch(timezone(getvariable('tz'), local_ts))::BIGINT;
+CREATE OR REPLACE TEMP MACRO local_epoch(local_ts) AS epoch(timezone($tz, local_ts))::BIGINT;
 
 -- Days from the week's first day to the local time's day: 0 .. 6.
-CREATE OR REPLACE TEMP MACRO week_day_index(l) AS (isodow(l) - getvariable('week_start') + 7) % 7;
+CREATE OR REPLACE TEMP MACRO week_day_index(l) AS (isodow(l) - $week_start + 7) % 7;
 
 -- The local midnight starting the whole (seven-day) week that holds local time l.
 CREATE OR REPLACE TEMP MACRO whole_week_start(l) AS date_trunc('day', l) - to_days(week_day_index(l)::INTEGER);
 
 -- The local start and end of the calendar week holding local time l (simple weeks stop at the year).
 CREATE OR REPLACE TEMP MACRO cal_week_start(l) AS
-  CASE WHEN getvariable('simple_weeks') THEN greatest(whole_week_start(l), date_trunc('year', l))
+  CASE WHEN $simple_weeks THEN greatest(whole_week_start(l), date_trunc('year', l))
        ELSE whole_week_start(l) END;
 CREATE OR REPLACE TEMP MACRO cal_week_end(l) AS
-  CASE WHEN getvariable('simple_weeks')
+  CASE WHEN $simple_weeks
        THEN least(whole_week_start(l) + INTERVAL 7 DAY, date_trunc('year', l) + INTERVAL 1 YEAR)
        ELSE whole_week_start(l) + INTERVAL 7 DAY END;
 
 -- The year a week is numbered in, and its number. Simple: the calendar year, week 1 holding January 1.
 -- ISO-like: the year holding the week's fourth day; week 1 is the week holding January 4.
 CREATE OR REPLACE TEMP MACRO week_year(l) AS
-  CASE WHEN getvariable('simple_weeks') THEN year(l) ELSE year(whole_week_start(l) + INTERVAL 3 DAY) END;
+  CASE WHEN $simple_weeks THEN year(l) ELSE year(whole_week_start(l) + INTERVAL 3 DAY) END;
 CREATE OR REPLACE TEMP MACRO week_number(l) AS
-  CASE WHEN getvariable('simple_weeks')
+  CASE WHEN $simple_weeks
        THEN (dayofyear(l) - 1 + week_day_index(date_trunc('year', l))) // 7 + 1
        ELSE datediff('day', whole_week_start(make_timestamp(week_year(l), 1, 4, 0, 0, 0)), whole_week_start(l)) // 7 + 1
   END;

@@ -1,13 +1,13 @@
 -- DATE_TIME rows (Info Mart's calendar dimension, Table-DATE_TIME) for every 15-minute interval from
--- the local day holding getvariable('dt_lo') up to getvariable('dt_hi'), and the sentinel's interval
+-- the local day holding $dt_lo up to $dt_hi, and the sentinel's interval
 -- (where still-open facts end), where missing. The key is the UTC second the interval starts; every
 -- other column is the contact center's local calendar (sql/transform/calendar.sql), so a local hour or
 -- day of AG2_* joins to its own local labels. Names follow Info Mart's DATE_TIME; DATE_TIME_NEXT_KEY,
 -- CAL_WEEK_YEAR_NUM, LABEL_YYYY_WW and UTC_OFFSET_MINUTES are this project's (docs/architecture.md).
 WITH wanted AS (
-  SELECT unnest(range(interval_key(local_epoch(date_trunc('day', local_time(getvariable('dt_lo'))))),
-                      getvariable('dt_hi') + 1, 900)) AS K
-  UNION SELECT interval_key(getvariable('sentinel'))
+  SELECT unnest(range(interval_key(local_epoch(date_trunc('day', local_time($dt_lo)))),
+                      $dt_hi + 1, 900)) AS K
+  UNION SELECT interval_key($sentinel)
 ),
 t AS (SELECT K, local_time(K) AS L FROM wanted WHERE K NOT IN (SELECT DATE_TIME_KEY FROM DATE_TIME))
 SELECT

@@ -1,5 +1,6 @@
--- Helpers of the transform SQL, created per connection (TEMP). Run-level values (the run's audit key,
--- options) are DuckDB variables set by etl/transform/build.py: getvariable('tol') and so on.
+-- Helpers of the transform SQL, created per connection (TEMP). A `$name` is a run-level value (an
+-- option, a constant of the contract) written in as a literal when the macros are created
+-- (etl.transform.graph.bind: DuckDB's parameter syntax; macros cannot take parameters).
 
 -- A deterministic surrogate key: 63 bits of the MD5 of a row's identity text. The same identity gives
 -- the same key in every mart and every run (MART.md: keys are deterministic).
@@ -30,13 +31,13 @@ CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, role_reason_cod
   idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, '') ||
           CASE WHEN role_reason_code = 'UNSPECIFIED' THEN '' ELSE '|' || role_reason_code END);
 
--- Whether `v` is a code the IDB contract knows for a column (its list: a variable named after it,
--- set from etl/idb/enums.py by etl/transform/build.py; e.g. is_code('codes_calltype', CALLTYPE)).
-CREATE OR REPLACE TEMP MACRO is_code(codes, v) AS list_contains(getvariable(codes), v);
+-- Whether `v` is a code the IDB contract knows for a column (`codes`, its list from etl/idb/enums.py,
+-- a run-level value: e.g. is_code($codes_calltype, CALLTYPE)).
+CREATE OR REPLACE TEMP MACRO is_code(codes, v) AS list_contains(codes, v);
 
 -- An interaction's type from its call's CALLTYPE: none is taken as inbound, an unknown one is UNKNOWN (0).
 CREATE OR REPLACE TEMP MACRO interaction_type_key(calltype) AS
-  CASE WHEN calltype IS NULL THEN CallType.INBOUND WHEN is_code('codes_calltype', calltype) THEN calltype ELSE 0 END;
+  CASE WHEN calltype IS NULL THEN CallType.INBOUND WHEN is_code($codes_calltype, calltype) THEN calltype ELSE 0 END;
 
 -- A party's seconds (or count) in one IRF measure family: the value where the party's FAMILY is one of
 -- `families`, else 0 (_T_PARTY.FAMILY; Info Mart's families are disjoint).
@@ -44,23 +45,23 @@ CREATE OR REPLACE TEMP MACRO in_family(family, families, v) AS
   CASE WHEN list_contains(families, family) THEN coalesce(v, 0) ELSE 0 END;
 
 -- Whether a GIDB row may belong to the interactions being built, by its time: none of their rows is
--- older than their first call, less an hour (getvariable('ixn_from'), set per slice by
--- etl/transform/build.py). DuckDB then skips the row groups of older rows by their zone maps instead of
+-- older than their first call, less an hour (`from_ts`: $ixn_from, the slice's bound, given by the
+-- transform's runner). DuckDB then skips the row groups of older rows by their zone maps instead of
 -- reading every day GIDB keeps. A row without a time is always read.
-CREATE OR REPLACE TEMP MACRO in_ixn_time(ts) AS (ts >= getvariable('ixn_from') OR ts IS NULL);
+CREATE OR REPLACE TEMP MACRO in_ixn_time(ts, from_ts) AS (ts >= from_ts OR ts IS NULL);
 
 -- Whether a source time can be true: no IDB recorded anything before 2000-01-01 (PLAUSIBLE_FROM_TS
 -- in etl/extract/entities.py, set by etl/transform/build.py; a CREATED_TS of
 -- -86400 is a broken row or clock). An implausible time is not used: its row is read by a stated rule
 -- and listed in STG_TRANSFORM_DISCARDS (discards.sql). Such rows are read whatever the slice's time
 -- bound (in_ixn_time), which old row groups, holding none, still let DuckDB skip.
-CREATE OR REPLACE TEMP MACRO plausible_ts(ts) AS ts >= getvariable('plausible_from');
+CREATE OR REPLACE TEMP MACRO plausible_ts(ts) AS ts >= $plausible_from;
 
 -- Whether a recorded end can be true: no later than 30 days after its start (PLAUSIBLE_SPAN_S in
 -- etl/extract/entities.py; a TERMINATED_TS of 2038 on a call of today is a broken row or clock). A
 -- stuck row's end is the sentinel, not recorded: it is always plausible. NULL where `end_ts` is NULL.
 CREATE OR REPLACE TEMP MACRO plausible_end(start_ts, end_ts, stuck) AS
-  stuck OR end_ts <= start_ts + getvariable('plausible_span');
+  stuck OR end_ts <= start_ts + $plausible_span;
 
 -- Seconds two intervals [a0, a1) and [b0, b1) share.
 CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, b1) - greatest(a0, b0));
@@ -69,4 +70,4 @@ CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, 
 -- factor-dnd-into-sm-resource-states, GIMPopAgent: false for voice, true for multimedia by default).
 -- Where it does not, a DND change is ignored and the DN keeps the state it had before.
 CREATE OR REPLACE TEMP MACRO dnd_factored(mediatype) AS
-  CASE WHEN coalesce(mediatype, MediaType.VOICE) = MediaType.VOICE THEN getvariable('dnd_voice') ELSE getvariable('dnd_multimedia') END;
+  CASE WHEN coalesce(mediatype, MediaType.VOICE) = MediaType.VOICE THEN $dnd_voice ELSE $dnd_multimedia END;

@@ -1,5 +1,5 @@
 """SM_RES_STATE_FACT when an agent's login sessions arrive in different cycles: each agent's states
-are rebuilt from the run of overlapping sessions that changed (sql/transform/state_agents.sql), and
+are rebuilt from the run of overlapping sessions that changed (sql/transform/intermediate/state_agents.sql), and
 an agent's earlier sessions keep their states whatever another agent republished beside them."""
 
 from __future__ import annotations

@@ -1,0 +1,8 @@
+-- model: contact_attempt_fact
+-- layer: fact
+-- target: CONTACT_ATTEMPT_FACT
+-- key: CONTACT_ATTEMPT_FACT_KEY
+-- scope: CHAIN_GUID IN (SELECT CHAINGUID FROM _T_CHAIN)
+--
+-- CONTACT_ATTEMPT_FACT of the chains in scope: the rows of contact_attempt_fact_rows.
+SELECT * FROM _T_CAF

@@ -1,0 +1,21 @@
+-- model: mediation_segment_fact
+-- layer: fact
+-- runs: slice
+-- target: MEDIATION_SEGMENT_FACT
+-- key: MEDIATION_SEGMENT_ID
+-- scope: INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN_IDS)
+-- ranged: true
+--
+-- MEDIATION_SEGMENT_FACT rows from the mediation segments of the interactions in scope (_T_MSF): the
+-- stays in ACD queues and virtual queues; a routing point's time is no mediation segment (GIMPopMSF).
+SELECT
+  MEDIATION_SEGMENT_ID, idb_key(ROOT) AS INTERACTION_ID, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY,
+  MEDIATYPE AS MEDIA_TYPE_KEY, RESOURCE_KEY, RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
+  technical_descriptor_key('RECEIVED', 'UNSPECIFIED', RESULT_CODE, REASON_CODE) AS TECHNICAL_DESCRIPTOR_KEY,
+  TARGET_IXN_RESOURCE_ID, START_TS, LEFT_TS AS END_TS,
+  interval_key(START_TS) AS START_DATE_TIME_KEY, interval_key(LEFT_TS) AS END_DATE_TIME_KEY,
+  MEDIATION_DURATION,
+  RESULT_CODE = 'ABANDONED' AND MEDIATION_DURATION <= $short_abandon_s AS SHORT_ABANDONED_FLAG,
+  STUCK_FLAG
+FROM _T_MSF
+WHERE TYPE_CODE <> 'ROUTINGPOINT'

@@ -1,0 +1,11 @@
+-- model: sm_res_state_fact
+-- layer: fact
+-- target: SM_RES_STATE_FACT
+-- key: SM_RES_STATE_FACT_KEY
+-- scope: RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = SM_RES_STATE_FACT.RESOURCE_KEY)
+--
+-- SM_RES_STATE_FACT, rebuilt for each agent of _T_STATE_AGENT from its FROM_TS on (the least FROM_TS
+-- lets DuckDB skip older row groups): the rows of sm_res_state_fact_rows.
+SELECT * FROM _T_SMST

@@ -1,0 +1,11 @@
+-- model: sm_res_state_reason_fact
+-- layer: fact
+-- target: SM_RES_STATE_REASON_FACT
+-- key: SM_RES_STATE_REASON_FACT_KEY
+-- scope: RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = SM_RES_STATE_REASON_FACT.RESOURCE_KEY)
+--
+-- SM_RES_STATE_REASON_FACT, rebuilt like SM_RES_STATE_FACT; the reason's own columns go to its
+-- dimension (resource_state_reason.sql).
+SELECT * EXCLUDE (AGENTSTATE, KEYNAME, VALUE, WORKMODE, HWFLAG) FROM _T_SMRS

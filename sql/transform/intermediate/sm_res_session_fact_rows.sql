@@ -1,0 +1,17 @@
+-- model: sm_res_session_fact_rows
+-- layer: intermediate
+-- target: _T_SMS
+--
+-- SM_RES_SESSION_FACT: one row per agent login session (per media) the HA choice republished.
+SELECT
+  idb_key('session|' || s.ENTITY_KEY) AS SM_RES_SESSION_FACT_KEY,
+  cfg_resource_key(CfgType.PERSON, s.AGENTID) AS RESOURCE_KEY,
+  r.RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
+  cfg_resource_key(CfgType.TENANT, s.TENANTID) AS TENANT_KEY,
+  coalesce(s.MEDIATYPE, MediaType.VOICE) AS MEDIA_TYPE_KEY,
+  s.START_TS, s.END_TS, interval_key(s.START_TS) AS START_DATE_TIME_KEY, interval_key(s.END_TS) AS END_DATE_TIME_KEY,
+  s.END_TS - s.START_TS AS TOTAL_DURATION,
+  s.END_TS = $sentinel AS ACTIVE_FLAG,
+  s.ENTITY_KEY AS LOGIN_SESSION_KEY
+FROM _T_SESSION AS s JOIN _T_SESSION_RES AS r ON r.ENTITY_KEY = s.ENTITY_KEY
+WHERE s.AGENTID IS NOT NULL AND s.END_TS >= s.START_TS

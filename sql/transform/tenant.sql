@@ -1,6 +1,0 @@
--- TENANT from configuration (latest version of each tenant).
-SELECT cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY, NAME AS TENANT_NAME, TENANTID AS TENANT_CFG_DBID,
-  min(CREATED_TS) OVER (PARTITION BY TENANTID) AS START_TS,
-  CASE WHEN STATUS = Status.DELETED THEN coalesce(DELETED_TS, getvariable('sentinel')) ELSE getvariable('sentinel') END AS END_TS
-FROM GIDB_GC_TENANT
-QUALIFY row_number() OVER (PARTITION BY TENANTID ORDER BY CREATED_TS DESC) = 1

@@ -1,0 +1,154 @@
+"""The transform's models declare themselves and their order comes from their SQL (etl/transform/graph.py);
+a model runs alone on a few input rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.config import EtlOptions
+from etl.load import mart
+from etl.transform import graph
+from etl.transform.graph import ModelError
+
+
+def _model(tmp_path: Path, layer: str, name: str, body: str) -> graph.Model:
+    path = tmp_path / layer / f"{name}.sql"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(body)
+    return graph.model_from(body, path)
+
+
+def _position(plan: graph.Plan) -> dict[str, int]:
+    return {m.name: i for i, m in enumerate(plan.models)}
+
+
+def test_every_file_of_sql_transform_is_a_model_of_its_folders_layer_and_none_is_left_out_of_the_plan():
+    on_disk = {p.stem for p in graph.MODELS_DIR.glob("*/*.sql")}
+    models = graph.models(EtlOptions())
+    assert on_disk <= {m.name for m in models}
+    assert {p.name for p in graph.MODELS_DIR.glob("*.sql")} == {"macros.sql", "calendar.sql", "date_time.sql"}
+    plan = graph.plan(models)
+    assert sorted(m.name for m in plan.models) == sorted(m.name for m in models)
+
+
+def test_each_model_runs_after_every_model_that_writes_a_table_it_reads():
+    models = graph.models(EtlOptions())
+    plan = graph.plan(models)
+    at = _position(plan)
+    for b in models:
+        for a in models:
+            shared = (b.reads - b.reads_previous) & a.writes - (b.writes - a.creates)
+            if a is not b and shared:
+                assert at[a.name] < at[b.name], f"{b.name} reads {sorted(shared)} before {a.name} writes it"
+            if a is not b and b.reads_previous & a.writes:
+                assert at[b.name] < at[a.name], f"{b.name} must read {sorted(b.reads_previous)} before {a.name}"
+
+
+def test_a_new_model_is_one_file_and_finds_its_place_from_the_tables_it_reads(tmp_path):
+    """A per-slice model reading the parties runs in each slice after party.sql; a fact replacing a
+    table from it runs after it; no Python names either."""
+    rows = _model(
+        tmp_path, "intermediate", "party_kinds",
+        "-- model: party_kinds\n-- layer: intermediate\n-- runs: slice\n-- target: _T_PARTY_KIND\n"
+        "SELECT KIND, count(*) AS N FROM _T_PARTY GROUP BY KIND",
+    )  # fmt: skip
+    fact = _model(
+        tmp_path, "fact", "party_kind_fact",
+        "-- model: party_kind_fact\n-- layer: fact\n-- target: PARTY_KIND_FACT\n-- key: KIND\n-- scope: TRUE\n"
+        "SELECT * FROM _T_PARTY_KIND",
+    )  # fmt: skip
+    plan = graph.plan([*graph.models(EtlOptions()), rows, fact])
+    assert rows in plan.per_slice and fact in plan.after
+    at = _position(plan)
+    assert at["party"] < at["party_kinds"] < at["party_kind_fact"]
+    assert rows.reads == {"_T_PARTY"} and rows.creates == {"_T_PARTY_KIND"}
+    assert fact.kind == "replace" and fact.key == ("KIND",)
+
+
+def test_a_header_that_does_not_match_its_file_is_refused(tmp_path):
+    with pytest.raises(ModelError, match="model other of layer fact"):
+        _model(tmp_path, "intermediate", "mine", "-- model: other\n-- layer: fact\nSELECT 1")
+    with pytest.raises(ModelError, match="begins with a header"):
+        _model(tmp_path, "intermediate", "bare", "SELECT 1")
+    with pytest.raises(ModelError, match="names its key"):
+        _model(tmp_path, "fact", "keyless", "-- model: keyless\n-- layer: fact\n-- target: SOME_FACT\nSELECT 1")
+
+
+def test_two_models_modifying_one_table_must_say_which_runs_first(tmp_path):
+    a = _model(tmp_path, "control", "a", "-- model: a\n-- layer: control\nINSERT INTO LOG SELECT 1")
+    b = _model(tmp_path, "control", "b", "-- model: b\n-- layer: control\nDELETE FROM LOG WHERE x = 1")
+    with pytest.raises(ModelError, match="a and b both modify LOG"):
+        graph.plan([a, b])
+    b_after = _model(tmp_path, "control", "b", "-- model: b\n-- layer: control\n-- depends_on: a\nDELETE FROM LOG")
+    assert [m.name for m in graph.plan([b_after, a]).models] == ["a", "b"]
+
+
+def test_models_that_read_each_others_tables_are_a_cycle_named_in_the_error(tmp_path):
+    x = _model(
+        tmp_path, "intermediate", "x", "-- model: x\n-- layer: intermediate\n-- target: _T_X\nSELECT * FROM _T_Y"
+    )
+    y = _model(
+        tmp_path, "intermediate", "y", "-- model: y\n-- layer: intermediate\n-- target: _T_Y\nSELECT * FROM _T_X"
+    )
+    with pytest.raises(ModelError, match="x, y depend on each other"):
+        graph.plan([x, y])
+
+
+def test_a_missing_run_level_value_is_named_with_the_model():
+    con = duckdb.connect()
+    with pytest.raises(Exception, match=r"slice_interactions.sql: the run-level value \$slice was not given"):
+        model = next(m for m in graph.models(EtlOptions()) if m.name == "slice_interactions")
+        graph.execute(con, model, {}, graph.Results())
+
+
+def test_irf_anchor_alone_marks_the_first_resource_that_handled_the_customer():
+    """MART.md: IRF_ANCHOR is 1 on the interaction's first resource that handled the customer, else on
+    its first resource: interaction 1's IVR (ordinal 1) never handled the customer, its agent did."""
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TEMP TABLE _T_IRF AS SELECT * FROM (VALUES
+             (11, 1, 1, 0, 0), (12, 1, 2, 1, 0), (13, 1, 3, 1, 0),  -- IVR, first agent, second agent
+             (21, 2, 1, 0, 0), (22, 2, 2, 0, 0)                      -- abandoned before any handling
+           ) AS v(INTERACTION_RESOURCE_ID, INTERACTION_ID, INTERACTION_RESOURCE_ORDINAL, CUSTOMER_HANDLE_COUNT,
+                  IRF_ANCHOR)"""
+    )
+    graph.run_alone(con, "irf_anchor")
+    anchored = con.execute("SELECT INTERACTION_RESOURCE_ID FROM _T_IRF WHERE IRF_ANCHOR = 1 ORDER BY 1").fetchall()
+    assert anchored == [(12,), (21,)]
+
+
+def test_outbound_dimension_rows_alone_keep_what_configuration_lacks_until_it_is_configured():
+    """An object an OCS names that configuration lacks is a row without a name (CONFIGURED_FLAG false)
+    from when it was first seen, kept across cycles (star.sql, "Outbound Contact"); once configured it
+    is the configured row, ending where configuration deleted it."""
+    con = duckdb.connect()
+    mart.ensure_schema(con)
+    sentinel = mart.SENTINEL_TS
+    con.execute(
+        """CREATE TEMP TABLE _T_OB_CFG AS SELECT * FROM (VALUES
+             ('campaign', 7, 1, 'Renewals', NULL, NULL, 1, NULL, 1000),
+             ('calling_list', 8, 1, 'Old list', NULL, NULL, 2, 5000, 900)
+           ) AS v(KIND, DBID, TENANTID, NAME, CAMPAIGNID, GROUPID, STATUS, DELETED_TS, FIRST_TS)"""
+    )
+    con.execute(
+        "CREATE TEMP TABLE _T_OB_SEEN AS SELECT * FROM (VALUES ('campaign', 9, 3000), ('campaign', 7, 50)) "
+        "AS v(KIND, DBID, TS)"
+    )
+    # campaign 5 was seen by an earlier cycle and never configured; 9 was seen then too, earlier than now
+    con.execute(
+        "INSERT INTO CAMPAIGN VALUES (1, NULL, NULL, 5, FALSE, 100, ?, 1, 1), (2, NULL, NULL, 9, FALSE, 2000, ?, 1, 1)",
+        [sentinel, sentinel],
+    )
+    graph.run_alone(con, "outbound_dimension_rows")
+    rows = con.execute(
+        "SELECT KIND, DBID, NAME, CONFIGURED_FLAG, START_TS, END_TS FROM _T_OB_DIM ORDER BY KIND, DBID"
+    ).fetchall()
+    assert rows == [
+        ("calling_list", 8, "Old list", True, 900, 5000),  # deleted (Status.DELETED) at 5000
+        ("campaign", 5, None, False, 100, sentinel),
+        ("campaign", 7, "Renewals", True, 1000, sentinel),  # configured: seen before, it is still the configured row
+        ("campaign", 9, None, False, 2000, sentinel),  # first seen by the earlier cycle
+    ]
