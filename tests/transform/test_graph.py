@@ -152,3 +152,17 @@ def test_outbound_dimension_rows_alone_keep_what_configuration_lacks_until_it_is
         ("campaign", 7, "Renewals", True, 1000, sentinel),  # configured: seen before, it is still the configured row
         ("campaign", 9, None, False, 2000, sentinel),  # first seen by the earlier cycle
     ]
+
+
+def test_no_sql_reads_a_session_variable():
+    """Run-level values are passed to the SQL (`$name`, etl.sqlfile.with_values): an unset DuckDB
+    variable reads as NULL without a word, so a check comparing with it would pass whatever the rows."""
+    root = graph.MODELS_DIR.parents[1]
+    found = [
+        str(p.relative_to(root))
+        for folder in ("sql", "expectations", "etl")
+        for p in (root / folder).rglob("*")
+        if p.suffix in (".sql", ".json", ".py", ".md")
+        and ("getvariable(" in p.read_text() or "SET VARIABLE" in p.read_text())
+    ]
+    assert found == []
