@@ -1,19 +1,25 @@
 """One ETL cycle (`idbmart run`): extract every source's window, merge, choose HA members, commit.
 
-Reading happens first, source by source, into the connection's temporary work tables: a source that
-cannot be reached or fails its schema check is reported and skipped (its window stays where it was,
-so its backlog is read when it is back), and the others go on. Then one transaction merges staging,
-makes the HA choice, publishes GIDB and writes the audit: a cycle that crashes or fails before the
-commit leaves the mart exactly as it was, and rerunning it reads the same windows again.
+Every job that writes the mart opens its run here (`open_cycle`: the connection, the run id, the
+sources' marks, the extraction work tables, the audit writer): `idbmart run`, the nightly sweep, a
+backfill, Airflow's commit of its extract files and a re-aggregation. Reading happens first, source by
+source, into the connection's temporary work tables: a source that cannot be reached or fails its
+schema check is reported and skipped (its window stays where it was, so its backlog is read when it
+is back), and the others go on. Then one transaction merges staging, makes the HA choice, publishes
+GIDB and writes the audit: a cycle that crashes or fails before the commit leaves the mart exactly as
+it was, and rerunning it reads the same windows again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 from etl.aggregate.build import AggregateCounts, aggregate
 from etl.config import Deployment
@@ -22,7 +28,7 @@ from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
 from etl.load import dictionary, mart
-from etl.load.audit import audit_key, audit_row
+from etl.load.audit import AuditWriter, Step, StepFigures
 from etl.load.mart import run
 from etl.measure import Stages
 from etl.quality import gate
@@ -65,6 +71,56 @@ class CycleResult:
         return st.to_gidb + ha.inserted, st.from_gidb + ha.deleted
 
 
+@dataclass
+class Cycle:
+    """One run writing the mart: its connection, result (run id), the sources' marks when it began,
+    and its audit writer."""
+
+    con: duckdb.DuckDBPyConnection
+    deployment: Deployment
+    result: CycleResult
+    marks: dict[str, tuple[int, int]]
+    audit: AuditWriter
+
+    def commit(self) -> CycleResult:
+        """Merge what was extracted into the work tables, choose, transform, aggregate and pass the
+        quality gate, in one transaction; a failed gate rolls it all back, records why and raises
+        QualityGateFailed."""
+        con, deployment, result, audit = self.con, self.deployment, self.result, self.audit
+        if result.sources and not any(s.ok for s in result.sources):  # an empty run would say "all is well"
+            reasons = "; ".join(s.error or "" for s in result.sources[:3])
+            reasons += "; ..." if len(result.sources) > 3 else ""
+            raise IdbmartError(f"no source could be read, nothing was committed: {reasons}")
+        log.info("commit run %d (%s) ...", result.run_id, audit.job)
+        try:
+            with mart.transaction(con, result.stages):
+                _load(self)
+        except QualityGateFailed as failed:
+            with mart.transaction(con):
+                gate.record(con, result.run_id, audit.job, result.quality)
+                gate.audit(con, audit, result.quality)
+            result.report = gate.report(deployment, result.quality, result.run_id, audit.job)
+            raise QualityGateFailed(result.quality, result.report, failed.what) from None
+        if result.quality is not None:
+            result.report = gate.report(deployment, result.quality, result.run_id, audit.job)
+        return result
+
+
+@contextmanager
+def open_cycle(deployment: Deployment, job: str, extracting: bool = True, **result_fields) -> Iterator[Cycle]:
+    """A run of `job` on the mart: its connection (closed after), next run id and marks, and, where it
+    extracts, the empty work tables the extracts go into."""
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
+    try:
+        result = CycleResult(mart.next_run_id(con), **result_fields)
+        marks = incremental.previous_marks(con)
+        if extracting:
+            incremental.create_work_tables(con)
+        yield Cycle(con, deployment, result, marks, AuditWriter(result.run_id, job, time.time()))
+    finally:
+        con.close()
+
+
 def run_cycle(
     deployment: Deployment,
     job: str = "run",
@@ -72,47 +128,17 @@ def run_cycle(
     chunk_seqs: int = incremental.CHUNK_SEQS,
 ) -> CycleResult:
     """Extract every source and commit the cycle (etl.load.publish makes it visible to readers)."""
-    con = mart.connect(deployment.mart_path, deployment.memory_limit)
-    try:
-        return _cycle(con, deployment, job, progress, chunk_seqs)
-    finally:
-        con.close()
+    with open_cycle(deployment, job) as cycle:
+        with cycle.result.stages.measure("extract"):
+            cycle.result.sources = incremental.extract_all(
+                cycle.con, deployment.sources, cycle.marks, deployment.etl, chunk_seqs, progress
+            )
+        progress(f"commit run {cycle.result.run_id} ...")
+        return cycle.commit()
 
 
-def _cycle(con, deployment: Deployment, job: str, progress, chunk_seqs: int) -> CycleResult:
-    result = CycleResult(mart.next_run_id(con))
-    marks = incremental.previous_marks(con)
-    incremental.create_work_tables(con)
-
-    started = time.time()
-    with result.stages.measure("extract"):
-        result.sources = incremental.extract_all(con, deployment.sources, marks, deployment.etl, chunk_seqs, progress)
-    progress(f"commit run {result.run_id} ...")
-    return commit(con, deployment, result, job, started)
-
-
-def commit(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> CycleResult:
-    """Merge the extracted work tables, choose, transform, aggregate and pass the quality gate, in one
-    transaction; a failed gate rolls it all back, records why and raises QualityGateFailed."""
-    if result.sources and not any(s.ok for s in result.sources):  # an empty run would say "all is well"
-        reasons = "; ".join(s.error or "" for s in result.sources[:3]) + ("; ..." if len(result.sources) > 3 else "")
-        raise IdbmartError(f"no source could be read, nothing was committed: {reasons}")
-    log.info("commit run %d (%s) ...", result.run_id, job)
-    try:
-        with mart.transaction(con, result.stages):
-            _load(con, deployment, result, job, started)
-    except QualityGateFailed as failed:
-        with mart.transaction(con):
-            gate.record(con, result.run_id, job, result.quality)
-            gate.audit(con, result.run_id, job, result.quality, started)
-        result.report = gate.report(deployment, result.quality, result.run_id, job)
-        raise QualityGateFailed(result.quality, result.report, failed.what) from None
-    if result.quality is not None:
-        result.report = gate.report(deployment, result.quality, result.run_id, job)
-    return result
-
-
-def _load(con, deployment: Deployment, result: CycleResult, job: str, started: float) -> None:
+def _load(cycle: Cycle) -> None:
+    con, deployment, result, audit = cycle.con, cycle.deployment, cycle.result, cycle.audit
     measure = result.stages.measure
     with measure("stage"):
         result.staged = stage.merge(con, result.run_id)
@@ -122,11 +148,11 @@ def _load(con, deployment: Deployment, result: CycleResult, job: str, started: f
         stage.place(con, result.run_id, result.sources, result.staged, result.mark_status)
         incremental.drop_work_tables(con)
     with measure("transform"):
-        result.transformed = transform(con, deployment, audit_key(result.run_id, "transform"))
+        result.transformed = transform(con, deployment, audit.key(Step.TRANSFORM))
     with measure("aggregate"):
-        result.aggregated = aggregate(con, deployment, audit_key(result.run_id, "aggregate"))
+        result.aggregated = aggregate(con, deployment, audit.key(Step.AGGREGATE))
         if result.reaggregate_window is not None:
-            again = aggregate(con, deployment, audit_key(result.run_id, "aggregate"), window=result.reaggregate_window)
+            again = aggregate(con, deployment, audit.key(Step.AGGREGATE), window=result.reaggregate_window)
             result.aggregated = result.aggregated.plus(again)
     if deployment.quality.gate:
         with measure("quality"):
@@ -135,10 +161,10 @@ def _load(con, deployment: Deployment, result: CycleResult, job: str, started: f
             raise QualityGateFailed(
                 result.quality, None, f"run {result.run_id}: the quality gate failed, the cycle was rolled back"
             )
-        gate.record(con, result.run_id, job, result.quality)
-        gate.audit(con, result.run_id, job, result.quality, started)
+        gate.record(con, result.run_id, audit.job, result.quality)
+        gate.audit(con, audit, result.quality)
     dictionary.apply(con)  # new tables or columns described, and in the report schema
-    _audit(con, result, job, started)
+    _audit(cycle)
 
 
 def reaggregate(
@@ -146,23 +172,20 @@ def reaggregate(
 ) -> AggregateCounts:
     """Recompute the aggregates from the facts, all of them (`full`) or the periods holding the
     15-minute intervals of `window` (UTC seconds [from, to)), in one transaction with its audit row."""
-    con = mart.connect(deployment.mart_path, deployment.memory_limit)
-    try:
-        run_id = mart.next_run_id(con)
-        started = time.time()
+    with open_cycle(deployment, job, extracting=False) as cycle:
+        con = cycle.con
         with mart.transaction(con):
-            counts = aggregate(con, deployment, audit_key(run_id, "aggregate"), full=full, window=window)
+            counts = aggregate(con, deployment, cycle.audit.key(Step.AGGREGATE), full=full, window=window)
             dictionary.apply(con)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]
-            audit_row(con, run_id, job, "ok", started, (lo, hi), (0, 0),
-                       ("aggregate", counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
-                        counts.detail()))  # fmt: skip
+            figures = StepFigures(Step.AGGREGATE, counts.touched, 0, counts.inserted, counts.deleted, counts.changed,
+                                  counts.detail())  # fmt: skip
+            cycle.audit.write(con, figures, touched=(lo, hi))
         return counts
-    finally:
-        con.close()
 
 
-def _audit(con, result: CycleResult, job: str, started: float) -> None:
+def _audit(cycle: Cycle) -> None:
+    con, result = cycle.con, cycle.result
     touched = con.execute(
         f"SELECT min(START_TS) // {INTERVAL} * {INTERVAL}, max(START_TS) // {INTERVAL} * {INTERVAL} FROM _X_LATEST"
     ).fetchall()[0]
@@ -172,22 +195,22 @@ def _audit(con, result: CycleResult, job: str, started: float) -> None:
     st, ha, tr, ag = result.staged, result.ha, result.transformed, result.aggregated
     gidb_in, gidb_out = result.gidb_rows
     skipped_detail = "; ".join(s.error for s in result.skipped)
-    rows = [
-        ("extract", st.entities, st.rows_in, st.inserted, st.deleted, None,
-         f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
-         + (f"; skipped: {skipped_detail}" if skipped else "")),
-        ("ha", ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
-         ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
-        ("transform", tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
-         f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
-         f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),
-        ("aggregate", ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted, ag.changed,
-         ag.detail()),
+    steps = [
+        StepFigures(Step.EXTRACT, st.entities, st.rows_in, st.inserted, st.deleted, None,
+                    f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
+                    + (f"; skipped: {skipped_detail}" if skipped else "")),
+        StepFigures(Step.HA, ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
+                    ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
+        StepFigures(Step.TRANSFORM, tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
+                    f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
+                    f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),
+        StepFigures(Step.AGGREGATE, ag.touched, tr.inserted + tr.deleted + tr.changed, ag.inserted, ag.deleted,
+                    ag.changed, ag.detail()),
     ]  # fmt: skip
-    for row in rows:
-        audit_row(con, result.run_id, job, status, started, touched, (ok, skipped), row)
-        name, entities, rows_in, inserted, deleted, changed, detail = row
+    for f in steps:
+        cycle.audit.write(con, f, status, touched, (ok, skipped))
         log.info(
             "run %d %s: %s entities, %s rows in, %s inserted, %s deleted, %s changed; %s",
-            result.run_id, name, entities, rows_in, inserted, deleted, changed if changed is not None else "-", detail,
+            result.run_id, f.step.label, f.entities, f.rows_in, f.inserted, f.deleted,
+            f.changed if f.changed is not None else "-", f.detail,
         )  # fmt: skip

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from etl.config import Deployment
-from etl.cycle import CycleResult, commit, run_cycle
+from etl.cycle import CycleResult, open_cycle, run_cycle
 from etl.errors import IdbmartError
 from etl.extract import incremental
 from etl.extract.incremental import SourceExtract, Window
@@ -73,38 +73,32 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
 def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday") -> CycleResult:
     """Merge the sources' extract files and commit the cycle. A source without a file, or whose mark
     moved since it was read (another job committed its window), is skipped and read next cycle."""
-    con = mart.connect(deployment.mart_path, deployment.memory_limit)
+    with open_cycle(deployment, job) as cycle:
+        cycle.result.sources = [_read_extract_file(cycle, source, work_dir) for source in deployment.sources]
+        return cycle.commit()
+
+
+def _read_extract_file(cycle, source, work_dir: Path) -> SourceExtract:
+    """The source's extract file into the cycle's work tables, as if it had been read in this process."""
+    con = cycle.con
+    path = work_dir / f"{source.name}.duckdb"
+    if not path.exists():
+        failed = work_dir / f"{source.name}.error"
+        why = failed.read_text() if failed.exists() else "its task failed"
+        return SourceExtract(source, error=f"not extracted this cycle: {why}")
+    run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
     try:
-        result = CycleResult(mart.next_run_id(con))
-        marks = incremental.previous_marks(con)
-        incremental.create_work_tables(con)
-        started = time.time()
-        for source in deployment.sources:
-            path = work_dir / f"{source.name}.duckdb"
-            if not path.exists():
-                failed = work_dir / f"{source.name}.error"
-                why = failed.read_text() if failed.exists() else "its task failed"
-                result.sources.append(SourceExtract(source, error=f"not extracted this cycle: {why}"))
-                continue
-            run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
-            try:
-                mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
-                current = list(marks[source.name]) if source.name in marks else None
-                if json.loads(mark) != current:
-                    result.sources.append(SourceExtract(source, error="its mark moved since it was extracted"))
-                    continue
-                for (table,) in run(
-                    con,
-                    "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?",
-                    [RESULT_TABLE],
-                ):
-                    run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
-                result.sources.append(_load(source, dumped))
-            finally:
-                run(con, "DETACH x")
-        return commit(con, deployment, result, job, started)
+        mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
+        current = list(cycle.marks[source.name]) if source.name in cycle.marks else None
+        if json.loads(mark) != current:
+            return SourceExtract(source, error="its mark moved since it was extracted")
+        for (table,) in run(
+            con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?", [RESULT_TABLE]
+        ):
+            run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
+        return _load(source, dumped)
     finally:
-        con.close()
+        run(con, "DETACH x")
 
 
 def _dump(r: SourceExtract) -> str:
@@ -127,14 +121,12 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
     where they were, and nothing outside the window is touched."""
     if last < first:
         raise IdbmartError(f"--to {last} is before --from {first}")
-    con = mart.connect(deployment.mart_path, deployment.memory_limit)
-    try:
+    with open_cycle(deployment, "backfill", mark_status="backfill") as cycle:
+        con, result = cycle.con, cycle.result
         tz = deployment.etl.time_zone  # local days, as the aggregates count them
         local_day = "epoch(timezone(?, ?::TIMESTAMP + INTERVAL (?) DAY))::BIGINT"
         lo, hi = run(con, f"SELECT {local_day}, {local_day}", [tz, first, 0, tz, last, 1])[0]
-        result = CycleResult(mart.next_run_id(con), mark_status="backfill", reaggregate_window=(lo, hi))
-        incremental.create_work_tables(con)
-        started = time.time()
+        result.reaggregate_window = (lo, hi)
         log.info("backfill %s to %s: read every source again ...", first, last)
         progress("read every source again ...")
         result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
@@ -143,9 +135,7 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
             if r.ok:
                 r.rows = {t: n for t, n in _rows_left(con, r.source.name).items() if n}
         progress(f"commit backfill run {result.run_id} ...")
-        return commit(con, deployment, result, "backfill", started)
-    finally:
-        con.close()
+        return cycle.commit()
 
 
 def _keep_window(con, lo: int, hi: int) -> None:

@@ -19,7 +19,7 @@ import duckdb
 from etl.config import Deployment
 from etl.errors import IdbmartError
 from etl.load import mart
-from etl.load.audit import audit_row, first_key
+from etl.load.audit import AuditWriter, Step, StepFigures, first_key
 from etl.load.mart import run, run_many
 from etl.logs import quiet_libraries
 from etl.quality.report import write_report
@@ -88,8 +88,9 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
         con.close()
 
 
-def audit(con, run_id: int, job: str, quality: QualityRun, started: float | None = None) -> None:
+def audit(con, writer: AuditWriter, quality: QualityRun) -> None:
+    """The run's `quality` audit row: suites run, rows checked, expectations failed."""
     status = "failed" if not quality.ok else "warned" if quality.warnings else "ok"
-    audit_row(con, run_id, job, status, started, (None, None), (0, 0),
-              ("quality", len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
-               quality.summary()))  # fmt: skip
+    figures = StepFigures(Step.QUALITY, len(quality.rows), sum(quality.rows.values()), 0, 0, len(quality.failures),
+                          quality.summary())  # fmt: skip
+    writer.write(con, figures, status)
