@@ -27,9 +27,9 @@ from etl.errors import IdbmartError
 from etl.extract import incremental, stage
 from etl.extract.incremental import SourceExtract
 from etl.ha.choose import HaCounts, choose
-from etl.load import dictionary, mart
+from etl.load import db, dictionary, mart
 from etl.load.audit import AuditWriter, Step, StepFigures
-from etl.load.mart import run
+from etl.load.db import run
 from etl.measure import Stages
 from etl.quality import gate
 from etl.quality.gate import QualityGateFailed
@@ -93,10 +93,10 @@ class Cycle:
             raise IdbmartError(f"no source could be read, nothing was committed: {reasons}")
         log.info("commit run %d (%s) ...", result.run_id, audit.job)
         try:
-            with mart.transaction(con, result.stages):
+            with db.transaction(con, result.stages):
                 _load(self)
         except QualityGateFailed as failed:
-            with mart.transaction(con):
+            with db.transaction(con):
                 gate.record(con, result.run_id, audit.job, result.quality)
                 gate.audit(con, audit, result.quality)
             result.report = gate.report(deployment, result.quality, result.run_id, audit.job)
@@ -174,7 +174,7 @@ def reaggregate(
     15-minute intervals of `window` (UTC seconds [from, to)), in one transaction with its audit row."""
     with open_cycle(deployment, job, extracting=False) as cycle:
         con = cycle.con
-        with mart.transaction(con):
+        with db.transaction(con):
             counts = aggregate(con, deployment, cycle.audit.key(Step.AGGREGATE), full=full, window=window)
             dictionary.apply(con)
             lo, hi = run(con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM _AG_TOUCHED")[0]

@@ -24,7 +24,7 @@ class SourceError(IdbmartError):
 
 
 class KeyConflict(IdbmartError):
-    """A step would give a mart table two rows with one key: etl.load.mart.replace refuses it, before
+    """A step would give a mart table two rows with one key: etl.load.merge.replace refuses it, before
     it writes, where no PRIMARY KEY would (the facts have none)."""
 
     def __init__(self, table: str, keys: tuple[str, ...], values: tuple, why: str):

@@ -24,8 +24,9 @@ from etl.cycle import CycleResult, open_cycle, run_cycle
 from etl.errors import IdbmartError
 from etl.extract import incremental
 from etl.extract.incremental import SourceExtract, Window
-from etl.load import mart, retention
-from etl.load.mart import extracted_tables, run
+from etl.load import db, mart, retention
+from etl.load.db import run
+from etl.load.mart import extracted_tables
 from etl.quality import gate
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def maintain(deployment: Deployment, now: int | None = None) -> dict:
     """The nightly housekeeping, in one transaction: retention, the calendar ahead; then a checkpoint."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
-        with mart.transaction(con):
+        with db.transaction(con):
             purged = retention.purge(con, deployment)
             days = retention.fill_ahead(con, deployment, int(now if now is not None else time.time()))
         run(con, "CHECKPOINT")

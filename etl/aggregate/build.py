@@ -24,7 +24,8 @@ import duckdb
 
 from etl.config import Deployment, EtlOptions
 from etl.idb.enums import named_codes
-from etl.load.mart import create_empty, replace, run, sql_list
+from etl.load.db import create_empty, run, sql_list
+from etl.load.merge import replace
 from etl.paths import SQL_DIR
 from etl.sqlfile import with_values
 from etl.transform import calendar

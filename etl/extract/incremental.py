@@ -43,7 +43,8 @@ from etl.errors import SourceError
 from etl.extract.entities import BOUND_SLACK_S, TIME_COLUMNS, Kind, kinds_for
 from etl.extract.sources import UNCONVERTED, IdbReader, _first_line, model_select, open_source
 from etl.idb.schema import dss_table, tables, tables_for_roles
-from etl.load.mart import create_empty, extracted_tables, run
+from etl.load.db import create_empty, run
+from etl.load.mart import extracted_tables
 
 CHUNK_SEQS = 2_000_000
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ import duckdb
 from etl.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
 from etl.extract.incremental import NO_ENTITY, SourceExtract
 from etl.extract.sources import UNCONVERTED
-from etl.load.mart import SENTINEL_TS, extracted_tables, run, run_many, sql_list
+from etl.load.db import run, run_many, sql_list
+from etl.load.mart import SENTINEL_TS, extracted_tables
 
 
 @dataclass

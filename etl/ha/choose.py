@@ -20,7 +20,8 @@ from etl import sqlfile
 from etl.config import Deployment
 from etl.extract.entities import KINDS
 from etl.extract.stage import register_kinds
-from etl.load.mart import extracted_tables, run, run_many, sql_list
+from etl.load.db import run, run_many, sql_list
+from etl.load.mart import extracted_tables
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 
-from etl.load.mart import run
+from etl.load.db import run
 
 
 class Step(IntEnum):

@@ -16,7 +16,7 @@ from functools import cache
 import duckdb
 
 from etl.config import QUEUE_TIME_BUCKETS
-from etl.load.mart import run
+from etl.load.db import run
 from etl.paths import SQL_DIR
 
 REPORT_SCHEMA = "report"

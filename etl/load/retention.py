@@ -23,7 +23,8 @@ import duckdb
 
 from etl.config import Deployment
 from etl.extract.entities import KINDS
-from etl.load.mart import extracted_tables, run, sql_list
+from etl.load.db import run, sql_list
+from etl.load.mart import extracted_tables
 from etl.transform.calendar import fill_date_time
 
 DAY = 86_400

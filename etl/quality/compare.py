@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.load.mart import columns
+from etl.load.db import columns
 
 # Lineage columns say which run did something; they differ between equal marts by design.
 LINEAGE = {"EXTRACT_RUN_ID", "RUN_ID", "PREV_SOURCE", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}

@@ -18,9 +18,9 @@ import duckdb
 
 from etl.config import Deployment
 from etl.errors import IdbmartError
-from etl.load import mart
+from etl.load import db, mart
 from etl.load.audit import AuditWriter, Step, StepFigures, first_key
-from etl.load.mart import run, run_many
+from etl.load.db import run, run_many
 from etl.logs import quiet_libraries
 from etl.quality.report import write_report
 from etl.quality.suites import QualityRun, validate
@@ -80,7 +80,7 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
         quality = validate(con, deployment.quality)
         path = report(deployment, quality, run_id, job)
         if save:
-            with mart.transaction(con):
+            with db.transaction(con):
                 record(con, run_id, job, quality)
                 audit(con, run_id, job, quality)
         return quality, path

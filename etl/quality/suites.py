@@ -30,7 +30,7 @@ import duckdb
 from etl.aggregate.build import FAMILIES, LEVELS, ROLLUP_FROM, model
 from etl.config import QualityOptions
 from etl.idb.enums import named_codes
-from etl.load.mart import run
+from etl.load.db import run
 from etl.logs import progress
 from etl.paths import SQL_DIR, asset_dir
 from etl.sqlfile import with_values

@@ -2,7 +2,7 @@
 
 The models are the files of `sql/transform/<layer>/` (etl/transform/graph.py says how they declare
 themselves and how their order is found). Intermediate models fill temporary tables `_T_*`; the facts
-of exactly the interactions and login sessions in scope are then replaced (etl.load.mart.replace) so
+of exactly the interactions and login sessions in scope are then replaced (etl.load.merge.replace) so
 that a rebuild is a function of GIDB alone: the same GIDB gives the same rows, whatever cycles led to
 it. A row whose content did not change keeps its UPDATE_AUDIT_KEY; a changed one (late data) gets this
 step's audit key, and keeps the CREATE_AUDIT_KEY of its first load. The cycle's interactions are built
@@ -19,7 +19,8 @@ import duckdb
 
 from etl.config import Deployment
 from etl.load.audit import run_of
-from etl.load.mart import columns, run, run_many, start_touched
+from etl.load.db import columns, run, run_many
+from etl.load.merge import start_touched
 from etl.logs import progress
 from etl.paths import SQL_DIR
 from etl.transform import calendar, graph
@@ -33,7 +34,7 @@ SLICES = "_T_IXN_ALL"
 @cache
 def aggregated_facts() -> frozenset[str]:
     """The facts the aggregates read (sql/aggregate/touched_all.sql): their models record the rows they
-    change in _T_TOUCHED (etl.load.mart.replace), which is what the aggregate stage re-aggregates."""
+    change in _T_TOUCHED (etl.load.merge.replace), which is what the aggregate stage re-aggregates."""
     path = SQL_DIR / "aggregate" / "touched_all.sql"
     return frozenset(graph.tables_of(path.read_text(), str(path))[0])
 

@@ -14,7 +14,8 @@ import duckdb
 
 from etl.config import EtlOptions
 from etl.idb.enums import named_codes
-from etl.load.mart import SENTINEL_TS, run
+from etl.load.db import run
+from etl.load.mart import SENTINEL_TS
 from etl.paths import SQL_DIR
 from etl.sqlfile import with_values
 from etl.transform.values import option_values

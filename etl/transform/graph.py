@@ -7,12 +7,12 @@ A model is one SQL file of `sql/transform/<layer>/` whose header says what it is
     -- runs: slice                        cycle (once, the default), slice (once per slice of the
     --                                    cycle's interactions) or slice+all (then once for all of them)
     -- target: INTERACTION_FACT           a temporary table `_T_*` it creates, or the mart table whose
-    --                                    rows in `scope` it replaces (etl.load.mart.replace); none: the
+    --                                    rows in `scope` it replaces (etl.load.merge.replace); none: the
     --                                    file's statements are the model (INSERT, UPDATE, ...)
     -- key: INTERACTION_ID                a replaced table's key
     -- scope: INTERACTION_ID IN (...)     the rows of that table this cycle rebuilds (continued on
     --   ...                              lines indented under it)
-    -- ranged: true                       read the scope's old rows by rowid ranges (mart.replace)
+    -- ranged: true                       read the scope's old rows by rowid ranges (merge.replace)
     -- depends_on: a, b                   models to run first that its SQL does not show
     -- reads_previous: CAMPAIGN           tables it reads as the previous cycle left them: it runs
     --                                    before the models that write them
@@ -39,7 +39,8 @@ from sqlglot import exp
 
 from etl.errors import IdbmartError
 from etl.idb.enums import named_codes
-from etl.load.mart import replace, run
+from etl.load.db import run
+from etl.load.merge import replace
 from etl.paths import SQL_DIR
 from etl.sqlfile import with_values
 

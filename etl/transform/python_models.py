@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from etl.config import EtlOptions
 from etl.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode
-from etl.load.mart import run
+from etl.load.db import run
 from etl.sqlfile import literal
 from etl.transform import calendar
 from etl.transform.graph import python_model

@@ -9,7 +9,7 @@ import pytest
 
 from etl.aggregate import build
 from etl.config import EtlOptions
-from etl.load.mart import run
+from etl.load.db import run
 
 
 def utc(ts: str) -> int:

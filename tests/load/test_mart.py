@@ -6,8 +6,8 @@ import duckdb
 import pytest
 
 from etl.errors import IdbmartError, KeyConflict
-from etl.load import mart
-from etl.load.mart import create_empty, run
+from etl.load import mart, merge
+from etl.load.db import create_empty, run
 
 ROW_GROUP = 122_880  # DuckDB's rows per row group
 
@@ -125,13 +125,13 @@ def test_replace_refuses_a_key_twice_and_writes_nothing(tmp_path, key):
     # rows 0-9 rebuilt; a new row 9 twice (the second one changed)
     twice = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 9, 0, 9, 'x'"
     with pytest.raises(KeyConflict, match="the new rows repeat it") as refused:
-        mart.replace(con, "FACT", key, f"({twice})", "K < 10", 200)
+        merge.replace(con, "FACT", key, f"({twice})", "K < 10", 200)
     assert (refused.value.table, refused.value.keys) == ("FACT", keys)
     assert refused.value.values == ((9,) if key == "K" else (0, 9))
     # rows 0-9 rebuilt, and a row 55 (A 5, B 5), which the table has outside the scope
     there = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 55, 5, 5, 'y'"
     with pytest.raises(KeyConflict, match="in the table already, outside the scope") as refused:
-        mart.replace(con, "FACT", key, f"({there})", "K < 10", 200)
+        merge.replace(con, "FACT", key, f"({there})", "K < 10", 200)
     assert refused.value.values == ((55,) if key == "K" else (5, 5))
     assert "mart table FACT: two rows with the key" in str(refused.value)
     assert run(con, "SELECT * FROM FACT ORDER BY K") == before
@@ -152,10 +152,10 @@ def test_replace_writes_only_the_rows_that_changed(tmp_path, key):
                        CASE WHEN i BETWEEN 90 AND 94 THEN 'changed' ELSE 'v' || i END AS V, i AS START_TS,
                        i + 1 AS END_TS
                 FROM (SELECT * FROM range(95) UNION ALL SELECT * FROM range(1000, 1003)) r(i)""")  # fmt: skip
-    mart.start_touched(con)
+    merge.start_touched(con)
     rowids = run(con, "SELECT K, rowid FROM FACT ORDER BY K")
 
-    result = mart.replace(con, "FACT", key, "_N", "K < 100 OR K >= 1000", 200, touched=True)
+    result = merge.replace(con, "FACT", key, "_N", "K < 100 OR K >= 1000", 200, touched=True)
 
     assert result == (3, 5, 5)  # inserted, deleted, changed
     assert run(con, "SELECT K, rowid FROM FACT WHERE K < 95 OR K BETWEEN 100 AND 999 ORDER BY K") == [
@@ -191,7 +191,7 @@ def test_replace_reads_its_scope_wherever_the_rows_lie(tmp_path):
     group = [k for k in range(committed) if k % 1000 == 5 and k % 7] + list(range(committed, committed + 10))
     for audit_key, value in ((200, "rebuilt"), (300, "again")):
         run(con, f"CREATE OR REPLACE TEMP TABLE _N AS SELECT K, G, '{value}' AS V FROM FACT WHERE G = 5")
-        assert mart.replace(con, "FACT", "K", "_N", "G = 5", audit_key, ranged=True) == (0, 0, len(group))
+        assert merge.replace(con, "FACT", "K", "_N", "G = 5", audit_key, ranged=True) == (0, 0, len(group))
     run(con, "COMMIT")
     assert run(con, "SELECT list(K ORDER BY K), min(V), max(V), min(UPDATE_AUDIT_KEY) FROM FACT WHERE G = 5") == [
         (group, "again", "again", 300)
@@ -234,5 +234,5 @@ def test_replace_refuses_a_column_its_table_does_not_have(tmp_path):
     con = duckdb.connect(str(tmp_path / "mart.duckdb"))
     run(con, "CREATE TABLE FACT (K BIGINT NOT NULL, V VARCHAR, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)")
     with pytest.raises(IdbmartError, match="mart table FACT: its model gives NEW_MEASURE, which the table does not"):
-        mart.replace(con, "FACT", "K", "(SELECT 1 AS K, 'v' AS V, 7 AS NEW_MEASURE)", "TRUE", 100)
+        merge.replace(con, "FACT", "K", "(SELECT 1 AS K, 'v' AS V, 7 AS NEW_MEASURE)", "TRUE", 100)
     assert run(con, "SELECT count(*) FROM FACT") == [(0,)]
