@@ -26,8 +26,8 @@ bench: $(STAMP)
 	$(BIN)/idbmart bench $(BENCH_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check etl fixtures tests dags
-	$(BIN)/ruff format --check etl fixtures tests dags
+	$(BIN)/ruff check idbmart tests dags
+	$(BIN)/ruff format --check idbmart tests dags
 
 # Re-pin every dependency after changing pyproject.toml (needs network access to the package index).
 lock:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
-from etl.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, backfill_days, deployment, on_run_failure
+from idbmart.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, backfill_days, deployment, on_run_failure
 
 
 @dag(
@@ -36,7 +36,7 @@ from etl.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, backfill_days
 def idbmart_backfill():
     @task(pool=POOL, retries=0)
     def rebuild() -> dict:
-        from etl import jobs
+        from idbmart import jobs
 
         context = get_current_context()
         run = context["dag_run"]
@@ -46,7 +46,7 @@ def idbmart_backfill():
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> bool:
-        from etl.load.publish import publish
+        from idbmart.load.publish import publish
 
         return publish(deployment())
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
 
-from etl.orchestration import (
+from idbmart.orchestration import (
     DEFAULT_ARGS,
     EXTRACT_RETRIES,
     MART_ASSET_NAME,
@@ -48,7 +48,7 @@ def _work_dir():
 def idbmart_intraday():
     @task(pool=POOL)
     def plan() -> list[dict]:
-        from etl import jobs
+        from idbmart import jobs
 
         return jobs.plan(deployment())
 
@@ -59,19 +59,19 @@ def idbmart_intraday():
         map_index_template="{{ item['source'] }}",
     )
     def extract(item: dict) -> str:
-        from etl import jobs
+        from idbmart import jobs
 
         return str(jobs.extract_to_file(deployment(), item["source"], item["mark"], _work_dir()))
 
     @task(pool=POOL, trigger_rule="all_done", execution_timeout=timedelta(minutes=13))
     def commit_cycle() -> dict:
-        from etl import jobs
+        from idbmart import jobs
 
         return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _work_dir())))
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> bool:
-        from etl.load.publish import publish
+        from idbmart.load.publish import publish
 
         return publish(deployment())
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from airflow.sdk import Asset, dag, task
 
-from etl.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, deployment, on_run_failure
+from idbmart.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, deployment, on_run_failure
 
 
 @dag(
@@ -28,25 +28,25 @@ from etl.orchestration import DEFAULT_ARGS, MART_ASSET_NAME, POOL, deployment, o
 def idbmart_nightly():
     @task(pool=POOL)
     def sweep() -> dict:
-        from etl import jobs
+        from idbmart import jobs
 
         return jobs.summary(jobs.sweep(deployment()))
 
     @task(pool=POOL)
     def maintain() -> dict:
-        from etl import jobs
+        from idbmart import jobs
 
         return jobs.maintain(deployment())
 
     @task(pool=POOL, retries=0)  # deterministic: a retry would only delay the failure
     def full_check() -> dict:
-        from etl import jobs
+        from idbmart import jobs
 
         return jobs.full_check(deployment())
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> bool:
-        from etl.load.publish import publish
+        from idbmart.load.publish import publish
 
         return publish(deployment())
 

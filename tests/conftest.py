@@ -11,8 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 import pytest
 
-from etl.config import Source
-from fixtures import idb_writer, tiny
+from idbmart.config import Source
+from idbmart.fixtures import idb_writer, tiny
 
 PG_URI = os.environ.get("IDBMART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -45,7 +45,7 @@ def tiny_duckdb(tmp_path_factory) -> Path:
 def tiny_deployment(tiny_duckdb, tmp_path):
     """A copy of the tiny IDB with every row committed (SEQCURRENT 50), to change at will, and a
     deployment reading it as the one source of a fresh mart: (IDB path, deployment)."""
-    from etl import config
+    from idbmart import config
 
     path = tmp_path / "tiny.duckdb"
     shutil.copy(tiny_duckdb, path)

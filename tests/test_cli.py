@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import config
-from etl.config import Source
-from etl.demo import DEMO
-from fixtures import tiny
-from fixtures.simulator.profile import DAY, DAY0
+from idbmart import config
+from idbmart.config import Source
+from idbmart.demo import DEMO
+from idbmart.fixtures import tiny
+from idbmart.fixtures.simulator.profile import DAY, DAY0
 
 # Slow (the installed command in subprocesses: demo, bench, simulate): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

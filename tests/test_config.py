@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from etl import config
-from etl.config import EtlOptions, Source
-from etl.errors import ConfigError
-from etl.load import mart
+from idbmart import config
+from idbmart.config import EtlOptions, Source
+from idbmart.errors import ConfigError
+from idbmart.load import mart
 
 
 @pytest.fixture
@@ -305,14 +305,14 @@ def test_source_from_render_keeps_every_field():
 
 
 def test_the_json_schema_accepts_every_file_load_accepts_here_and_refuses_a_misspelt_key(world):
-    """docs/deployment.schema.json (for editors) is etl/config_schema.py's output, accepts the files of
+    """docs/deployment.schema.json (for editors) is idbmart/config_schema.py's output, accepts the files of
     these tests and a rendering of every option, and refuses what load refuses for its shape."""
     import json
     import tomllib
 
     import jsonschema
 
-    from etl.config_schema import json_schema
+    from idbmart.config_schema import json_schema
 
     root, write = world
     schema = json_schema()

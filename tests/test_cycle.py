@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.load.mart import SENTINEL_TS
-from etl.quality.compare import AGGREGATE_PREFIXES, DEFAULT_PREFIXES, STAR_PREFIXES, differences
-from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
-from fixtures.simulator.profile import DAY0
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.load.mart import SENTINEL_TS
+from idbmart.quality.compare import AGGREGATE_PREFIXES, DEFAULT_PREFIXES, STAR_PREFIXES, differences
 from tests.conftest import without_gate
 
 # Slow (simulated days through many cycles): `make test-fast` leaves it out.
@@ -367,7 +367,7 @@ def test_a_cycle_killed_midway_leaves_the_mart_as_it_was_and_a_rerun_completes_i
         config.render(str(victim.mart_path), list(deployment.sources), deployment.etl)
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "etl.cli", "run", "--config", str(tmp_path / "deployment.toml")],
+        [sys.executable, "-m", "idbmart.cli", "run", "--config", str(tmp_path / "deployment.toml")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -468,7 +468,10 @@ def test_unreachable_or_broken_sources_are_skipped_and_the_rest_load(one_run, tm
     con.close()
     path = load().path
     proc = subprocess.run(
-        [sys.executable, "-m", "etl.cli", "run", "--config", str(path)], capture_output=True, text=True, cwd=tmp_path
+        [sys.executable, "-m", "idbmart.cli", "run", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert proc.returncode == 2, proc.stderr
     assert "2 source(s) skipped: dc1_node1_b, dc1_vq_b" in proc.stderr
@@ -498,8 +501,8 @@ def test_an_ignored_data_center_is_not_read(one_run, tmp_path):
 
 @pytest.mark.postgres
 def test_a_live_postgresql_member_gives_the_same_gidb(one_run, tmp_path, pg_database):
-    from etl.idb.schema import tables_for_roles
-    from fixtures import idb_writer
+    from idbmart.fixtures import idb_writer
+    from idbmart.idb.schema import tables_for_roles
 
     deployment, _, _ = one_run
     member = deployment.source("dc1_node1_a")

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from fixtures.simulator import Params, simulate
-from fixtures.simulator.profile import DAY0
+from idbmart.fixtures.simulator import Params, simulate
+from idbmart.fixtures.simulator.profile import DAY0
 
 # Slow (real Airflow runs): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -133,7 +133,7 @@ def test_a_source_that_cannot_be_read_fails_the_run_after_the_others_are_committ
     """Issue: with one source missing, its extract task failed four times and the run was green. The
     cycle still commits the other sources; the run is failed, its `sources` task naming the source
     and the reason; the work folder is cleaned up all the same."""
-    from etl import config
+    from idbmart import config
 
     cli, out = airflow
     good = config.load(out / "deployment.toml")
@@ -165,7 +165,7 @@ def test_a_cycle_whose_gate_fails_fails_the_run_and_commits_nothing(airflow, tmp
     the mart holds nothing of the cycle."""
     import shutil
 
-    from etl import config
+    from idbmart import config
 
     cli, out = airflow
     shutil.copytree(out / "idb", tmp_path / "idb")

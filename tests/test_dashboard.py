@@ -11,11 +11,11 @@ import subprocess
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.dashboard import write_dashboard
-from etl.load.publish import publish
-from fixtures.simulator import Params, simulate
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.dashboard import write_dashboard
+from idbmart.fixtures.simulator import Params, simulate
+from idbmart.load.publish import publish
 
 pytestmark = pytest.mark.slow
 CHARTS = ("queues", "agents", "states", "outbound", "ha")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import logs
+from idbmart import logs
 
 IDBMART = str(Path(sys.executable).parent / "idbmart")
 

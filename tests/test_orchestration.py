@@ -1,4 +1,4 @@
-"""What the DAG files share (etl/orchestration.py), run in this process: which days a backfill run
+"""What the DAG files share (idbmart/orchestration.py), run in this process: which days a backfill run
 rebuilds, and a live IDB's password taken from its Airflow Connection."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from etl import config
-from etl.errors import IdbmartError
-from etl.extract.sources import password_env
-from etl.orchestration import backfill_days, connection_id, use_connections
+from idbmart import config
+from idbmart.errors import IdbmartError
+from idbmart.extract.sources import password_env
+from idbmart.orchestration import backfill_days, connection_id, use_connections
 
 DAY = (datetime(2026, 11, 2, tzinfo=UTC), datetime(2026, 11, 3, tzinfo=UTC))  # a daily run's data interval
 

@@ -2,7 +2,7 @@
 
 -- Data source sessions: one row per connection of ICON to one data source. This one shape is
 -- created once per ICON role, as G_DSS_GCC_PROVIDER, G_DSS_GLS_PROVIDER, G_DSS_GUD_PROVIDER,
--- G_DSS_CFG_PROVIDER and G_DSS_GOS_PROVIDER (etl/idb/schema.py does the expansion).
+-- G_DSS_CFG_PROVIDER and G_DSS_GOS_PROVIDER (idbmart/idb/schema.py does the expansion).
 -- A session covers [DSCONN_STIME, coalesce(DSCONN_ETIME, ICON_ETIME)); an open end means still
 -- connected, covered up to LEVENT_ITIME. Every operational row's GSYS_DOMAIN is a DSS_ID here.
 CREATE TABLE G_DSS_PROVIDER (
@@ -31,7 +31,7 @@ CREATE TABLE G_PROV_CONTROL (
 );
 
 -- The system block that ends every operational table (cfg, gcc, gud, gls, gos). Written once
--- here and appended by etl/idb/schema.py, so each table below lists only its own columns.
+-- here and appended by idbmart/idb/schema.py, so each table below lists only its own columns.
 CREATE TABLE GSYS_SYSTEM_BLOCK (
   GSYS_DOMAIN     BIGINT,       -- DSS_ID of the session active when ICON wrote the row
   GSYS_PARTITION  INTEGER,

@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS CTL_DSS_SESSION (
 -- One row per (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY), kept so by the staging merge (it deletes a
 -- version before inserting the new one), not by a PRIMARY KEY: DuckDB's index of three text columns
 -- took 20 times the table's size and cost more than the rows at every insert and checkpoint
--- (etl/load/mart.py, unkeyed). The same holds for CTL_HA_DECISION by (HA_SET, ENTITY_KIND, ENTITY_KEY).
+-- (idbmart/load/mart.py, unkeyed). The same holds for CTL_HA_DECISION by (HA_SET, ENTITY_KIND, ENTITY_KEY).
 CREATE TABLE IF NOT EXISTS STG_ENTITY (
   SOURCE_NAME  VARCHAR NOT NULL,
   HA_SET       VARCHAR NOT NULL,
@@ -105,7 +105,7 @@ CREATE TABLE IF NOT EXISTS STG_TRANSFORM_DISCARDS (
   ROW_JSON     VARCHAR
 );
 
--- What the AG2_* aggregates were last built with (etl/aggregate/build.py): the settings they depend
+-- What the AG2_* aggregates were last built with (idbmart/aggregate/build.py): the settings they depend
 -- on besides the facts (time zone, thresholds, buckets) and a hash of them and of the aggregate SQL.
 -- A cycle that finds another fingerprint rebuilds every aggregate from the facts.
 CREATE TABLE IF NOT EXISTS CTL_AGGREGATE_SETTINGS (
@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS CTL_AGGREGATE_SETTINGS (
   CREATE_AUDIT_KEY BIGINT NOT NULL         -- the aggregate step that built them
 );
 
--- Every expectation of every quality run (etl/quality): the cycle's gate (SCOPE cycle: the rows it
+-- Every expectation of every quality run (idbmart/quality): the cycle's gate (SCOPE cycle: the rows it
 -- wrote) and the nightly full run (SCOPE full). A failed gate's rows are written after its rollback.
 CREATE TABLE IF NOT EXISTS CTL_QUALITY_RESULT (
   RUN_ID       BIGINT NOT NULL,

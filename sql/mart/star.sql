@@ -3,7 +3,7 @@
 -- deterministic hashes of each row's identity (sql/transform/macros.sql), so two marts built from the
 -- same IDBs have the same keys. CREATE_AUDIT_KEY / UPDATE_AUDIT_KEY name the CTL_AUDIT_LOG step
 -- that created the row and the one that last changed its content.
--- Facts carry no PRIMARY KEY: etl.load.mart.replace keeps each fact's key unique (it refuses a row
+-- Facts carry no PRIMARY KEY: idbmart.load.mart.replace keeps each fact's key unique (it refuses a row
 -- whose key is already there) and DuckDB's index cost more than it guarded (the 1M day: 0.2 s to
 -- insert 5 thousand rows into a keyed fact of 1.6 million, 8 % of the file; docs/performance.md).
 
@@ -181,7 +181,7 @@ CREATE TABLE IF NOT EXISTS INTERACTION_RESOURCE_FACT (
 );
 
 -- The user data of each IRF that [etl] cust_1_keys maps: one VARCHAR column per mapped key, added
--- when the mapping names a new one (etl/transform/build.py).
+-- when the mapping names a new one (idbmart/transform/build.py).
 CREATE TABLE IF NOT EXISTS IRF_USER_DATA_CUST_1 (
   INTERACTION_RESOURCE_ID BIGINT NOT NULL, INTERACTION_ID BIGINT, START_DATE_TIME_KEY BIGINT,
   CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT
@@ -234,7 +234,7 @@ CREATE TABLE IF NOT EXISTS SM_RES_STATE_REASON_FACT (
 -- Outbound Contact (ICON outbound integration guide). Campaigns, calling lists and campaign groups
 -- come from configuration (GC_CAMPAIGN, GC_CALLING_LIST, GC_CAMPAIGN_GROUP); one an OCS names but
 -- configuration lacks is added with its DBID, no name, CONFIGURED_FLAG false. Dialing modes, call
--- results and campaign states are fixed codes (etl/idb/enums.py).
+-- results and campaign states are fixed codes (idbmart/idb/enums.py).
 CREATE TABLE IF NOT EXISTS CAMPAIGN (
   CAMPAIGN_KEY BIGINT PRIMARY KEY, TENANT_KEY BIGINT, CAMPAIGN_NAME VARCHAR, CAMPAIGN_CFG_DBID INTEGER,
   CONFIGURED_FLAG BOOLEAN, START_TS BIGINT, END_TS BIGINT, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT

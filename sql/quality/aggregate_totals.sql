@@ -1,5 +1,5 @@
 -- Each aggregate family's total of a measure at every level (_QA_AG2_TOTALS, summed by
--- etl/quality/suites.py from the families and measures the suite names), beside the total of the
+-- idbmart/quality/suites.py from the families and measures the suite names), beside the total of the
 -- level it rolls up from (ROLLUP_TOTAL) and, where the level is compared over the facts' periods,
 -- beside the same total counted from the facts by MART.md's definitions: nothing is lost or counted
 -- twice by the touched-interval bookkeeping or the roll-ups. A family whose measure has no fact

@@ -1,7 +1,7 @@
 -- The contact center's calendar (TEMP macros, per connection): the one definition of a local hour, day,
 -- week, month, quarter and year that DATE_TIME (sql/transform/date_time.sql) and the aggregates' periods
 -- (sql/aggregate/periods.sql) share, so that an AG2_*_<LEVEL> row's DATE_TIME_KEY is the DATE_TIME row
--- whose DATE_TIME_<LEVEL>_KEY it is. Set by etl/transform/calendar.py from the deployment's [etl]:
+-- whose DATE_TIME_<LEVEL>_KEY it is. Set by idbmart/transform/calendar.py from the deployment's [etl]:
 --   $tz           etl.time_zone, an IANA name (Info Mart's date-time-tz);
 --   $week_start   etl.week_start as an ISO day number, 1 Monday .. 7 Sunday (Info Mart's
 --                               default calendar starts weeks on Sunday: Table-DATE_TIME);

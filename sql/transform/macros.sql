@@ -1,6 +1,6 @@
 -- Helpers of the transform SQL, created per connection (TEMP). A `$name` is a run-level value (an
 -- option, a constant of the contract) written in as a literal when the macros are created
--- (etl.transform.graph.bind: DuckDB's parameter syntax; macros cannot take parameters).
+-- (idbmart.transform.graph.bind: DuckDB's parameter syntax; macros cannot take parameters).
 
 -- A deterministic surrogate key: 63 bits of the MD5 of a row's identity text. The same identity gives
 -- the same key in every mart and every run (MART.md: keys are deterministic).
@@ -31,7 +31,7 @@ CREATE OR REPLACE TEMP MACRO technical_descriptor_key(role_code, role_reason_cod
   idb_key('td|' || role_code || '|' || result_code || '|' || coalesce(reason_code, '') ||
           CASE WHEN role_reason_code = 'UNSPECIFIED' THEN '' ELSE '|' || role_reason_code END);
 
--- Whether `v` is a code the IDB contract knows for a column (`codes`, its list from etl/idb/enums.py,
+-- Whether `v` is a code the IDB contract knows for a column (`codes`, its list from idbmart/idb/enums.py,
 -- a run-level value: e.g. is_code($codes_calltype, CALLTYPE)).
 CREATE OR REPLACE TEMP MACRO is_code(codes, v) AS list_contains(codes, v);
 
@@ -51,14 +51,14 @@ CREATE OR REPLACE TEMP MACRO in_family(family, families, v) AS
 CREATE OR REPLACE TEMP MACRO in_ixn_time(ts, from_ts) AS (ts >= from_ts OR ts IS NULL);
 
 -- Whether a source time can be true: no IDB recorded anything before 2000-01-01 (PLAUSIBLE_FROM_TS
--- in etl/extract/entities.py, set by etl/transform/build.py; a CREATED_TS of
+-- in idbmart/extract/entities.py, set by idbmart/transform/build.py; a CREATED_TS of
 -- -86400 is a broken row or clock). An implausible time is not used: its row is read by a stated rule
 -- and listed in STG_TRANSFORM_DISCARDS (discards.sql). Such rows are read whatever the slice's time
 -- bound (in_ixn_time), which old row groups, holding none, still let DuckDB skip.
 CREATE OR REPLACE TEMP MACRO plausible_ts(ts) AS ts >= $plausible_from;
 
 -- Whether a recorded end can be true: no later than 30 days after its start (PLAUSIBLE_SPAN_S in
--- etl/extract/entities.py; a TERMINATED_TS of 2038 on a call of today is a broken row or clock). A
+-- idbmart/extract/entities.py; a TERMINATED_TS of 2038 on a call of today is a broken row or clock). A
 -- stuck row's end is the sentinel, not recorded: it is always plausible. NULL where `end_ts` is NULL.
 CREATE OR REPLACE TEMP MACRO plausible_end(start_ts, end_ts, stuck) AS
   stuck OR end_ts <= start_ts + $plausible_span;

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from etl import config
-from etl.aggregate.build import FAMILIES, LEVELS
-from etl.cycle import run_cycle
-from fixtures.simulator import Params, simulate
-from fixtures.simulator.faults import default_specs
-from fixtures.simulator.topology import topology
+from idbmart import config
+from idbmart.aggregate.build import FAMILIES, LEVELS
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, simulate
+from idbmart.fixtures.simulator.faults import default_specs
+from idbmart.fixtures.simulator.topology import topology
 from tests.conftest import mart_with_truth, one
 
 # Slow (a simulated day against its truth): `make test-fast` leaves it out.
@@ -63,7 +63,7 @@ def test_queue_entries_and_abandons_per_interval_are_the_true_ones(day):
     # is a routing point's, although every cluster call passed one.
     kinds = day.execute("SELECT DISTINCT KIND FROM TRUTH_QUEUE ORDER BY 1").fetchall()
     assert kinds == [("acd_queue",), ("virtual_queue",)]
-    seen, in_queue_rows = one(  # the simulator's routing points are 5001-5003 (fixtures/simulator/world.py)
+    seen, in_queue_rows = one(  # the simulator's routing points are 5001-5003 (idbmart/fixtures/simulator/world.py)
         day,
         """SELECT (SELECT count(*) FROM RESOURCE_ WHERE RESOURCE_NAME IN ('5001', '5002', '5003')),
                   (SELECT count(*) FROM AG2_QUEUE_DAY a JOIN RESOURCE_ r USING (RESOURCE_KEY)

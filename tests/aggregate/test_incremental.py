@@ -11,13 +11,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from etl import config
-from etl.cycle import reaggregate, run_cycle
-from etl.quality.compare import AGGREGATE_PREFIXES, differences
-from fixtures.scenarios import SCENARIOS
-from fixtures.scenarios.builder import at
-from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
-from fixtures.simulator.profile import DAY0
+from idbmart import config
+from idbmart.cycle import reaggregate, run_cycle
+from idbmart.fixtures.scenarios import SCENARIOS
+from idbmart.fixtures.scenarios.builder import at
+from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.quality.compare import AGGREGATE_PREFIXES, differences
 from tests.conftest import without_gate
 
 # Slow (cycles every 15 minutes against one run): `make test-fast` leaves it out.

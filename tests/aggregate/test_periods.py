@@ -7,9 +7,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.aggregate import build
-from etl.config import EtlOptions
-from etl.load.db import run
+from idbmart.aggregate import build
+from idbmart.config import EtlOptions
+from idbmart.load.db import run
 
 
 def utc(ts: str) -> int:

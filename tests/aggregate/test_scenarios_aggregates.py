@@ -8,10 +8,10 @@ import dataclasses
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from fixtures.scenarios import SCENARIOS
-from fixtures.scenarios.builder import at
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios import SCENARIOS
+from idbmart.fixtures.scenarios.builder import at
 
 # Slow (every hand-made scenario through the pipeline): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

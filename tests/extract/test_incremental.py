@@ -11,10 +11,10 @@ import time
 
 import duckdb
 
-from etl.config import EtlOptions
-from etl.extract import entities, incremental
-from etl.extract.sources import open_source
-from etl.load import mart
+from idbmart.config import EtlOptions
+from idbmart.extract import entities, incremental
+from idbmart.extract.sources import open_source
+from idbmart.load import mart
 from tests.conftest import make_source
 
 

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 import sqlglot
 
-from etl.errors import SourceError
-from etl.extract.sources import _libpq_uri, arrow_schema, open_source, password_env
-from etl.idb.schema import tables, tables_for_roles
-from fixtures import idb_writer, tiny
+from idbmart.errors import SourceError
+from idbmart.extract.sources import _libpq_uri, arrow_schema, open_source, password_env
+from idbmart.fixtures import idb_writer, tiny
+from idbmart.idb.schema import tables, tables_for_roles
 from tests.conftest import make_source
 
 
@@ -32,7 +32,7 @@ def _digest(path) -> str:
 
 def test_duckdb_reader_returns_the_tiny_idb_as_written(tiny_duckdb):
     got = _read_all(make_source("d", f"duckdb://{tiny_duckdb}"))
-    # Counts stated in fixtures/tiny/README.md.
+    # Counts stated in idbmart/fixtures/tiny/README.md.
     assert got["G_CALL"].num_rows == 3
     assert got["G_PARTY"].num_rows == 6
     assert got["G_AGENT_STATE_HISTORY"].num_rows == 6
@@ -175,7 +175,7 @@ def test_parquet_folder_missing_a_table_file_is_a_schema_error(tmp_path, tiny_pa
 
 
 def test_sql_files_render_per_dialect_with_bound_parameters():
-    from etl import sqlfile
+    from idbmart import sqlfile
 
     q = sqlglot.parse_one("SELECT CALLID FROM G_CALL WHERE GSYS_SEQ > :hwm AND ANI = :ani")
     assert sqlfile.render(q, "duckdb", {"hwm": 5, "ani": "o'brien"}) == (
@@ -194,8 +194,8 @@ def test_a_parquet_value_that_is_not_utf8_is_repaired_never_failing_the_source(t
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from etl import config
-    from etl.cycle import run_cycle
+    from idbmart import config
+    from idbmart.cycle import run_cycle
 
     folder = tmp_path / "pq"
     shutil.copytree(tiny_parquet, folder)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.cycle import run_cycle
+from idbmart.cycle import run_cycle
 
-# CALL-0001's party history in the tiny IDB (fixtures/tiny/idb.sql): PH-01 to PH-10.
+# CALL-0001's party history in the tiny IDB (idbmart/fixtures/tiny/idb.sql): PH-01 to PH-10.
 CALL_0001_HISTORY = [f"PH-{i:02d}" for i in range(1, 11)]
 
 

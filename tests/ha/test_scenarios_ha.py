@@ -1,13 +1,13 @@
-"""The hand-made HA scenario gives the hand-written choices (fixtures/scenarios/ha_gap.py)."""
+"""The hand-made HA scenario gives the hand-written choices (idbmart/fixtures/scenarios/ha_gap.py)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from etl import config
-from etl.cycle import run_cycle
-from fixtures.scenarios import SCENARIOS
-from fixtures.scenarios.builder import at
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios import SCENARIOS
+from idbmart.fixtures.scenarios.builder import at
 
 # The scenario's reasons are prose; these are the decision codes that say the same.
 SAME_AS = {
@@ -43,8 +43,8 @@ def tiny_pair(tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: t
     each and `primary_only` on site_a; the deployment, and its mart and decisions after one cycle."""
     import shutil
 
-    from etl.config import Source
-    from fixtures import tiny
+    from idbmart.config import Source
+    from idbmart.fixtures import tiny
 
     members = []
     for name, primary in (("site_a", True), ("site_b", False)):

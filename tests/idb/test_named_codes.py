@@ -1,4 +1,4 @@
-"""IDB codes reach SQL by name from etl/idb/enums.py (`STATE = PartyState.CONNECTED`), never as bare
+"""IDB codes reach SQL by name from idbmart/idb/enums.py (`STATE = PartyState.CONNECTED`), never as bare
 integers: a code changed there changes the SQL too, and the simulator and the ETL cannot disagree."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from etl.idb.enums import CallType, PartyState, named_codes
-from etl.paths import SQL_DIR
+from idbmart.idb.enums import CallType, PartyState, named_codes
+from idbmart.paths import SQL_DIR
 
-# IDB columns that hold codes of etl/idb/enums.py
+# IDB columns that hold codes of idbmart/idb/enums.py
 CODE_COLUMNS = (
     "STATE|PREVSTATE|LAST_STATE|CALLTYPE|TYPE|PROLE|CHANGETYPE|ENDPOINTTYPE|MEDIATYPE|RESULT|STATUS|GROUPTYPE"
     "|OBJECTTYPE|METRICID|CALLRESULT|DIALMODE|DS_TYPE|DSCONN_TYPE|CFG_TYPE_ID"
@@ -33,7 +33,7 @@ def test_no_sql_compares_a_code_column_with_a_bare_integer():
             code = line.split("--")[0]
             if any(p.search(code) for p in BARE):
                 found.append(f"{path.relative_to(SQL_DIR)}:{n}: {line.strip()}")
-    assert found == [], "name the code from etl/idb/enums.py:\n" + "\n".join(found)
+    assert found == [], "name the code from idbmart/idb/enums.py:\n" + "\n".join(found)
 
 
 def test_a_named_code_is_its_value_and_an_unknown_name_fails_at_once():

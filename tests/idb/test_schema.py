@@ -7,8 +7,8 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from etl.idb import enums
-from etl.idb.schema import ROLES, tables, tables_for_roles, type_family
+from idbmart.idb import enums
+from idbmart.idb.schema import ROLES, tables, tables_for_roles, type_family
 
 # The tables IDB.md lists, by role (the "Tables the pipeline reads" section).
 IDB_MD_TABLES = {

@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.cycle import run_cycle
-from etl.load import dictionary
-from etl.load.publish import publish
+from idbmart.cycle import run_cycle
+from idbmart.load import dictionary
+from idbmart.load.publish import publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,4 +76,4 @@ def test_a_described_mart_is_not_changed_again_and_a_new_user_data_column_is_des
 def test_docs_mart_md_is_the_dictionary_rendered(tmp_path):
     with dictionary.built_mart(tmp_path) as con:
         fresh = dictionary.markdown(con)
-    assert (ROOT / "docs" / "mart.md").read_text() == fresh, "python -m etl.load.dictionary > docs/mart.md"
+    assert (ROOT / "docs" / "mart.md").read_text() == fresh, "python -m idbmart.load.dictionary > docs/mart.md"

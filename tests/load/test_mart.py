@@ -1,13 +1,13 @@
-"""The mart's DuckDB helpers (etl/load/mart.py)."""
+"""The mart's DuckDB helpers (idbmart/load/mart.py)."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from etl.errors import IdbmartError, KeyConflict
-from etl.load import mart, merge
-from etl.load.db import create_empty, run
+from idbmart.errors import IdbmartError, KeyConflict
+from idbmart.load import mart, merge
+from idbmart.load.db import create_empty, run
 
 ROW_GROUP = 122_880  # DuckDB's rows per row group
 

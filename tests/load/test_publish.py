@@ -9,8 +9,8 @@ import sys
 import duckdb
 import pytest
 
-from etl.cycle import run_cycle
-from etl.load.publish import publish
+from idbmart.cycle import run_cycle
+from idbmart.load.publish import publish
 
 
 def test_the_copy_is_one_committed_state_and_is_not_taken_while_another_process_writes(tiny_deployment, tmp_path):

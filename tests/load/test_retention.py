@@ -1,4 +1,4 @@
-"""Retention (etl/load/retention.py, run by the nightly `maintain`) on two simulated days, kept one day:
+"""Retention (idbmart/load/retention.py, run by the nightly `maintain`) on two simulated days, kept one day:
 it removes the working rows of what ended before the horizon, keeps configuration, and changes
 nothing a report reads, neither at once nor in the cycles that follow it."""
 
@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from etl import config, jobs
-from etl.cycle import run_cycle
-from etl.quality.compare import AGGREGATE_PREFIXES, STAR_PREFIXES, differences
-from fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
-from fixtures.simulator.profile import DAY0
+from idbmart import config, jobs
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.quality.compare import AGGREGATE_PREFIXES, STAR_PREFIXES, differences
 from tests.conftest import mart_with_truth
 
 # Slow (two simulated days and cycles across a purge): `make test-fast` leaves it out.

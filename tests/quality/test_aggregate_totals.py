@@ -9,11 +9,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.quality.gate import QualityGateFailed, check
-from fixtures.simulator import Params, SnapshotSeries
-from fixtures.simulator.profile import DAY0
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, SnapshotSeries
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.quality.gate import QualityGateFailed, check
 from tests.conftest import mart_with_truth
 
 # Slow (simulated days and full checks): `make test-fast` leaves it out.

@@ -11,14 +11,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.load.audit import first_key
-from etl.load.publish import publish
-from etl.quality.gate import QualityGateFailed
-from etl.quality.suites import suite_files, validate
-from fixtures.simulator import Params, SnapshotSeries
-from fixtures.simulator.profile import DAY0
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, SnapshotSeries
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.load.audit import first_key
+from idbmart.load.publish import publish
+from idbmart.quality.gate import QualityGateFailed
+from idbmart.quality.suites import suite_files, validate
 
 # Slow (simulated days, cycles and readers in subprocesses): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -140,7 +140,7 @@ def test_a_corrupted_load_fails_the_gate_and_readers_keep_the_last_good_state(mo
 def test_check_runs_every_suite_and_exits_non_zero_on_a_broken_mart(morning, tmp_path):
     _, deployment, _ = morning
     ok = subprocess.run(
-        [sys.executable, "-m", "etl.cli", "check", "--config", str(deployment.path)],
+        [sys.executable, "-m", "idbmart.cli", "check", "--config", str(deployment.path)],
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert ok.returncode == 0, ok.stdout + ok.stderr
@@ -150,7 +150,7 @@ def test_check_runs_every_suite_and_exits_non_zero_on_a_broken_mart(morning, tmp
     assert changed > 0
     con.close()
     bad = subprocess.run(
-        [sys.executable, "-m", "etl.cli", "check", "--config", str(deployment.path)],
+        [sys.executable, "-m", "idbmart.cli", "check", "--config", str(deployment.path)],
         capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert bad.returncode == 1

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from fixtures.scenarios.cluster_agent_other_node import cluster_agent_other_node
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios.cluster_agent_other_node import cluster_agent_other_node
 
 # Slow (a scenario's cycle and `idbmart check`): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

@@ -7,10 +7,10 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl import config
-from etl.extract.inventory import inventory
-from fixtures.scenarios import SCENARIOS
-from fixtures.scenarios.builder import at
+from idbmart import config
+from idbmart.extract.inventory import inventory
+from idbmart.fixtures.scenarios import SCENARIOS
+from idbmart.fixtures.scenarios.builder import at
 
 # Slow (every hand-made scenario rendered): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

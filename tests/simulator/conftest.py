@@ -6,8 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from fixtures.simulator import Params, default_snapshot_time, simulate
-from fixtures.simulator.topology import topology
+from idbmart.fixtures.simulator import Params, default_snapshot_time, simulate
+from idbmart.fixtures.simulator.topology import topology
 
 PARAMS = Params(calls=1500, days=1, seed=7, classic=True)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from fixtures.simulator.configuration import DN_DELETED_AT, GROUP_CHANGED_AT, RENAMED_AT
-from fixtures.simulator.render import DUP_WINDOW
-from fixtures.simulator.topology import topology
+from idbmart.fixtures.simulator.configuration import DN_DELETED_AT, GROUP_CHANGED_AT, RENAMED_AT
+from idbmart.fixtures.simulator.render import DUP_WINDOW
+from idbmart.fixtures.simulator.topology import topology
 from tests.simulator.conftest import PARAMS
 
 NODES = [i.name for i in topology(PARAMS) if i.sip_cluster]
@@ -350,7 +350,7 @@ def test_a_midday_snapshot_holds_only_what_was_committed_and_seqcurrent_never_sk
     the end-of-day snapshot numbers at or below that SEQCURRENT was already there at 12:00."""
     import duckdb
 
-    from fixtures.simulator import simulate
+    from idbmart.fixtures.simulator import simulate
 
     noon = 1_793_577_600 + 12 * 3600
     simulate(tmp_path, PARAMS, ["default"], at=noon)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.idb.schema import tables_for_roles
-from fixtures.simulator import Params, SnapshotSeries, simulate
-from fixtures.simulator.profile import DAY0
+from idbmart.fixtures.simulator import Params, SnapshotSeries, simulate
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.idb.schema import tables_for_roles
 
 # Slow (a simulated day rewritten at successive times): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

@@ -10,10 +10,10 @@ import itertools
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.idb.enums import PartyRole
-from fixtures.scenarios.builder import Scenario, at
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios.builder import Scenario, at
+from idbmart.idb.enums import PartyRole
 from tests.conftest import without_gate
 
 # Slow (cycles over hand-made sessions): `make test-fast` leaves it out.

@@ -15,9 +15,9 @@ import shutil
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from fixtures.simulator import Params, simulate
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, simulate
 
 pytestmark = pytest.mark.slow
 

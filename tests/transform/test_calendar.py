@@ -15,17 +15,17 @@ from pathlib import Path
 
 import duckdb
 
-from etl.config import EtlOptions
-from etl.load import mart
-from etl.transform import calendar
+from idbmart.config import EtlOptions
+from idbmart.load import mart
+from idbmart.transform import calendar
 
 JAN_2027 = 1798761600  # 2027-01-01 00:00 UTC
 DAY = 86_400
 FILL = """
 import sys, duckdb
-from etl.config import EtlOptions
-from etl.load import mart
-from etl.transform import calendar
+from idbmart.config import EtlOptions
+from idbmart.load import mart
+from idbmart.transform import calendar
 con = duckdb.connect(sys.argv[1])  # no SET TimeZone: the host's, from TZ
 print(con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0])
 mart.ensure_schema(con)

@@ -24,10 +24,10 @@ import dataclasses
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.idb.enums import CallType, PartyRole
-from fixtures.scenarios.builder import Scenario, at
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios.builder import Scenario, at
+from idbmart.idb.enums import CallType, PartyRole
 
 pytestmark = pytest.mark.slow
 

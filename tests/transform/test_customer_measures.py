@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import duckdb
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.idb.enums import CallType, PartyRole
-from fixtures.scenarios.builder import Scenario
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios.builder import Scenario
+from idbmart.idb.enums import CallType, PartyRole
 
 # The consultation's measures are in their own families (disjoint from RING_, TALK_...: DBCompatibility
 # VOICE_IXN_FACT_EXT), the customer's in CUSTOMER_*.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.cycle import run_cycle
+from idbmart.cycle import run_cycle
 
 ANN = """SELECT {what} FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
          JOIN INTERACTION_FACT f USING (INTERACTION_ID)
@@ -89,7 +89,7 @@ def test_a_party_with_no_call_is_a_discard_and_its_interaction_loads_without_it(
 
 
 def test_codes_the_contract_does_not_know_are_discards_read_by_a_stated_rule(tiny_deployment):
-    """A call type of 42 and a party type 77 / role 55 (etl/idb/enums.py knows neither) no longer stop
+    """A call type of 42 and a party type 77 / role 55 (idbmart/idb/enums.py knows neither) no longer stop
     the cycle or drop the agent's fact: each is listed with its column, the interaction is of type
     UNKNOWN, and Ann's party (she is its agent) stays an internal DN with her talk."""
     with cycle_after(

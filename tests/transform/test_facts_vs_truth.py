@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from fixtures.simulator import Params, simulate
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, simulate
 from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1200, seed=11, classic=True)

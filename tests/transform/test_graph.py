@@ -1,4 +1,4 @@
-"""The transform's models declare themselves and their order comes from their SQL (etl/transform/graph.py);
+"""The transform's models declare themselves and their order comes from their SQL (idbmart/transform/graph.py);
 a model runs alone on a few input rows."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.config import EtlOptions
-from etl.load import mart
-from etl.transform import graph
-from etl.transform.graph import ModelError
+from idbmart.config import EtlOptions
+from idbmart.load import mart
+from idbmart.transform import graph
+from idbmart.transform.graph import ModelError
 
 
 def _model(tmp_path: Path, layer: str, name: str, body: str) -> graph.Model:
@@ -155,7 +155,7 @@ def test_outbound_dimension_rows_alone_keep_what_configuration_lacks_until_it_is
 
 
 def test_no_sql_reads_a_session_variable():
-    """Run-level values are passed to the SQL (`$name`, etl.sqlfile.with_values): an unset DuckDB
+    """Run-level values are passed to the SQL (`$name`, idbmart.sqlfile.with_values): an unset DuckDB
     variable reads as NULL without a word, so a check comparing with it would pass whatever the rows."""
     root = graph.MODELS_DIR.parents[1]
     found = [

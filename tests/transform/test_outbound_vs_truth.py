@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.idb.enums import CALL_RESULT_TYPES, CallResult
-from fixtures.simulator import Params, simulate
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, simulate
+from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult
 from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1500, seed=23)

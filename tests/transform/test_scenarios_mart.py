@@ -5,11 +5,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl import config
-from etl.cycle import run_cycle
-from etl.load.mart import SENTINEL_TS
-from fixtures.scenarios import SCENARIOS
-from fixtures.scenarios.builder import at
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.scenarios import SCENARIOS
+from idbmart.fixtures.scenarios.builder import at
+from idbmart.load.mart import SENTINEL_TS
 
 # Slow (every hand-made scenario through the pipeline): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.cycle import run_cycle
-from etl.extract.entities import BOUND_SLACK_S
+from idbmart.cycle import run_cycle
+from idbmart.extract.entities import BOUND_SLACK_S
 
-CALL_0001_CREATED = 1793607000  # 2026-11-02 08:10:00, the tiny IDB's first call (fixtures/tiny/README.md)
+CALL_0001_CREATED = 1793607000  # 2026-11-02 08:10:00, the tiny IDB's first call (idbmart/fixtures/tiny/README.md)
 
 
 def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(tiny_deployment):

@@ -2,7 +2,7 @@
 -- layer: dimension
 -- depends_on: outbound_fixed_dimensions
 --
--- Codes an OCS reported that etl/idb/enums.py does not know still get a dimension row (no fact
+-- Codes an OCS reported that idbmart/idb/enums.py does not know still get a dimension row (no fact
 -- points at a missing key): 'DIALING_MODE_<n>', 'CALL_RESULT_<n>' of type OTHER.
 INSERT INTO DIALING_MODE SELECT DISTINCT k, 'DIALING_MODE_' || k FROM (
   SELECT DIALING_MODE_KEY AS k FROM _T_CAF UNION SELECT DIALING_MODE_KEY FROM _T_CGS)

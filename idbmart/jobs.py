@@ -1,0 +1,200 @@
+"""The jobs the Airflow DAGs and the command line run, each a function of (deployment, window).
+
+Intraday, as Airflow runs it: `plan` lists the sources and their marks; `extract_to_file` reads one
+source's window into a file of its own (so each site retries alone and a failing one does not hold the
+others back); `commit_extracts` merges the files that are there, makes the HA choice, transforms,
+aggregates and passes the quality gate in one transaction; `publish` gives readers the new state.
+The command line's `idbmart run` does the same in one process (idbmart.cycle.run_cycle).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from idbmart.config import Deployment
+from idbmart.cycle import CycleResult, open_cycle, run_cycle
+from idbmart.errors import IdbmartError
+from idbmart.extract import incremental
+from idbmart.extract.incremental import SourceExtract, Window
+from idbmart.load import db, mart, retention
+from idbmart.load.db import run
+from idbmart.load.mart import extracted_tables
+from idbmart.quality import gate
+
+log = logging.getLogger(__name__)
+RESULT_TABLE = "_EXTRACT_RESULT"
+
+
+def plan(deployment: Deployment) -> list[dict]:
+    """Every source with the mark its next window starts from."""
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
+    try:
+        marks = incremental.previous_marks(con)
+    finally:
+        con.close()
+    return [{"source": s.name, "mark": list(marks[s.name]) if s.name in marks else None} for s in deployment.sources]
+
+
+def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None, work_dir: Path) -> Path:
+    """Read the source's window after `mark` into `<work_dir>/<source>.duckdb`; raise if it cannot be read."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    target, partial = work_dir / f"{source}.duckdb", work_dir / f".{source}.duckdb.partial"
+    partial.unlink(missing_ok=True)
+    con = duckdb.connect()
+    try:
+        mart.ensure_schema(con)
+        incremental.create_work_tables(con)
+        result = incremental.extract_source(
+            con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
+        )
+        (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
+        if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
+            (work_dir / f"{source}.error").write_text(result.error)
+            raise IdbmartError(result.error)
+        (work_dir / f"{source}.error").unlink(missing_ok=True)
+        run(con, f"ATTACH '{partial}' AS out")
+        for table in incremental.work_tables():
+            run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
+        run(con, f"CREATE TABLE out.{RESULT_TABLE} AS SELECT ? AS MARK, ? AS RESULT", [json.dumps(mark), _dump(result)])
+        run(con, "DETACH out")
+    finally:
+        con.close()
+    os.replace(partial, target)
+    return target
+
+
+def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday") -> CycleResult:
+    """Merge the sources' extract files and commit the cycle. A source without a file, or whose mark
+    moved since it was read (another job committed its window), is skipped and read next cycle."""
+    with open_cycle(deployment, job) as cycle:
+        cycle.result.sources = [_read_extract_file(cycle, source, work_dir) for source in deployment.sources]
+        return cycle.commit()
+
+
+def _read_extract_file(cycle, source, work_dir: Path) -> SourceExtract:
+    """The source's extract file into the cycle's work tables, as if it had been read in this process."""
+    con = cycle.con
+    path = work_dir / f"{source.name}.duckdb"
+    if not path.exists():
+        failed = work_dir / f"{source.name}.error"
+        why = failed.read_text() if failed.exists() else "its task failed"
+        return SourceExtract(source, error=f"not extracted this cycle: {why}")
+    run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
+    try:
+        mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
+        current = list(cycle.marks[source.name]) if source.name in cycle.marks else None
+        if json.loads(mark) != current:
+            return SourceExtract(source, error="its mark moved since it was extracted")
+        for (table,) in run(
+            con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?", [RESULT_TABLE]
+        ):
+            run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
+        return _load(source, dumped)
+    finally:
+        run(con, "DETACH x")
+
+
+def _dump(r: SourceExtract) -> str:
+    fields = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "source"}
+    fields["window"] = dataclasses.asdict(r.window) if r.window else None
+    return json.dumps(fields)
+
+
+def _load(source, dumped: str) -> SourceExtract:
+    fields = json.loads(dumped)
+    fields["window"] = Window(**fields["window"]) if fields["window"] else None
+    return SourceExtract(source, **fields)
+
+
+def backfill(deployment: Deployment, first: date, last: date, progress=lambda _: None) -> CycleResult:
+    """Rebuild the local days [first, last] from the sources as they are now (or the snapshots the
+    deployment names): every source is read again from its start, the entities that began in the
+    window are merged (identical versions change nothing), chosen, transformed, and the window's
+    aggregates recomputed; the gate checks what changed. Marks do not move: the intraday cycles go on
+    where they were, and nothing outside the window is touched."""
+    if last < first:
+        raise IdbmartError(f"--to {last} is before --from {first}")
+    with open_cycle(deployment, "backfill", mark_status="backfill") as cycle:
+        con, result = cycle.con, cycle.result
+        tz = deployment.etl.time_zone  # local days, as the aggregates count them
+        local_day = "epoch(timezone(?, ?::TIMESTAMP + INTERVAL (?) DAY))::BIGINT"
+        lo, hi = run(con, f"SELECT {local_day}, {local_day}", [tz, first, 0, tz, last, 1])[0]
+        result.reaggregate_window = (lo, hi)
+        log.info("backfill %s to %s: read every source again ...", first, last)
+        progress("read every source again ...")
+        result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
+        _keep_window(con, lo, hi)
+        for r in result.sources:  # what is left of each source's read, for the merge and the history
+            if r.ok:
+                r.rows = {t: n for t, n in _rows_left(con, r.source.name).items() if n}
+        progress(f"commit backfill run {result.run_id} ...")
+        return cycle.commit()
+
+
+def _keep_window(con, lo: int, hi: int) -> None:
+    """Drop from the work tables every entity that did not begin in [lo, hi)."""
+    run(con, "DELETE FROM _X_ENTITY WHERE NOT (START_TS >= ? AND START_TS < ?)", [lo, hi])
+    for t in extracted_tables():
+        run(con, f"""DELETE FROM _X_{t.name} x WHERE NOT EXISTS (SELECT 1 FROM _X_ENTITY e
+                     WHERE e.SOURCE_NAME = x.SOURCE_NAME AND e.ENTITY_KEY = x.ENTITY_KEY)""")  # fmt: skip
+
+
+def _rows_left(con, source: str) -> dict[str, int]:
+    return {
+        t.name: run(con, f"SELECT count(*) FROM _X_{t.name} WHERE SOURCE_NAME = ?", [source])[0][0]
+        for t in extracted_tables()
+    }
+
+
+def maintain(deployment: Deployment, now: int | None = None) -> dict:
+    """The nightly housekeeping, in one transaction: retention, the calendar ahead; then a checkpoint."""
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
+    try:
+        with db.transaction(con):
+            purged = retention.purge(con, deployment)
+            days = retention.fill_ahead(con, deployment, int(now if now is not None else time.time()))
+        run(con, "CHECKPOINT")
+        return {"retention": purged.detail(), "deleted": purged.deleted, "date_time": list(days)}
+    finally:
+        con.close()
+
+
+def full_check(deployment: Deployment, job: str = "nightly") -> dict:
+    """Every suite on the whole mart, recorded; raise QualityGateFailed (the task fails) if any fails."""
+    quality, report = gate.check(deployment, job, save=True)
+    if not quality.ok:
+        raise gate.QualityGateFailed(quality, report, "the full quality run failed; the readers' copy was not updated")
+    return {"summary": quality.summary(), "warnings": [o.label for o in quality.warnings], "report": str(report)}
+
+
+def sweep(deployment: Deployment) -> CycleResult:
+    """The nightly late-data sweep: one more cycle over every source, so what arrived after the last
+    intraday cycle, and the interactions whose sources' clocks passed the stuck threshold (closed at
+    the sentinel, flagged), are in before the full checks. Over-long states are capped by the
+    transform (`max_state_duration_s`) in every cycle."""
+    return run_cycle(deployment, job="nightly")
+
+
+def summary(result: CycleResult) -> dict:
+    """What a cycle did, small and JSON-safe (an Airflow XCom, a log line)."""
+    return {
+        "run_id": result.run_id,
+        "sources_ok": [s.source.name for s in result.sources if s.ok],
+        "sources_skipped": {s.source.name: s.error for s in result.skipped},
+        "entities": result.staged.entities if result.staged else 0,
+        "facts_changed": (result.transformed.inserted + result.transformed.changed + result.transformed.deleted)
+        if result.transformed
+        else 0,
+        "aggregates": result.aggregated.detail() if result.aggregated else "",
+        "quality": result.quality.summary() if result.quality else "gate off",
+        "report": str(result.report) if result.report else None,
+        "seconds": {k: round(v, 2) for k, v in result.seconds.items()},
+    }

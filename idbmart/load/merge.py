@@ -1,0 +1,130 @@
+"""The merge of a model's rows into a mart table (`replace`): only what changed is written, with its audit
+key; the changes of the facts the aggregates read are recorded in _T_TOUCHED."""
+
+from __future__ import annotations
+
+import duckdb
+
+from idbmart.errors import IdbmartError, KeyConflict
+from idbmart.load.db import columns, run
+
+
+def _in_rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
+    """`scope`, and the range of rowids its rows hold, found first by reading the scope's columns alone.
+    A scope of keys `IN (...)` is a semi join, for which DuckDB reads every column of every row; the
+    rows of a cycle's scope are nearly always in the last row groups (recent cycles wrote them), and a
+    constant rowid range lets the scan skip the others (the 22:00 cycle's IRF rows on five days of 250k
+    calls: 0.12 s whole, 0.03 s so). Exact whatever the range: the scope still filters the rows."""
+    lo, hi = run(con, f"SELECT min(rowid), max(rowid) FROM {table} WHERE {scope}")[0]
+    if lo is None:
+        return "FALSE"
+    return f"rowid BETWEEN {int(lo)} AND {int(hi)} AND ({scope})"
+
+
+def start_touched(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
+    run(
+        con,
+        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED "
+        "(FACT VARCHAR, INTERACTION_ID BIGINT, RESOURCE_KEY BIGINT, START_TS BIGINT, END_TS BIGINT)",
+    )
+
+
+def replace(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    key: str | tuple[str, ...],
+    new: str,
+    scope: str,
+    audit_key: int,
+    touched: bool = False,
+    ranged: bool = False,
+) -> tuple[int, int, int]:
+    """Make `table`'s rows in `scope` the rows of `new` (a table or a parenthesised query) and return
+    (inserted, deleted, changed).
+
+    Rows are matched by `key` (one column or several, never NULL, unique in the table: new rows that
+    repeat a key, or bring one the table holds outside `scope`, raise KeyConflict before anything is
+    written). Only what changed is written: an unchanged row is left as it is, with its
+    UPDATE_AUDIT_KEY; a changed one is updated in place, in the columns that changed, with `audit_key`
+    as UPDATE_AUDIT_KEY (its CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is
+    deleted. A cycle rebuilds far more rows than change (every call of an agent's shift when the agent
+    logs out), and deleted rows pile up in a table's row groups until DuckDB's checkpoint merges them
+    into fewer, rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote
+    the largest facts whole.
+    With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
+    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS), which is what
+    the aggregate stage re-aggregates.
+    With `ranged`, the scope's old rows are read within the rowids they hold (_in_rows_of): for a
+    large table whose scope's keys give DuckDB's zone maps nothing to skip (hashed interaction keys).
+    """
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
+    brought = [c for (c, *_) in run(con, f"DESCRIBE SELECT * FROM {new} AS n")]
+    dropped = [c for c in brought if c not in cols]
+    if dropped:  # a column added to a model and not to its table would be lost without a word
+        raise IdbmartError(
+            f"mart table {table}: its model gives {', '.join(dropped)}, which the table does not have: "
+            "declare them in sql/mart/ (or leave them out of the model)"
+        )
+    values = [c for c in cols if c not in keys]
+    select = ", ".join(f'n."{c}"' for c in cols)
+    same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
+    on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    select_keys = ", ".join(f'n."{k}"' for k in keys)
+    where = _in_rows_of(con, table, scope) if ranged else scope
+    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {where}")
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _NEW AS
+        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
+               CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
+                 AS UPDATE_AUDIT_KEY,
+               CASE WHEN o."{keys[0]}" IS NULL THEN 'inserted' WHEN {same} THEN 'kept' ELSE 'changed' END AS _FATE
+        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
+    )
+    run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
+    inserted, changed, deleted = run(
+        con,
+        "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
+        "(SELECT count(*) FROM _GONE) FROM _NEW",
+    )[0]
+    # What a PRIMARY KEY refused (the facts have none), checked before anything is written.
+    twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")
+    if twice:
+        raise KeyConflict(table, keys, twice[0], "the new rows repeat it")
+    if inserted:
+        there = run(con, f"SELECT {select_keys} FROM _NEW AS n SEMI JOIN {table} AS o ON {on} "
+                         "WHERE n._FATE = 'inserted' ORDER BY ALL LIMIT 1")  # fmt: skip
+        if there:
+            raise KeyConflict(table, keys, there[0], "a new row's key is in the table already, outside the scope")
+    if deleted:
+        if len(keys) == 1:
+            run(con, f'DELETE FROM {table} WHERE "{keys[0]}" IN (SELECT "{keys[0]}" FROM _GONE)')
+        else:
+            run(con, f"DELETE FROM {table} AS n USING _GONE AS o WHERE {on}")
+    if changed:
+        # Only the columns that differ in some changed row: DuckDB rewrites an updated column's segments.
+        differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values)
+        flags = run(con, f"SELECT {differ} FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed'")[0]
+        sets = [f'"{c}" = n."{c}"' for c, differs in zip(values, flags, strict=True) if differs]
+        match = " AND ".join(f'{table}."{k}" = n."{k}"' for k in keys)
+        run(
+            con,
+            f"""UPDATE {table} SET {", ".join([*sets, "UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY"])}
+            FROM (SELECT * FROM _NEW WHERE _FATE = 'changed') AS n WHERE {match}""",
+        )
+    if inserted:
+        run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
+    if touched:
+        ixn, res = (c if c in cols else "NULL" for c in ("INTERACTION_ID", "RESOURCE_KEY"))
+        run(
+            con,
+            f"""INSERT INTO _T_TOUCHED
+            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _NEW WHERE _FATE <> 'kept'
+            UNION ALL
+            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _OLD AS o
+            ANTI JOIN (SELECT {key_list} FROM _NEW WHERE _FATE = 'kept') AS n ON {on}""",
+        )
+    return inserted, deleted, changed

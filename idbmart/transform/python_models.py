@@ -1,0 +1,78 @@
+"""The transform's models whose SQL follows the deployment's configuration, declared with
+`python_model` (idbmart/transform/graph.py) and ordered with the SQL files' models."""
+
+from __future__ import annotations
+
+from idbmart.config import EtlOptions
+from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode
+from idbmart.load.db import run
+from idbmart.sqlfile import literal
+from idbmart.transform import calendar
+from idbmart.transform.graph import python_model
+
+SLICE_SCOPE = "INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN_IDS)"
+DESCRIPTOR_COLUMNS = ("CUSTOMER_SEGMENT", "SERVICE_TYPE", "SERVICE_SUBTYPE", "BUSINESS_RESULT")
+
+
+@python_model("interaction_user_data", "intermediate", runs="slice", target="_T_IXN_UD")
+def interaction_user_data(o: EtlOptions) -> str:
+    """One row per interaction of the slice: the business attributes of its descriptor (etl.descriptor_keys)
+    and the descriptor's key, its IVR application, and a column per etl.cust_1_keys mapping."""
+    descriptor = dict(o.descriptor_keys)
+    cols = ", ".join(
+        f"max(u.VALUE) FILTER (u.KEYNAME = {literal(descriptor[c])}) AS {c}" if c in descriptor else f"NULL AS {c}"
+        for c in DESCRIPTOR_COLUMNS
+    )
+    cust = "".join(f', max(u.VALUE) FILTER (u.KEYNAME = {literal(k)}) AS "{c}"' for c, k in o.cust_1_keys)
+    key = ", ".join(f"coalesce({c}, '')" for c in DESCRIPTOR_COLUMNS)
+    return f"""SELECT *, idb_key('descriptor|' || concat_ws('|', {key})) AS INTERACTION_DESCRIPTOR_KEY FROM (
+      SELECT i.ROOT, {cols}, max(u.VALUE) FILTER (u.KEYNAME = {literal(o.ivr_application_key)}) AS IVR_APPLICATION
+      {cust}
+      FROM _T_IXN AS i LEFT JOIN _T_UD AS u USING (ROOT) GROUP BY i.ROOT)"""
+
+
+@python_model(
+    "irf_user_data_cust_1", "fact", runs="slice", target="IRF_USER_DATA_CUST_1", key=("INTERACTION_RESOURCE_ID",),
+    scope=SLICE_SCOPE, ranged=True,
+)  # fmt: skip
+def irf_user_data_cust_1(o: EtlOptions) -> str:
+    """IRF_USER_DATA_CUST_1: each resource fact with its interaction's mapped KVP values (a column each)."""
+    custom = "".join(f', u."{c}"' for c, _ in o.cust_1_keys)
+    return f"""SELECT i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.START_DATE_TIME_KEY{custom}
+      FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID) JOIN _T_IXN_UD AS u ON u.ROOT = x.ROOT"""
+
+
+@python_model("outbound_fixed_dimensions", "dimension")
+def outbound_fixed_dimensions(o: EtlOptions) -> str:
+    """DIALING_MODE, CALL_RESULT and CAMPAIGN_GROUP_STATE rows of the codes idbmart/idb/enums.py knows."""
+    statements = []
+    for table, rows in (
+        ("DIALING_MODE", [(int(m), m.name) for m in DialMode]),
+        ("CALL_RESULT", [(int(r), r.name, CALL_RESULT_TYPES.get(r, "OTHER")) for r in CallResult]),
+        ("CAMPAIGN_GROUP_STATE", [(int(s), s.name) for s in CampaignState]),
+    ):
+        values = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+        statements.append(
+            f"INSERT INTO {table} SELECT * FROM (VALUES {values}) AS v "
+            f"WHERE v.col0 NOT IN (SELECT {table}_KEY FROM {table})"
+        )
+    return ";\n".join(statements)
+
+
+@python_model(
+    "date_time", "dimension", reads=("_T_SPAN", "_T_SMST", "_T_SMS", "_T_CAF", "_T_CGS", "_T_OCS_METRIC", "DATE_TIME"),
+    writes=("DATE_TIME",),
+)  # fmt: skip
+def date_time(con, o: EtlOptions, values) -> None:
+    """DATE_TIME rows for every interval the cycle's facts touch (and calendar.FILL_AHEAD_DAYS ahead)."""
+    lo, hi = run(
+        con,
+        """SELECT min(t), max(t) FROM (
+             SELECT LO AS t FROM _T_SPAN UNION ALL SELECT HI FROM _T_SPAN
+             UNION ALL SELECT START_TS FROM _T_SMST UNION ALL SELECT END_TS FROM _T_SMST
+             UNION ALL SELECT START_TS FROM _T_SMS
+             UNION ALL SELECT START_TS FROM _T_CAF UNION ALL SELECT END_TS FROM _T_CAF
+             UNION ALL SELECT START_TS FROM _T_CGS UNION ALL SELECT METRIC_TS FROM _T_OCS_METRIC)""",
+    )[0]
+    if lo is not None:  # nothing touched: nothing to fill
+        calendar.fill_date_time(con, o, lo, hi + calendar.FILL_AHEAD_DAYS * 86_400)
