@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml requirements.lock
 demo: $(STAMP)
 	$(BIN)/idbmart demo
 
+# Tests run in PYTEST_WORKERS processes (pytest-xdist), a test file to one worker, so the simulated
+# worlds a file's tests share are built once; two suit the 2-core machine CI runs on.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+
 test: $(STAMP)
-	$(BIN)/python -m pytest --durations=10 $(PYTEST_ARGS)
+	$(PYTEST) --durations=10 $(PYTEST_ARGS)
 
 # The fast tier: every test not marked slow, for a developer's quick signal; `make test` runs all.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" --durations=5 $(PYTEST_ARGS)
+	$(PYTEST) -m "not slow" --durations=5 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/idbmart bench $(BENCH_ARGS)

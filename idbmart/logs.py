@@ -38,10 +38,10 @@ def quiet_libraries() -> None:
 
 
 def setup(fmt: str = "text", level: int = logging.INFO) -> None:
-    """The command line's logging: etl's records on stderr, plain messages or JSON lines."""
+    """The command line's logging: idbmart's records on stderr, plain messages or JSON lines."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter("%(message)s"))
-    logger = logging.getLogger("etl")
+    logger = logging.getLogger("idbmart")
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False

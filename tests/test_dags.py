@@ -88,7 +88,7 @@ def test_each_dag_runs_end_to_end(airflow):
 
     run = cli("dags", "test", "idbmart_intraday")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    # the task logs show the cycle's stages as they happen (etl's loggers), not Great Expectations' INFO
+    # the task logs show the cycle's stages as they happen (idbmart's loggers), not Great Expectations' INFO
     log = run.stdout + run.stderr
     for line in ("extract dc1_node1_a: sequences (0, ", "commit run 1 (intraday) ...", "transform: ", "run 1 quality: ",
                  "run 1 transform: "):  # fmt: skip

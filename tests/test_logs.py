@@ -27,7 +27,7 @@ def test_json_log_lines_carry_each_stage_of_a_cycle(tiny_deployment):
     assert out.returncode == 0, out.stderr[-2000:]
     records = [json.loads(line) for line in out.stderr.splitlines()]  # every line is one JSON object
     assert {"time", "level", "logger", "message"} <= set(records[0])
-    stages = {r["message"].split(":")[0] for r in records if r["logger"].startswith("etl")}
+    stages = {r["message"].split(":")[0] for r in records if r["logger"].startswith("idbmart")}
     assert {"extract", "stage", "ha", "transform", "aggregate", "quality", "commit"} <= stages
 
 

@@ -82,7 +82,7 @@ def check(deployment: Deployment, job: str = "check", save: bool = False) -> tup
         if save:
             with db.transaction(con):
                 record(con, run_id, job, quality)
-                audit(con, run_id, job, quality)
+                audit(con, AuditWriter(run_id, job), quality)
         return quality, path
     finally:
         con.close()

@@ -160,7 +160,7 @@ def test_no_sql_reads_a_session_variable():
     root = graph.MODELS_DIR.parents[1]
     found = [
         str(p.relative_to(root))
-        for folder in ("sql", "expectations", "etl")
+        for folder in ("sql", "expectations", "idbmart")
         for p in (root / folder).rglob("*")
         if p.suffix in (".sql", ".json", ".py", ".md")
         and ("getvariable(" in p.read_text() or "SET VARIABLE" in p.read_text())
