@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from idbmart.config import EtlOptions
+from idbmart.errors import IdbmartError
 from idbmart.load import mart
 from idbmart.transform import graph
 from idbmart.transform.graph import ModelError
@@ -166,3 +167,17 @@ def test_no_sql_reads_a_session_variable():
         and ("getvariable(" in p.read_text() or "SET VARIABLE" in p.read_text())
     ]
     assert found == []
+
+
+def test_a_column_a_model_gives_and_its_table_lacks_fails_the_model_naming_both(tmp_path):
+    """A column added to a model and not to sql/mart/ would be lost without a word: the merge refuses it."""
+    con = duckdb.connect()
+    mart.ensure_schema(con)
+    model = _model(
+        tmp_path, "dimension", "tenant_colour",
+        "-- model: tenant_colour\n-- layer: dimension\n-- target: TENANT\n-- key: TENANT_KEY\n-- scope: TRUE\n"
+        "SELECT 1::BIGINT AS TENANT_KEY, 'Acme' AS TENANT_NAME, 'blue' AS TENANT_COLOUR",
+    )  # fmt: skip
+    with pytest.raises(IdbmartError, match="mart table TENANT: its model gives TENANT_COLOUR, which the table does"):
+        graph.execute(con, model, {"audit_key": 101}, graph.Results())
+    assert con.execute("SELECT count(*) FROM TENANT").fetchall() == [(0,)]
