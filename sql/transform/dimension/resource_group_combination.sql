@@ -1,0 +1,11 @@
+-- model: resource_group_combination
+-- layer: dimension
+-- target: RESOURCE_GROUP_COMBINATION
+-- key: GROUP_COMBINATION_KEY, GROUP_KEY
+-- scope: TRUE
+--
+-- RESOURCE_GROUP_COMBINATION: one row per group of each combination of agent groups an agent has
+-- belonged to (agent_group_segments.sql); a fact's RESOURCE_GROUP_COMBINATION_KEY joins here to all
+-- of its resource's groups at the time, so a group's total is its members' (an agent in two groups
+-- counts in both).
+SELECT DISTINCT GROUP_COMBINATION_KEY, unnest(GROUP_KEYS) AS GROUP_KEY FROM _T_GROUP_SEGMENT
