@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     c = verbs.add_parser("check", help="run the data-quality suites on the mart; non-zero exit on failure")
     c.add_argument("--config", required=True, type=Path)
 
+    g = verbs.add_parser(
+        "gdpr", help="apply a GDPR request (forget or export a customer or an employee) to the mart and its readers"
+    )
+    g.add_argument("--config", required=True, type=Path)
+    g.add_argument("--request", required=True, type=Path, help="the request file (TOML: docs/gdpr.md)")
+    g.add_argument("--out", type=Path, help="export: the JSON file to write (default: beside the request)")
+
     dash = verbs.add_parser(
         "dashboard", help="write one self-contained HTML page of the mart's latest day (charts; no network needed)"
     )
@@ -185,6 +192,30 @@ def _check(args) -> int:
     return EXIT_ERROR if not quality.ok else EXIT_WARNING if quality.warnings else 0
 
 
+def _gdpr(args) -> int:
+    from idbmart import config
+    from idbmart.load import gdpr, mart
+    from idbmart.load.publish import publish
+
+    deployment = config.load(args.config)
+    request = gdpr.load_request(args.request)
+    con = mart.connect(deployment.mart_path, deployment.memory_limit)
+    try:
+        if request.action == "export":
+            out = args.out or args.request.with_suffix(".export.json")
+            found = gdpr.export(con, request, out)
+            print(f"exported {sum(found.values())} rows of {len(found)} tables to {out}")
+            return 0
+        changed = gdpr.forget(con, request)
+    finally:
+        con.close()
+    for (table, column), n in sorted(changed.items()):
+        print(f"{table}.{column}: {n} rows redacted")
+    publish(deployment)  # the readers' copy loses them too
+    print(f"forgotten: {sum(changed.values())} values in {len(changed)} fields; the readers' copy published")
+    return 0
+
+
 def _dashboard(args) -> int:
     from idbmart import config
     from idbmart.dashboard import write_dashboard
@@ -228,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     logs.setup(args.log_format)
     try:
         verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
-                 "check": _check, "bench": _bench, "dashboard": _dashboard}  # fmt: skip
+                 "check": _check, "bench": _bench, "dashboard": _dashboard,
+                 "gdpr": _gdpr}  # fmt: skip
         return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)

@@ -27,7 +27,7 @@ from idbmart.errors import IdbmartError
 from idbmart.extract import incremental, stage
 from idbmart.extract.incremental import SourceExtract
 from idbmart.ha.choose import HaCounts, choose
-from idbmart.load import db, dictionary, mart
+from idbmart.load import db, dictionary, gdpr, mart
 from idbmart.load.audit import AuditWriter, Step, StepFigures
 from idbmart.load.db import run
 from idbmart.measure import Stages
@@ -147,6 +147,7 @@ def _load(cycle: Cycle) -> None:
     with measure("stage"):
         stage.place(con, result.run_id, result.sources, result.staged, result.mark_status)
         incremental.drop_work_tables(con)
+        gdpr.reapply(con, result.run_id)  # what GDPR requests forgot stays forgotten when staged again
     with measure("transform"):
         result.transformed = transform(con, deployment, audit.key(Step.TRANSFORM))
     with measure("aggregate"):

@@ -132,3 +132,20 @@ CREATE TABLE IF NOT EXISTS CTL_QUALITY_RESULT (
   CHECKED_AT   TIMESTAMP,
   SEVERITY     VARCHAR DEFAULT 'block'     -- block (a failure rolls the cycle back), warn (recorded only)
 );
+
+-- GDPR requests (idbmart/load/gdpr.py; Info Mart 8.5.010's CTL_GDPR_HISTORY): each subject forgotten,
+-- kept as the SHA-256 of its value (never the value), which every later cycle redacts where it stages
+-- it; and one row per field a request changed.
+CREATE TABLE IF NOT EXISTS CTL_GDPR_SUBJECT (
+  KIND         VARCHAR NOT NULL,           -- customer_number, user_data, employee
+  HASH         VARCHAR NOT NULL,           -- sha256 of the value
+  REQUEST_ID   BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS CTL_GDPR_HISTORY (
+  REQUEST_ID   BIGINT NOT NULL,
+  ACTION       VARCHAR NOT NULL,           -- forget
+  TABLE_NAME   VARCHAR NOT NULL,
+  COLUMN_NAME  VARCHAR NOT NULL,
+  ROWS_CHANGED BIGINT NOT NULL,
+  APPLIED_AT   TIMESTAMP NOT NULL
+);
