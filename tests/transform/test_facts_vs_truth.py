@@ -109,6 +109,23 @@ def test_every_agent_party_has_exactly_one_resource_fact(mart):
     assert parties > 100 and (matched, extra) == (parties, 0), shape
 
 
+def test_an_agents_resource_fact_points_at_the_place_the_agent_was_logged_in_at(mart):
+    """Info Mart's resource fact names the agent's place (PLACE_KEY to PLACE, from GC_PLACE:
+    https://docs.genesys.com/Documentation/GIM/8.5.0/PDMMS/Table-INTERACTION_RESOURCE_FACT); idbmart takes it
+    from the login session the agent was in when the attempt began. The simulator seats each agent of
+    the classic site at its own place, DBID agent + 2000 (its configuration); a SIP Cluster has no
+    places (SIP Cluster guide), so its agents' facts name none."""
+    shape, con, _ = mart
+    classic, seated, cluster_seated = one(
+        con,
+        """SELECT count(*) FILTER (NOT CLUSTER), count(*) FILTER (NOT CLUSTER AND p.PLACE_CFG_DBID = AGENTID + 2000),
+                  count(*) FILTER (CLUSTER AND PARTY.PLACE_KEY IS NOT NULL)
+           FROM PARTY LEFT JOIN PLACE AS p USING (PLACE_KEY)""",
+    )
+    assert seated == classic and cluster_seated == 0, shape
+    assert (classic > 50) == (shape != "cluster"), shape
+
+
 def test_the_agent_of_every_party_is_its_true_agent(mart):
     """Reported agents exactly; in a cluster, recovered from login sessions with precision >= 99.9 %
     and recall >= 99 % of the parties whose agent was logged in (all of them, in the simulator)."""
