@@ -42,19 +42,34 @@ def irf_user_data_cust_1(o: EtlOptions) -> str:
       FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID) JOIN _T_IXN_UD AS u ON u.ROOT = x.ROOT"""
 
 
+def display_name(code: str) -> str:
+    """A code's display name, as Info Mart's descriptor dimensions pair them: ANSWERING_MACHINE →
+    Answering Machine (the code in <NAME>_CODE, this in <NAME>)."""
+    return code.replace("_", " ").title()
+
+
 @python_model("outbound_fixed_dimensions", "dimension")
 def outbound_fixed_dimensions(o: EtlOptions) -> str:
-    """DIALING_MODE, CALL_RESULT and CAMPAIGN_GROUP_STATE rows of the codes idbmart/idb/enums.py knows."""
+    """DIALING_MODE, CALL_RESULT and CAMPAIGN_GROUP_STATE rows of the codes idbmart/idb/enums.py knows, each
+    code with its display name; rows made before the display names get them."""
     statements = []
     for table, rows in (
-        ("DIALING_MODE", [(int(m), m.name) for m in DialMode]),
-        ("CALL_RESULT", [(int(r), r.name, CALL_RESULT_TYPES.get(r, "OTHER")) for r in CallResult]),
-        ("CAMPAIGN_GROUP_STATE", [(int(s), s.name) for s in CampaignState]),
+        ("DIALING_MODE", [(int(m), m.name, display_name(m.name)) for m in DialMode]),
+        (
+            "CALL_RESULT",
+            [(int(r), r.name, CALL_RESULT_TYPES.get(r, "OTHER"), display_name(r.name)) for r in CallResult],
+        ),
+        ("CAMPAIGN_GROUP_STATE", [(int(s), s.name, display_name(s.name)) for s in CampaignState]),
     ):
+        names = [f"{table}_KEY", f"{table}_CODE", *(["CALL_RESULT_TYPE"] if table == "CALL_RESULT" else []), table]
         values = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
         statements.append(
-            f"INSERT INTO {table} SELECT * FROM (VALUES {values}) AS v "
-            f"WHERE v.col0 NOT IN (SELECT {table}_KEY FROM {table})"
+            f"INSERT INTO {table} BY NAME SELECT * FROM (VALUES {values}) AS v({', '.join(names)}) "
+            f"WHERE {table}_KEY NOT IN (SELECT {table}_KEY FROM {table})"
+        )
+        statements.append(
+            f"UPDATE {table} AS t SET {table} = v.{table} FROM (VALUES {values}) AS v({', '.join(names)}) "
+            f"WHERE v.{table}_KEY = t.{table}_KEY AND t.{table} IS NULL"
         )
     return ";\n".join(statements)
 
