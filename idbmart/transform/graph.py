@@ -119,7 +119,7 @@ def tables_of(sql: str, where: str) -> tuple[set[str], set[str], set[str]]:
             target = target.this
         target_name = target.name.upper() if isinstance(target, exp.Table) else None
         if isinstance(s, exp.Create):
-            if s.args.get("kind", "").upper() in ("TABLE", "VIEW"):
+            if (s.args.get("kind") or "").upper() in ("TABLE", "VIEW"):
                 creates.add(target_name)
             target = None  # a macro, or a table made here: not read
         elif target_name:
@@ -137,7 +137,7 @@ def _names(value: str) -> frozenset[str]:
     return frozenset(v.strip() for v in value.split(",") if v.strip())
 
 
-def model_from(text: str, path: Path, values: Iterable[str] = ()) -> Model:
+def model_from(text: str, path: Path) -> Model:
     """One model from its file's text."""
     where = str(path.relative_to(SQL_DIR.parent)) if path.is_relative_to(SQL_DIR.parent) else str(path)
     h = header(text, where)
