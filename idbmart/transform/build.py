@@ -11,6 +11,7 @@ a slice at a time (etl.transform_slice_interactions), so memory follows the slic
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -29,6 +30,7 @@ from idbmart.transform.values import option_values, state_priority
 # The slices of the cycle's interactions: one row per interaction, its SLICE, and the slice's
 # SLICE_FROM_TS, the $ixn_from of the slice's models (sql/transform/scope/interaction_slices.sql).
 SLICES = "_T_IXN_ALL"
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -106,6 +108,7 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
         counts.deleted += result[1]
         counts.changed += result[2]
     counts.agent_match = dict(run(con, "SELECT AGENT_MATCH, sum(N)::BIGINT FROM _T_AGENT_MATCH GROUP BY 1"))
+    log.info("transform: slowest models: %s", results.slowest())
     return counts
 
 

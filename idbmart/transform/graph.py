@@ -28,6 +28,7 @@ explicitly by the runner (idbmart.sqlfile.with_values), never session variables.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -280,6 +281,11 @@ class Results:
 
     rows: dict[str, int] = field(default_factory=dict)
     tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # model → wall seconds, its slices summed
+
+    def slowest(self, n: int = 5) -> str:
+        top = sorted(self.seconds.items(), key=lambda kv: -kv[1])[:n]
+        return ", ".join(f"{name} {s:.2f} s" for name, s in top)
 
     def add(self, table: str, result: tuple[int, int, int]) -> None:
         old = self.tables.get(table, (0, 0, 0))
@@ -295,6 +301,14 @@ def execute(
 ) -> None:
     """Run one model with the run-level values it reads; a replaced table in `touched` records its
     changes in _T_TOUCHED (the facts the aggregates read)."""
+    started = time.perf_counter()
+    try:
+        _execute(con, model, values, results, touched)
+    finally:
+        results.seconds[model.name] = results.seconds.get(model.name, 0.0) + time.perf_counter() - started
+
+
+def _execute(con, model: Model, values: Mapping, results: Results, touched: frozenset[str]) -> None:
     if model.execute is not None:
         model.execute(con, values)
         return
