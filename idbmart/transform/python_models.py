@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from idbmart.config import EtlOptions
-from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode
+from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode, UserDataChangeType
 from idbmart.load.db import run
 from idbmart.sqlfile import literal
 from idbmart.transform import calendar
@@ -36,10 +36,19 @@ def interaction_user_data(o: EtlOptions) -> str:
     scope=SLICE_SCOPE, ranged=True,
 )  # fmt: skip
 def irf_user_data_cust_1(o: EtlOptions) -> str:
-    """IRF_USER_DATA_CUST_1: each resource fact with its interaction's mapped KVP values (a column each)."""
-    custom = "".join(f', u."{c}"' for c, _ in o.cust_1_keys)
+    """IRF_USER_DATA_CUST_1: each resource fact with the value of each mapped KVP (a column each) by Info
+    Mart's default propagation rule, CALL: the latest value the interaction held when it left the
+    resource (its END_TS), whoever set it (GIMPropagationRules); a key deleted by then has none."""
+    latest, deleted = "(u.ADDED_TS, u.CSEQ)", UserDataChangeType.DELETED
+    custom = "".join(
+        f", CASE WHEN arg_max(u.CHANGETYPE, {latest}) FILTER (u.KEYNAME = {literal(k)}) = {int(deleted)} THEN NULL "
+        f'ELSE arg_max(u.VALUE, {latest}) FILTER (u.KEYNAME = {literal(k)}) END AS "{c}"'
+        for c, k in o.cust_1_keys
+    )
     return f"""SELECT i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.START_DATE_TIME_KEY{custom}
-      FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID) JOIN _T_IXN_UD AS u ON u.ROOT = x.ROOT"""
+      FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID)
+      LEFT JOIN _T_UD_CHANGE AS u ON u.ROOT = x.ROOT AND u.ADDED_TS <= i.END_TS
+      GROUP BY i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.START_DATE_TIME_KEY"""
 
 
 def display_name(code: str) -> str:

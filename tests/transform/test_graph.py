@@ -181,3 +181,32 @@ def test_a_column_a_model_gives_and_its_table_lacks_fails_the_model_naming_both(
     with pytest.raises(IdbmartError, match="mart table TENANT: its model gives TENANT_COLOUR, which the table does"):
         graph.execute(con, model, {"audit_key": 101}, graph.Results())
     assert con.execute("SELECT count(*) FROM TENANT").fetchall() == [(0,)]
+
+
+def test_irf_user_data_alone_holds_each_kvp_as_it_was_when_the_interaction_left_the_resource():
+    """Info Mart's default propagation rule, CALL: an IRF stores the latest value the interaction held
+    when it left the IRF's resource, whoever changed it
+    (https://docs.genesys.com/Documentation/GIM/latest/Dep/GIMPropagationRules). One interaction: the
+    IVR leaves at 100, agent A at 200, agent B at 300; CustomerID is set at 50, changed at 150 and
+    deleted (CHANGETYPE 3) at 250; IVR_APP is set once, at 10."""
+    con = duckdb.connect()
+    mart.ensure_schema(con)
+    con.execute('ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "IVR_APPLICATION" VARCHAR')
+    con.execute('ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "CUSTOMER_ID" VARCHAR')
+    con.execute("CREATE TEMP TABLE _T_IXN AS SELECT 'R1' AS ROOT, 7::BIGINT AS INTERACTION_ID")
+    con.execute("CREATE TEMP TABLE _T_IXN_IDS AS SELECT 7::BIGINT AS INTERACTION_ID")
+    con.execute(
+        """CREATE TEMP TABLE _T_IRF AS SELECT * FROM (VALUES (71, 7, 0, 100), (72, 7, 0, 200), (73, 7, 0, 300))
+           AS v(INTERACTION_RESOURCE_ID, INTERACTION_ID, START_DATE_TIME_KEY, END_TS)"""
+    )
+    con.execute(
+        """CREATE TEMP TABLE _T_UD_CHANGE AS SELECT * FROM (VALUES
+             ('R1', 'IVR_APP', 'IVR_Sales', 1, 10, 1), ('R1', 'CustomerID', 'C1', 1, 50, 2),
+             ('R1', 'CustomerID', 'C2', 2, 150, 3), ('R1', 'CustomerID', 'C2', 3, 250, 4)
+           ) AS v(ROOT, KEYNAME, VALUE, CHANGETYPE, ADDED_TS, CSEQ)"""
+    )
+    graph.run_alone(con, "irf_user_data_cust_1", audit_key=101)
+    rows = con.execute(
+        "SELECT INTERACTION_RESOURCE_ID, IVR_APPLICATION, CUSTOMER_ID FROM IRF_USER_DATA_CUST_1 ORDER BY 1"
+    ).fetchall()
+    assert rows == [(71, "IVR_Sales", "C1"), (72, "IVR_Sales", "C2"), (73, "IVR_Sales", None)]
