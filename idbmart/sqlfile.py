@@ -23,10 +23,15 @@ from idbmart.paths import SQL_DIR
 
 
 @cache
+def text(relpath: str) -> str:
+    """`sql/<relpath>` with its IDB codes named (idbmart.idb.enums.named_codes), read once."""
+    return named_codes((SQL_DIR / relpath).read_text())
+
+
+@cache
 def parse(relpath: str) -> exp.Expression:
     """Parse `sql/<relpath>` once; callers get a copy to render."""
-    path = SQL_DIR / relpath
-    return sqlglot.parse_one(named_codes(path.read_text()), read=SOURCE_DIALECT)
+    return sqlglot.parse_one(text(relpath), read=SOURCE_DIALECT)
 
 
 def render(query: str | exp.Expression, dialect: str, params: dict | None = None) -> str:
@@ -85,11 +90,6 @@ def literal(value) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(literal(v) for v in value) + "]"
     raise TypeError(f"no SQL literal for {value!r}")
-
-
-def value_names(sql: str) -> set[str]:
-    """The run-level values `sql` reads."""
-    return {m.group(3) for m in _VALUE.finditer(sql) if m.group(3)}
 
 
 def with_values(sql: str, values: Mapping[str, object], what: str) -> str:

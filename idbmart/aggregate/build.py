@@ -22,6 +22,7 @@ from functools import cache
 
 import duckdb
 
+from idbmart import sqlfile
 from idbmart.config import Deployment, EtlOptions
 from idbmart.idb.enums import named_codes
 from idbmart.load.db import create_empty, run, sql_list
@@ -117,14 +118,11 @@ class AggregateCounts:
         return f"{self.mode}{f' ({self.reason})' if self.reason else ''}: {what or 'no intervals'} re-aggregated"
 
 
-@cache
-def _sql(name: str) -> str:
-    return named_codes((SQL_DIR / "aggregate" / f"{name}.sql").read_text())
-
-
 def model(name: str, o: EtlOptions | None = None) -> str:
     """sql/aggregate/<name>.sql with the run-level values it reads (idbmart/transform/values.py) written in."""
-    return with_values(_sql(name), option_values(o) if o else {}, f"sql/aggregate/{name}.sql")
+    return with_values(
+        sqlfile.text(f"aggregate/{name}.sql"), option_values(o) if o else {}, f"sql/aggregate/{name}.sql"
+    )
 
 
 def aggregate(

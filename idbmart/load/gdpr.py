@@ -52,7 +52,6 @@ EMPLOYEE_KEYS = ("EMPLOYEEID", "USERNAME")
 class Request:
     action: str  # forget or export
     subjects: dict[str, list[str]] = field(default_factory=dict)  # kind → values
-    path: Path | None = None
 
 
 def load_request(path: Path) -> Request:
@@ -72,7 +71,7 @@ def load_request(path: Path) -> Request:
     }
     if not any(subjects.values()):
         raise IdbmartError(f"GDPR request {path}: it names no customer number, user-data value or employee")
-    return Request(action, {k: v for k, v in subjects.items() if v}, Path(path))
+    return Request(action, {k: v for k, v in subjects.items() if v})
 
 
 def digest(value: str) -> str:
@@ -197,13 +196,15 @@ def reapply(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
 def export(con: duckdb.DuckDBPyConnection, request: Request, out: Path) -> dict[str, int]:
     """Every row that holds a subject, by table, written to `out` as JSON; table → rows."""
     _subjects(con, request)
-    found: dict[str, list[dict]] = {}
+    holds: dict[str, list[str]] = {}  # table → the conditions of the subjects it may hold
     for kind in request.subjects:
         for table, column in _fields(con, kind):
-            cursor = con.execute(f"SELECT * FROM {table} WHERE {_match(kind, table, column)}")
-            names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
-            if rows:
-                found.setdefault(table, []).extend(r for r in rows if r not in found.get(table, []))
+            holds.setdefault(table, []).append(f"({_match(kind, table, column)})")
+    found: dict[str, list[dict]] = {}
+    for table, conditions in holds.items():
+        cursor = con.execute(f"SELECT * FROM {table} WHERE {' OR '.join(dict.fromkeys(conditions))}")
+        names = [d[0] for d in cursor.description]
+        if rows := [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]:
+            found[table] = rows
     out.write_text(json.dumps(found, default=str, indent=1))
     return {t: len(rows) for t, rows in found.items()}

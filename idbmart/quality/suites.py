@@ -27,12 +27,12 @@ from pathlib import Path
 
 import duckdb
 
+from idbmart import sqlfile
 from idbmart.aggregate.build import FAMILIES, LEVELS, ROLLUP_FROM, model
 from idbmart.config import QualityOptions
-from idbmart.idb.enums import named_codes
 from idbmart.load.db import run
 from idbmart.logs import progress
-from idbmart.paths import SQL_DIR, asset_dir
+from idbmart.paths import asset_dir
 from idbmart.sqlfile import with_values
 
 EXPECTATIONS_DIR = asset_dir("expectations")
@@ -134,7 +134,7 @@ def batch_sql(con: duckdb.DuckDBPyConnection, suite: dict, scoped: bool = False,
     if "aggregate_totals" in spec:
         _sum_levels(con, spec["aggregate_totals"], _checked_periods(con) if scoped else None)
     if "sql" in spec:
-        return named_codes((SQL_DIR / "quality" / f"{spec['sql']}.sql").read_text())
+        return sqlfile.text(f"quality/{spec['sql']}.sql")
     used = _columns_used(suite)
     if "aggregate" in spec:
         family = next(f for f in FAMILIES if f.name == spec["aggregate"])

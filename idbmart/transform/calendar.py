@@ -8,25 +8,21 @@ periods as the aggregates (which are rebuilt on the same change, idbmart/aggrega
 
 from __future__ import annotations
 
-from functools import cache
-
 import duckdb
 
+from idbmart import sqlfile
 from idbmart.config import EtlOptions
-from idbmart.idb.enums import named_codes
 from idbmart.load.db import run
 from idbmart.load.mart import SENTINEL_TS
-from idbmart.paths import SQL_DIR
 from idbmart.sqlfile import with_values
 from idbmart.transform.values import option_values
 
 FILL_AHEAD_DAYS = 31  # a cycle fills DATE_TIME this far past the newest fact it wrote
 
 
-@cache
 def helper_sql(name: str) -> str:
     """A helper file of sql/transform/ (macros.sql, calendar.sql, date_time.sql): no model of the graph."""
-    return named_codes((SQL_DIR / "transform" / f"{name}.sql").read_text())
+    return sqlfile.text(f"transform/{name}.sql")
 
 
 def settings(o: EtlOptions) -> str:

@@ -74,11 +74,22 @@ def test_a_forget_request_leaves_no_trace_and_later_cycles_do_not_bring_it_back(
             "IRF_USER_DATA_CUST_1.CUSTOMER_ID", "GIDB_GC_AGENT.EMPLOYEEID",
             "RESOURCE_.EMPLOYEE_ID"} <= set(before)  # fmt: skip
 
-    request = tmp_path / "request.toml"
-    request.write_text(
-        f'action = "forget"\n[customer]\nnumbers = ["{ani}"]\nuser_data = ["{customer_id}"]\n'
-        f'[employee]\nids = ["{employee_id}"]\n'
+    subject = f'[customer]\nnumbers = ["{ani}"]\nuser_data = ["{customer_id}"]\n[employee]\nids = ["{employee_id}"]\n'
+    # An export lists the rows that hold the subjects, and changes nothing.
+    asked = tmp_path / "export.toml"
+    asked.write_text('action = "export"\n' + subject)
+    assert (
+        main(["gdpr", "--config", str(deployment.path), "--request", str(asked), "--out", str(tmp_path / "x.json")])
+        == 0
     )
+    exported = json.loads((tmp_path / "x.json").read_text())
+    assert {"INTERACTION_FACT", "GIDB_G_CALL", "IRF_USER_DATA_CUST_1", "GIDB_GC_AGENT", "RESOURCE_"} <= set(exported)
+    assert all(ani in (r["SOURCE_ADDRESS"], r["TARGET_ADDRESS"]) for r in exported["INTERACTION_FACT"])
+    assert {r["AGENTID"] for r in exported["GIDB_GC_AGENT"]} == {AGENT}
+    assert _occurrences(deployment.mart_path, subjects) == before
+
+    request = tmp_path / "request.toml"
+    request.write_text('action = "forget"\n' + subject)
     assert main(["gdpr", "--config", str(deployment.path), "--request", str(request)]) == 0
 
     for mart in (deployment.mart_path, deployment.reader_path):
