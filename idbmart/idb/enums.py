@@ -65,7 +65,9 @@ class CfgType(IntEnum):
     TENANT = 7
     APPLICATION = 9
     SCRIPT = 12
+    SKILL = 13
     AGENT_LOGIN = 15
+    DN_GROUP = 17
 
 
 @unique

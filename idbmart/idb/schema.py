@@ -32,6 +32,10 @@ OPTIONAL_TABLES = {
     "GC_CAMPAIGN": "configuration of Outbound Contact, where it is deployed",
     "GC_CALLING_LIST": "configuration of Outbound Contact, where it is deployed",
     "GC_CAMPAIGN_GROUP": "configuration of Outbound Contact, where it is deployed",
+    "GCX_GROUP_ENDPOINT": "DN groups' members, where the ICON stores them",
+    "GCX_GROUP_PLACE": "place groups' members, where the ICON stores them",
+    "GC_SKILL": "skills, where the ICON stores them",
+    "GCX_SKILL_LEVEL": "agents' skills, where the ICON stores them",
 }
 
 _DSS_TEMPLATE = "G_DSS_PROVIDER"

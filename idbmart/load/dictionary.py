@@ -49,9 +49,12 @@ def describe_table(table: str) -> str | None:
 def describe_column(table: str, column: str) -> str | None:
     """The table's own entry, else the shared one of the name, else a rule (IRF measures, wait buckets)."""
     d = dictionary()
-    own = d["tables"].get(family(table), {}).get("columns", {})
+    entry = d["tables"].get(family(table), {})
+    own = entry.get("columns", {})
     if column in own:
         return own[column]
+    if "measures_of" in entry and column in d["tables"][entry["measures_of"]].get("columns", {}):
+        return d["tables"][entry["measures_of"]]["columns"][column]  # a family by group: its members' measures
     if column in d["columns"]:
         return d["columns"][column]
     if "other_columns" in d["tables"].get(family(table), {}):  # columns a setting adds (etl.cust_1_keys)

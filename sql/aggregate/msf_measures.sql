@@ -1,8 +1,29 @@
--- _AG_MSF: the mediation segments (stays in a virtual queue, ACD queue or routing point) that entered
--- in the touched intervals, with how each ended, its duration, and what its target did.
+-- _AG_MSF: the mediation segments (stays in a virtual queue or ACD queue) that entered in the touched
+-- intervals, with how each ended, its duration, and what its target did; the measures of AG2_QUEUE_*
+-- as M_ columns (0/1 flags or seconds), summed by queue (queue.sql) and by queue group (queue_grp.sql).
+-- *_TIME are seconds in the queue; for a distributed stay, until the target answered or the customer
+-- left while it rang (MEDIATION_DURATION).
+SELECT *,
+  1 AS M_ENTERED,
+  (RESULT = 'DIVERTED')::INT AS M_DISTRIBUTED,
+  CASE WHEN RESULT = 'DIVERTED' THEN DURATION ELSE 0 END AS M_DISTRIBUTED_TIME,
+  ACCEPTED::INT AS M_ACCEPTED,
+  CASE WHEN ACCEPTED THEN DURATION ELSE 0 END AS M_ACCEPTED_TIME,
+  (ACCEPTED AND DURATION <= $service_level_s)::INT AS M_ACCEPTED_THR,
+  ACCEPTED_AGENT::INT AS M_ACCEPTED_AGENT,
+  (RESULT = 'ABANDONED')::INT AS M_ABANDONED,
+  CASE WHEN RESULT = 'ABANDONED' THEN DURATION ELSE 0 END AS M_ABANDONED_TIME,
+  (RESULT = 'ABANDONED' AND SHORT_ABANDONED)::INT AS M_ABANDONED_STI,
+  ABANDONED_INVITE::INT AS M_ABANDONED_INVITE,
+  (RESULT = 'CLEARED')::INT AS M_CLEARED,
+  CASE WHEN RESULT = 'CLEARED' THEN DURATION ELSE 0 END AS M_CLEARED_TIME,
+  (RESULT = 'REDIRECTED')::INT AS M_REDIRECTED,
+  CASE WHEN RESULT = 'REDIRECTED' THEN DURATION ELSE 0 END AS M_REDIRECTED_TIME
+FROM (
 SELECT
   m.START_DATE_TIME_KEY AS DATE_TIME_KEY,
   m.RESOURCE_KEY,
+  coalesce(m.RESOURCE_GROUP_COMBINATION_KEY, -1) AS RESOURCE_GROUP_COMBINATION_KEY,
   coalesce(m.TENANT_KEY, -1) AS TENANT_KEY,
   coalesce(m.MEDIA_TYPE_KEY, -1) AS MEDIA_TYPE_KEY,
   coalesce(f.INTERACTION_TYPE_KEY, -1) AS INTERACTION_TYPE_KEY,
@@ -23,3 +44,4 @@ LEFT JOIN INTERACTION_FACT AS f USING (INTERACTION_ID)
 LEFT JOIN INTERACTION_RESOURCE_FACT AS t ON t.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID
 LEFT JOIN TECHNICAL_DESCRIPTOR AS ttd ON ttd.TECHNICAL_DESCRIPTOR_KEY = t.TECHNICAL_DESCRIPTOR_KEY
 WHERE m.START_DATE_TIME_KEY IN (SELECT DATE_TIME_KEY FROM _AG_TOUCHED WHERE SOURCE = 'interactions')
+)

@@ -2,25 +2,9 @@
 -- source: interactions
 -- grain: RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY
 --
--- AG2_QUEUE_SUBHR: per queue (virtual queue, ACD queue, routing point), the interactions that entered
--- it in each interval and how their stay ended. *_TIME are seconds in the queue; for a distributed
--- stay, until the target answered or the customer left while it rang (MEDIATION_DURATION).
-SELECT
-  DATE_TIME_KEY, RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY,
-  count(*)::BIGINT AS ENTERED,
-  count(*) FILTER (RESULT = 'DIVERTED')::BIGINT AS DISTRIBUTED,
-  coalesce(sum(DURATION) FILTER (RESULT = 'DIVERTED'), 0)::BIGINT AS DISTRIBUTED_TIME,
-  count(*) FILTER (ACCEPTED)::BIGINT AS ACCEPTED,
-  coalesce(sum(DURATION) FILTER (ACCEPTED), 0)::BIGINT AS ACCEPTED_TIME,
-  count(*) FILTER (ACCEPTED AND DURATION <= $service_level_s)::BIGINT AS ACCEPTED_THR,
-  count(*) FILTER (ACCEPTED_AGENT)::BIGINT AS ACCEPTED_AGENT,
-  count(*) FILTER (RESULT = 'ABANDONED')::BIGINT AS ABANDONED,
-  coalesce(sum(DURATION) FILTER (RESULT = 'ABANDONED'), 0)::BIGINT AS ABANDONED_TIME,
-  count(*) FILTER (RESULT = 'ABANDONED' AND SHORT_ABANDONED)::BIGINT AS ABANDONED_STI,
-  count(*) FILTER (ABANDONED_INVITE)::BIGINT AS ABANDONED_INVITE,
-  count(*) FILTER (RESULT = 'CLEARED')::BIGINT AS CLEARED,
-  coalesce(sum(DURATION) FILTER (RESULT = 'CLEARED'), 0)::BIGINT AS CLEARED_TIME,
-  count(*) FILTER (RESULT = 'REDIRECTED')::BIGINT AS REDIRECTED,
-  coalesce(sum(DURATION) FILTER (RESULT = 'REDIRECTED'), 0)::BIGINT AS REDIRECTED_TIME
+-- AG2_QUEUE_SUBHR: per queue (virtual queue, ACD queue), the interactions that entered it in each
+-- interval and how their stay ended (the measures of msf_measures.sql).
+SELECT DATE_TIME_KEY, RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY,
+       sum(COLUMNS('^M_(.*)$'))::BIGINT AS '\1'
 FROM _AG_MSF
 GROUP BY ALL

@@ -158,6 +158,41 @@ def test_each_agent_groups_totals_are_those_of_the_agents_in_it_when_offered(day
     assert in_two > 0 and per_group == per_agent + in_two
 
 
+def test_each_queue_groups_entries_and_abandons_per_hour_are_those_of_its_queues(day):
+    """Queue groups are DN groups (Genesys configuration's CfgDNGroup, beside agent and place groups:
+    https://docs.genesys.com/Documentation/PSDK/latest/ConfigLayerRef/CfgAgentGroup); RAA aggregates a
+    queue along the groups it belonged to when the interaction entered (Table-AGT_QUEUE_ABN_HOUR,
+    RESOURCE_GROUP_COMBINATION). The simulated queues each belong to their service's group and to All
+    Queues: a group's calls entered and abandoned per hour are the true ones of its queues' stays, and
+    every stay counts in two groups."""
+    compared, wrong, entered = one(
+        day,
+        """WITH truth AS (
+             SELECT g.GROUP_NAME, q.ENTERED_TS // 3600 * 3600 AS K, count(*) AS ENTERED,
+                    count(*) FILTER (q.RESULT = 'abandoned') AS ABANDONED
+             FROM TRUTH_QUEUE AS q JOIN TRUTH_QUEUE_GROUP_MEMBER AS g USING (QUEUE) GROUP BY ALL),
+           mart AS (
+             SELECT g.GROUP_NAME, a.DATE_TIME_KEY AS K, sum(a.ENTERED) AS ENTERED, sum(a.ABANDONED) AS ABANDONED
+             FROM AG2_QUEUE_GRP_HOUR AS a JOIN GROUP_ AS g USING (GROUP_KEY) GROUP BY ALL)
+           SELECT count(*), count(*) FILTER (t.ENTERED IS DISTINCT FROM m.ENTERED
+                                             OR t.ABANDONED IS DISTINCT FROM m.ABANDONED),
+                  sum(t.ENTERED) FILTER (GROUP_NAME = 'All Queues')
+           FROM truth AS t FULL JOIN mart AS m USING (GROUP_NAME, K)""",
+    )
+    assert wrong == 0, f"{wrong} of {compared} (queue group, hour) pairs differ from the truth"
+    queues, groups = one(day, "SELECT (SELECT count(*) FROM TRUTH_QUEUE), (SELECT sum(ENTERED) FROM AG2_QUEUE_GRP_DAY)")
+    assert entered == queues > 500 and groups == 2 * queues
+    # the facts say it too: every stay's queue was in its service's group and All Queues when it entered
+    in_two = one(
+        day,
+        """SELECT count(*) FILTER (n = 2) = count(*) FROM (
+             SELECT count(c.GROUP_KEY) AS n FROM MEDIATION_SEGMENT_FACT AS m
+             LEFT JOIN RESOURCE_GROUP_COMBINATION AS c ON c.GROUP_COMBINATION_KEY = m.RESOURCE_GROUP_COMBINATION_KEY
+             GROUP BY m.MEDIATION_SEGMENT_ID)""",
+    )[0]
+    assert in_two
+
+
 def test_agent_aggregates_add_up_to_the_agent_facts(day):
     """Σ over AG2_AGENT_SUBHR = Σ over the agent resource facts (MART.md's measure definitions)."""
     facts = one(

@@ -39,7 +39,16 @@ IDB_MD_TABLES = {
 # lists, campaign groups) its outbound dimensions come from (sql/idb/cfg.sql says which columns it
 # expects), and outbound property and field history.
 CONTRACT_TABLES = {
-    "cfg": {"GC_CAMPAIGN", "GC_CALLING_LIST", "GC_CAMPAIGN_GROUP"},
+    "cfg": {
+        "GC_CAMPAIGN",
+        "GC_CALLING_LIST",
+        "GC_CAMPAIGN_GROUP",
+        # DN and place groups' members, skills and skill levels (GCX_SKILL_LEVEL at the ICON PDM's columns)
+        "GCX_GROUP_ENDPOINT",
+        "GCX_GROUP_PLACE",
+        "GC_SKILL",
+        "GCX_SKILL_LEVEL",
+    },
     # the outbound tables the integration guide names "when present", at the ICON PDM's columns
     "gos": {"GO_CAMPPROP_HIST", "GO_CUSTOM_FIELDS", "GO_FIELDHIST"},
 }

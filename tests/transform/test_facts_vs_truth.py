@@ -16,6 +16,7 @@ import pytest
 from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, simulate
+from idbmart.load.mart import SENTINEL_TS
 from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1200, seed=11, classic=True)
@@ -124,6 +125,47 @@ def test_an_agents_resource_fact_points_at_the_place_the_agent_was_logged_in_at(
     )
     assert seated == classic and cluster_seated == 0, shape
     assert (classic > 50) == (shape != "cluster"), shape
+
+
+def test_skills_and_group_memberships_are_the_configured_ones_with_their_history(mart):
+    """Info Mart keeps configuration relations as facts over time: an agent's skill and level
+    (RESOURCE_SKILL_FACT_, from ICON's GCX_SKILL_LEVEL:
+    https://en.docs.genesys.com/Documentation/ICON/latest/PDMDB2/Table-GCX_SKILL_LEVEL), a DN's DN group
+    and a place's place group (RESOURCE_GROUP_FACT_, PLACE_GROUP_FACT_; CfgDNGroup and CfgPlaceGroup:
+    https://docs.genesys.com/Documentation/PSDK/latest/ConfigLayerRef/CfgAgentGroup). The simulator's
+    truth: each agent's service skill (the second agent's level raised at noon), Spanish for every
+    fourth; each queue in its service's queue group and All Queues; the classic site's places on
+    Classic Floor."""
+    shape, con, _ = mart
+    wrong_skills, skills, raised = one(
+        con,
+        f"""WITH m AS (
+             SELECT r.RESOURCE_CFG_DBID AS AGENTID, s.SKILL_NAME, f.SKILL_LEVEL AS LEVEL, f.START_TS AS FROM_TS,
+                    nullif(f.END_TS, {SENTINEL_TS}) AS TO_TS
+             FROM RESOURCE_SKILL_FACT_ AS f JOIN SKILL AS s USING (SKILL_KEY) JOIN RESOURCE_ AS r USING (RESOURCE_KEY))
+           SELECT (SELECT count(*) FROM (SELECT * FROM m EXCEPT SELECT AGENTID, SKILL_NAME, LEVEL, FROM_TS, TO_TS
+                                           FROM TRUTH_SKILL_LEVEL)),
+                  (SELECT count(*) FROM TRUTH_SKILL_LEVEL),
+                  (SELECT count(*) FROM m WHERE TO_TS IS NOT NULL)""",
+    )
+    assert (wrong_skills, raised) == (0, 1) and one(con, "SELECT count(*) FROM RESOURCE_SKILL_FACT_")[0] == skills
+    missing_queues = one(
+        con,
+        """SELECT count(*) FROM (
+             SELECT QUEUE, GROUP_NAME FROM TRUTH_QUEUE_GROUP_MEMBER
+             WHERE QUEUE IN (SELECT RESOURCE_NAME FROM RESOURCE_)
+             EXCEPT SELECT r.RESOURCE_NAME, g.GROUP_NAME FROM RESOURCE_GROUP_FACT_ AS f
+             JOIN RESOURCE_ AS r USING (RESOURCE_KEY) JOIN GROUP_ AS g USING (GROUP_KEY)
+             WHERE g.GROUP_TYPE_CODE = 'DN')""",
+    )[0]
+    assert missing_queues == 0
+    floor, places = one(
+        con,
+        """SELECT (SELECT count(*) FROM PLACE_GROUP_FACT_ JOIN GROUP_ USING (GROUP_KEY)
+                  WHERE GROUP_NAME = 'Classic Floor' AND GROUP_TYPE_CODE = 'PLACE' AND ACTIVE_FLAG),
+                  (SELECT count(*) FROM PLACE)""",
+    )
+    assert floor == places > 0
 
 
 def test_the_agent_of_every_party_is_its_true_agent(mart):

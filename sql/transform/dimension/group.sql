@@ -3,12 +3,12 @@
 -- target: GROUP_
 -- key: GROUP_KEY
 --
--- GROUP_ from configuration: agent groups (cfg type 5), place groups (6), DN groups.
+-- GROUP_ from configuration: agent groups (cfg type 5), place groups (6), DN groups (17: queue groups).
 SELECT idb_key('group|' || GROUPID) AS GROUP_KEY, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY, NAME AS GROUP_NAME,
   CASE GROUPTYPE WHEN GroupType.AGENT THEN 'AGENT' WHEN GroupType.PLACE THEN 'PLACE' WHEN GroupType.DN THEN 'DN'
     ELSE 'UNKNOWN' END AS GROUP_TYPE_CODE,
   GROUPID AS GROUP_CFG_DBID, CASE GROUPTYPE WHEN GroupType.AGENT THEN CfgType.AGENT_GROUP
-    WHEN GroupType.PLACE THEN CfgType.PLACE_GROUP END AS GROUP_CFG_TYPE_ID,
+    WHEN GroupType.PLACE THEN CfgType.PLACE_GROUP WHEN GroupType.DN THEN CfgType.DN_GROUP END AS GROUP_CFG_TYPE_ID,
   min(CREATED_TS) OVER (PARTITION BY GROUPID) AS START_TS,
   CASE WHEN STATUS = Status.DELETED THEN coalesce(DELETED_TS, $sentinel) ELSE $sentinel END AS END_TS
 FROM GIDB_GC_GROUP
