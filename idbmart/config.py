@@ -26,6 +26,25 @@ DESCRIPTOR_KEYS = (
     ("SERVICE_SUBTYPE", "ServiceSubType"),
     ("BUSINESS_RESULT", "BusinessResult"),
 )
+# IRF_USER_DATA_GEN_1: Info Mart's predefined user-data columns (their names fixed), each with the KVP it
+# holds by default; REVENUE and SATISFACTION are numbers (Table-IRF_USER_DATA_GEN_1).
+GEN_1_COLUMNS = ("CASE_ID", "CUSTOMER_ID", "GSW_CALL_ATTEMPT_GUID", "GSW_CALL_TYPE", "GVP_SESSION_ID", "REVENUE",
+                 "SATISFACTION")  # fmt: skip
+GEN_1_KEYS = (
+    ("CASE_ID", "CaseID"),
+    ("CUSTOMER_ID", "CustomerID"),
+    ("GSW_CALL_ATTEMPT_GUID", "GSW_CALL_ATTEMPT_GUID"),
+    ("GSW_CALL_TYPE", "GSW_CALL_TYPE"),
+    ("REVENUE", "Revenue"),
+    ("SATISFACTION", "Satisfaction"),
+)
+# How a mapped KVP's value on a resource fact is chosen (CTL_UD_TO_UDE_MAPPING's propagation rules):
+# CALL, the latest value the interaction held when it left the resource; IRF, the latest change made
+# while the resource had it; IRF_FIRST_UPDATE, the first such change.
+PROPAGATION_RULES = ("CALL", "IRF", "IRF_FIRST_UPDATE")
+MAX_DIM_ATTRIBUTES = 5  # USER_DATA_CUST_DIM_<n>.DIM_ATTRIBUTE_1..5
+# The deployment file's tables of mart column → KVP name, and the propagation rules by TABLE.COLUMN.
+COLUMN_MAPS = ("descriptor_keys", "cust_1_keys", "gen_1_keys")
 URI_SCHEMES = ("duckdb", "parquet", "postgresql")
 WEEK_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # ISO order
 WEEK_NUMBERINGS = ("simple", "iso")
@@ -59,6 +78,14 @@ class EtlOptions:
     # User-data keys (KVP names) per INTERACTION_DESCRIPTOR column, and per IRF_USER_DATA_CUST_1 column.
     descriptor_keys: tuple[tuple[str, str], ...] = DESCRIPTOR_KEYS
     cust_1_keys: tuple[tuple[str, str], ...] = (("IVR_APPLICATION", "IVR_APP"), ("CUSTOMER_ID", "CustomerID"))
+    gen_1_keys: tuple[tuple[str, str], ...] = GEN_1_KEYS  # IRF_USER_DATA_GEN_1 column → KVP (GEN_1_COLUMNS)
+    # Low-cardinality KVPs as dimensions: the n-th list's keys (up to 5) are USER_DATA_CUST_DIM_<n>'s
+    # DIM_ATTRIBUTE_1..5, and IRF_USER_DATA_KEYS.CUSTOM_KEY_<n> points at each fact's combination.
+    user_data_dims: tuple[tuple[str, ...], ...] = ()
+    # A mapped column's propagation rule (PROPAGATION_RULES) by "TABLE.COLUMN"; CALL where not named.
+    propagation: tuple[tuple[str, str], ...] = ()
+    # Info Mart's link-msf-userdata: user-data rows for mediation segments too (by MEDIATION_SEGMENT_ID).
+    msf_user_data: bool = False
     ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
     # Aggregates: the contact center's time zone (hours and up are local), the service level, buckets.
     time_zone: str = "UTC"
@@ -175,11 +202,16 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         if f.name in ("ignore_data_centers", "secure_userdata_keys", "state_priority"):
             items = _typed(path, "etl", f.name, raw[f.name], list)
             values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
-        elif f.name in ("descriptor_keys", "cust_1_keys"):
+        elif f.name in COLUMN_MAPS:
             values[f.name] = _column_map(path, f.name, raw[f.name])
+        elif f.name == "user_data_dims":
+            values[f.name] = _dims(path, raw[f.name])
+        elif f.name == "propagation":
+            table = _typed(path, "etl", f.name, raw[f.name], dict)
+            values[f.name] = tuple((k, _typed(path, "etl.propagation", k, v, str)) for k, v in table.items())
         elif f.name in ("ivr_application_key", "time_zone", "week_start", "week_numbering"):
             values[f.name] = _typed(path, "etl", f.name, raw[f.name], str)
-        elif f.name in ("factor_dnd_voice", "factor_dnd_multimedia"):
+        elif f.name in ("factor_dnd_voice", "factor_dnd_multimedia", "msf_user_data"):
             values[f.name] = _typed(path, "etl", f.name, raw[f.name], bool)
         elif f.name == "queue_time_buckets_s":
             values[f.name] = _buckets(path, raw[f.name])
@@ -196,6 +228,17 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         raise ConfigError(
             path, f"etl.descriptor_keys: unknown column {unknown[0]!r} (known: {', '.join(DESCRIPTOR_COLUMNS)})"
         )
+    unknown = [c for c, _ in values.get("gen_1_keys", ()) if c not in GEN_1_COLUMNS]
+    if unknown:
+        raise ConfigError(path, f"etl.gen_1_keys: unknown column {unknown[0]!r} (known: {', '.join(GEN_1_COLUMNS)})")
+    mapped = set(user_data_columns(EtlOptions(**{k: v for k, v in values.items() if k != "propagation"})))
+    for target, rule in values.get("propagation", ()):
+        if target not in mapped:
+            raise ConfigError(path, f"etl.propagation: {target!r} is no mapped user-data column (TABLE.COLUMN, "
+                                    f"e.g. IRF_USER_DATA_CUST_1.CUSTOMER_ID)")  # fmt: skip
+        if rule not in PROPAGATION_RULES:
+            raise ConfigError(path, f"etl.propagation: {target}: rule must be one of {', '.join(PROPAGATION_RULES)}, "
+                                    f"got {rule!r}")  # fmt: skip
     for name, allowed in (("week_start", WEEK_DAYS), ("week_numbering", WEEK_NUMBERINGS)):
         if name in values and values[name] not in allowed:
             raise ConfigError(path, f"etl.{name} must be one of {', '.join(allowed)}, got {values[name]!r}")
@@ -247,6 +290,33 @@ def _buckets(path, raw) -> tuple[int, ...]:
             f"of the first {n} of 20 buckets, got {list(items)}",
         )
     return items
+
+
+def _dims(path, raw) -> tuple[tuple[str, ...], ...]:
+    """A list of lists of KVP names: one user-data dimension each, of 1 to 5 keys."""
+    dims = _typed(path, "etl", "user_data_dims", raw, list)
+    out = []
+    for n, keys in enumerate(dims, start=1):
+        keys = _typed(path, "etl.user_data_dims", str(n), keys, list)
+        if not 1 <= len(keys) <= MAX_DIM_ATTRIBUTES:
+            raise ConfigError(path, f"etl.user_data_dims: dimension {n} holds 1 to {MAX_DIM_ATTRIBUTES} keys, "
+                                    f"got {len(keys)}")  # fmt: skip
+        out.append(tuple(_typed(path, "etl.user_data_dims", str(n), k, str) for k in keys))
+    return tuple(out)
+
+
+def user_data_columns(o: EtlOptions) -> dict[str, tuple[str, str]]:
+    """Every mart column a KVP is mapped to, "TABLE.COLUMN" → (KVP name, propagation rule), in Info
+    Mart's terms (CTL_UD_TO_UDE_MAPPING: a key to a table and column, with its rule)."""
+    rules = dict(o.propagation)
+    out = {}
+    for table, mapping in (("IRF_USER_DATA_CUST_1", o.cust_1_keys), ("IRF_USER_DATA_GEN_1", o.gen_1_keys)):
+        for column, key in mapping:
+            out[f"{table}.{column}"] = key
+    for n, keys in enumerate(o.user_data_dims, start=1):
+        for i, key in enumerate(keys, start=1):
+            out[f"USER_DATA_CUST_DIM_{n}.DIM_ATTRIBUTE_{i}"] = key
+    return {target: (key, rules.get(target, "CALL")) for target, key in out.items()}
 
 
 def _column_map(path, key: str, raw) -> tuple[tuple[str, str], ...]:
@@ -438,11 +508,11 @@ def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[So
 def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None, reader_path: str | None = None) -> str:
     """A deployment file's text for these sources: the inverse of `load` (used by demo and simulate)."""
 
-    def value(v) -> str:
+    def value(v, table: bool = False) -> str:
         if isinstance(v, bool):
             return "true" if v else "false"
-        if isinstance(v, tuple) and v and all(isinstance(x, tuple) for x in v):
-            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v) + "}"
+        if table:
+            return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v) + "}"
         if isinstance(v, (list, tuple)):
             return "[" + ", ".join(value(x) for x in v) + "]"
         if isinstance(v, int):
@@ -453,7 +523,10 @@ def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None,
     lines += [f"reader_path = {value(reader_path)}", ""] if reader_path else [""]
     if etl is not None and etl != EtlOptions():
         lines.append("[etl]")
-        lines += [f"{f.name} = {value(getattr(etl, f.name))}" for f in fields(EtlOptions)]
+        lines += [
+            f"{f.name} = {value(getattr(etl, f.name), f.name in (*COLUMN_MAPS, 'propagation'))}"
+            for f in fields(EtlOptions)
+        ]
         lines.append("")
     for s in sources:
         lines.append("[[source]]")

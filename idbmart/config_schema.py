@@ -13,13 +13,19 @@ import json
 from idbmart import config
 from idbmart.idb.schema import ROLES
 
-MAPS = {"descriptor_keys", "cust_1_keys"}  # tables of column → user-data key in the file
+MAPS = {*config.COLUMN_MAPS, "propagation"}  # tables of column → user-data key (or rule) in the file
 ENUMS = {"week_start": config.WEEK_DAYS, "week_numbering": config.WEEK_NUMBERINGS}
 
 
 def _property(name: str, default) -> dict:
     if name in MAPS:
-        return {"type": "object", "additionalProperties": {"type": "string"}, "default": dict(default)}
+        values = (
+            {"type": "string", "enum": list(config.PROPAGATION_RULES)} if name == "propagation" else {"type": "string"}
+        )
+        return {"type": "object", "additionalProperties": values, "default": dict(default)}
+    if name == "user_data_dims":
+        keys = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": config.MAX_DIM_ATTRIBUTES}
+        return {"type": "array", "items": keys, "default": [list(d) for d in default]}
     if isinstance(default, bool):
         out = {"type": "boolean"}
     elif isinstance(default, int):

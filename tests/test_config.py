@@ -94,6 +94,10 @@ def test_transform_options_are_read_and_rendered_back(world):
     agent_match_tolerance_s = 0
     state_priority = ["READY", "BUSY"]
     cust_1_keys = {ORDER_ID = "OrderID"}
+    gen_1_keys = {REVENUE = "Sale"}
+    user_data_dims = [["Segment", "Product"], ["Stage"]]
+    propagation = {"USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1" = "IRF", "IRF_USER_DATA_GEN_1.REVENUE" = "IRF_FIRST_UPDATE"}
+    msf_user_data = true
     ivr_application_key = "App"
     time_zone = "America/New_York"
     service_level_threshold_s = 30
@@ -103,6 +107,15 @@ def test_transform_options_are_read_and_rendered_back(world):
     d = config.load(write(PAIR.replace("[mart]", textwrap.dedent(options))))
     assert d.etl.agent_match_tolerance_s == 0 and d.etl.state_priority == ("READY", "BUSY")
     assert d.etl.cust_1_keys == (("ORDER_ID", "OrderID"),) and d.etl.ivr_application_key == "App"
+    assert d.etl.gen_1_keys == (("REVENUE", "Sale"),) and d.etl.user_data_dims == (("Segment", "Product"), ("Stage",))
+    assert config.user_data_columns(d.etl) == {
+        "IRF_USER_DATA_CUST_1.ORDER_ID": ("OrderID", "CALL"),
+        "IRF_USER_DATA_GEN_1.REVENUE": ("Sale", "IRF_FIRST_UPDATE"),
+        "USER_DATA_CUST_DIM_1.DIM_ATTRIBUTE_1": ("Segment", "CALL"),
+        "USER_DATA_CUST_DIM_1.DIM_ATTRIBUTE_2": ("Product", "CALL"),
+        "USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1": ("Stage", "IRF"),
+    }
+    assert d.etl.msf_user_data
     assert d.etl.time_zone == "America/New_York" and d.etl.service_level_threshold_s == 30
     assert d.etl.queue_time_buckets_s == tuple(range(1, 20))
     again = config.load(write(config.render(str(d.mart_path), list(d.sources), d.etl)))
@@ -165,11 +178,12 @@ def test_render_is_the_inverse_of_load(world):
         (
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
             "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, cust_1_keys, "
-            "descriptor_keys, factor_dnd_multimedia, factor_dnd_voice, ignore_data_centers, "
+            "descriptor_keys, factor_dnd_multimedia, factor_dnd_voice, gen_1_keys, ignore_data_centers, "
             "introduced_transfer_threshold_s, ivr_application_key, max_call_duration_s, max_state_duration_s, "
-            "queue_time_buckets_s, secure_userdata_keys, "
+            "msf_user_data, propagation, queue_time_buckets_s, secure_userdata_keys, "
             "service_level_threshold_s, short_abandon_threshold_s, short_engage_threshold_s, state_priority, "
-            "stuck_threshold_s, time_zone, transform_slice_interactions, week_numbering, week_start)",
+            "stuck_threshold_s, time_zone, transform_slice_interactions, user_data_dims, week_numbering, "
+            "week_start)",
         ),
         (
             ("[mart]", '[etl]\nweek_start = "sun"\n\n[mart]'),
@@ -191,6 +205,25 @@ def test_render_is_the_inverse_of_load(world):
         (
             ("[mart]", '[etl]\ncust_1_keys = {"bad name" = "X"}\n\n[mart]'),
             "etl.cust_1_keys: 'bad name' is not an upper-case column name",
+        ),
+        (
+            ("[mart]", '[etl]\ngen_1_keys = {PROFIT = "Profit"}\n\n[mart]'),
+            "etl.gen_1_keys: unknown column 'PROFIT' (known: CASE_ID, CUSTOMER_ID, GSW_CALL_ATTEMPT_GUID, "
+            "GSW_CALL_TYPE, GVP_SESSION_ID, REVENUE, SATISFACTION)",
+        ),
+        (
+            ("[mart]", '[etl]\nuser_data_dims = [["A", "B", "C", "D", "E", "F"]]\n\n[mart]'),
+            "etl.user_data_dims: dimension 1 holds 1 to 5 keys, got 6",
+        ),
+        (
+            ("[mart]", '[etl]\npropagation = {"IRF_USER_DATA_CUST_1.ORDER_ID" = "IRF"}\n\n[mart]'),
+            "etl.propagation: 'IRF_USER_DATA_CUST_1.ORDER_ID' is no mapped user-data column (TABLE.COLUMN, "
+            "e.g. IRF_USER_DATA_CUST_1.CUSTOMER_ID)",
+        ),
+        (
+            ("[mart]", '[etl]\npropagation = {"IRF_USER_DATA_GEN_1.REVENUE" = "PARTY"}\n\n[mart]'),
+            "etl.propagation: IRF_USER_DATA_GEN_1.REVENUE: rule must be one of CALL, IRF, IRF_FIRST_UPDATE, "
+            "got 'PARTY'",
         ),
         (
             ("[mart]", "[marts]\nx = 1\n\n[mart]"),
@@ -317,7 +350,10 @@ def test_the_json_schema_accepts_every_file_load_accepts_here_and_refuses_a_miss
     root, write = world
     schema = json_schema()
     assert json.loads((Path(__file__).resolve().parents[1] / "docs" / "deployment.schema.json").read_text()) == schema
-    every = EtlOptions(time_zone="Europe/Paris", cust_1_keys=(("ORDER_ID", "OrderID"),), state_priority=("READY",))
+    every = EtlOptions(
+        time_zone="Europe/Paris", cust_1_keys=(("ORDER_ID", "OrderID"),), state_priority=("READY",),
+        user_data_dims=(("Segment",),), propagation=(("USER_DATA_CUST_DIM_1.DIM_ATTRIBUTE_1", "IRF"),),
+    )  # fmt: skip
     for text in (PAIR, config.render(str(root / "mart.duckdb"), list(config.load(write(PAIR)).sources), every)):
         jsonschema.validate(tomllib.loads(text), schema)
     misspelt = PAIR.replace("[mart]", "[etl]\nstuck_treshold_s = 60\n\n[mart]")

@@ -27,6 +27,7 @@ IRF_MEASURE = re.compile(
     r"^(CUSTOMER_|CONS_INIT_|CONS_RCV_|CONF_INIT_|CONF_JOIN_|POST_CONS_XFER_)?"
     r"(DIAL|RING|TALK|HOLD|ACW|AFTER_CALL_WORK)_(COUNT|DURATION)$"
 )
+USER_DATA_DIM = re.compile(r"^USER_DATA_CUST_DIM_\d+$")
 WAIT_BUCKET = re.compile(r"^(ABANDONED|ACCEPTED_AGENT)_STI_(\d+)$")
 
 
@@ -37,9 +38,12 @@ def dictionary() -> dict:
 
 
 def family(table: str) -> str:
-    """The dictionary's name of a table: AG2_<FAMILY>_* for every level of an aggregate family."""
+    """The dictionary's name of a table: AG2_<FAMILY>_* for every level of an aggregate family,
+    USER_DATA_CUST_DIM_* for every user-data dimension."""
     m = LEVEL.match(table)
-    return f"{m.group(1)}_*" if m else table
+    if m:
+        return f"{m.group(1)}_*"
+    return "USER_DATA_CUST_DIM_*" if USER_DATA_DIM.match(table) else table
 
 
 def describe_table(table: str) -> str | None:

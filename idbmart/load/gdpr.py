@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from idbmart.errors import IdbmartError
-from idbmart.load.db import columns, run, run_many, transaction
+from idbmart.load.db import run, run_many, transaction
 
 log = logging.getLogger(__name__)
 REDACTED = "REDACTED"
@@ -88,15 +88,15 @@ def _fields(con, kind: str) -> list[tuple[str, str]]:
     have = _tables(con)
     out = [(f"{layer}_{t}", c) for t, c in IDB_FIELDS[kind] for layer in ("GIDB", "STG") if f"{layer}_{t}" in have]
     out += [(t, c) for t, c in MART_FIELDS[kind] if t in have]
-    if kind == "user_data" and "IRF_USER_DATA_CUST_1" in have:
-        keys = {
-            "INTERACTION_RESOURCE_ID",
-            "INTERACTION_ID",
-            "START_DATE_TIME_KEY",
-            "CREATE_AUDIT_KEY",
-            "UPDATE_AUDIT_KEY",
-        }
-        out += [("IRF_USER_DATA_CUST_1", c) for c in columns(con, "IRF_USER_DATA_CUST_1") if c not in keys]
+    if kind == "user_data":  # the text columns of the user-data tables (mapped KVPs: any of them may hold one)
+        out += run(
+            con,
+            """SELECT table_name, column_name FROM duckdb_columns()
+               WHERE schema_name = 'main' AND data_type = 'VARCHAR'
+                 AND (table_name IN ('IRF_USER_DATA_CUST_1', 'IRF_USER_DATA_GEN_1')
+                      OR regexp_matches(table_name, '^USER_DATA_CUST_DIM_[0-9]+$'))
+               ORDER BY ALL""",
+        )
     return out
 
 

@@ -18,7 +18,7 @@ from functools import cache
 
 import duckdb
 
-from idbmart.config import Deployment
+from idbmart.config import MAX_DIM_ATTRIBUTES, Deployment, EtlOptions, user_data_columns
 from idbmart.load.audit import run_of
 from idbmart.load.db import columns, run, run_many
 from idbmart.load.merge import start_touched
@@ -122,11 +122,32 @@ def _inputs(con, deployment: Deployment) -> None:
     run_many(con, "INSERT INTO _T_SRC VALUES (?, ?)", [(s.name, s.sip_cluster) for s in deployment.sources])
     run(con, "CREATE OR REPLACE TEMP TABLE _T_PRIORITY (STATE INTEGER, PRIORITY INTEGER)")
     run_many(con, "INSERT INTO _T_PRIORITY VALUES (?, ?)", state_priority(o))
-    run(con, "CREATE OR REPLACE TEMP TABLE _T_UD_MAP (TARGET VARCHAR, COLUMN_NAME VARCHAR, KEYNAME VARCHAR)")
-    rows = [("descriptor", c, k) for c, k in o.descriptor_keys] + [("cust_1", c, k) for c, k in o.cust_1_keys]
-    rows.append(("ivr", "IVR_APPLICATION", o.ivr_application_key))
-    run_many(con, "INSERT INTO _T_UD_MAP VALUES (?, ?, ?)", rows)
-    have = set(columns(con, "IRF_USER_DATA_CUST_1"))  # a column per configured KVP mapping, added as it grows
+    user_data_map(con, o)
+    user_data_tables(con, o)
+
+
+def user_data_map(con, o: EtlOptions) -> None:
+    """_T_UD_MAP: every mapped KVP, the table and column it fills, and the rule that picks its value on a
+    resource fact (the interaction's descriptor and IVR application take its last value, LAST)."""
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_UD_MAP (TABLE_NAME VARCHAR, COLUMN_NAME VARCHAR, KEYNAME VARCHAR, "
+             "RULE VARCHAR)")  # fmt: skip
+    rows = [("INTERACTION_DESCRIPTOR", c, k, "LAST") for c, k in o.descriptor_keys]
+    rows.append(("IVR_APPLICATION", "IVR_APPLICATION", o.ivr_application_key, "LAST"))
+    rows += [(*t.split("."), k, rule) for t, (k, rule) in user_data_columns(o).items()]
+    run_many(con, "INSERT INTO _T_UD_MAP VALUES (?, ?, ?, ?)", rows)
+
+
+def user_data_tables(con, o: EtlOptions) -> None:
+    """The user-data tables and columns the mappings name and the mart lacks: a column per etl.cust_1_keys
+    mapping, and per etl.user_data_dims entry n USER_DATA_CUST_DIM_<n> and IRF_USER_DATA_KEYS.CUSTOM_KEY_<n>."""
+    have = set(columns(con, "IRF_USER_DATA_CUST_1"))
     for c, _ in o.cust_1_keys:
         if c not in have:
             run(con, f'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "{c}" VARCHAR')
+    have = set(columns(con, "IRF_USER_DATA_KEYS"))
+    for n in range(1, len(o.user_data_dims) + 1):
+        attributes = ", ".join(f"DIM_ATTRIBUTE_{i} VARCHAR" for i in range(1, MAX_DIM_ATTRIBUTES + 1))
+        run(con, f"CREATE TABLE IF NOT EXISTS USER_DATA_CUST_DIM_{n} (ID BIGINT NOT NULL, TENANT_KEY BIGINT, "
+                 f"{attributes}, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)")  # fmt: skip
+        if f"CUSTOM_KEY_{n}" not in have:
+            run(con, f"ALTER TABLE IRF_USER_DATA_KEYS ADD COLUMN CUSTOM_KEY_{n} BIGINT")

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from idbmart.config import EtlOptions
-from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode, UserDataChangeType
+from idbmart.config import MAX_DIM_ATTRIBUTES, EtlOptions
+from idbmart.idb.enums import CALL_RESULT_TYPES, CallResult, CampaignState, DialMode
 from idbmart.load.db import run
 from idbmart.sqlfile import literal
 from idbmart.transform import calendar
@@ -36,19 +36,50 @@ def interaction_user_data(o: EtlOptions) -> str:
     scope=SLICE_SCOPE, ranged=True,
 )  # fmt: skip
 def irf_user_data_cust_1(o: EtlOptions) -> str:
-    """IRF_USER_DATA_CUST_1: each resource fact with the value of each mapped KVP (a column each) by Info
-    Mart's default propagation rule, CALL: the latest value the interaction held when it left the
-    resource (its END_TS), whoever set it (GIMPropagationRules); a key deleted by then has none."""
-    latest, deleted = "(u.ADDED_TS, u.CSEQ)", UserDataChangeType.DELETED
-    custom = "".join(
-        f", CASE WHEN arg_max(u.CHANGETYPE, {latest}) FILTER (u.KEYNAME = {literal(k)}) = {int(deleted)} THEN NULL "
-        f'ELSE arg_max(u.VALUE, {latest}) FILTER (u.KEYNAME = {literal(k)}) END AS "{c}"'
-        for c, k in o.cust_1_keys
+    """IRF_USER_DATA_CUST_1: each resource fact (and mediation segment, with etl.msf_user_data) with the
+    value of each KVP etl.cust_1_keys maps, a column each, by its propagation rule (irf_user_data.sql)."""
+    custom = "".join(f', max(v.VALUE) FILTER (v.COLUMN_NAME = {literal(c)}) AS "{c}"' for c, _ in o.cust_1_keys)
+    return f"""SELECT u.ID AS INTERACTION_RESOURCE_ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY{custom}
+      FROM _T_UD_UNIT AS u
+      LEFT JOIN _T_IRF_UD AS v ON v.ID = u.ID AND v.TABLE_NAME = 'IRF_USER_DATA_CUST_1'
+      GROUP BY u.ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY"""
+
+
+@python_model(
+    "irf_user_data_keys", "fact", runs="slice", target="IRF_USER_DATA_KEYS", key=("INTERACTION_RESOURCE_ID",),
+    scope=SLICE_SCOPE, ranged=True,
+)  # fmt: skip
+def irf_user_data_keys(o: EtlOptions) -> str:
+    """IRF_USER_DATA_KEYS: each resource fact's (and mediation segment's) interaction descriptor and, per
+    etl.user_data_dims entry n, CUSTOM_KEY_<n>: its row of USER_DATA_CUST_DIM_<n> (Table-IRF_USER_DATA_KEYS)."""
+    keys = "".join(
+        f", max(d.DIM_ID) FILTER (d.TABLE_NAME = 'USER_DATA_CUST_DIM_{n}') AS CUSTOM_KEY_{n}"
+        for n in range(1, len(o.user_data_dims) + 1)
     )
-    return f"""SELECT i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.START_DATE_TIME_KEY{custom}
-      FROM _T_IRF AS i JOIN _T_IXN AS x USING (INTERACTION_ID)
-      LEFT JOIN _T_UD_CHANGE AS u ON u.ROOT = x.ROOT AND u.ADDED_TS <= i.END_TS
-      GROUP BY i.INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.START_DATE_TIME_KEY"""
+    return f"""SELECT u.ID AS INTERACTION_RESOURCE_ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY, u.TENANT_KEY,
+        any_value(x.INTERACTION_DESCRIPTOR_KEY) AS INTERACTION_DESCRIPTOR_KEY{keys}
+      FROM _T_UD_UNIT AS u
+      LEFT JOIN _T_IXN_UD AS x ON x.ROOT = u.ROOT
+      LEFT JOIN _T_UD_DIM AS d ON d.ID = u.ID
+      GROUP BY u.ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY, u.TENANT_KEY"""
+
+
+@python_model("user_data_cust_dims", "dimension", runs="slice")
+def user_data_cust_dims(o: EtlOptions) -> str:
+    """USER_DATA_CUST_DIM_<n>: a row for every combination of its attributes the slice's facts met for the
+    first time (Table-USER_DATA_CUST_DIM_1: "a new row is issued every time that a new combination of
+    the attributes is encountered"), the combination with no value included."""
+    attributes = ", ".join(f"DIM_ATTRIBUTE_{i}" for i in range(1, MAX_DIM_ATTRIBUTES + 1))
+    return (
+        ";\n".join(
+            f"""INSERT INTO USER_DATA_CUST_DIM_{n} (ID, TENANT_KEY, {attributes}, CREATE_AUDIT_KEY, UPDATE_AUDIT_KEY)
+          SELECT DISTINCT DIM_ID, TENANT_KEY, {attributes}, $audit_key, $audit_key FROM _T_UD_DIM
+          WHERE TABLE_NAME = 'USER_DATA_CUST_DIM_{n}'
+            AND DIM_ID NOT IN (SELECT ID FROM USER_DATA_CUST_DIM_{n})"""
+            for n in range(1, len(o.user_data_dims) + 1)
+        )
+        or "SELECT 1 WHERE FALSE"
+    )
 
 
 def display_name(code: str) -> str:

@@ -43,6 +43,7 @@ def option_values(o: EtlOptions) -> dict[str, object]:
         "codes_party_type": sorted(int(c) for c in PartyType),
         "codes_prole": sorted(int(c) for c in PartyRole),
         "attempt_guid_key": ATTEMPT_GUID_KEY,
+        "msf_user_data": bool(o.msf_user_data),
         # the calendar (sql/transform/calendar.sql)
         "tz": o.time_zone,
         "week_start": WEEK_DAYS.index(o.week_start) + 1,

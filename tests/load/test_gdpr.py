@@ -71,7 +71,7 @@ def test_a_forget_request_leaves_no_trace_and_later_cycles_do_not_bring_it_back(
     subjects = [ani, customer_id, employee_id, username]
     before = _occurrences(deployment.mart_path, subjects)
     assert {"INTERACTION_FACT.SOURCE_ADDRESS", "GIDB_G_CALL.ANI", "GIDB_G_SECURE_USERDATA_HISTORY.VALUE",
-            "IRF_USER_DATA_CUST_1.CUSTOMER_ID", "GIDB_GC_AGENT.EMPLOYEEID",
+            "IRF_USER_DATA_CUST_1.CUSTOMER_ID", "IRF_USER_DATA_GEN_1.CUSTOMER_ID", "GIDB_GC_AGENT.EMPLOYEEID",
             "RESOURCE_.EMPLOYEE_ID"} <= set(before)  # fmt: skip
 
     subject = f'[customer]\nnumbers = ["{ani}"]\nuser_data = ["{customer_id}"]\n[employee]\nids = ["{employee_id}"]\n'

@@ -12,6 +12,7 @@ from idbmart.config import EtlOptions
 from idbmart.errors import IdbmartError
 from idbmart.load import mart
 from idbmart.transform import graph
+from idbmart.transform.build import user_data_map, user_data_tables
 from idbmart.transform.graph import ModelError
 
 
@@ -183,30 +184,44 @@ def test_a_column_a_model_gives_and_its_table_lacks_fails_the_model_naming_both(
     assert con.execute("SELECT count(*) FROM TENANT").fetchall() == [(0,)]
 
 
-def test_irf_user_data_alone_holds_each_kvp_as_it_was_when_the_interaction_left_the_resource():
-    """Info Mart's default propagation rule, CALL: an IRF stores the latest value the interaction held
-    when it left the IRF's resource, whoever changed it
-    (https://docs.genesys.com/Documentation/GIM/latest/Dep/GIMPropagationRules). One interaction: the
-    IVR leaves at 100, agent A at 200, agent B at 300; CustomerID is set at 50, changed at 150 and
+def test_irf_user_data_alone_follows_each_columns_propagation_rule():
+    """Info Mart's propagation rules (a rule per mapped column, CTL_UD_TO_UDE_MAPPING:
+    https://docs.genesys.com/Documentation/GIM/latest/PDMPostgre/Table-CTL_UD_TO_UDE_MAPPING): CALL, the
+    default, the latest value the interaction held when it left the IRF's resource, whoever changed it
+    (https://docs.genesys.com/Documentation/GIM/latest/Dep/GIMPropagationRules); IRF, the latest change
+    made while the resource had it; IRF_FIRST_UPDATE, the first such change. One interaction: the IVR has
+    it 0-100, agent A 100-200, agent B 200-300; CustomerID is set at 50, changed at 150 and 180 and
     deleted (CHANGETYPE 3) at 250; IVR_APP is set once, at 10."""
+    o = EtlOptions(
+        cust_1_keys=(("IVR_APPLICATION", "IVR_APP"), ("CUSTOMER_ID", "CustomerID")),
+        gen_1_keys=(("CASE_ID", "IVR_APP"), ("CUSTOMER_ID", "CustomerID")),
+        propagation=(("IRF_USER_DATA_GEN_1.CASE_ID", "IRF"), ("IRF_USER_DATA_GEN_1.CUSTOMER_ID", "IRF_FIRST_UPDATE")),
+    )
     con = duckdb.connect()
     mart.ensure_schema(con)
-    con.execute('ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "IVR_APPLICATION" VARCHAR')
-    con.execute('ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "CUSTOMER_ID" VARCHAR')
-    con.execute("CREATE TEMP TABLE _T_IXN AS SELECT 'R1' AS ROOT, 7::BIGINT AS INTERACTION_ID")
-    con.execute("CREATE TEMP TABLE _T_IXN_IDS AS SELECT 7::BIGINT AS INTERACTION_ID")
+    user_data_map(con, o)
+    user_data_tables(con, o)
     con.execute(
-        """CREATE TEMP TABLE _T_IRF AS SELECT * FROM (VALUES (71, 7, 0, 100), (72, 7, 0, 200), (73, 7, 0, 300))
-           AS v(INTERACTION_RESOURCE_ID, INTERACTION_ID, START_DATE_TIME_KEY, END_TS)"""
+        """CREATE TEMP TABLE _T_UD_UNIT AS
+           SELECT *, 'R1' AS ROOT, 7::BIGINT AS INTERACTION_ID, 0 AS START_DATE_TIME_KEY, NULL::BIGINT AS TENANT_KEY
+           FROM (VALUES (71, 0, 100), (72, 100, 200), (73, 200, 300)) AS v(ID, START_TS, END_TS)"""
     )
+    con.execute("CREATE TEMP TABLE _T_IXN_IDS AS SELECT 7::BIGINT AS INTERACTION_ID")
     con.execute(
         """CREATE TEMP TABLE _T_UD_CHANGE AS SELECT * FROM (VALUES
              ('R1', 'IVR_APP', 'IVR_Sales', 1, 10, 1), ('R1', 'CustomerID', 'C1', 1, 50, 2),
-             ('R1', 'CustomerID', 'C2', 2, 150, 3), ('R1', 'CustomerID', 'C2', 3, 250, 4)
+             ('R1', 'CustomerID', 'C2', 2, 150, 3), ('R1', 'CustomerID', 'C3', 2, 180, 4),
+             ('R1', 'CustomerID', 'C3', 3, 250, 5)
            ) AS v(ROOT, KEYNAME, VALUE, CHANGETYPE, ADDED_TS, CSEQ)"""
     )
-    graph.run_alone(con, "irf_user_data_cust_1", audit_key=101)
+    for model in ("irf_user_data", "irf_user_data_cust_1", "irf_user_data_gen_1"):
+        graph.run_alone(con, model, o, audit_key=101)
     rows = con.execute(
-        "SELECT INTERACTION_RESOURCE_ID, IVR_APPLICATION, CUSTOMER_ID FROM IRF_USER_DATA_CUST_1 ORDER BY 1"
+        """SELECT c.INTERACTION_RESOURCE_ID, c.IVR_APPLICATION, c.CUSTOMER_ID, g.CASE_ID, g.CUSTOMER_ID
+           FROM IRF_USER_DATA_CUST_1 AS c JOIN IRF_USER_DATA_GEN_1 AS g USING (INTERACTION_RESOURCE_ID) ORDER BY 1"""
     ).fetchall()
-    assert rows == [(71, "IVR_Sales", "C1"), (72, "IVR_Sales", "C2"), (73, "IVR_Sales", None)]
+    assert rows == [
+        (71, "IVR_Sales", "C1", "IVR_Sales", "C1"),  # CALL, CALL, IRF: set while the IVR had it, IRF_FIRST_UPDATE
+        (72, "IVR_Sales", "C3", None, "C2"),  # the last change by 200; no IVR_APP change while A had it; the first
+        (73, "IVR_Sales", None, None, None),  # deleted by 300; none; the first change while B had it: the deletion
+    ]

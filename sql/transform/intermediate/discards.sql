@@ -6,6 +6,8 @@
 -- are left out of the facts; everything else of their interaction or session is still loaded). The
 -- GIDB rows are found by the few columns that make them bad, then read whole by rowid: reading every
 -- column of every party in scope to keep none cost as much as building the parties (1M-call day, 22:00).
+-- A user-data value mapped to a number column (IRF_USER_DATA_GEN_1's REVENUE, SATISFACTION) that is not
+-- a number is listed too: the fact is loaded without it.
 SELECT SOURCE_NAME, 'G_IR' AS TABLE_NAME, 'CREATED_TS' AS COLUMN_NAME, IRID AS ROW_KEY,
   'interaction created at an implausible time (' || CREATED_TS || '): it begins with its root call, else its first party'
     AS REASON,
@@ -158,3 +160,12 @@ UNION ALL
 SELECT SOURCE_NAME, 'G_LOGIN_SESSION', 'AGENTID', ENTITY_KEY, 'session of no configured person: no agent facts',
   to_json(s)::VARCHAR
 FROM _T_SESSION AS s WHERE AGENTID IS NULL
+UNION ALL
+SELECT u.SOURCE_NAME, 'G_USERDATA_HISTORY', 'VALUE', u.CALLID || '|' || u.KEYNAME || '|' || u.CSEQ,
+  'value of ' || u.KEYNAME || ' is not a number (' || u.VALUE || '): IRF_USER_DATA_GEN_1.' || m.COLUMN_NAME
+    || ' holds none from it', to_json(u)::VARCHAR
+FROM GIDB_G_USERDATA_HISTORY AS u
+JOIN _T_UD_MAP AS m ON m.KEYNAME = u.KEYNAME AND m.TABLE_NAME = 'IRF_USER_DATA_GEN_1'
+  AND m.COLUMN_NAME IN ('REVENUE', 'SATISFACTION')
+WHERE u.ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(u.ADDED_TS, $ixn_from)
+  AND u.CHANGETYPE <> UserDataChangeType.DELETED AND TRY_CAST(u.VALUE AS DECIMAL(18, 2)) IS NULL

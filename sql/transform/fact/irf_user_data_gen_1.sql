@@ -1,0 +1,23 @@
+-- model: irf_user_data_gen_1
+-- layer: fact
+-- runs: slice
+-- target: IRF_USER_DATA_GEN_1
+-- key: INTERACTION_RESOURCE_ID
+-- scope: INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_IXN_IDS)
+-- ranged: true
+--
+-- IRF_USER_DATA_GEN_1: Info Mart's predefined user data of each resource fact (and mediation segment,
+-- with etl.msf_user_data), a row each, the KVPs etl.gen_1_keys maps (Table-IRF_USER_DATA_GEN_1).
+-- REVENUE and SATISFACTION are numbers: a value that is not one is no value here, and is listed in
+-- STG_TRANSFORM_DISCARDS (discards.sql).
+WITH v AS (SELECT * FROM _T_IRF_UD WHERE TABLE_NAME = 'IRF_USER_DATA_GEN_1')
+SELECT u.ID AS INTERACTION_RESOURCE_ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY, u.TENANT_KEY,
+  max(v.VALUE) FILTER (v.COLUMN_NAME = 'CASE_ID') AS CASE_ID,
+  max(v.VALUE) FILTER (v.COLUMN_NAME = 'CUSTOMER_ID') AS CUSTOMER_ID,
+  max(v.VALUE) FILTER (v.COLUMN_NAME = 'GSW_CALL_ATTEMPT_GUID') AS GSW_CALL_ATTEMPT_GUID,
+  max(v.VALUE) FILTER (v.COLUMN_NAME = 'GSW_CALL_TYPE') AS GSW_CALL_TYPE,
+  max(v.VALUE) FILTER (v.COLUMN_NAME = 'GVP_SESSION_ID') AS GVP_SESSION_ID,
+  max(TRY_CAST(v.VALUE AS DECIMAL(18, 2))) FILTER (v.COLUMN_NAME = 'REVENUE') AS REVENUE,
+  max(TRY_CAST(v.VALUE AS DECIMAL(18, 2))) FILTER (v.COLUMN_NAME = 'SATISFACTION') AS SATISFACTION
+FROM _T_UD_UNIT AS u LEFT JOIN v ON v.ID = u.ID
+GROUP BY u.ID, u.INTERACTION_ID, u.START_DATE_TIME_KEY, u.TENANT_KEY
