@@ -298,6 +298,30 @@ def test_hostile_user_data_values_are_stored_verbatim(tiny_deployment):
         assert con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchone() == (2,)
 
 
+def test_a_revenue_that_is_not_a_number_is_a_discard_and_its_fact_loads_without_it(tiny_deployment):
+    """IRF_USER_DATA_GEN_1.REVENUE is a number (Info Mart's predefined Revenue KVP, Table-IRF_USER_DATA_GEN_1):
+    Ann attaches Revenue "12.5" and later "lots"; the later value is listed with the reason and the
+    fact holds no revenue (the latest value by the CALL rule is not a number), while Satisfaction 4 loads."""
+    rows = [("Revenue", "12.5", 1, 43), ("Satisfaction", "4", 1, 44), ("Revenue", "lots", 2, 45)]
+    with duckdb.connect(str(tiny_deployment[0])) as idb:
+        for key, value, change, seq in rows:
+            idb.execute(
+                "INSERT INTO G_USERDATA_HISTORY (ID, CALLID, PARTYID, ENDPOINTID, KEYNAME, VALUE, CHANGETYPE, CSEQ, "
+                "ADDED, ADDED_TS, GSYS_DOMAIN, GSYS_SEQ) VALUES (?, 'CALL-0001', 'P-0001-2', 13, ?, ?, ?, ?, "
+                "'2026-11-02 08:10:30', 1793607030, 1002, ?)",
+                [seq, key, value, change, seq, seq],
+            )
+    with cycle_after(tiny_deployment) as con:
+        assert discards(con, "SOURCE_NAME, TABLE_NAME, COLUMN_NAME, ROW_KEY, REASON") == [
+            ("site1", "G_USERDATA_HISTORY", "VALUE", "CALL-0001|Revenue|45",
+             "value of Revenue is not a number (lots): IRF_USER_DATA_GEN_1.REVENUE holds none from it"),
+        ]  # fmt: skip
+        assert con.execute(
+            f"""SELECT g.REVENUE, g.SATISFACTION FROM IRF_USER_DATA_GEN_1 AS g
+                WHERE g.INTERACTION_RESOURCE_ID IN ({ANN.format(what="i.INTERACTION_RESOURCE_ID")})"""
+        ).fetchall() == [(None, 4)]
+
+
 def test_a_row_listed_without_its_call_is_no_discard_once_its_call_is_there(tiny_deployment):
     """A party read before its call (a live IDB that committed the call later; here CALL-0001's G_CALL
     row under another CALLID at first) is listed as not extracted; once the call is there, the party,
