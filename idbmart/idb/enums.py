@@ -163,6 +163,19 @@ class PartyChangeType(IntEnum):
 
 
 @unique
+class RouteTargetType(IntEnum):
+    """G_ROUTE_RESULT.RTARGETTYPESELECTED [contract]: the kind of target the routing strategy selected
+    (RTARGETOBJECTSELECTED names it: an agent group's name, a skill expression...)."""
+
+    AGENT = 1
+    PLACE = 2
+    AGENT_GROUP = 3
+    PLACE_GROUP = 4
+    QUEUE = 5
+    SKILL_EXPRESSION = 6
+
+
+@unique
 class RouteResult(IntEnum):
     """G_ROUTE_RESULT.RESULT [contract]."""
 

@@ -168,6 +168,34 @@ def test_skills_and_group_memberships_are_the_configured_ones_with_their_history
     assert floor == places > 0
 
 
+def test_a_routed_agents_fact_names_the_target_its_strategy_selected(mart):
+    """Info Mart's resource fact names the routing target (ROUTING_TARGET_KEY; ROUTING_TARGET's type code
+    and TARGET_OBJECT_SELECTED, AGENT_GROUP_NAME or SKILL_EXPRESSION by type), from G_ROUTE_RESULT's
+    RTARGETTYPESELECTED and RTARGETOBJECTSELECTED. The simulator's strategies select the service's agent
+    group on even calls and a skill expression on odd ones (TRUTH_ROUTE, SIP Cluster calls); every other
+    agent fact has the row -1, UNKNOWN."""
+    shape, con, _ = mart
+    routed, wrong, others_unknown, others = one(
+        con,
+        """WITH p AS (
+             SELECT p.*, r.CALLID IS NOT NULL AS ROUTED, r.TARGET_TYPE, r.TARGET_OBJECT,
+                    t.ROUTING_TARGET_TYPE_CODE, t.TARGET_OBJECT_SELECTED, t.AGENT_GROUP_NAME, t.SKILL_EXPRESSION
+             FROM PARTY AS p LEFT JOIN TRUTH_ROUTE AS r ON r.CALLID = p.CALLID AND r.AGENTID = p.AGENTID
+             LEFT JOIN ROUTING_TARGET AS t USING (ROUTING_TARGET_KEY)
+             WHERE p.INTERACTION_RESOURCE_ID IS NOT NULL)
+           SELECT count(*) FILTER (ROUTED),
+                  count(*) FILTER (ROUTED AND (TARGET_OBJECT_SELECTED IS DISTINCT FROM TARGET_OBJECT
+                    OR ROUTING_TARGET_TYPE_CODE IS DISTINCT FROM CASE TARGET_TYPE WHEN 3 THEN 'AGENT GROUP'
+                                                                  WHEN 6 THEN 'SKILL EXPRESSION' END
+                    OR coalesce(AGENT_GROUP_NAME, SKILL_EXPRESSION) IS DISTINCT FROM TARGET_OBJECT)),
+                  count(*) FILTER (NOT ROUTED AND ROUTING_TARGET_KEY = -1 AND ROUTING_TARGET_TYPE_CODE = 'UNKNOWN'),
+                  count(*) FILTER (NOT ROUTED)
+           FROM p""",
+    )
+    assert wrong == 0 and others_unknown == others, shape
+    assert (routed > 100) == (shape != "classic"), (shape, routed)
+
+
 def test_the_agent_of_every_party_is_its_true_agent(mart):
     """Reported agents exactly; in a cluster, recovered from login sessions with precision >= 99.9 %
     and recall >= 99 % of the parties whose agent was logged in (all of them, in the simulator)."""

@@ -1,0 +1,21 @@
+-- model: routing_target
+-- layer: dimension
+-- runs: slice
+-- depends_on: static_dimensions
+--
+-- ROUTING_TARGET: each target a routing strategy selected that some fact was routed by, as Info Mart
+-- describes it (the type's code and name; the object in TARGET_OBJECT_SELECTED and, by its type, in
+-- AGENT_GROUP_NAME, PLACE_GROUP_NAME or SKILL_EXPRESSION). A fact routed by no strategy has the row
+-- -1, UNKNOWN (static_dimensions.sql), so a report joining the dimension keeps every fact.
+INSERT INTO ROUTING_TARGET BY NAME
+SELECT DISTINCT ROUTING_TARGET_KEY, TENANT_KEY, TYPE_CODE AS ROUTING_TARGET_TYPE_CODE,
+  CASE TYPE_CODE WHEN 'AGENT' THEN 'Agent' WHEN 'PLACE' THEN 'Place' WHEN 'AGENT GROUP' THEN 'Agent Group'
+    WHEN 'PLACE GROUP' THEN 'Place Group' WHEN 'QUEUE' THEN 'Queue' WHEN 'SKILL EXPRESSION' THEN 'Skill Expression'
+    ELSE 'Unknown' END AS ROUTING_TARGET_TYPE,
+  TARGET_OBJECT_SELECTED,
+  CASE WHEN TYPE_CODE = 'AGENT GROUP' THEN TARGET_OBJECT_SELECTED END AS AGENT_GROUP_NAME,
+  CASE WHEN TYPE_CODE = 'PLACE GROUP' THEN TARGET_OBJECT_SELECTED END AS PLACE_GROUP_NAME,
+  CASE WHEN TYPE_CODE = 'SKILL EXPRESSION' THEN TARGET_OBJECT_SELECTED END AS SKILL_EXPRESSION,
+  $audit_key AS CREATE_AUDIT_KEY, $audit_key AS UPDATE_AUDIT_KEY
+FROM _T_ROUTE_TARGET
+WHERE ROUTING_TARGET_KEY NOT IN (SELECT ROUTING_TARGET_KEY FROM ROUTING_TARGET)
