@@ -75,6 +75,17 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--request", required=True, type=Path, help="the request file (TOML: docs/gdpr.md)")
     g.add_argument("--out", type=Path, help="export: the JSON file to write (default: beside the request)")
 
+    q = verbs.add_parser(
+        "sql", help="run Info Mart report SQL (T-SQL, Oracle or PostgreSQL) on the mart: transpiled to DuckDB, CSV out"
+    )
+    q.add_argument("--config", required=True, type=Path)
+    q.add_argument(
+        "--dialect", default="tsql", help="the query's dialect: tsql, oracle, postgres or duckdb (default tsql)"
+    )
+    q.add_argument("--file", type=Path, help="read the query from this file")
+    q.add_argument("query", nargs="?", help="the query (or --file)")
+    q.add_argument("--show", action="store_true", help="print the DuckDB SQL instead of running it")
+
     dash = verbs.add_parser(
         "dashboard", help="write one self-contained HTML page of the mart's latest day (charts; no network needed)"
     )
@@ -216,6 +227,25 @@ def _gdpr(args) -> int:
     return 0
 
 
+def _sql(args) -> int:
+    import csv
+
+    from idbmart import config
+    from idbmart.report_sql import run_report, to_duckdb
+
+    if (args.file is None) == (args.query is None):
+        raise IdbmartError("sql: give the query, or --file")
+    sql = args.file.read_text() if args.file else args.query
+    if args.show:
+        print(to_duckdb(sql, args.dialect))
+        return 0
+    names, rows = run_report(config.load(args.config), sql, args.dialect)
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(names)
+    out.writerows(rows)
+    return 0
+
+
 def _dashboard(args) -> int:
     from idbmart import config
     from idbmart.dashboard import write_dashboard
@@ -260,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         verbs = {"sources": _sources, "demo": _demo, "simulate": _simulate, "run": _run, "backfill": _backfill,
                  "check": _check, "bench": _bench, "dashboard": _dashboard,
-                 "gdpr": _gdpr}  # fmt: skip
+                 "gdpr": _gdpr, "sql": _sql}  # fmt: skip
         return verbs[args.verb](args)
     except IdbmartError as e:
         print(f"idbmart {args.verb}: {e}", file=sys.stderr)

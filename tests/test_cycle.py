@@ -80,7 +80,7 @@ def copied_idbs(deployment, tmp_path: Path):
     def load():
         copies = [replace(s, uri=f"duckdb://{folder / s.path.name}") for s in deployment.sources]
         path = tmp_path / "deployment.toml"
-        path.write_text(config.render("mart.duckdb", copies))
+        path.write_text(config.render("mart.duckdb", copies, deployment.etl))
         return without_gate(config.load(path))
 
     return folder, load
@@ -512,7 +512,7 @@ def test_a_live_postgresql_member_gives_the_same_gidb(one_run, tmp_path, pg_data
     idb_writer.write_postgres(pg_database, member.roles, tables=content)
     sources = [replace(s, uri=pg_database) if s.name == member.name else s for s in deployment.sources]
     path = tmp_path / "deployment.toml"
-    path.write_text(config.render("mart.duckdb", sources))
+    path.write_text(config.render("mart.duckdb", sources, deployment.etl))
     live = config.load(path)
     result = run_cycle(live)
     assert not result.skipped

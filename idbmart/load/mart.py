@@ -171,9 +171,21 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for t in copies:
             _drop_chosen_copies(con, t)
         _add_declared_columns(con)
+        if "GROUP_" in have and not run(con, "SELECT 1 FROM GROUP_ WHERE GROUP_KEY = -2"):
+            _no_group(con)
         if old_calendar:  # no comment: idbmart.transform.calendar computes every row again
             run(con, "INSERT INTO DATE_TIME (DATE_TIME_KEY) SELECT DATE_TIME_KEY FROM DATE_TIME_OLD")
             run(con, "DROP TABLE DATE_TIME_OLD")
+
+
+def _no_group(con: duckdb.DuckDBPyConnection) -> None:
+    """A mart made before Info Mart's No Group (-2) left a fact whose resource was in no group without a
+    group combination (NULL): those facts get -2 once, and GROUP_ its row (sql/transform/dimension/group.sql
+    makes it from then on); the aggregates' SQL changed with it, so they are rebuilt at the next cycle."""
+    for table in ("INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "SM_RES_SESSION_FACT"):
+        run(con, f"UPDATE {table} SET RESOURCE_GROUP_COMBINATION_KEY = -2 WHERE RESOURCE_GROUP_COMBINATION_KEY IS NULL")
+    run(con, "INSERT INTO GROUP_ (GROUP_KEY, GROUP_NAME, GROUP_TYPE_CODE, GROUP_TYPE) "
+             "VALUES (-2, 'No Group', 'NO_VALUE', 'No Value')")  # fmt: skip
 
 
 def _drop_chosen_copies(con: duckdb.DuckDBPyConnection, t: Table) -> None:

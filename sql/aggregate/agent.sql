@@ -5,7 +5,7 @@
 -- AG2_AGENT_SUBHR: per agent, the interactions offered to them in each interval (MART.md):
 -- OFFERED = customer dial, ring, talk or handle; ACCEPTED = handled; ENGAGE_TIME = customer talk;
 -- HOLD_TIME = customer hold; WRAP_TIME = customer after-call work; INVITE = rings and dials. Also by the
--- agent groups the agent belonged to when offered (RESOURCE_GROUP_COMBINATION_KEY, -1: none), as RAA
+-- agent groups the agent belonged to when offered (RESOURCE_GROUP_COMBINATION_KEY, -2: none), as RAA
 -- aggregates agents (Table-AGT_AGENT_HOUR).
 SELECT DATE_TIME_KEY, RESOURCE_KEY, RESOURCE_GROUP_COMBINATION_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY,
        sum(COLUMNS('^M_(.*)$'))::BIGINT AS '\1'

@@ -45,8 +45,8 @@ def test_a_mart_made_with_keyed_tables_keeps_their_rows_without_the_keys(tmp_pat
     run(con, """INSERT INTO CTL_HA_DECISION (HA_SET, ENTITY_KIND, ENTITY_KEY, SOURCE_NAME, REASON, STUCK_FLAG,
                 MEMBERS, RUN_ID) SELECT 'set', 'interaction', 'k' || i, 'a', 'single_member_set', FALSE, 1, 1
                 FROM range(30) t(i)""")  # fmt: skip
-    run(con, """INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, START_TS)
-                SELECT i, i // 3, 1000 + i FROM range(40) t(i)""")  # fmt: skip
+    run(con, """INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, START_TS,
+                RESOURCE_GROUP_COMBINATION_KEY) SELECT i, i // 3, 1000 + i, -2 FROM range(40) t(i)""")  # fmt: skip
     run(con, 'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "CUSTOMER_ID" VARCHAR')  # a mapped key
     run(con, """INSERT INTO IRF_USER_DATA_CUST_1 (INTERACTION_RESOURCE_ID, INTERACTION_ID, CUSTOMER_ID)
                 SELECT i, i // 3, 'c' || i FROM range(40) t(i)""")  # fmt: skip
@@ -236,3 +236,30 @@ def test_replace_refuses_a_column_its_table_does_not_have(tmp_path):
     with pytest.raises(IdbmartError, match="mart table FACT: its model gives NEW_MEASURE, which the table does not"):
         merge.replace(con, "FACT", "K", "(SELECT 1 AS K, 'v' AS V, 7 AS NEW_MEASURE)", "TRUE", 100)
     assert run(con, "SELECT count(*) FROM FACT") == [(0,)]
+
+
+def test_a_mart_made_before_no_group_gives_its_facts_in_no_group_the_no_group_combination(tmp_path):
+    """Info Mart files a fact whose resource was in no group under the group -2, No Group (its GROUP_
+    rows -1 UNKNOWN and -2 No Group); a mart made before left those facts' RESOURCE_GROUP_COMBINATION_KEY
+    NULL: on connecting they get -2, once, and a fact in a group keeps its combination."""
+    path = tmp_path / "mart.duckdb"
+    con = mart.connect(path)
+    run(con, "INSERT INTO INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, "
+             "RESOURCE_GROUP_COMBINATION_KEY) VALUES (7, 8, NULL), (9, 8, 55)")  # fmt: skip
+    run(con, "INSERT INTO SM_RES_SESSION_FACT (SM_RES_SESSION_FACT_KEY) VALUES (3)")
+    con.close()
+    con = mart.connect(path)
+    assert run(con, "SELECT INTERACTION_RESOURCE_ID, RESOURCE_GROUP_COMBINATION_KEY FROM INTERACTION_RESOURCE_FACT "
+                    "ORDER BY 1") == [(7, -2), (9, 55)]  # fmt: skip
+    assert run(con, "SELECT RESOURCE_GROUP_COMBINATION_KEY FROM SM_RES_SESSION_FACT") == [(-2,)]
+    assert run(con, "SELECT GROUP_NAME, GROUP_TYPE_CODE FROM GROUP_") == [("No Group", "NO_VALUE")]
+    run(
+        con,
+        "UPDATE INTERACTION_RESOURCE_FACT SET RESOURCE_GROUP_COMBINATION_KEY = NULL WHERE INTERACTION_RESOURCE_ID = 9",
+    )
+    con.close()
+    con = mart.connect(path)  # done once: a later NULL is the transform's to explain, not the migration's
+    assert run(con, "SELECT count(*) FROM INTERACTION_RESOURCE_FACT WHERE RESOURCE_GROUP_COMBINATION_KEY IS NULL") == [
+        (1,)
+    ]
+    con.close()

@@ -156,7 +156,7 @@ def test_skills_and_group_memberships_are_the_configured_ones_with_their_history
              WHERE QUEUE IN (SELECT RESOURCE_NAME FROM RESOURCE_)
              EXCEPT SELECT r.RESOURCE_NAME, g.GROUP_NAME FROM RESOURCE_GROUP_FACT_ AS f
              JOIN RESOURCE_ AS r USING (RESOURCE_KEY) JOIN GROUP_ AS g USING (GROUP_KEY)
-             WHERE g.GROUP_TYPE_CODE = 'DN')""",
+             WHERE g.GROUP_TYPE_CODE = 'QUEUE')""",
     )[0]
     assert missing_queues == 0
     floor, places = one(

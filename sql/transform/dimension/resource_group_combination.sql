@@ -8,4 +8,7 @@
 -- or a DN (DN groups: queue groups) has belonged to (resource_group_segments.sql); a fact's
 -- RESOURCE_GROUP_COMBINATION_KEY joins here to all of its resource's groups at the time, so a group's
 -- total is its members' (an agent in two groups counts in both, and so does a queue).
+-- The combination -2 is the group -2, No Group: the facts whose resource was in none.
 SELECT DISTINCT GROUP_COMBINATION_KEY, unnest(GROUP_KEYS) AS GROUP_KEY FROM _T_GROUP_SEGMENT
+UNION ALL
+SELECT -2, -2

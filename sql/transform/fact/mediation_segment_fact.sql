@@ -9,11 +9,11 @@
 -- MEDIATION_SEGMENT_FACT rows from the mediation segments of the interactions in scope (_T_MSF): the
 -- stays in ACD queues and virtual queues; a routing point's time is no mediation segment (GIMPopMSF).
 -- RESOURCE_GROUP_COMBINATION_KEY: the DN groups the queue belonged to when the stay began (RAA's queue
--- group aggregates go along it, Table-AGT_QUEUE_ABN_HOUR); NULL where it was in none.
+-- group aggregates go along it, Table-AGT_QUEUE_ABN_HOUR); -2, No Group, where it was in none.
 SELECT
   MEDIATION_SEGMENT_ID, idb_key(ROOT) AS INTERACTION_ID, cfg_resource_key(CfgType.TENANT, TENANTID) AS TENANT_KEY,
   MEDIATYPE AS MEDIA_TYPE_KEY, m.RESOURCE_KEY, m.RESOURCE_KEY AS MEDIA_RESOURCE_KEY,
-  g.GROUP_COMBINATION_KEY AS RESOURCE_GROUP_COMBINATION_KEY,
+  coalesce(g.GROUP_COMBINATION_KEY, -2) AS RESOURCE_GROUP_COMBINATION_KEY,
   technical_descriptor_key('RECEIVED', 'UNSPECIFIED', RESULT_CODE, REASON_CODE) AS TECHNICAL_DESCRIPTOR_KEY,
   TARGET_IXN_RESOURCE_ID, START_TS, LEFT_TS AS END_TS,
   interval_key(START_TS) AS START_DATE_TIME_KEY, interval_key(LEFT_TS) AS END_DATE_TIME_KEY,

@@ -229,8 +229,8 @@ SELECT
   (a.CUSTOMER_TALK_DURATION > 0)::INTEGER AS CUSTOMER_HANDLE_COUNT,
   a.QUEUE_DURATION,
   a.STUCK_FLAG,
-  -- the agent groups its resource belonged to when it began (NULL: none, or not an agent)
-  g.GROUP_COMBINATION_KEY AS RESOURCE_GROUP_COMBINATION_KEY,
+  -- the agent groups its resource belonged to when it began (-2, No Group: none, or not an agent)
+  coalesce(g.GROUP_COMBINATION_KEY, -2) AS RESOURCE_GROUP_COMBINATION_KEY,
   -- the place its agent was logged in at when it began (NULL: none, as in a SIP Cluster)
   (SELECT min(p.PLACE_KEY) FROM _T_AGENT_PLACE AS p
    WHERE p.RESOURCE_KEY = a.RESOURCE_KEY AND a.START_TS >= p.FROM_TS AND a.START_TS < p.TO_TS) AS PLACE_KEY

@@ -1,0 +1,12 @@
+-- dialect: tsql
+-- follows: an agent talk-time listing by day from INTERACTION_FACT, INTERACTION_RESOURCE_FACT, DATE_TIME
+--   and RESOURCE_ (BLCKHWK60/SQL_Repository, Western_Union_Total_Calls_With_Talktime.sql)
+SELECT TOP 1000 dt.LABEL_YYYY_MM_DD AS [Day], r.RESOURCE_NAME AS [Agent], ixn.MEDIA_SERVER_IXN_GUID,
+       ixn.START_TS AS ixn_start, irf.START_TS AS agent_start, irf.END_TS AS agent_end, irf.TALK_DURATION
+FROM [dbo].[INTERACTION_FACT] ixn
+INNER JOIN [dbo].[INTERACTION_RESOURCE_FACT] irf ON ixn.INTERACTION_ID = irf.INTERACTION_ID
+INNER JOIN [dbo].[DATE_TIME] dt ON dt.DATE_TIME_KEY = irf.START_DATE_TIME_KEY
+INNER JOIN [dbo].[RESOURCE_] r ON r.RESOURCE_KEY = irf.RESOURCE_KEY
+INNER JOIN [dbo].[MEDIA_TYPE] mt ON mt.MEDIA_TYPE_KEY = irf.MEDIA_TYPE_KEY
+WHERE r.RESOURCE_SUBTYPE = 'Agent' AND irf.TALK_DURATION > 15 AND mt.MEDIA_NAME = 'Voice'
+ORDER BY irf.START_TS
