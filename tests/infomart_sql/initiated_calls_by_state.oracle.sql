@@ -1,8 +1,6 @@
 -- dialect: oracle
 -- follows: the calls agents initiated (consultations, transfers, outbound), found through the interaction
---   resource state fact (the Oracle shell report above)
--- missing: IXN_RESOURCE_STATE_FACT, the per-state facts of a handling attempt (INTERACTION_RESOURCE_STATE),
---   is not built yet: issue 33 leaves it for a later change
+--   resource state fact (the Oracle shell report of routing_targets_groups_user_data.oracle.sql)
 SELECT irf.INTERACTION_ID, ixrsf.TARGET_ADDRESS, irf.INTERACTION_RESOURCE_ID
 FROM INTERACTION_RESOURCE_FACT irf
 INNER JOIN IXN_RESOURCE_STATE_FACT ixrsf ON ixrsf.INTERACTION_RESOURCE_ID = irf.INTERACTION_RESOURCE_ID

@@ -196,6 +196,30 @@ def test_a_routed_agents_fact_names_the_target_its_strategy_selected(mart):
     assert (routed > 100) == (shape != "classic"), (shape, routed)
 
 
+def test_each_agent_attempts_states_are_its_true_seconds(mart):
+    """Info Mart's IXN_RESOURCE_STATE_FACT holds each state of a handling attempt (INTERACTION_RESOURCE_STATE:
+    the state, and the party's role in it), as the report SQL that finds the calls agents initiated reads it
+    (tests/infomart_sql/initiated_calls_by_state.oracle.sql). Per agent attempt, the seconds in Connect, Hold
+    and Wrap are the truth's talk, hold and after-call seconds of its parties."""
+    shape, con, _ = mart
+    compared, wrong = one(
+        con,
+        """WITH s AS (
+             SELECT f.INTERACTION_RESOURCE_ID,
+                    coalesce(sum(f.TOTAL_DURATION) FILTER (r.STATE_NAME_CODE = 'CONNECT'), 0) AS TALK,
+                    coalesce(sum(f.TOTAL_DURATION) FILTER (r.STATE_NAME_CODE = 'HOLD'), 0) AS HOLD,
+                    coalesce(sum(f.TOTAL_DURATION) FILTER (r.STATE_NAME_CODE = 'WRAP'), 0) AS WRAP
+             FROM IXN_RESOURCE_STATE_FACT AS f
+             JOIN INTERACTION_RESOURCE_STATE AS r USING (INTERACTION_RESOURCE_STATE_KEY)
+             GROUP BY 1)
+           SELECT count(*), count(*) FILTER (coalesce(s.TALK, 0) <> p.TALK_S OR coalesce(s.HOLD, 0) <> p.HOLD_S
+                                             OR coalesce(s.WRAP, 0) <> coalesce(p.ACW_S, 0))
+           FROM PARTY AS p LEFT JOIN s USING (INTERACTION_RESOURCE_ID)
+           WHERE p.INTERACTION_RESOURCE_ID IS NOT NULL""",
+    )
+    assert wrong == 0 and compared > 100, (shape, compared, wrong)
+
+
 def test_the_agent_of_every_party_is_its_true_agent(mart):
     """Reported agents exactly; in a cluster, recovered from login sessions with precision >= 99.9 %
     and recall >= 99 % of the parties whose agent was logged in (all of them, in the simulator)."""

@@ -52,3 +52,13 @@ WHERE d.RESOURCE_ROLE IS NULL;
 -- The routing target of a fact no strategy routed (routing_target.sql).
 INSERT INTO ROUTING_TARGET BY NAME SELECT -1 AS ROUTING_TARGET_KEY, 'UNKNOWN' AS ROUTING_TARGET_TYPE_CODE,
   'Unknown' AS ROUTING_TARGET_TYPE WHERE -1 NOT IN (SELECT ROUTING_TARGET_KEY FROM ROUTING_TARGET);
+-- INTERACTION_RESOURCE_STATE: the states of a handling attempt (IXN_RESOURCE_STATE_FACT), each with the
+-- party's role in it, by the same key resource_state_rows.sql computes.
+INSERT INTO INTERACTION_RESOURCE_STATE BY NAME
+SELECT idb_key('ixn_resource_state|' || s.c || '|' || r.c) AS INTERACTION_RESOURCE_STATE_KEY,
+       s.c AS STATE_NAME_CODE, s.n AS STATE_NAME, r.c AS STATE_ROLE_CODE, r.n AS STATE_ROLE
+FROM (VALUES ('INITIATE', 'Initiate'), ('ALERT', 'Alert'), ('CONNECT', 'Connect'), ('HOLD', 'Hold'), ('WRAP', 'Wrap'))
+  AS s(c, n),
+     (VALUES ('INITIATOR', 'Initiator'), ('RECEIVER', 'Receiver')) AS r(c, n)
+WHERE idb_key('ixn_resource_state|' || s.c || '|' || r.c)
+  NOT IN (SELECT INTERACTION_RESOURCE_STATE_KEY FROM INTERACTION_RESOURCE_STATE);
