@@ -57,8 +57,8 @@ def describe_column(table: str, column: str) -> str | None:
     own = entry.get("columns", {})
     if column in own:
         return own[column]
-    if "measures_of" in entry and column in d["tables"][entry["measures_of"]].get("columns", {}):
-        return d["tables"][entry["measures_of"]]["columns"][column]  # a family by group: its members' measures
+    if "columns_of" in entry and column in d["tables"][entry["columns_of"]].get("columns", {}):
+        return d["tables"][entry["columns_of"]]["columns"][column]  # a view, or a family by group: the source's
     if column in d["columns"]:
         return d["columns"][column]
     if "other_columns" in d["tables"].get(family(table), {}):  # columns a setting adds (etl.cust_1_keys)

@@ -173,9 +173,25 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         _add_declared_columns(con)
         if "GROUP_" in have and not run(con, "SELECT 1 FROM GROUP_ WHERE GROUP_KEY = -2"):
             _no_group(con)
+        views = {v for (v,) in run(con, "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main'")}
+        if not set(RELATION_VIEWS) <= views:
+            _relation_views(con)
         if old_calendar:  # no comment: idbmart.transform.calendar computes every row again
             run(con, "INSERT INTO DATE_TIME (DATE_TIME_KEY) SELECT DATE_TIME_KEY FROM DATE_TIME_OLD")
             run(con, "DROP TABLE DATE_TIME_OLD")
+
+
+# Info Mart's views over its relation facts kept over time (RESOURCE_GROUP_FACT over RESOURCE_GROUP_FACT_, ...):
+# the query surface its report SQL reads, each row with TOTAL_DURATION, the seconds the relation lasted
+# (while it is active: until the newest configuration extracted, by the sources' clocks).
+RELATION_VIEWS = ("RESOURCE_GROUP_FACT", "PLACE_GROUP_FACT", "RESOURCE_SKILL_FACT", "GROUP_TO_CAMPAIGN_FACT")
+
+
+def _relation_views(con: duckdb.DuckDBPyConnection) -> None:
+    latest = "(SELECT max(TIME_TO) FROM CTL_EXTRACT_HISTORY WHERE TABLE_NAME LIKE 'GC%')"
+    for view in RELATION_VIEWS:
+        run(con, f"CREATE OR REPLACE VIEW {view} AS SELECT *, CASE WHEN ACTIVE_FLAG THEN {latest} - START_TS "
+                 f"ELSE END_TS - START_TS END AS TOTAL_DURATION FROM {view}_")  # fmt: skip
 
 
 def _no_group(con: duckdb.DuckDBPyConnection) -> None:

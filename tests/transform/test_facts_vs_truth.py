@@ -149,6 +149,15 @@ def test_skills_and_group_memberships_are_the_configured_ones_with_their_history
                   (SELECT count(*) FROM m WHERE TO_TS IS NOT NULL)""",
     )
     assert (wrong_skills, raised) == (0, 1) and one(con, "SELECT count(*) FROM RESOURCE_SKILL_FACT_")[0] == skills
+    # Info Mart's view adds each version's TOTAL_DURATION: the raised level's first version lasted until noon
+    lasted = one(
+        con,
+        """SELECT list(v.TOTAL_DURATION ORDER BY v.START_TS) = list(t.TO_TS - t.FROM_TS ORDER BY t.FROM_TS)
+           FROM RESOURCE_SKILL_FACT AS v JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+           JOIN TRUTH_SKILL_LEVEL AS t ON t.AGENTID = r.RESOURCE_CFG_DBID AND t.FROM_TS = v.START_TS
+           WHERE NOT v.ACTIVE_FLAG""",
+    )[0]
+    assert lasted
     missing_queues = one(
         con,
         """SELECT count(*) FROM (
