@@ -362,6 +362,7 @@ CREATE TABLE IF NOT EXISTS CONTACT_ATTEMPT_FACT (
   ENGAGE_DURATION  BIGINT,   -- the agent's talk with the customer (the linked IRF's CUSTOMER_TALK_DURATION)
   MEDIA_SERVER_IXN_GUID      VARCHAR,   -- the CALLID of the call the attempt produced
   INTERACTION_ID BIGINT, INTERACTION_RESOURCE_ID BIGINT,   -- the call's interaction; its first agent IRF
+  RESOURCE_KEY BIGINT,                                      -- that IRF's agent (its DN where the agent is unknown)
   LINK_PATH                  VARCHAR,
   SOURCE_NAME                VARCHAR,
   CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT

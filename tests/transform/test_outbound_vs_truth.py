@@ -195,6 +195,26 @@ def test_campaign_aggregates_count_attempts_results_and_times_as_the_truth_has_t
     assert levels == [(1,)]
 
 
+def test_agent_campaign_aggregates_are_each_agents_true_attempts_and_talk(con):
+    """RAA's agent-by-campaign aggregate (AGT_AGENT_CAMPAIGN): per agent and campaign, the attempts that
+    reached the agent and the agent's talk with their customers; the attempt's fact names its agent
+    (CONTACT_ATTEMPT_FACT.RESOURCE_KEY). From the truth: each attempt's agent, and that agent's talk seconds
+    on the attempt's call (stuck calls left out, as the campaign aggregate does)."""
+    mart = con.execute("""
+        SELECT r.RESOURCE_CFG_DBID, c.CAMPAIGN_NAME, sum(a.OFFERED), sum(a.ENGAGE_TIME)
+        FROM AG2_AGENT_CAMPAIGN_DAY AS a JOIN CAMPAIGN AS c USING (CAMPAIGN_KEY)
+        JOIN RESOURCE_ AS r USING (RESOURCE_KEY) GROUP BY ALL ORDER BY ALL""").fetchall()  # fmt: skip
+    truth = con.execute("""
+        SELECT t.AGENTID, t.CAMPAIGN, count(*), coalesce(sum(p.TALK_S), 0)
+        FROM TRUTH_ATTEMPT AS t JOIN TRUTH_CALL AS c USING (CALLID)
+        LEFT JOIN TRUTH_PARTY AS p ON p.CALLID = t.CALLID AND p.AGENTID = t.AGENTID
+        WHERE t.AGENTID IS NOT NULL AND NOT c.STUCK GROUP BY ALL ORDER BY ALL""").fetchall()  # fmt: skip
+    assert mart == truth and len(truth) > 5
+    named = one(con, """SELECT count(*) FILTER (r.RESOURCE_TYPE_CODE = 'AGENT'), count(f.INTERACTION_RESOURCE_ID)
+                        FROM CONTACT_ATTEMPT_FACT AS f LEFT JOIN RESOURCE_ AS r USING (RESOURCE_KEY)""")  # fmt: skip
+    assert named[0] == named[1] > 100
+
+
 def test_the_optional_outbound_tables_are_extracted_once_per_record_and_session(con):
     # Campaign property history, and the records' custom fields and their history, where ICON keeps
     # them: one session change list per campaign session, one field row per record (chain).
