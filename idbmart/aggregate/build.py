@@ -40,7 +40,7 @@ ROLLUP_FROM = {"HOUR": "SUBHR", "DAY": "HOUR", "WEEK": "DAY", "MONTH": "DAY", "Q
 @dataclass(frozen=True)
 class Family:
     name: str  # AG2_<name>_<level>; its SUBHR rows come from sql/aggregate/<name lower-case>.sql
-    source: str  # which touched intervals it recomputes: "interactions", "agents", "states" or "attempts"
+    source: str  # which touched intervals it recomputes: one of SOURCES
     dims: tuple[str, ...]  # its grain, besides DATE_TIME_KEY (never NULL: -1 where unknown)
 
     def table(self, level: str) -> str:
@@ -61,8 +61,9 @@ class Family:
 RESOURCE_FACTS = {
     "agents": ("INTERACTION_RESOURCE_FACT",),
     "states": ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT"),
+    "handling": ("IXN_RESOURCE_STATE_FACT",),
 }
-SOURCES = ("interactions", "agents", "states", "attempts")
+SOURCES = ("interactions", "agents", "states", "handling", "attempts")
 
 
 def _families() -> tuple[Family, ...]:

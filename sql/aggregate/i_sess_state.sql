@@ -10,7 +10,7 @@ WITH s AS (
          coalesce(f.MEDIA_TYPE_KEY, -1) AS MEDIA_TYPE_KEY, coalesce(r.STATE_TYPE_CODE, 'UNKNOWN') AS STATE,
          state_seconds(f.START_TS, f.END_TS, f.DATE_TIME_KEY) AS SECONDS,
          interval_key(f.START_TS) = f.DATE_TIME_KEY AS ENTERED
-  FROM touched_state_rows('SM_RES_STATE_FACT') AS f
+  FROM touched_state_rows('SM_RES_STATE_FACT', 'states') AS f
   LEFT JOIN RESOURCE_STATE AS r USING (RESOURCE_STATE_KEY)
 )
 SELECT

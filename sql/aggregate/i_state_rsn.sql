@@ -10,5 +10,5 @@ SELECT
   f.RESOURCE_STATE_REASON_KEY,
   sum(state_seconds(f.START_TS, f.END_TS, f.DATE_TIME_KEY))::BIGINT AS STATE_RSN_TIME,
   count(*) FILTER (interval_key(f.START_TS) = f.DATE_TIME_KEY)::BIGINT AS STATE_RSN
-FROM touched_state_rows('SM_RES_STATE_REASON_FACT') AS f
+FROM touched_state_rows('SM_RES_STATE_REASON_FACT', 'states') AS f
 GROUP BY ALL

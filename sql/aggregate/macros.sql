@@ -13,15 +13,16 @@ CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + $max_state_s);
 CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
 CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);
 
--- The rows of a state fact (SM_RES_STATE_FACT or SM_RES_STATE_REASON_FACT) in the touched (interval,
--- agent) pairs of _AG_TOUCHED, one per pair, the interval as DATE_TIME_KEY: the touched agents' rows
--- are split into the intervals they span and matched by equality (a range join of the intervals to
--- every agent's rows grows with the day's rows, equality with the touched agents' rows).
-CREATE OR REPLACE TEMP MACRO touched_state_rows(fact) AS TABLE
+-- The rows of a state fact (SM_RES_STATE_FACT, SM_RES_STATE_REASON_FACT: source states;
+-- IXN_RESOURCE_STATE_FACT: source handling) in the touched (interval, agent) pairs of _AG_TOUCHED, one
+-- per pair, the interval as DATE_TIME_KEY: the touched agents' rows are split into the intervals they
+-- span and matched by equality (a range join of the intervals to every agent's rows grows with the
+-- day's rows, equality with the touched agents' rows).
+CREATE OR REPLACE TEMP MACRO touched_state_rows(fact, of_source) AS TABLE
   SELECT *
   FROM (
     SELECT *, unnest(state_intervals(START_TS, END_TS)) AS DATE_TIME_KEY
     FROM query_table(fact)
-    WHERE RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states')
+    WHERE RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = of_source)
   )
-  WHERE (DATE_TIME_KEY, RESOURCE_KEY) IN (SELECT DATE_TIME_KEY, RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states');
+  WHERE (DATE_TIME_KEY, RESOURCE_KEY) IN (SELECT DATE_TIME_KEY, RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = of_source);

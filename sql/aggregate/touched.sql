@@ -12,7 +12,8 @@
 --   attempts: the interval each changed contact attempt began in;
 --   states: every interval a changed agent state or reason row spans (time is split at boundaries),
 --     its first one included even if it lasted no time (it counts as an entry there), for that row's
---     agent only: a state aggregate row reads its own agent's state rows and no other's.
+--     agent only: a state aggregate row reads its own agent's state rows and no other's;
+--   handling: the same, for each changed state of a handling attempt (IXN_RESOURCE_STATE_FACT);
 -- RESOURCE_KEY is NULL for the other sources: every resource of a touched interval is re-aggregated.
 WITH irf AS MATERIALIZED (
   SELECT START_DATE_TIME_KEY, RESOURCE_KEY FROM INTERACTION_RESOURCE_FACT
@@ -38,3 +39,6 @@ SELECT 'attempts', interval_key(START_TS), NULL FROM _T_TOUCHED WHERE FACT = 'CO
 UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
 WHERE FACT IN ('SM_RES_STATE_FACT', 'SM_RES_STATE_REASON_FACT')
+UNION
+SELECT 'handling', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
+WHERE FACT = 'IXN_RESOURCE_STATE_FACT'

@@ -193,6 +193,36 @@ def test_each_queue_groups_entries_and_abandons_per_hour_are_those_of_its_queues
     assert in_two
 
 
+def test_each_agents_handling_time_by_interval_is_its_true_talk_hold_and_wrap(day):
+    """RAA's interval-based agent aggregate (AGT_I_AGENT) files an agent's handling time in the intervals
+    it happened in, split at their boundaries (where AG2_AGENT files a whole attempt in the interval it was
+    offered). Over the day each agent's connected, hold and after-call seconds are the truth's talk, hold
+    and after-call work of its parties (agents with the stuck call left out: its true end is in no IDB),
+    and a call's seconds reach the intervals after the one it was offered in."""
+    rows = day.execute(
+        """WITH truth AS (
+             SELECT AGENTID, sum(TALK_S) AS TALK, sum(HOLD_S) AS HOLD, sum(ACW_S) AS WRAP
+             FROM TRUTH_PARTY WHERE AGENTID IS NOT NULL GROUP BY 1),
+           mart AS (
+             SELECT r.RESOURCE_CFG_DBID AS AGENTID, sum(a.ENGAGE_TIME) AS TALK, sum(a.HOLD_TIME) AS HOLD,
+                    sum(a.WRAP_TIME) AS WRAP
+             FROM AG2_I_AGENT_DAY AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY) GROUP BY 1),
+           stuck AS (SELECT DISTINCT AGENTID FROM TRUTH_PARTY
+                     WHERE CALLID IN (SELECT CALLID FROM TRUTH_CALL WHERE STUCK) AND AGENTID IS NOT NULL)
+           SELECT AGENTID, t.TALK, m.TALK, t.HOLD, m.HOLD, t.WRAP, m.WRAP
+           FROM truth AS t FULL JOIN mart AS m USING (AGENTID)
+           WHERE AGENTID NOT IN (SELECT AGENTID FROM stuck)"""
+    ).fetchall()
+    wrong = [r for r in rows if r[1:] != (r[1], r[1], r[3], r[3], r[5], r[5])]
+    assert not wrong and len(rows) > 10, f"(agent, true talk, mart's, hold, mart's, wrap, mart's): {wrong[:5]}"
+    spread, offered = one(
+        day,
+        """SELECT (SELECT count(*) FROM AG2_I_AGENT_SUBHR WHERE ENGAGE_TIME > 0),
+                  (SELECT count(*) FROM AG2_AGENT_SUBHR WHERE ENGAGE_TIME > 0)""",
+    )
+    assert spread > offered > 100  # talk reaches the intervals after the one it was offered in
+
+
 def test_agent_aggregates_add_up_to_the_agent_facts(day):
     """Σ over AG2_AGENT_SUBHR = Σ over the agent resource facts (MART.md's measure definitions)."""
     facts = one(
