@@ -86,6 +86,9 @@ class EtlOptions:
     propagation: tuple[tuple[str, str], ...] = ()
     # Info Mart's link-msf-userdata: user-data rows for mediation segments too (by MEDIATION_SEGMENT_ID).
     msf_user_data: bool = False
+    # RAA's custom dimensions on the agent and queue aggregates: USER_DATA_KEY1 (and USER_DATA_KEY2) of
+    # AG2_AGENT_* and AG2_QUEUE_* are CUSTOM_KEY_<n> of these etl.user_data_dims entries (-1 when none).
+    aggregate_user_data_dims: tuple[int, ...] = ()
     ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
     # Aggregates: the contact center's time zone (hours and up are local), the service level, buckets.
     time_zone: str = "UTC"
@@ -199,7 +202,10 @@ def _etl_options(path, raw: dict) -> EtlOptions:
     for f in fields(EtlOptions):
         if f.name not in raw:
             continue
-        if f.name in ("ignore_data_centers", "secure_userdata_keys", "state_priority"):
+        if f.name == "aggregate_user_data_dims":
+            items = _typed(path, "etl", f.name, raw[f.name], list)
+            values[f.name] = tuple(_typed(path, "etl", f.name, item, int) for item in items)
+        elif f.name in ("ignore_data_centers", "secure_userdata_keys", "state_priority"):
             items = _typed(path, "etl", f.name, raw[f.name], list)
             values[f.name] = tuple(_typed(path, "etl", f.name, item, str) for item in items)
         elif f.name in COLUMN_MAPS:
@@ -228,6 +234,10 @@ def _etl_options(path, raw: dict) -> EtlOptions:
         raise ConfigError(
             path, f"etl.descriptor_keys: unknown column {unknown[0]!r} (known: {', '.join(DESCRIPTOR_COLUMNS)})"
         )
+    dims = values.get("aggregate_user_data_dims", ())
+    if len(dims) > 2 or any(not 1 <= n <= len(values.get("user_data_dims", ())) for n in dims):
+        raise ConfigError(path, "etl.aggregate_user_data_dims: up to two entries of etl.user_data_dims, by number "
+                                f"(1 to {len(values.get('user_data_dims', ()))}), got {list(dims)}")  # fmt: skip
     unknown = [c for c, _ in values.get("gen_1_keys", ()) if c not in GEN_1_COLUMNS]
     if unknown:
         raise ConfigError(path, f"etl.gen_1_keys: unknown column {unknown[0]!r} (known: {', '.join(GEN_1_COLUMNS)})")

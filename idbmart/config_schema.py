@@ -23,6 +23,8 @@ def _property(name: str, default) -> dict:
             {"type": "string", "enum": list(config.PROPAGATION_RULES)} if name == "propagation" else {"type": "string"}
         )
         return {"type": "object", "additionalProperties": values, "default": dict(default)}
+    if name == "aggregate_user_data_dims":
+        return {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 2, "default": list(default)}
     if name == "user_data_dims":
         keys = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": config.MAX_DIM_ATTRIBUTES}
         return {"type": "array", "items": keys, "default": [list(d) for d in default]}

@@ -98,6 +98,7 @@ def test_transform_options_are_read_and_rendered_back(world):
     user_data_dims = [["Segment", "Product"], ["Stage"]]
     propagation = {"USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1" = "IRF", "IRF_USER_DATA_GEN_1.REVENUE" = "IRF_FIRST_UPDATE"}
     msf_user_data = true
+    aggregate_user_data_dims = [2]
     ivr_application_key = "App"
     time_zone = "America/New_York"
     service_level_threshold_s = 30
@@ -115,7 +116,7 @@ def test_transform_options_are_read_and_rendered_back(world):
         "USER_DATA_CUST_DIM_1.DIM_ATTRIBUTE_2": ("Product", "CALL"),
         "USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1": ("Stage", "IRF"),
     }
-    assert d.etl.msf_user_data
+    assert d.etl.msf_user_data and d.etl.aggregate_user_data_dims == (2,)
     assert d.etl.time_zone == "America/New_York" and d.etl.service_level_threshold_s == 30
     assert d.etl.queue_time_buckets_s == tuple(range(1, 20))
     again = config.load(write(config.render(str(d.mart_path), list(d.sources), d.etl)))
@@ -177,7 +178,8 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ("[mart]", "[etl]\nstuck_treshold_s = 10\n\n[mart]"),
-            "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, cust_1_keys, "
+            "unknown key 'stuck_treshold_s' in [etl] (allowed: agent_match_tolerance_s, aggregate_user_data_dims, "
+            "cust_1_keys, "
             "descriptor_keys, factor_dnd_multimedia, factor_dnd_voice, gen_1_keys, ignore_data_centers, "
             "introduced_transfer_threshold_s, ivr_application_key, max_call_duration_s, max_state_duration_s, "
             "msf_user_data, propagation, queue_time_buckets_s, secure_userdata_keys, "
@@ -210,6 +212,10 @@ def test_render_is_the_inverse_of_load(world):
             ("[mart]", '[etl]\ngen_1_keys = {PROFIT = "Profit"}\n\n[mart]'),
             "etl.gen_1_keys: unknown column 'PROFIT' (known: CASE_ID, CUSTOMER_ID, GSW_CALL_ATTEMPT_GUID, "
             "GSW_CALL_TYPE, GVP_SESSION_ID, REVENUE, SATISFACTION)",
+        ),
+        (
+            ("[mart]", '[etl]\nuser_data_dims = [["A"]]\naggregate_user_data_dims = [1, 2]\n\n[mart]'),
+            "etl.aggregate_user_data_dims: up to two entries of etl.user_data_dims, by number (1 to 1), got [1, 2]",
         ),
         (
             ("[mart]", '[etl]\nuser_data_dims = [["A", "B", "C", "D", "E", "F"]]\n\n[mart]'),

@@ -25,7 +25,7 @@ import duckdb
 from idbmart import sqlfile
 from idbmart.config import Deployment, EtlOptions
 from idbmart.idb.enums import named_codes
-from idbmart.load.db import create_empty, run, sql_list
+from idbmart.load.db import columns, create_empty, run, sql_list
 from idbmart.load.merge import replace
 from idbmart.paths import SQL_DIR
 from idbmart.sqlfile import with_values
@@ -183,6 +183,7 @@ def aggregate(
                  f"({sql_list(RESOURCE_FACTS)}) GROUP BY 1 ORDER BY 1")
     )  # fmt: skip
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_PERIOD AS {model('periods', deployment.etl)}")
+    run(con, f"CREATE OR REPLACE TEMP TABLE _AG_UD AS {_user_data_keys(con, deployment.etl)}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_IRF AS {model('irf_measures', deployment.etl)}")
     run(con, f"CREATE OR REPLACE TEMP TABLE _AG_MSF AS {model('msf_measures', deployment.etl)}")
 
@@ -233,6 +234,7 @@ def _settings_text(deployment: Deployment) -> str:
             "short_engage_threshold_s": o.short_engage_threshold_s,
             "queue_time_buckets_s": list(o.queue_time_buckets_s),
             "max_state_duration_s": o.max_state_duration_s,
+            "aggregate_user_data_dims": list(o.aggregate_user_data_dims),
         },
         sort_keys=True,
     )
@@ -249,6 +251,20 @@ def _sql_digest() -> str:
     for path in [*sorted((SQL_DIR / "aggregate").glob("*.sql")), SQL_DIR / "transform" / "calendar.sql"]:
         h.update(named_codes(path.read_text()).encode())
     return h.hexdigest()
+
+
+def _user_data_keys(con, o: EtlOptions) -> str:
+    """_AG_UD: the custom user-data dimension keys the agent and queue rows are split by (RAA's
+    USER_DATA_KEY1/2: IRF_USER_DATA_KEYS.CUSTOM_KEY_<n> of etl.aggregate_user_data_dims) of the facts in
+    the touched intervals, by INTERACTION_RESOURCE_ID (an IRF's, or an MSF's with etl.msf_user_data)."""
+    have = set(columns(con, "IRF_USER_DATA_KEYS"))
+    keys = [f"CUSTOM_KEY_{n}" if f"CUSTOM_KEY_{n}" in have else "NULL" for n in o.aggregate_user_data_dims]
+    keys += ["NULL"] * (2 - len(keys))
+    return f"""SELECT INTERACTION_RESOURCE_ID AS ID, {keys[0]}::BIGINT AS USER_DATA_KEY1,
+          {keys[1]}::BIGINT AS USER_DATA_KEY2
+        FROM IRF_USER_DATA_KEYS
+        WHERE {"TRUE" if o.aggregate_user_data_dims else "FALSE"}
+          AND START_DATE_TIME_KEY IN (SELECT DATE_TIME_KEY FROM _AG_TOUCHED)"""
 
 
 def _create_tables(con, f: Family, rows: str) -> None:

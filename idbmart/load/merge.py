@@ -53,8 +53,8 @@ def replace(
     into fewer, rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote
     the largest facts whole.
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
-    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS), which is what
-    the aggregate stage re-aggregates.
+    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS; NULL where the table
+    has no such column), which is what the aggregate stage re-aggregates.
     With `ranged`, the scope's old rows are read within the rowids they hold (_in_rows_of): for a
     large table whose scope's keys give DuckDB's zone maps nothing to skip (hashed interaction keys).
     """
@@ -118,13 +118,15 @@ def replace(
     if inserted:
         run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
     if touched:
-        ixn, res = (c if c in cols else "NULL" for c in ("INTERACTION_ID", "RESOURCE_KEY"))
+        ixn, res, start, end = (
+            c if c in cols else "NULL" for c in ("INTERACTION_ID", "RESOURCE_KEY", "START_TS", "END_TS")
+        )
         run(
             con,
             f"""INSERT INTO _T_TOUCHED
-            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _NEW WHERE _FATE <> 'kept'
+            SELECT '{table}', {ixn}, {res}, {start}, {end} FROM _NEW WHERE _FATE <> 'kept'
             UNION ALL
-            SELECT '{table}', {ixn}, {res}, START_TS, END_TS FROM _OLD AS o
+            SELECT '{table}', {ixn}, {res}, {start}, {end} FROM _OLD AS o
             ANTI JOIN (SELECT {key_list} FROM _NEW WHERE _FATE = 'kept') AS n ON {on}""",
         )
     return inserted, deleted, changed

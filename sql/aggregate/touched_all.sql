@@ -9,6 +9,10 @@ SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM INTERACTION_FACT
 UNION
 SELECT 'agents', START_DATE_TIME_KEY, RESOURCE_KEY FROM INTERACTION_RESOURCE_FACT
 UNION
+-- the user-data keys the AGENT and QUEUE rows are split by: their facts' intervals (already above), read
+-- here so that the transform records their changes (a key can change while its fact does not)
+SELECT 'interactions', START_DATE_TIME_KEY, NULL FROM IRF_USER_DATA_KEYS
+UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM SM_RES_STATE_FACT
 UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM SM_RES_STATE_REASON_FACT

@@ -217,10 +217,46 @@ def test_each_agents_handling_time_by_interval_is_its_true_talk_hold_and_wrap(da
     assert not wrong and len(rows) > 10, f"(agent, true talk, mart's, hold, mart's, wrap, mart's): {wrong[:5]}"
     spread, offered = one(
         day,
-        """SELECT (SELECT count(*) FROM AG2_I_AGENT_SUBHR WHERE ENGAGE_TIME > 0),
-                  (SELECT count(*) FROM AG2_AGENT_SUBHR WHERE ENGAGE_TIME > 0)""",
+        """SELECT (SELECT count(DISTINCT (DATE_TIME_KEY, RESOURCE_KEY)) FROM AG2_I_AGENT_SUBHR
+                   WHERE ENGAGE_TIME > 0),
+                  (SELECT count(DISTINCT (DATE_TIME_KEY, RESOURCE_KEY)) FROM AG2_AGENT_SUBHR WHERE ENGAGE_TIME > 0)""",
     )
     assert spread > offered > 100  # talk reaches the intervals after the one it was offered in
+
+
+def test_agent_and_queue_rows_are_split_by_the_custom_user_data_dimensions(day):
+    """RAA's custom dimensions on the agent and queue aggregates (USER_DATA_KEY1/2, here
+    USER_DATA_CUST_DIM_1: CustomerSegment and ServiceType; USER_DATA_CUST_DIM_2: CallStage), by
+    IRF_USER_DATA_KEYS (https://docs.genesys.com/Documentation/GIM/latest/PDMPostgre/Table-IRF_USER_DATA_KEYS).
+    The inbound calls each queue took, per customer segment, are the truth's: the queue stays of inbound
+    calls by the segment attached to the call."""
+    rows = day.execute(
+        """WITH truth AS (
+             SELECT q.QUEUE, u.VALUE AS SEGMENT, count(*) AS ENTERED
+             FROM TRUTH_QUEUE AS q JOIN TRUTH_CALL AS c USING (CALLID)
+             JOIN TRUTH_USER_DATA AS u ON u.CALLID = q.CALLID AND u.KEYNAME = 'CustomerSegment'
+             WHERE c.CALL_TYPE = 2 GROUP BY ALL),
+           mart AS (
+             SELECT r.RESOURCE_NAME AS QUEUE, d.DIM_ATTRIBUTE_1 AS SEGMENT, sum(a.ENTERED) AS ENTERED
+             FROM AG2_QUEUE_DAY AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+             JOIN INTERACTION_TYPE AS t USING (INTERACTION_TYPE_KEY)
+             JOIN USER_DATA_CUST_DIM_1 AS d ON d.ID = a.USER_DATA_KEY1
+             WHERE t.INTERACTION_TYPE_CODE = 'INBOUND' GROUP BY ALL)
+           SELECT QUEUE, SEGMENT, t.ENTERED, m.ENTERED FROM truth AS t FULL JOIN mart AS m USING (QUEUE, SEGMENT)
+           ORDER BY ALL"""
+    ).fetchall()
+    wrong = [r for r in rows if r[2] != r[3]]
+    assert not wrong and len(rows) >= 9, f"(queue, segment, true entered, mart's): {wrong[:5]}"
+    # every agent and queue row's keys resolve in their dimensions: none is -1 where the facts have keys
+    unresolved = one(
+        day,
+        """SELECT (SELECT count(*) FROM AG2_AGENT_SUBHR
+                   WHERE USER_DATA_KEY1 NOT IN (SELECT ID FROM USER_DATA_CUST_DIM_1)
+                      OR USER_DATA_KEY2 NOT IN (SELECT ID FROM USER_DATA_CUST_DIM_2)),
+                  (SELECT count(*) FROM AG2_QUEUE_SUBHR
+                   WHERE USER_DATA_KEY1 NOT IN (SELECT ID FROM USER_DATA_CUST_DIM_1))""",
+    )
+    assert unresolved == (0, 0)
 
 
 def test_agent_aggregates_add_up_to_the_agent_facts(day):
