@@ -30,7 +30,10 @@ state AS (
   FROM _T_ACW AS w JOIN party AS p USING (IRF_ID)
 )
 SELECT
-  idb_key('ixn_state|' || s.IRF_ID || '|' || s.STATE_CODE || '|' || s.START_TS) AS IXN_RESOURCE_STATE_FACT_KEY,
+  -- two changes to one state in the same second (ICON records one per event) are two rows
+  idb_key('ixn_state|' || s.IRF_ID || '|' || s.STATE_CODE || '|' || s.START_TS || '|'
+          || row_number() OVER (PARTITION BY s.IRF_ID, s.STATE_CODE, s.START_TS ORDER BY s.END_TS))
+    AS IXN_RESOURCE_STATE_FACT_KEY,
   s.HANDLING_IRF_ID AS INTERACTION_RESOURCE_ID, i.INTERACTION_ID, i.TENANT_KEY, i.MEDIA_TYPE_KEY,
   i.INTERACTION_TYPE_KEY, i.RESOURCE_KEY,
   idb_key('ixn_resource_state|' || s.STATE_CODE || '|' || s.ROLE_CODE) AS INTERACTION_RESOURCE_STATE_KEY,
