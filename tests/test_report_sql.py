@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from idbmart.errors import IdbmartError
 from idbmart.fixtures.simulator import Params, simulate
 from idbmart.load.publish import publish
 from idbmart.report_sql import run_report, to_duckdb
+from idbmart.transform import graph
 
 # Slow (a simulated day): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
@@ -29,17 +29,8 @@ P = Params(calls=400, days=1, seed=11, classic=True)
 
 
 def header(path: Path) -> dict[str, str]:
-    """The file's `-- key: value` lines (a value goes on on `--   ` lines under it)."""
-    fields, last = {}, None
-    for line in path.read_text().splitlines():
-        if last and (m := re.match(r"^--\s{2,}(\S.*)$", line)):
-            fields[last] += " " + m.group(1)
-        elif m := re.match(r"^--\s*([a-z]+):\s*(.*)$", line):
-            last = m.group(1)
-            fields[last] = m.group(2)
-        else:
-            break
-    return fields
+    """The file's header (dialect, follows, missing), read as the transform reads its models' headers."""
+    return graph.header(path.read_text(), path.name, ("dialect", "follows", "missing"))
 
 
 @pytest.fixture(scope="module")

@@ -213,7 +213,7 @@ def test_each_agents_handling_time_by_interval_is_its_true_talk_hold_and_wrap(da
            FROM truth AS t FULL JOIN mart AS m USING (AGENTID)
            WHERE AGENTID NOT IN (SELECT AGENTID FROM stuck)"""
     ).fetchall()
-    wrong = [r for r in rows if r[1:] != (r[1], r[1], r[3], r[3], r[5], r[5])]
+    wrong = [r for r in rows if r[1] != r[2] or r[3] != r[4] or r[5] != r[6]]
     assert not wrong and len(rows) > 10, f"(agent, true talk, mart's, hold, mart's, wrap, mart's): {wrong[:5]}"
     spread, offered = one(
         day,

@@ -16,6 +16,7 @@ import pytest
 from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, simulate
+from idbmart.idb.enums import RouteTargetType
 from idbmart.load.mart import SENTINEL_TS
 from tests.conftest import mart_with_truth, one
 
@@ -186,7 +187,7 @@ def test_a_routed_agents_fact_names_the_target_its_strategy_selected(mart):
     shape, con, _ = mart
     routed, wrong, others_unknown, others = one(
         con,
-        """WITH p AS (
+        f"""WITH p AS (
              SELECT p.*, r.CALLID IS NOT NULL AS ROUTED, r.TARGET_TYPE, r.TARGET_OBJECT,
                     t.ROUTING_TARGET_TYPE_CODE, t.TARGET_OBJECT_SELECTED, t.AGENT_GROUP_NAME, t.SKILL_EXPRESSION
              FROM PARTY AS p LEFT JOIN TRUTH_ROUTE AS r ON r.CALLID = p.CALLID AND r.AGENTID = p.AGENTID
@@ -194,8 +195,9 @@ def test_a_routed_agents_fact_names_the_target_its_strategy_selected(mart):
              WHERE p.INTERACTION_RESOURCE_ID IS NOT NULL)
            SELECT count(*) FILTER (ROUTED),
                   count(*) FILTER (ROUTED AND (TARGET_OBJECT_SELECTED IS DISTINCT FROM TARGET_OBJECT
-                    OR ROUTING_TARGET_TYPE_CODE IS DISTINCT FROM CASE TARGET_TYPE WHEN 3 THEN 'AGENT GROUP'
-                                                                  WHEN 6 THEN 'SKILL EXPRESSION' END
+                    OR ROUTING_TARGET_TYPE_CODE IS DISTINCT FROM
+                       CASE TARGET_TYPE WHEN {int(RouteTargetType.AGENT_GROUP)} THEN 'AGENT GROUP'
+                                        WHEN {int(RouteTargetType.SKILL_EXPRESSION)} THEN 'SKILL EXPRESSION' END
                     OR coalesce(AGENT_GROUP_NAME, SKILL_EXPRESSION) IS DISTINCT FROM TARGET_OBJECT)),
                   count(*) FILTER (NOT ROUTED AND ROUTING_TARGET_KEY = -1 AND ROUTING_TARGET_TYPE_CODE = 'UNKNOWN'),
                   count(*) FILTER (NOT ROUTED)
