@@ -1,8 +1,12 @@
 -- dialect: tsql
--- follows: the agent group feed's first-engagement flag (BLCKHWK60/SQL_Repository,
+-- follows: the agent group feed's first-engagement flag, counted per agent and day (BLCKHWK60/SQL_Repository,
 --   Nike_Agent_Group_Query_BI_Feed.sql: ANCHOR_FLAGS.FIRST_ENGAGE_FOR_AGENT_IXN)
--- missing: ANCHOR_FLAGS is not built yet (idbmart's IRF_ANCHOR marks the interaction's first handling
---   resource; Info Mart's per-agent first-engagement flags are left for a later change)
-SELECT irf.INTERACTION_RESOURCE_ID, af.FIRST_ENGAGE_FOR_AGENT_IXN
+SELECT r.RESOURCE_NAME AS AGENT_NAME, dt.LABEL_YYYY_MM_DD AS DAY_LABEL,
+       SUM(af.FIRST_ENGAGE_FOR_AGENT_IXN) AS INTERACTIONS_ENGAGED
 FROM INTERACTION_RESOURCE_FACT irf
+INNER JOIN RESOURCE_ r ON irf.RESOURCE_KEY = r.RESOURCE_KEY
+INNER JOIN DATE_TIME dt ON irf.START_DATE_TIME_KEY = dt.DATE_TIME_KEY
 LEFT OUTER JOIN ANCHOR_FLAGS af ON irf.ANCHOR_FLAGS_KEY = af.ANCHOR_FLAGS_KEY
+WHERE r.RESOURCE_TYPE = 'Agent'
+GROUP BY r.RESOURCE_NAME, dt.LABEL_YYYY_MM_DD
+HAVING SUM(af.FIRST_ENGAGE_FOR_AGENT_IXN) > 0

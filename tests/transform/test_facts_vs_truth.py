@@ -231,6 +231,31 @@ def test_each_agent_attempts_states_are_its_true_seconds(mart):
     assert wrong == 0 and compared > 100, (shape, compared, wrong)
 
 
+def test_an_agents_first_engagement_in_each_interaction_is_flagged_once(mart):
+    """ANCHOR_FLAGS flags "the first participation of an agent in a particular interaction"
+    (https://docs.genesys.com/Documentation/GIM/latest/PDMMS/Table-ANCHOR_FLAGS), read by agent-group
+    report SQL as FIRST_ENGAGE_FOR_AGENT_IXN (tests/infomart_sql/first_engagement_anchor.tsql.sql). From
+    the truth: of each agent's attempts in an interaction, the first created in which it talked is flagged
+    and no other is (the agent's every attempt of that interaction found by the mart)."""
+    shape, con, _ = mart
+    groups, flagged, wrong = one(
+        con,
+        """WITH p AS (
+             SELECT p.INTERACTION_ID, p.AGENTID, p.CREATED_TS, p.TALK_S, a.FIRST_ENGAGE_FOR_AGENT_IXN AS FLAG,
+                    bool_and(p.MART_AGENTID IS NOT DISTINCT FROM p.AGENTID)
+                      OVER (PARTITION BY p.INTERACTION_ID, p.AGENTID) AS FOUND
+             FROM PARTY AS p JOIN ANCHOR_FLAGS AS a USING (ANCHOR_FLAGS_KEY)),
+           t AS (
+             SELECT *, TALK_S > 0 AND row_number() OVER (
+                 PARTITION BY INTERACTION_ID, AGENTID, TALK_S > 0 ORDER BY CREATED_TS) = 1 AS FIRST
+             FROM p WHERE FOUND)
+           SELECT count(DISTINCT (INTERACTION_ID, AGENTID)), count(*) FILTER (FLAG = 1),
+                  count(*) FILTER ((FLAG = 1) <> FIRST)
+           FROM t""",
+    )
+    assert wrong == 0 and flagged > 100 and groups >= flagged, (shape, groups, flagged, wrong)
+
+
 def test_the_agent_of_every_party_is_its_true_agent(mart):
     """Reported agents exactly; in a cluster, recovered from login sessions with precision >= 99.9 %
     and recall >= 99 % of the parties whose agent was logged in (all of them, in the simulator)."""
