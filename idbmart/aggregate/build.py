@@ -60,7 +60,7 @@ class Family:
 # The sources whose families re-aggregate per resource, and the facts holding those resources' rows.
 RESOURCE_FACTS = {
     "agents": ("INTERACTION_RESOURCE_FACT",),
-    "states": ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT"),
+    "states": ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT", "SM_RES_SESSION_FACT"),
     "handling": ("IXN_RESOURCE_STATE_FACT",),
 }
 SOURCES = ("interactions", "agents", "states", "handling", "attempts")

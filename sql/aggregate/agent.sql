@@ -4,7 +4,8 @@
 --   USER_DATA_KEY2
 --
 -- AG2_AGENT_SUBHR: per agent, the interactions offered to them in each interval (MART.md):
--- OFFERED = customer dial, ring, talk or handle; ACCEPTED = handled; ENGAGE_TIME = customer talk;
+-- OFFERED = customer dial, ring, talk or handle; ACCEPTED = handled; ENGAGE = interactions engaged
+-- (an agent's first attempt of each in which it talked, ANCHOR_FLAGS); ENGAGE_TIME = customer talk;
 -- HOLD_TIME = customer hold; WRAP_TIME = customer after-call work; INVITE = rings and dials. Also by the
 -- agent groups the agent belonged to when offered (RESOURCE_GROUP_COMBINATION_KEY, -2: none), as RAA
 -- aggregates agents (Table-AGT_AGENT_HOUR), and by RAA's custom user-data dimensions USER_DATA_KEY1/2

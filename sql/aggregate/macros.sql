@@ -12,6 +12,10 @@ CREATE OR REPLACE TEMP MACRO time_bucket(s) AS 1 + len(list_filter($buckets, lam
 CREATE OR REPLACE TEMP MACRO state_end(s, e) AS least(e, s + $max_state_s);
 CREATE OR REPLACE TEMP MACRO state_intervals(s, e) AS range(interval_key(s), greatest(state_end(s, e), s + 1), 900);
 CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s, e), k, k + 900);
+-- A login session's intervals (AG2_I_SESS_STATE's ACTIVE_TIME): every one it spans once it has ended;
+-- while it has not, its first only, the rest being its states' (an open session lasts as long as they do).
+CREATE OR REPLACE TEMP MACRO session_intervals(s, e) AS
+  range(interval_key(s), CASE WHEN e < $sentinel THEN greatest(e, s + 1) ELSE s + 1 END, 900);
 
 -- The rows of a state fact (SM_RES_STATE_FACT, SM_RES_STATE_REASON_FACT: source states;
 -- IXN_RESOURCE_STATE_FACT: source handling) in the touched (interval, agent) pairs of _AG_TOUCHED, one

@@ -11,8 +11,9 @@
 --     an agent's row reads only that agent's IRFs, and a logout changes one agent's shift of calls;
 --   attempts: the interval each changed contact attempt began in;
 --   states: every interval a changed agent state or reason row spans (time is split at boundaries),
---     its first one included even if it lasted no time (it counts as an entry there), for that row's
---     agent only: a state aggregate row reads its own agent's state rows and no other's;
+--     its first one included even if it lasted no time (it counts as an entry there), and every one a
+--     changed login session spans (session_intervals), for that row's agent only: a state aggregate row
+--     reads its own agent's state and session rows and no other's;
 --   handling: the same, for each changed state of a handling attempt (IXN_RESOURCE_STATE_FACT);
 -- RESOURCE_KEY is NULL for the other sources: every resource of a touched interval is re-aggregated.
 WITH irf AS MATERIALIZED (
@@ -39,6 +40,9 @@ SELECT 'attempts', interval_key(START_TS), NULL FROM _T_TOUCHED WHERE FACT = 'CO
 UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
 WHERE FACT IN ('SM_RES_STATE_FACT', 'SM_RES_STATE_REASON_FACT')
+UNION
+SELECT 'states', unnest(session_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
+WHERE FACT = 'SM_RES_SESSION_FACT'
 UNION
 SELECT 'handling', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
 WHERE FACT = 'IXN_RESOURCE_STATE_FACT'

@@ -110,6 +110,35 @@ def test_agent_time_in_each_state_per_interval_is_the_true_time(day):
     assert full > 100 and over == 0
 
 
+def test_each_agents_active_time_per_interval_is_its_true_session_time(day):
+    """AG2_I_SESS_STATE_*.ACTIVE_TIME is session time, not the sum of states (docs/architecture.md's
+    rule table; SM_RES_SESSION_FACT,
+    https://en.docs.genesys.com/index.php?direction=prev&oldid=411262&title=Documentation%3AGIM%3ALibrary%3ATable-SM_RES_SESSION_FACT%3A8.5DRAFT):
+    per agent and 15-minute interval, the seconds of the truth's login sessions in it; the agents whose
+    session had not ended by the day's end are left out (their session lasts as long as their states)."""
+    compared, wrong, seconds = one(
+        day,
+        """WITH s AS (
+             SELECT AGENTID, LOGIN_TS, LOGOUT_TS, unnest(range(LOGIN_TS // 900 * 900, LOGOUT_TS, 900)) AS K
+             FROM TRUTH_LOGIN_SESSION
+             WHERE AGENTID NOT IN (SELECT AGENTID FROM TRUTH_LOGIN_SESSION WHERE LOGOUT_TS IS NULL)),
+           truth AS (
+             SELECT AGENTID, K, sum(least(LOGOUT_TS, K + 900) - greatest(LOGIN_TS, K)) AS SECONDS
+             FROM s GROUP BY ALL),
+           mart AS (
+             SELECT r.RESOURCE_CFG_DBID AS AGENTID, a.DATE_TIME_KEY AS K, sum(a.ACTIVE_TIME) AS SECONDS
+             FROM AG2_I_SESS_STATE_SUBHR AS a JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+             WHERE r.RESOURCE_CFG_DBID IN (SELECT AGENTID FROM truth) GROUP BY ALL HAVING sum(a.ACTIVE_TIME) > 0)
+           SELECT count(*), count(*) FILTER (t.SECONDS IS DISTINCT FROM m.SECONDS), sum(t.SECONDS)
+           FROM truth AS t FULL JOIN mart AS m USING (AGENTID, K)""",
+    )
+    assert wrong == 0, f"{wrong} of {compared} (agent, interval) pairs differ from the truth"
+    assert seconds > 20 * 3600, seconds
+    # Session time holds the state time: never less in any interval.
+    less = one(day, "SELECT count(*) FROM AG2_I_SESS_STATE_SUBHR WHERE ACTIVE_TIME < LOGIN_TIME")[0]
+    assert less == 0
+
+
 def test_each_agent_groups_totals_are_those_of_the_agents_in_it_when_offered(day):
     """RAA aggregates agents along the combination of groups they belonged to
     (https://docs.genesys.com/Documentation:RAA:PDMPostgre:Table-AGT_AGENT_HOUR:9.0.0, "Aggregation is
