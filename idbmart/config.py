@@ -43,6 +43,7 @@ GEN_1_KEYS = (
 # while the resource had it; IRF_FIRST_UPDATE, the first such change.
 PROPAGATION_RULES = ("CALL", "IRF", "IRF_FIRST_UPDATE")
 MAX_DIM_ATTRIBUTES = 5  # USER_DATA_CUST_DIM_<n>.DIM_ATTRIBUTE_1..5
+MAX_RECORD_FIELDS = 60  # CONTACT_ATTEMPT_FACT.RECORD_FIELD_1..60 (Table-CONTACT_ATTEMPT_FACT)
 # The deployment file's tables of mart column → KVP name, and the propagation rules by TABLE.COLUMN.
 COLUMN_MAPS = ("descriptor_keys", "cust_1_keys", "gen_1_keys")
 URI_SCHEMES = ("duckdb", "parquet", "postgresql")
@@ -89,6 +90,9 @@ class EtlOptions:
     # RAA's custom dimensions on the agent and queue aggregates: USER_DATA_KEY1 (and USER_DATA_KEY2) of
     # AG2_AGENT_* and AG2_QUEUE_* are CUSTOM_KEY_<n> of these etl.user_data_dims entries (-1 when none).
     aggregate_user_data_dims: tuple[int, ...] = ()
+    # Calling-list custom fields on CONTACT_ATTEMPT_FACT: RECORD_FIELD_<n> (1 to 60, Info Mart's) → the
+    # Field's DBID (GO_CUSTOM_FIELDS.FIELDID), its value when the attempt began.
+    record_fields: tuple[tuple[str, int], ...] = ()
     ivr_application_key: str = "IVR_APP"  # the KVP naming the IVR application that treated the call
     # Aggregates: the contact center's time zone (hours and up are local), the service level, buckets.
     time_zone: str = "UTC"
@@ -212,6 +216,8 @@ def _etl_options(path, raw: dict) -> EtlOptions:
             values[f.name] = _column_map(path, f.name, raw[f.name])
         elif f.name == "user_data_dims":
             values[f.name] = _dims(path, raw[f.name])
+        elif f.name == "record_fields":
+            values[f.name] = _record_fields(path, raw[f.name])
         elif f.name == "propagation":
             table = _typed(path, "etl", f.name, raw[f.name], dict)
             values[f.name] = tuple((k, _typed(path, "etl.propagation", k, v, str)) for k, v in table.items())
@@ -327,6 +333,20 @@ def user_data_columns(o: EtlOptions) -> dict[str, tuple[str, str]]:
         for i, key in enumerate(keys, start=1):
             out[f"USER_DATA_CUST_DIM_{n}.DIM_ATTRIBUTE_{i}"] = key
     return {target: (key, rules.get(target, "CALL")) for target, key in out.items()}
+
+
+def _record_fields(path, raw) -> tuple[tuple[str, int], ...]:
+    """An inline table {RECORD_FIELD_<n> = Field DBID}, n from 1 to MAX_RECORD_FIELDS."""
+    table = _typed(path, "etl", "record_fields", raw, dict)
+    for column, dbid in table.items():
+        n = column.removeprefix("RECORD_FIELD_")
+        if not (n.isdigit() and 1 <= int(n) <= MAX_RECORD_FIELDS and column == f"RECORD_FIELD_{int(n)}"):
+            raise ConfigError(
+                path, f"etl.record_fields: {column!r} is not RECORD_FIELD_1 to RECORD_FIELD_{MAX_RECORD_FIELDS}"
+            )
+        if _typed(path, "etl.record_fields", column, dbid, int) <= 0:
+            raise ConfigError(path, f"etl.record_fields: {column} must name a Field's DBID, got {dbid}")
+    return tuple(table.items())
 
 
 def _column_map(path, key: str, raw) -> tuple[tuple[str, str], ...]:
@@ -534,7 +554,7 @@ def render(mart_path: str, sources: list[Source], etl: EtlOptions | None = None,
     if etl is not None and etl != EtlOptions():
         lines.append("[etl]")
         lines += [
-            f"{f.name} = {value(getattr(etl, f.name), f.name in (*COLUMN_MAPS, 'propagation'))}"
+            f"{f.name} = {value(getattr(etl, f.name), f.name in (*COLUMN_MAPS, 'propagation', 'record_fields'))}"
             for f in fields(EtlOptions)
         ]
         lines.append("")

@@ -23,6 +23,10 @@ def _property(name: str, default) -> dict:
             {"type": "string", "enum": list(config.PROPAGATION_RULES)} if name == "propagation" else {"type": "string"}
         )
         return {"type": "object", "additionalProperties": values, "default": dict(default)}
+    if name == "record_fields":
+        names = f"^RECORD_FIELD_([1-9]|[1-5][0-9]|{config.MAX_RECORD_FIELDS})$"
+        return {"type": "object", "propertyNames": {"pattern": names},
+                "additionalProperties": {"type": "integer", "minimum": 1}, "default": dict(default)}  # fmt: skip
     if name == "aggregate_user_data_dims":
         return {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": 2, "default": list(default)}
     if name == "user_data_dims":

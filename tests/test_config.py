@@ -99,6 +99,7 @@ def test_transform_options_are_read_and_rendered_back(world):
     propagation = {"USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1" = "IRF", "IRF_USER_DATA_GEN_1.REVENUE" = "IRF_FIRST_UPDATE"}
     msf_user_data = true
     aggregate_user_data_dims = [2]
+    record_fields = {RECORD_FIELD_1 = 501, RECORD_FIELD_60 = 502}
     ivr_application_key = "App"
     time_zone = "America/New_York"
     service_level_threshold_s = 30
@@ -117,6 +118,7 @@ def test_transform_options_are_read_and_rendered_back(world):
         "USER_DATA_CUST_DIM_2.DIM_ATTRIBUTE_1": ("Stage", "IRF"),
     }
     assert d.etl.msf_user_data and d.etl.aggregate_user_data_dims == (2,)
+    assert d.etl.record_fields == (("RECORD_FIELD_1", 501), ("RECORD_FIELD_60", 502))
     assert d.etl.time_zone == "America/New_York" and d.etl.service_level_threshold_s == 30
     assert d.etl.queue_time_buckets_s == tuple(range(1, 20))
     again = config.load(write(config.render(str(d.mart_path), list(d.sources), d.etl)))
@@ -182,7 +184,7 @@ def test_render_is_the_inverse_of_load(world):
             "cust_1_keys, "
             "descriptor_keys, factor_dnd_multimedia, factor_dnd_voice, gen_1_keys, ignore_data_centers, "
             "introduced_transfer_threshold_s, ivr_application_key, max_call_duration_s, max_state_duration_s, "
-            "msf_user_data, propagation, queue_time_buckets_s, secure_userdata_keys, "
+            "msf_user_data, propagation, queue_time_buckets_s, record_fields, secure_userdata_keys, "
             "service_level_threshold_s, short_abandon_threshold_s, short_engage_threshold_s, state_priority, "
             "stuck_threshold_s, time_zone, transform_slice_interactions, user_data_dims, week_numbering, "
             "week_start)",
@@ -216,6 +218,14 @@ def test_render_is_the_inverse_of_load(world):
         (
             ("[mart]", '[etl]\nuser_data_dims = [["A"]]\naggregate_user_data_dims = [1, 2]\n\n[mart]'),
             "etl.aggregate_user_data_dims: up to two entries of etl.user_data_dims, by number (1 to 1), got [1, 2]",
+        ),
+        (
+            ("[mart]", "[etl]\nrecord_fields = {RECORD_FIELD_61 = 501}\n\n[mart]"),
+            "etl.record_fields: 'RECORD_FIELD_61' is not RECORD_FIELD_1 to RECORD_FIELD_60",
+        ),
+        (
+            ("[mart]", '[etl]\nrecord_fields = {RECORD_FIELD_1 = "Account"}\n\n[mart]'),
+            "etl.record_fields.RECORD_FIELD_1 must be int, got 'Account'",
         ),
         (
             ("[mart]", '[etl]\nuser_data_dims = [["A", "B", "C", "D", "E", "F"]]\n\n[mart]'),

@@ -32,7 +32,9 @@ REDACTED = "REDACTED"
 # held twice, GIDB_ (the chosen member's rows) and STG_ (the others'); the mart's own tables once.
 IDB_FIELDS = {
     "customer_number": (("G_CALL", "ANI"), ("G_CALL", "DNIS"), ("G_PARTY", "ENDPOINTDN")),
-    "user_data": (("G_USERDATA_HISTORY", "VALUE"), ("G_SECURE_USERDATA_HISTORY", "VALUE")),
+    # a user-data value, or a calling-list record's custom field (an account number, a name)
+    "user_data": (("G_USERDATA_HISTORY", "VALUE"), ("G_SECURE_USERDATA_HISTORY", "VALUE"),
+                  ("GO_CUSTOM_FIELDS", "VALUE"), ("GO_FIELDHIST", "OLDVALUE"), ("GO_FIELDHIST", "NEWVALUE")),
     "employee": (("GC_AGENT", "EMPLOYEEID"), ("GC_AGENT", "USERNAME"), ("GC_AGENT", "FIRSTNAME"),
                  ("GC_AGENT", "LASTNAME"), ("G_ROUTE_RESULT", "RTARGETAGENTSELECTED")),
 }  # fmt: skip
@@ -90,12 +92,13 @@ def _fields(con, kind: str) -> list[tuple[str, str]]:
     out = [(f"{layer}_{t}", c) for t, c in IDB_FIELDS[kind] for layer in ("GIDB", "STG") if f"{layer}_{t}" in have]
     out += [(t, c) for t, c in MART_FIELDS[kind] if t in have]
     if kind == "user_data":  # the text columns of the user-data tables (mapped KVPs: any of them may hold one)
-        out += run(
+        out += run(  # and the contact attempts' mapped record fields
             con,
             """SELECT table_name, column_name FROM duckdb_columns()
                WHERE schema_name = 'main' AND data_type = 'VARCHAR'
                  AND (table_name IN ('IRF_USER_DATA_CUST_1', 'IRF_USER_DATA_GEN_1')
-                      OR regexp_matches(table_name, '^USER_DATA_CUST_DIM_[0-9]+$'))
+                      OR regexp_matches(table_name, '^USER_DATA_CUST_DIM_[0-9]+$')
+                      OR (table_name = 'CONTACT_ATTEMPT_FACT' AND starts_with(column_name, 'RECORD_FIELD_')))
                ORDER BY ALL""",
         )
     return out

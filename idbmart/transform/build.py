@@ -139,11 +139,16 @@ def user_data_map(con, o: EtlOptions) -> None:
 
 def user_data_tables(con, o: EtlOptions) -> None:
     """The user-data tables and columns the mappings name and the mart lacks: a column per etl.cust_1_keys
-    mapping, and per etl.user_data_dims entry n USER_DATA_CUST_DIM_<n> and IRF_USER_DATA_KEYS.CUSTOM_KEY_<n>."""
+    mapping, per etl.user_data_dims entry n USER_DATA_CUST_DIM_<n> and IRF_USER_DATA_KEYS.CUSTOM_KEY_<n>, and
+    a CONTACT_ATTEMPT_FACT column per etl.record_fields mapping."""
     have = set(columns(con, "IRF_USER_DATA_CUST_1"))
     for c, _ in o.cust_1_keys:
         if c not in have:
             run(con, f'ALTER TABLE IRF_USER_DATA_CUST_1 ADD COLUMN "{c}" VARCHAR')
+    have = set(columns(con, "CONTACT_ATTEMPT_FACT"))
+    for c, _ in o.record_fields:
+        if c not in have:
+            run(con, f'ALTER TABLE CONTACT_ATTEMPT_FACT ADD COLUMN "{c}" VARCHAR')
     have = set(columns(con, "IRF_USER_DATA_KEYS"))
     for n in range(1, len(o.user_data_dims) + 1):
         attributes = ", ".join(f"DIM_ATTRIBUTE_{i} VARCHAR" for i in range(1, MAX_DIM_ATTRIBUTES + 1))

@@ -82,6 +82,48 @@ def user_data_cust_dims(o: EtlOptions) -> str:
     )
 
 
+@python_model("contact_attempt_record_fields", "intermediate", target="_T_CAF_FIELDS")
+def contact_attempt_record_fields(o: EtlOptions) -> str:
+    """Each contact attempt's calling-list custom fields etl.record_fields maps, a RECORD_FIELD_<n> column
+    each: the record's value when the attempt began (Table-CONTACT_ATTEMPT_FACT: "Record-based columns
+    are populated with data from the first record associated with the contact attempt"): the field's
+    last change before it (GO_FIELDHIST); before its first change, the value that change replaced; a
+    field ICON kept no history of, its value (GO_CUSTOM_FIELDS)."""
+    if not o.record_fields:
+        return "SELECT CONTACT_ATTEMPT_FACT_KEY FROM _T_CAF"
+    ids = ", ".join(str(int(dbid)) for _, dbid in o.record_fields)
+    cols = "".join(f', max(v.VALUE) FILTER (v.FIELDID = {int(dbid)}) AS "{c}"' for c, dbid in o.record_fields)
+    return f"""WITH a AS (
+        SELECT CONTACT_ATTEMPT_FACT_KEY, CHAIN_GUID AS CHAINGUID, RECORD_HANDLE AS RECORDHANDLE, START_TS, FIELDID
+        FROM _T_CAF, (SELECT unnest([{ids}]) AS FIELDID)
+      ),
+      hist AS (  -- one change per moment (the last by SEQ), should two IDBs hold the same history
+        SELECT CHAINGUID, RECORDHANDLE, FIELDID, ADDED_TS, OLDVALUE, NEWVALUE FROM GIDB_GO_FIELDHIST
+        WHERE FIELDID IN ({ids}) AND CHAINGUID IN (SELECT CHAINGUID FROM a)
+        QUALIFY row_number() OVER (PARTITION BY CHAINGUID, RECORDHANDLE, FIELDID, ADDED_TS ORDER BY SEQ DESC) = 1
+      ),
+      first_change AS (
+        SELECT CHAINGUID, RECORDHANDLE, FIELDID, arg_min(OLDVALUE, ADDED_TS) AS BEFORE FROM hist GROUP BY ALL
+      ),
+      current AS (
+        SELECT CHAINGUID, RECORDHANDLE, FIELDID, arg_max(VALUE, LASTCHANGED_TS) AS VALUE FROM GIDB_GO_CUSTOM_FIELDS
+        WHERE FIELDID IN ({ids}) AND CHAINGUID IN (SELECT CHAINGUID FROM a) GROUP BY ALL
+      ),
+      v AS (
+        SELECT a.CONTACT_ATTEMPT_FACT_KEY, a.FIELDID,
+               CASE WHEN h.ADDED_TS IS NOT NULL THEN h.NEWVALUE WHEN f.FIELDID IS NOT NULL THEN f.BEFORE
+                    ELSE c.VALUE END AS VALUE
+        FROM a
+        ASOF LEFT JOIN hist AS h ON h.CHAINGUID = a.CHAINGUID AND h.RECORDHANDLE = a.RECORDHANDLE
+          AND h.FIELDID = a.FIELDID AND a.START_TS >= h.ADDED_TS
+        LEFT JOIN first_change AS f ON f.CHAINGUID = a.CHAINGUID AND f.RECORDHANDLE = a.RECORDHANDLE
+          AND f.FIELDID = a.FIELDID
+        LEFT JOIN current AS c ON c.CHAINGUID = a.CHAINGUID AND c.RECORDHANDLE = a.RECORDHANDLE
+          AND c.FIELDID = a.FIELDID
+      )
+      SELECT v.CONTACT_ATTEMPT_FACT_KEY{cols} FROM v GROUP BY v.CONTACT_ATTEMPT_FACT_KEY"""
+
+
 def display_name(code: str) -> str:
     """A code's display name, as Info Mart's descriptor dimensions pair them: ANSWERING_MACHINE →
     Answering Machine (the code in <NAME>_CODE, this in <NAME>)."""

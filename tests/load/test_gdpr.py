@@ -62,19 +62,26 @@ def test_a_forget_request_leaves_no_trace_and_later_cycles_do_not_bring_it_back(
     (customer_id,) = con.execute(  # the customer's id in user data (IRF_USER_DATA_CUST_1.CUSTOMER_ID)
         "SELECT min(CUSTOMER_ID) FROM IRF_USER_DATA_CUST_1"
     ).fetchall()[0]
+    (account,) = con.execute(  # a calling-list record's account number (CONTACT_ATTEMPT_FACT.RECORD_FIELD_1)
+        "SELECT min(RECORD_FIELD_1) FROM CONTACT_ATTEMPT_FACT"
+    ).fetchall()[0]
     employee = con.execute(
         f"SELECT DISTINCT EMPLOYEEID, USERNAME FROM GIDB_GC_AGENT WHERE AGENTID = {AGENT}"
     ).fetchall()
     interactions = con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchall()[0][0]
     con.close()
     [(employee_id, username)] = employee
-    subjects = [ani, customer_id, employee_id, username]
+    subjects = [ani, customer_id, account, employee_id, username]
     before = _occurrences(deployment.mart_path, subjects)
     assert {"INTERACTION_FACT.SOURCE_ADDRESS", "GIDB_G_CALL.ANI", "GIDB_G_SECURE_USERDATA_HISTORY.VALUE",
             "IRF_USER_DATA_CUST_1.CUSTOMER_ID", "IRF_USER_DATA_GEN_1.CUSTOMER_ID", "GIDB_GC_AGENT.EMPLOYEEID",
-            "RESOURCE_.EMPLOYEE_ID"} <= set(before)  # fmt: skip
+            "RESOURCE_.EMPLOYEE_ID", "CONTACT_ATTEMPT_FACT.RECORD_FIELD_1", "GIDB_GO_CUSTOM_FIELDS.VALUE",
+            "GIDB_GO_FIELDHIST.NEWVALUE"} <= set(before)  # fmt: skip
 
-    subject = f'[customer]\nnumbers = ["{ani}"]\nuser_data = ["{customer_id}"]\n[employee]\nids = ["{employee_id}"]\n'
+    subject = (
+        f'[customer]\nnumbers = ["{ani}"]\nuser_data = ["{customer_id}", "{account}"]\n'
+        f'[employee]\nids = ["{employee_id}"]\n'
+    )
     # An export lists the rows that hold the subjects, and changes nothing.
     asked = tmp_path / "export.toml"
     asked.write_text('action = "export"\n' + subject)

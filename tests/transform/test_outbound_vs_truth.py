@@ -215,13 +215,33 @@ def test_agent_campaign_aggregates_are_each_agents_true_attempts_and_talk(con):
     assert named[0] == named[1] > 100
 
 
+def test_each_attempt_carries_its_records_custom_fields_as_they_were_when_it_began(con):
+    """CONTACT_ATTEMPT_FACT's RECORD_FIELD_<n> hold the calling list's custom fields, "populated with data
+    from the first record associated with the contact attempt"
+    (https://docs.genesys.com/Documentation/GIM/latest/PDMOra/Table-CONTACT_ATTEMPT_FACT); the simulated
+    deployment maps the account number and the dial note (etl.record_fields). The note OCS rewrites after
+    an attempt that got no line: the retry carries the new note, the failed attempt the old one."""
+    compared, wrong, retries = one(
+        con,
+        """SELECT count(*), count(*) FILTER (f.RECORD_FIELD_1 IS DISTINCT FROM t.ACCOUNT
+                                             OR f.RECORD_FIELD_2 IS DISTINCT FROM t.DIAL_NOTE),
+                  count(*) FILTER (f.RECORD_FIELD_2 LIKE 'retry%')
+           FROM TRUTH_ATTEMPT AS t JOIN CONTACT_ATTEMPT_FACT AS f ON f.CALL_ATTEMPT_ID = t.CALLATTID""",
+    )
+    assert wrong == 0 and compared > 150 and retries > 0, (compared, wrong, retries)
+
+
 def test_the_optional_outbound_tables_are_extracted_once_per_record_and_session(con):
     # Campaign property history, and the records' custom fields and their history, where ICON keeps
-    # them: one session change list per campaign session, one field row per record (chain).
-    sessions, chains = one(con, "SELECT count(DISTINCT SESSID), count(DISTINCT CHAINGUID) FROM TRUTH_ATTEMPT")
+    # them: one session change list per campaign session; two fields per record (chain), each loaded
+    # once, and the note rewritten once per failed attempt.
+    sessions, chains, failed = one(
+        con,
+        "SELECT count(DISTINCT SESSID), count(DISTINCT CHAINGUID), count(*) FILTER (CALLID IS NULL) FROM TRUTH_ATTEMPT",
+    )
     counts = one(con, """SELECT (SELECT count(DISTINCT SESSID) FROM GIDB_GO_CAMPPROP_HIST),
                                 (SELECT count(*) FROM GIDB_GO_CAMPPROP_HIST),
                                 (SELECT count(*) FROM GIDB_GO_CUSTOM_FIELDS),
                                 (SELECT count(DISTINCT CHAINGUID) FROM GIDB_GO_CUSTOM_FIELDS),
                                 (SELECT count(*) FROM GIDB_GO_FIELDHIST)""")  # fmt: skip
-    assert counts == (sessions, sessions + 1, chains, chains, chains)  # Winback's one mode change
+    assert counts == (sessions, sessions + 1, 2 * chains, chains, 2 * chains + failed)  # Winback's one mode change
