@@ -71,3 +71,26 @@ CREATE OR REPLACE TEMP MACRO overlap_s(a0, a1, b0, b1) AS greatest(0, least(a1, 
 -- Where it does not, a DND change is ignored and the DN keeps the state it had before.
 CREATE OR REPLACE TEMP MACRO dnd_factored(mediatype) AS
   CASE WHEN coalesce(mediatype, MediaType.VOICE) = MediaType.VOICE THEN $dnd_voice ELSE $dnd_multimedia END;
+
+-- The IRs that continue another IR's interaction (GIMPopIxn: one INTERACTION_FACT per customer
+-- interaction, "in a network routing solution, all underlying network and premise facts are
+-- considered"), CHILD → PARENT, of the GIDB rows from `from_ts` on (in_ixn_time):
+--   a consultation ICON gave an IR of its own → the IR of the call it consulted from (same IDB);
+--   a call that came in from another site through ISCC (G_IS_LINK, DIRECTION in) → the IR of the call it
+--   came from, in that site's IDB (Info Mart 8 merges multi-site calls itself: ICON's merge procedure
+--   "does not merge records that are distributed across more than one IDB", ICON UG MergeStoredProcedure).
+-- An IR with more than one parent keeps the least. (The tables are parameters so that the macro binds
+-- when it is used, not when it is made: a model run alone has no GIDB.)
+CREATE OR REPLACE TEMP MACRO ixn_parents(from_ts, calls := 'GIDB_G_CALL', links := 'GIDB_G_IS_LINK') AS TABLE
+  SELECT CHILD, min(PARENT) AS PARENT FROM (
+    SELECT c.ENTITY_KEY AS CHILD, m.ENTITY_KEY AS PARENT
+    FROM query_table(calls) AS c JOIN query_table(calls) AS m ON m.CALLID = c.PARENTCALLID
+    WHERE c.CALLID = c.ENTITY_KEY AND c.CALLTYPE = CallType.CONSULT AND m.ENTITY_KEY <> c.ENTITY_KEY
+      AND in_ixn_time(c.CREATED_TS, from_ts) AND in_ixn_time(m.CREATED_TS, from_ts)
+    UNION ALL
+    SELECT l.ENTITY_KEY, c.ENTITY_KEY
+    FROM query_table(links) AS l JOIN query_table(calls) AS c ON c.CALLID = l.REMOTECALLID
+    WHERE l.DIRECTION = LinkDirection.IN AND c.ENTITY_KEY <> l.ENTITY_KEY
+      AND in_ixn_time(l.ADDED_TS, from_ts) AND in_ixn_time(c.CREATED_TS, from_ts)
+  )
+  GROUP BY CHILD;

@@ -95,11 +95,18 @@ def test_expected_mediation_segments_agree_with_the_virtual_queue(rendered, name
                                               WHERE CALLID = '{callid}'""").fetchone()
         if msf["result"] == "ABANDONED":
             assert (result, ended - added) == (2, msf["duration"])
-        else:  # distributed: until the target answers, or the caller abandons while it rings
+        else:  # distributed: until the target answers, or the caller abandons while it rings; the target
+            # on the call, or on the call it became at another site (G_IS_LINK, out)
+            links = " UNION ALL ".join(
+                f"SELECT REMOTECALLID FROM {d}.G_IS_LINK WHERE CALLID = '{callid}' AND DIRECTION = 1"
+                for (d,) in con.execute("SELECT DISTINCT database_name FROM duckdb_tables() WHERE table_name = "
+                                        "'G_IS_LINK' AND database_name LIKE '%_b'").fetchall()
+            )  # fmt: skip
             answered_or_gone = con.execute(f"""
                 SELECT coalesce(min(h.ADDED_TS) FILTER (h.STATE = 3), max(p.TERMINATED_TS))
                 FROM ({cluster_b(con, "G_PARTY", "*")}) p JOIN ({cluster_b(con, "G_PARTY_HISTORY", "*")}) h
-                USING (PARTYID) WHERE p.CALLID = '{callid}' AND p.CREATED_TS = {ended} AND p.TYPE = 1""").fetchone()[0]
+                USING (PARTYID) WHERE (p.CALLID = '{callid}' OR p.CALLID IN ({links or "SELECT NULL"}))
+                  AND p.CREATED_TS = {ended} AND p.TYPE = 1""").fetchone()[0]
             assert (result, answered_or_gone - added) == (1, msf["duration"])
 
 

@@ -106,20 +106,33 @@ def test_a_missing_run_level_value_is_named_with_the_model():
         graph.execute(con, model, {}, graph.Results())
 
 
-def test_irf_anchor_alone_marks_the_first_resource_that_handled_the_customer():
+def test_irf_anchor_alone_marks_the_first_resource_that_handled_the_customer_and_each_agents_first_engagement():
     """MART.md: IRF_ANCHOR is 1 on the interaction's first resource that handled the customer, else on
-    its first resource: interaction 1's IVR (ordinal 1) never handled the customer, its agent did."""
+    its first resource: interaction 1's IVR (ordinal 1) never handled the customer, its agent did.
+    ANCHOR_FLAGS' FIRST_ENGAGE_FOR_AGENT_IXN (bit 1) marks "the first participation of an agent in a
+    particular interaction" (Table-ANCHOR_FLAGS): agent 101's first attempt of interaction 1 in which it
+    talked, not its second; agent 102's consultation; not agent 101's unanswered ring in interaction 2."""
     con = duckdb.connect()
     con.execute(
         """CREATE TEMP TABLE _T_IRF AS SELECT * FROM (VALUES
-             (11, 1, 1, 0, 0), (12, 1, 2, 1, 0), (13, 1, 3, 1, 0),  -- IVR, first agent, second agent
-             (21, 2, 1, 0, 0), (22, 2, 2, 0, 0)                      -- abandoned before any handling
+             (11, 1, 1, 0, 0, 5, 'not_agent_dn', 0, 0),  -- the IVR
+             (12, 1, 2, 1, 0, 101, 'reported', 60, 0),   -- agent 101 talks
+             (13, 1, 3, 0, 0, 102, 'recovered', 0, 30),  -- agent 102 receives a consultation
+             (14, 1, 4, 1, 0, 101, 'reported', 20, 0),   -- agent 101 again
+             (21, 2, 1, 0, 0, 5, 'not_agent_dn', 0, 0),  -- abandoned before any handling
+             (22, 2, 2, 0, 0, 101, 'reported', 0, 0)     -- agent 101's unanswered ring
            ) AS v(INTERACTION_RESOURCE_ID, INTERACTION_ID, INTERACTION_RESOURCE_ORDINAL, CUSTOMER_HANDLE_COUNT,
-                  IRF_ANCHOR)"""
+                  IRF_ANCHOR, RESOURCE_KEY, AGENT_MATCH, TALK_DURATION, CONS_RCV_TALK_DURATION)"""
     )
+    con.execute("""ALTER TABLE _T_IRF ADD COLUMN ANCHOR_FLAGS_KEY INTEGER DEFAULT 0;
+                   ALTER TABLE _T_IRF ADD COLUMN CONS_INIT_TALK_DURATION BIGINT DEFAULT 0;
+                   ALTER TABLE _T_IRF ADD COLUMN POST_CONS_XFER_TALK_DURATION BIGINT DEFAULT 0;
+                   ALTER TABLE _T_IRF ADD COLUMN CONF_JOIN_TALK_DURATION BIGINT DEFAULT 0""")
     graph.run_alone(con, "irf_anchor")
     anchored = con.execute("SELECT INTERACTION_RESOURCE_ID FROM _T_IRF WHERE IRF_ANCHOR = 1 ORDER BY 1").fetchall()
     assert anchored == [(12,), (21,)]
+    engaged = con.execute("SELECT INTERACTION_RESOURCE_ID FROM _T_IRF WHERE ANCHOR_FLAGS_KEY & 1 = 1 ORDER BY 1")
+    assert engaged.fetchall() == [(12,), (13,)]
 
 
 def test_outbound_dimension_rows_alone_keep_what_configuration_lacks_until_it_is_configured():

@@ -135,3 +135,59 @@ def test_a_call_through_a_routing_point_and_a_virtual_queue_has_one_segment_the_
            WHERE a.RESOURCE_NAME = 'agent1000'""",
     )
     assert ann == [(target, segment, "VQ_Sales")]
+
+
+def _interaction_rows(con) -> list[tuple]:
+    return rows(
+        con,
+        """SELECT f.MEDIA_SERVER_IXN_GUID, f.START_TS, f.END_TS, i.INTERACTION_RESOURCE_ORDINAL, r.RESOURCE_NAME,
+                  m.RESOURCE_NAME, m.SWITCH_NAME, td.TECHNICAL_RESULT_CODE, i.TALK_DURATION, i.CUSTOMER_TALK_DURATION
+           FROM INTERACTION_FACT AS f JOIN INTERACTION_RESOURCE_FACT AS i USING (INTERACTION_ID)
+           JOIN RESOURCE_ AS r USING (RESOURCE_KEY) JOIN RESOURCE_ AS m ON m.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY
+           JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
+           ORDER BY f.MEDIA_SERVER_IXN_GUID, i.INTERACTION_RESOURCE_ORDINAL""",
+    )
+
+
+def test_a_call_that_crossed_sites_is_one_interaction_with_each_sites_handling(marts):
+    """The iscc scenario (its docstring cites the rules): one INTERACTION_FACT from site A's first call to
+    the last leg's end, and under it the IVR and Ann at site A and Bob at site B, in order, each on its
+    site's switch; queue time once (the MSF test checks VQ_Sales's one stay, distributed to Bob)."""
+    scenario, con = SCENARIOS["iscc"], marts["iscc"]
+    (f,) = scenario.expected["IF"]
+    assert rows(con, "SELECT MEDIA_SERVER_IXN_GUID, START_TS, END_TS FROM INTERACTION_FACT") == [
+        (callid(scenario, f["call"]), at(f["start"]), at(f["end"]))
+    ]
+    got = [(r[3], r[4], r[5], r[6]) for r in _interaction_rows(con)]
+    assert got == [(e["ordinal"], e["resource"], e["media_resource"], e["site"]) for e in scenario.expected["ISCC"]]
+    transferred = rows(con, """SELECT r.RESOURCE_NAME, td.TECHNICAL_RESULT_CODE FROM INTERACTION_RESOURCE_FACT
+                               JOIN RESOURCE_ AS r USING (RESOURCE_KEY) JOIN TECHNICAL_DESCRIPTOR AS td
+                               USING (TECHNICAL_DESCRIPTOR_KEY) WHERE r.RESOURCE_NAME = 'agent1001'""")  # fmt: skip
+    assert transferred == [("agent1001", "TRANSFERRED")]
+    assert rows(con, "SELECT sum(ENTERED) FROM AG2_QUEUE_DAY") == [(1,)]
+
+
+def test_a_site_that_comes_late_joins_its_calls_to_the_interaction(tmp_path):
+    """Site A's IDBs unreachable while site B's are read: Bob's call is an interaction of its own; once
+    site A is read, the mart holds exactly what reading both at once makes (the late site's calls join
+    the interaction and the interim one is gone)."""
+    scenario = SCENARIOS["iscc"]
+    full = config.load(scenario.write(tmp_path / "full"))
+    run_cycle(full)
+    late = config.load(scenario.write(tmp_path / "late"))
+    path = late.path.with_name("site_b.toml")
+    site_b = [s for s in late.sources if s.name.startswith("dc2_classic") or s.ha_set == "cfg"]
+    path.write_text(config.render(str(late.mart_path), site_b, late.etl))
+    run_cycle(config.load(path))
+    con = duckdb.connect(str(late.mart_path), read_only=True)
+    alone = rows(con, "SELECT MEDIA_SERVER_IXN_GUID FROM INTERACTION_FACT")
+    con.close()
+    assert alone == [(callid(scenario, 2),)]
+    run_cycle(late)
+    with (
+        duckdb.connect(str(late.mart_path), read_only=True) as a,
+        duckdb.connect(str(full.mart_path), read_only=True) as b,
+    ):
+        assert _interaction_rows(a) == _interaction_rows(b) and len(_interaction_rows(a)) == 3
+        for table in ("INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "AG2_AGENT_DAY"):
+            assert rows(a, f"SELECT count(*) FROM {table}") == rows(b, f"SELECT count(*) FROM {table}"), table

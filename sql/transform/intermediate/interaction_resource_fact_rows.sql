@@ -30,11 +30,16 @@ WITH seg AS (
   FROM _T_SEGMENT GROUP BY IRF_ID
 ),
 child AS (  -- who took the call over from a party: a conference member, or a transfer target (an
-            -- introduced transfer is a transfer)
-  SELECT SOURCE_NAME, PARENTPARTYID AS PARTYID,
-         bool_or(PROLE = PartyRole.CONFERENCE_MEMBER AND NOT INTRODUCED_TRANSFER) AS CONFERENCED,
-         bool_or(PROLE <> PartyRole.CONFERENCE_MEMBER OR INTRODUCED_TRANSFER) AS TRANSFERRED
-  FROM _T_PARTY WHERE KIND IN ('dn', 'ivr') AND PARENTPARTYID IS NOT NULL GROUP BY ALL
+            -- introduced transfer is a transfer), here or, through ISCC, at another site (_T_SITE_OUT)
+  SELECT p.SOURCE_NAME, p.PARENTPARTYID AS PARTYID,
+         bool_or(p.KIND <> 'customer' AND p.PROLE = PartyRole.CONFERENCE_MEMBER AND NOT p.INTRODUCED_TRANSFER)
+           AS CONFERENCED,
+         bool_or(p.KIND = 'customer' OR p.PROLE <> PartyRole.CONFERENCE_MEMBER OR p.INTRODUCED_TRANSFER) AS TRANSFERRED
+  FROM _T_PARTY AS p
+  LEFT JOIN _T_SITE_OUT AS x
+    ON x.CALLID = p.CALLID AND p.CREATED_TS BETWEEN x.ADDED_TS - $tol AND x.ADDED_TS + $tol
+  WHERE p.PARENTPARTYID IS NOT NULL AND (p.KIND IN ('dn', 'ivr') OR (p.KIND = 'customer' AND x.CALLID IS NOT NULL))
+  GROUP BY ALL
 ),
 msf AS (  -- the queue stay (MSF) that distributed the IRF: an ACD queue's, else the last virtual queue's
   SELECT TARGET_IXN_RESOURCE_ID AS IRF_ID,

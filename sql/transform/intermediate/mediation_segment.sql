@@ -8,7 +8,8 @@
 -- Routing-point stays are kept here (the IRF of a call abandoned or cleared at a routing point reads
 -- them) but are no MEDIATION_SEGMENT_FACT: Info Mart's MSFs are ACD and virtual queues (GIMPopMSF). A distributed stay lasts until its target answered or the caller left while it rang; its
 -- queue part is measured in the clock of the IDB that saw the queue and its ringing part in the
--- clock of the IDB that saw the target, so skew between IDBs does not enter the duration.
+-- clock of the IDB that saw the target, so skew between IDBs does not enter the duration. A stay that
+-- passed its call on to another site (ISCC) diverted it, to the resource that took it there.
 WITH target AS (SELECT * FROM _T_PARTY WHERE KIND IN ('dn', 'ivr')),
 vq AS (
   SELECT
@@ -50,15 +51,26 @@ party_onward AS (  -- stays that handed the call on to another mediation DN (a q
         OR (n.PARENTPARTYID IS NULL AND n.START_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol))
 ),
 party_target AS (
-  -- the party it handed the call to: its child, else an agent or IVR party created as it left
+  -- the party it handed the call to: its child, else an agent or IVR party created as it left, on its
+  -- call or, where the call went on to another site as it left (_T_SITE_OUT), on that site's call
   SELECT m.MEDIATION_SEGMENT_ID, t.IRF_ID, t.CREATED_TS, t.ANSWER_TS, t.MEASURED_END_TS
-  FROM party AS m JOIN target AS t
-    ON t.ROOT = m.ROOT AND t.CALLID = m.CALLID
-   AND (t.PARENTPARTYID = m.PARTYID OR t.CREATED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol)
+  FROM party AS m
+  LEFT JOIN _T_SITE_OUT AS x ON x.CALLID = m.CALLID AND x.ADDED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol
+  JOIN target AS t
+    ON t.ROOT = m.ROOT
+   AND ((t.CALLID = m.CALLID
+         AND (t.PARENTPARTYID = m.PARTYID OR t.CREATED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol))
+        OR (t.CALLID = x.REMOTECALLID AND t.CREATED_TS BETWEEN x.ADDED_TS - $tol AND x.ADDED_TS + $tol))
   QUALIFY row_number() OVER (
     PARTITION BY m.MEDIATION_SEGMENT_ID
-    ORDER BY t.PARENTPARTYID IS NOT DISTINCT FROM m.PARTYID DESC, abs(t.CREATED_TS - m.LEFT_TS), t.IRF_ID
+    ORDER BY t.CALLID = m.CALLID DESC, t.PARENTPARTYID IS NOT DISTINCT FROM m.PARTYID DESC,
+             abs(t.CREATED_TS - m.LEFT_TS), t.IRF_ID
   ) = 1
+),
+party_away AS (  -- stays that passed the call on to another site
+  SELECT DISTINCT m.MEDIATION_SEGMENT_ID
+  FROM party AS m JOIN _T_SITE_OUT AS x
+    ON x.CALLID = m.CALLID AND x.ADDED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol
 ),
 route AS (  -- a routing point's last routing result, and the target its strategy selected
   SELECT SOURCE_NAME, PARTYID, arg_max(RESULT, ADDED_TS) AS RESULT,
@@ -80,7 +92,8 @@ segment AS (
   SELECT
     m.MEDIATION_SEGMENT_ID, m.ROOT, m.CALLID, m.TENANTID, m.MEDIATYPE, m.RESOURCE_KEY, m.ENDPOINTDN, m.SWITCHID,
     m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.START_TS, m.LEFT_TS,
-    CASE WHEN t.IRF_ID IS NOT NULL OR o.MEDIATION_SEGMENT_ID IS NOT NULL THEN 'DIVERTED'
+    CASE WHEN t.IRF_ID IS NOT NULL OR o.MEDIATION_SEGMENT_ID IS NOT NULL OR w.MEDIATION_SEGMENT_ID IS NOT NULL
+           THEN 'DIVERTED'
          WHEN r.RESULT = RouteResult.DEFAULT_ROUTE THEN 'CLEARED'
          WHEN r.RESULT = RouteResult.ABANDONED OR c.LEFT_TS <= m.LEFT_TS + $tol THEN 'ABANDONED'
          ELSE 'CLEARED' END,
@@ -90,6 +103,7 @@ segment AS (
   FROM party AS m
   LEFT JOIN party_target AS t USING (MEDIATION_SEGMENT_ID)
   LEFT JOIN party_onward AS o USING (MEDIATION_SEGMENT_ID)
+  LEFT JOIN party_away AS w USING (MEDIATION_SEGMENT_ID)
   LEFT JOIN route AS r ON r.SOURCE_NAME = m.SOURCE_NAME AND r.PARTYID = m.PARTYID
   LEFT JOIN _T_CUSTOMER AS c ON c.SOURCE_NAME = m.SOURCE_NAME AND c.CALLID = m.CALLID
 )
