@@ -117,6 +117,15 @@ class QualityOptions:
 
 
 @dataclass(frozen=True)
+class ExtractOptions:
+    # Sources read at once by one cycle (each its own connection), and at most this many of them on one
+    # database server (a PostgreSQL host and port; the mart's machine for snapshot files), so that thirty
+    # sites' IDBs on a few servers never open more sessions on one than its DBAs allow.
+    threads: int = 2
+    connections_per_server: int = 2
+
+
+@dataclass(frozen=True)
 class RetentionOptions:
     # The nightly job removes what is older than this many days of the sources' own clock.
     gidb_days: int = 30  # GIDB_*, STG_* and HA decisions of finished entities (facts and configuration stay)
@@ -145,6 +154,15 @@ class Source:
         """The snapshot's file or folder (duckdb and parquet sources)."""
         return Path(urlsplit(self.uri).path)
 
+    @property
+    def server(self) -> str:
+        """The database server it is read from: a PostgreSQL source's host and port (the default port
+        when none is named); every snapshot file is read on the mart's own machine."""
+        if self.scheme != "postgresql":
+            return "local"
+        parts = urlsplit(self.uri)
+        return f"{parts.hostname or 'localhost'}:{parts.port or 5432}"
+
 
 @dataclass(frozen=True)
 class Deployment:
@@ -155,6 +173,7 @@ class Deployment:
     ignored: tuple[Source, ...] = field(default=())
     quality: QualityOptions = QualityOptions()
     retention: RetentionOptions = RetentionOptions()
+    extract: ExtractOptions = ExtractOptions()
     reader_path: Path | None = None  # the read-only copy published after each good cycle; None: not published
     memory_limit: str | None = None  # DuckDB's memory ceiling for the mart's work ("4GB"); beyond it, it spills
 
@@ -182,7 +201,7 @@ class Deployment:
 
 
 _SOURCE_KEYS = {"name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media"}
-_TOP_KEYS = {"mart", "etl", "quality", "retention", "source"}
+_TOP_KEYS = {"mart", "etl", "extract", "quality", "retention", "source"}
 _MART_KEYS = {"path", "reader_path", "memory_limit"}
 
 
@@ -484,6 +503,9 @@ def load(path: str | Path) -> Deployment:
     if quality.agent_recovery_floor > 1:
         raise ConfigError(path, f"quality.agent_recovery_floor is a share (0 to 1), got {quality.agent_recovery_floor}")
     retention = _simple_options(path, "retention", raw.get("retention", {}), RetentionOptions)
+    extract = _simple_options(path, "extract", raw.get("extract", {}), ExtractOptions)
+    if extract.threads < 1 or extract.connections_per_server < 1:
+        raise ConfigError(path, "[extract] threads and connections_per_server must be at least 1")
 
     raw_sources = raw.get("source", [])
     if not isinstance(raw_sources, list) or not raw_sources:
@@ -503,7 +525,7 @@ def load(path: str | Path) -> Deployment:
     ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
     deployment = Deployment(
         path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
-        retention=retention, reader_path=reader_path, memory_limit=memory_limit,
+        retention=retention, extract=extract, reader_path=reader_path, memory_limit=memory_limit,
     )  # fmt: skip
     _check_sources_are_never_written(path, deployment, sources)
     return deployment

@@ -100,6 +100,9 @@ def json_schema() -> dict:
                 },
             },  # fmt: skip
             "etl": _section(config.EtlOptions, "How the mart is built (shared/domain/INTERFACE.md, README)."),
+            "extract": _section(
+                config.ExtractOptions, "How many sources a cycle reads at once, in all and per server."
+            ),
             "quality": _section(config.QualityOptions, "The quality gate."),
             "retention": _section(config.RetentionOptions, "How long the working layers keep rows."),
             "source": {"type": "array", "minItems": 1, "items": source},

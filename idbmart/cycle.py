@@ -131,8 +131,9 @@ def run_cycle(
     with open_cycle(deployment, job) as cycle:
         with cycle.result.stages.measure("extract"):
             cycle.result.sources = incremental.extract_all(
-                cycle.con, deployment.sources, cycle.marks, deployment.etl, chunk_seqs, progress
-            )
+                cycle.con, deployment.sources, cycle.marks, deployment.etl, chunk_seqs, progress,
+                deployment.extract.threads, deployment.extract.connections_per_server,
+            )  # fmt: skip
         progress(f"commit run {cycle.result.run_id} ...")
         return cycle.commit()
 

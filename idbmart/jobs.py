@@ -130,7 +130,15 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
         result.reaggregate_window = (lo, hi)
         log.info("backfill %s to %s: read every source again ...", first, last)
         progress("read every source again ...")
-        result.sources = incremental.extract_all(con, deployment.sources, {}, deployment.etl, progress=progress)
+        result.sources = incremental.extract_all(
+            con,
+            deployment.sources,
+            {},
+            deployment.etl,
+            progress=progress,
+            threads=deployment.extract.threads,
+            per_server=deployment.extract.connections_per_server,
+        )
         _keep_window(con, lo, hi)
         for r in result.sources:  # what is left of each source's read, for the merge and the history
             if r.ok:

@@ -72,6 +72,15 @@ def test_a_valid_file_loads_with_paths_resolved_and_defaults(world):
     assert [m.name for m in d.ha_sets()["node1"]] == ["node1_a", "node1_b"]
 
 
+def test_extract_options_bound_the_sources_read_at_once_in_all_and_per_server(world):
+    _, write = world
+    d = config.load(write(PAIR.replace("[mart]", "[extract]\nthreads = 8\nconnections_per_server = 1\n\n[mart]")))
+    assert (d.extract.threads, d.extract.connections_per_server) == (8, 1)
+    assert config.load(write(PAIR)).extract == config.ExtractOptions()
+    with pytest.raises(config.ConfigError, match=r"\[extract\] threads and connections_per_server must be at least 1"):
+        config.load(write(PAIR.replace("[mart]", "[extract]\nconnections_per_server = 0\n\n[mart]")))
+
+
 def test_etl_options_are_read(world):
     _, write = world
     d = config.load(write(PAIR.replace("[mart]", "[etl]\nstuck_threshold_s = 600\n\n[mart]")))
@@ -243,7 +252,7 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ("[mart]", "[marts]\nx = 1\n\n[mart]"),
-            "unknown key 'marts' in the top level (allowed: etl, mart, quality, retention, source)",
+            "unknown key 'marts' in the top level (allowed: etl, extract, mart, quality, retention, source)",
         ),
         (
             ("[mart]", '[etl]\ntime_zone = "Mars/Olympus"\n\n[mart]'),

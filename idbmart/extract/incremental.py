@@ -168,20 +168,34 @@ def extract_all(
     chunk_seqs: int = CHUNK_SEQS,
     progress: Callable[[str], None] = lambda _: None,
     threads: int = EXTRACT_THREADS,
+    per_server: int | None = None,
 ) -> list[SourceExtract]:
-    """Every source's window into the work tables, `threads` sources at a time; results in source order.
-    `progress` is called by one thread at a time (two prints at once interleave their lines)."""
+    """Every source's window into the work tables, `threads` sources at a time and at most `per_server`
+    of them on one database server (Source.server); results in source order. `progress` is called by one
+    thread at a time (two prints at once interleave their lines)."""
     mart_turn, telling = threading.Lock(), threading.Lock()
+    sources = list(sources)
+    servers = {s.server: threading.BoundedSemaphore(per_server or threads) for s in sources}
 
     def one(source: Source) -> SourceExtract:
-        r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
+        with servers[source.server]:
+            r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
         with telling:
             (log.info if r.ok else log.warning)("extract %s: %s", source.name, describe(r))
             progress(f"extract {source.name}: {describe(r)}")
         return r
 
+    # Taken in turns across servers, so that a thread waiting for its server's turn seldom holds up a
+    # source on another server.
+    order = sorted(range(len(sources)), key=lambda i: _turn(sources, i))
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:
-        return list(pool.map(one, sources))
+        done = dict(zip(order, pool.map(one, [sources[i] for i in order]), strict=True))
+    return [done[i] for i in range(len(sources))]
+
+
+def _turn(sources: list[Source], i: int) -> tuple[int, int]:
+    """Source i's place in the reading order: its rank among its server's sources, then its own order."""
+    return sum(1 for s in sources[:i] if s.server == sources[i].server), i
 
 
 def describe(r: SourceExtract) -> str:

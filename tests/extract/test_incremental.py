@@ -8,6 +8,7 @@ import hashlib
 import shutil
 import threading
 import time
+from urllib.parse import urlsplit
 
 import duckdb
 
@@ -72,6 +73,28 @@ def test_progress_is_reported_one_message_at_a_time_while_sources_are_read_toget
     assert all(r.ok for r in results)
     assert sorted(m.split(":")[0] for m in said) == [f"extract s{k}" for k in range(4)]
     assert most[0] == 1
+
+
+def test_no_more_sources_are_read_at_once_on_one_server_than_it_allows(tiny_postgres, tiny_duckdb):
+    """Thirty sites' IDBs sit on a few database servers: [extract] connections_per_server bounds the
+    sources read at once on each (a PostgreSQL host and port; snapshot files on the mart's machine),
+    whatever the threads. Three sources on the test PostgreSQL server and two snapshot files, four
+    threads, one per server: no two sources of one server are read at the same time."""
+    sources = [make_source(f"pg{k}", tiny_postgres) for k in range(3)]
+    sources += [make_source(f"file{k}", f"duckdb://{tiny_duckdb}") for k in range(2)]
+    assert {s.server for s in sources} == {
+        "local",
+        f"{urlsplit(tiny_postgres).hostname}:{urlsplit(tiny_postgres).port or 5432}",
+    }
+    con = duckdb.connect()
+    mart.ensure_schema(con)
+    incremental.create_work_tables(con)
+    results = incremental.extract_all(con, sources, {}, EtlOptions(), threads=4, per_server=1)
+    con.close()
+    assert [r.source.name for r in results] == [s.name for s in sources] and all(r.ok for r in results)
+    for server in {s.server for s in sources}:
+        spans = sorted((r.started, r.started + r.seconds) for r in results if r.source.server == server)
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False)), (server, spans)
 
 
 def _failing_when_read(tiny_duckdb, folder) -> str:
