@@ -62,7 +62,7 @@ def print_truth(folder: Path) -> None:
     con = duckdb.connect()
     for f in sorted(folder.glob("*.parquet")):
         con.execute(f"CREATE VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')")
-    outcomes = con.execute("""SELECT OUTCOME, count(*) FROM TRUTH_CALL WHERE OUTCOME <> 'consult'
+    outcomes = con.execute("""SELECT OUTCOME, count(*) FROM TRUTH_CALL WHERE OUTCOME NOT IN ('consult', 'site_leg')
                               GROUP BY 1 ORDER BY 2 DESC""").fetchall()
     print("What really happened (ground truth):")
     print(table(["outcome", "interactions"], [list(r) for r in outcomes]))

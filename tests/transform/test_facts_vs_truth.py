@@ -22,8 +22,9 @@ from tests.conftest import mart_with_truth, one
 
 P = Params(calls=1200, seed=11, classic=True)
 SHAPES = {  # deployment → its sources and the truth rows it covers (TRUTH_CALL.NODE)
-    "cluster": (lambda s: not s.name.startswith("dc2_classic"), "NODE <> 'classic'"),
-    "classic": (lambda s: s.name.startswith("dc2_classic") or s.ha_set == "cfg", "NODE = 'classic'"),
+    # a call that crossed sites (ISCC) is only whole where both sites are read
+    "cluster": (lambda s: not s.name.startswith("dc2_classic"), "NODE <> 'classic' AND NOT ISCC"),
+    "classic": (lambda s: s.name.startswith("dc2_classic") or s.ha_set == "cfg", "NODE = 'classic' AND NOT ISCC"),
     "mixed": (lambda s: True, "TRUE"),
 }
 # Each IRF measure column (Info Mart's families are disjoint, DBCompatibility VOICE_IXN_FACT_EXT) → the
@@ -360,6 +361,32 @@ FROM INTERACTION_FACT f
 """
 
 
+def test_a_call_routed_to_another_site_is_one_interaction_with_its_leg_there(mart):
+    """Info Mart merges a multi-site call across IDBs into one interaction (ICON UG
+    MergeStoredProcedure: "Genesys Info Mart 8.x ... merges interactions automatically"; the iscc
+    scenario). The simulator routes some cluster calls to classic agents through ISCC (TRUTH_CALL.ISCC,
+    ISCC_FROM): where both sites are read, each leg's agent fact is under its call's interaction and no
+    leg is an interaction of its own; where only the classic site is read, each leg is one (the rest of
+    its interaction was never read)."""
+    shape, con, _ = mart
+    legs, own, joined = one(
+        con,
+        """SELECT count(*), count(f.INTERACTION_ID),
+                  count(*) FILTER (i.INTERACTION_ID = m.INTERACTION_ID)
+           FROM TRUTH_CALL AS t
+           LEFT JOIN INTERACTION_FACT AS f ON f.MEDIA_SERVER_IXN_GUID = t.CALLID
+           LEFT JOIN INTERACTION_FACT AS m ON m.MEDIA_SERVER_IXN_GUID = t.ISCC_FROM
+           LEFT JOIN (SELECT MEDIA_SERVER_IXN_GUID, any_value(INTERACTION_ID) AS INTERACTION_ID
+                      FROM INTERACTION_RESOURCE_FACT WHERE AGENT_MATCH IN ('reported', 'recovered') GROUP BY 1) AS i
+             ON i.MEDIA_SERVER_IXN_GUID = t.CALLID
+           WHERE t.ISCC_FROM IS NOT NULL
+             AND t.ISCC_FROM NOT IN (SELECT CALLID FROM TRUTH_CALL WHERE STUCK)""",
+    )
+    assert legs > 5, legs
+    expected = {"mixed": (0, legs), "classic": (legs, 0), "cluster": (0, 0)}[shape]
+    assert (own, joined) == expected, (shape, legs, own, joined)
+
+
 def test_every_call_outcome_is_its_true_outcome(mart):
     """An analyst's reading of the facts (technical results of IRF and MSF rows) gives each
     interaction's true outcome; consultations are part of their customer's interaction."""
@@ -368,9 +395,10 @@ def test_every_call_outcome_is_its_true_outcome(mart):
         con,
         f"""SELECT count(*) FILTER (m.OUTCOME IS DISTINCT FROM t.OUTCOME), count(*),
                    (SELECT count(*) FROM INTERACTION_FACT WHERE STUCK_FLAG)
-            FROM (SELECT * FROM CALL WHERE OUTCOME <> 'consult' AND NOT STUCK) t
+            FROM (SELECT * FROM CALL WHERE OUTCOME NOT IN ('consult', 'site_leg') AND NOT STUCK) t
             FULL JOIN ({OUTCOME}) m USING (CALLID)
-            WHERE t.CALLID IS NOT NULL OR m.CALLID NOT IN (SELECT CALLID FROM CALL WHERE STUCK)""",
+            WHERE t.CALLID IS NOT NULL OR m.CALLID NOT IN (
+              SELECT CALLID FROM TRUTH_CALL WHERE STUCK OR (ISCC AND CALLID NOT IN (SELECT CALLID FROM CALL)))""",
     )
     assert total > 200 and wrong == 0, shape
     assert stuck_flagged == one(con, "SELECT count(*) FROM CALL WHERE STUCK")[0]
