@@ -44,6 +44,10 @@ session AS (
                                AND f.START_TS >= x.START_TS), x.START_TS) END AS END_TS
   FROM SM_RES_SESSION_FACT AS x
   WHERE x.RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = 'states')
+    -- the sessions that reach the touched intervals (a session still open reaches them all): the agent's
+    -- older ones are not read
+    AND x.END_TS > (SELECT min(DATE_TIME_KEY) FROM _AG_TOUCHED WHERE SOURCE = 'states')
+    AND x.START_TS < (SELECT max(DATE_TIME_KEY) + 900 FROM _AG_TOUCHED WHERE SOURCE = 'states')
 ),
 island AS (  -- overlapping sessions of an agent and media, merged
   SELECT RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, min(START_TS) AS START_TS, max(END_TS) AS END_TS
