@@ -7,6 +7,7 @@ talks 50 s + 60 s around a hold; tiny/README.md) and runs a cycle, whose gate mu
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from idbmart.cycle import run_cycle
 
@@ -14,6 +15,10 @@ ANN = """SELECT {what} FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (
          JOIN INTERACTION_FACT f USING (INTERACTION_ID)
          JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
          WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""  # fmt: skip
+
+# The file's three slowest (about 9 s each) run in the slow tier only, so that `make test-fast` stays under
+# two minutes; `make test` runs them.
+SLOWEST = pytest.mark.slow
 
 
 def cycle_after(tiny_deployment, *statements: str) -> duckdb.DuckDBPyConnection:
@@ -41,6 +46,7 @@ def history_rows(tiny_deployment, party: str) -> int:
         return idb.execute(f"SELECT count(*) FROM G_PARTY_HISTORY WHERE PARTYID = ({party})").fetchone()[0]
 
 
+@SLOWEST
 def test_a_call_and_interaction_that_end_before_they_begin_are_recorded_and_still_load(tiny_deployment):
     """G_IR and G_CALL ending an hour before they begin: both rows are discards with the reason; the
     interaction loads, ending where it begins, and Ann's fact keeps the talk its parties give."""
@@ -130,6 +136,7 @@ def test_a_call_or_party_held_twice_with_other_content_is_taken_once_from_its_la
         ).fetchall() == [(1, 1793607140 - 30, "OUTBOUND")]
 
 
+@SLOWEST
 def test_a_time_no_idb_could_have_written_is_a_discard_and_the_interaction_loads_whole(tiny_deployment):
     """Issue: a CREATED_TS of -86400 in one row stopped every cycle (or lost the row to the time bound).
     CALL-0001's G_IR and Ann's G_PARTY are created at -86400, then (a second cycle) its G_CALL too: each
@@ -322,6 +329,7 @@ def test_a_revenue_that_is_not_a_number_is_a_discard_and_its_fact_loads_without_
         ).fetchall() == [(None, 4)]
 
 
+@SLOWEST
 def test_a_row_listed_without_its_call_is_no_discard_once_its_call_is_there(tiny_deployment):
     """A party read before its call (a live IDB that committed the call later; here CALL-0001's G_CALL
     row under another CALLID at first) is listed as not extracted; once the call is there, the party,

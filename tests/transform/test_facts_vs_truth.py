@@ -56,7 +56,11 @@ def world(tmp_path_factory) -> tuple[config.Deployment, Path]:
     return config.load(simulate(out, P, ["default"])), out / "truth"
 
 
-@pytest.fixture(scope="module", params=list(SHAPES))
+# The classic-only shape is the slow tier's (`make test-fast` keeps the fast tier under two minutes): the
+# mixed shape reads the classic site too.
+@pytest.fixture(
+    scope="module", params=[pytest.param(s, marks=pytest.mark.slow) if s == "classic" else s for s in SHAPES]
+)
 def mart(request, world, tmp_path_factory):
     """A connection to the mart of one deployment shape, with the truth of its calls as views."""
     deployment, truth = world
