@@ -50,12 +50,17 @@ party_onward AS (  -- stays that handed the call on to another mediation DN (a q
    AND (n.PARENTPARTYID = m.PARTYID
         OR (n.PARENTPARTYID IS NULL AND n.START_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol))
 ),
+party_away AS (  -- stays that passed the call on to another site as they left (_T_SITE_OUT)
+  SELECT m.MEDIATION_SEGMENT_ID, x.REMOTECALLID, x.ADDED_TS
+  FROM party AS m JOIN _T_SITE_OUT AS x
+    ON x.CALLID = m.CALLID AND x.ADDED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol
+),
 party_target AS (
   -- the party it handed the call to: its child, else an agent or IVR party created as it left, on its
-  -- call or, where the call went on to another site as it left (_T_SITE_OUT), on that site's call
+  -- call or, where it passed the call on to another site, on that site's call
   SELECT m.MEDIATION_SEGMENT_ID, t.IRF_ID, t.CREATED_TS, t.ANSWER_TS, t.MEASURED_END_TS
   FROM party AS m
-  LEFT JOIN _T_SITE_OUT AS x ON x.CALLID = m.CALLID AND x.ADDED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol
+  LEFT JOIN party_away AS x USING (MEDIATION_SEGMENT_ID)
   JOIN target AS t
     ON t.ROOT = m.ROOT
    AND ((t.CALLID = m.CALLID
@@ -66,11 +71,6 @@ party_target AS (
     ORDER BY t.CALLID = m.CALLID DESC, t.PARENTPARTYID IS NOT DISTINCT FROM m.PARTYID DESC,
              abs(t.CREATED_TS - m.LEFT_TS), t.IRF_ID
   ) = 1
-),
-party_away AS (  -- stays that passed the call on to another site
-  SELECT DISTINCT m.MEDIATION_SEGMENT_ID
-  FROM party AS m JOIN _T_SITE_OUT AS x
-    ON x.CALLID = m.CALLID AND x.ADDED_TS BETWEEN m.LEFT_TS - $tol AND m.LEFT_TS + $tol
 ),
 route AS (  -- a routing point's last routing result, and the target its strategy selected
   SELECT SOURCE_NAME, PARTYID, arg_max(RESULT, ADDED_TS) AS RESULT,
@@ -103,7 +103,7 @@ segment AS (
   FROM party AS m
   LEFT JOIN party_target AS t USING (MEDIATION_SEGMENT_ID)
   LEFT JOIN party_onward AS o USING (MEDIATION_SEGMENT_ID)
-  LEFT JOIN party_away AS w USING (MEDIATION_SEGMENT_ID)
+  LEFT JOIN (SELECT DISTINCT MEDIATION_SEGMENT_ID FROM party_away) AS w USING (MEDIATION_SEGMENT_ID)
   LEFT JOIN route AS r ON r.SOURCE_NAME = m.SOURCE_NAME AND r.PARTYID = m.PARTYID
   LEFT JOIN _T_CUSTOMER AS c ON c.SOURCE_NAME = m.SOURCE_NAME AND c.CALLID = m.CALLID
 )
