@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--format", choices=("duckdb", "parquet"), default="duckdb", help="IDB snapshot format")
     s.add_argument("--classic", action="store_true", help="add a classic T-Server site (a mixed deployment)")
+    s.add_argument(
+        "--sites",
+        type=int,
+        metavar="N",
+        help="add N classic T-Server sites, each with its own HA pair, data center and clock (implies --classic)",
+    )
     s.add_argument("--at", help="snapshot time, UTC, YYYY-MM-DDTHH:MM (default: 1 h after the last day)")
 
     r = verbs.add_parser("run", help="one ETL cycle: extract what is new and terminated, HA choice, transform, load")
@@ -128,8 +134,8 @@ def _simulate(args) -> int:
 
     from idbmart.fixtures.simulator import Params, simulate
 
-    if args.calls < 1 or args.days < 1:
-        raise IdbmartError("--calls and --days must be at least 1")
+    if args.calls < 1 or args.days < 1 or (args.sites is not None and not 1 <= args.sites <= 99):
+        raise IdbmartError("--calls and --days must be at least 1, --sites 1 to 99")
     at = None
     if args.at:
         try:
@@ -137,7 +143,8 @@ def _simulate(args) -> int:
         except ValueError:
             raise IdbmartError(f"--at {args.at!r} is not YYYY-MM-DDTHH:MM") from None
     started = time.perf_counter()
-    params = Params(calls=args.calls, days=args.days, seed=args.seed, classic=args.classic)
+    sites = {} if args.sites is None else {"classic": True, "sites": args.sites}
+    params = Params(calls=args.calls, days=args.days, seed=args.seed, **({"classic": args.classic} | sites))
     path = simulate(args.out, params, args.faults, args.format, at, progress=lambda m: print(f"  {m}", flush=True))
     print(
         f"simulated {args.calls} calls/day x {args.days} day(s), seed {args.seed}, "

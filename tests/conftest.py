@@ -11,20 +11,32 @@ from urllib.parse import urlsplit, urlunsplit
 import duckdb
 import pytest
 
-from idbmart.config import Source
+from idbmart.config import EtlOptions, Source
 from idbmart.fixtures import idb_writer, tiny
 
 PG_URI = os.environ.get("IDBMART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def mart_with_truth(mart: Path, truth: Path) -> duckdb.DuckDBPyConnection:
+def mart_with_truth(mart: Path, truth: Path, read_at: int | None = None) -> duckdb.DuckDBPyConnection:
     """A connection that reads the mart (read-only, as its default catalog) beside the simulator's
-    truth tables as views: the tests against truth compare the two in one query."""
+    truth tables as views: the tests against truth compare the two in one query.
+
+    `read_at`, the IDBs' snapshot time: a call that never ends and began less than the stuck threshold
+    before it is still active then, not yet stuck (EtlOptions.stuck_threshold_s), so no mart holds it
+    yet; it and its ISCC leg leave every truth table."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); USE m").fetchall()
+    calls = f"read_parquet('{truth / 'TRUTH_CALL.parquet'}')"
+    active = f"""SELECT CALLID FROM {calls} WHERE STUCK AND CREATED_TS > {read_at} - {EtlOptions().stuck_threshold_s}"""
     for f in truth.glob("*.parquet"):
-        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')").fetchall()
+        columns = {c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{f}')").fetchall()}
+        where = (
+            f"WHERE CALLID NOT IN ({active} UNION ALL SELECT CALLID FROM {calls} WHERE ISCC_FROM IN ({active}))"
+            if read_at is not None and "CALLID" in columns
+            else ""
+        )
+        con.execute(f"CREATE TEMP VIEW {f.stem} AS SELECT * FROM read_parquet('{f}') {where}").fetchall()
     return con
 
 

@@ -1,7 +1,8 @@
 """The aggregates of one simulated day against the simulator's truth, and against the facts.
 
 The day has every default fault but clock skew (gaps, re-delivered rows, late commits, a VQ member
-down, a stuck call), on a SIP Cluster and a classic site. Skew is left out here: a row can only be
+down, a stuck call), on a SIP Cluster and a classic site, and on a SIP Cluster with thirty classic sites
+(each its own HA pair and data center). Skew is left out here: a row can only be
 placed in the interval its IDB's clock says, so a skewed node's seconds move across boundaries (the
 transform's truth tests cover skew, where it cancels out of totals).
 """
@@ -13,7 +14,7 @@ import pytest
 from idbmart import config
 from idbmart.aggregate.build import FAMILIES, LEVELS
 from idbmart.cycle import run_cycle
-from idbmart.fixtures.simulator import Params, simulate
+from idbmart.fixtures.simulator import Params, default_snapshot_time, simulate
 from idbmart.fixtures.simulator.faults import default_specs
 from idbmart.fixtures.simulator.topology import topology
 from tests.conftest import mart_with_truth, one
@@ -21,22 +22,26 @@ from tests.conftest import mart_with_truth, one
 # Slow (a simulated day against its truth): `make test-fast` leaves it out.
 pytestmark = pytest.mark.slow
 
-P = Params(calls=1000, seed=23, classic=True)
+DAYS = {
+    "one site": Params(calls=1000, seed=23, classic=True),
+    "thirty sites": Params(calls=3000, seed=29, classic=True, sites=30),
+}
 STATE_TIME = {  # truth (IDB enum names) → AG2_I_SESS_STATE_* column
     "LOGGED_IN": "OTHER_TIME", "NOT_READY": "NOT_READY_TIME", "READY": "READY_TIME", "AFTER_CALL_WORK": "WRAP_TIME",
     "BUSY": "BUSY_TIME", "DO_NOT_DISTURB": "DND_TIME",
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def day(tmp_path_factory):
+@pytest.fixture(scope="module", params=list(DAYS))
+def day(request, tmp_path_factory):
+    p = DAYS[request.param]
     out = tmp_path_factory.mktemp("day")
-    names = {i.name for i in topology(P)}
+    names = {i.name for i in topology(p)}
     faults = [f for f in default_specs(names) if not f.startswith("skew")]
-    deployment = config.load(simulate(out, P, faults))
+    deployment = config.load(simulate(out, p, faults))
     result = run_cycle(deployment)
     assert not result.skipped
-    con = mart_with_truth(deployment.mart_path, out / "truth")
+    con = mart_with_truth(deployment.mart_path, out / "truth", read_at=default_snapshot_time(p))
     yield con
     con.close()
 

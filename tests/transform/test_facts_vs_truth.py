@@ -1,31 +1,44 @@
-"""The star schema against the simulator's truth, on SIP Cluster, classic and mixed deployments.
+"""The star schema against the simulator's truth, on SIP Cluster, classic, mixed and thirty-site deployments.
 
 One simulated day (default faults: a gap and re-delivered rows on a cluster primary, late commits, a
 VQ member down, node 3's clock 3 s late, a gap on the classic secondary, one stuck call) is loaded
-three ways: the cluster's IDBs only, the classic site's only, and all of them (mixed). Expected values
+three ways: the cluster's IDBs only, the classic site's only, and all of them (mixed). A second day
+has thirty classic sites beside the cluster (the Interaction Director guide's autonomous sites, each
+its own HA pair and data center, most clocks 1-3 s late), loaded whole. Expected values
 come from the truth tables: the true agent of every party, its true ring, talk, hold and after-call
 seconds, every call's true outcome, every agent's true seconds per state.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from idbmart import config
 from idbmart.cycle import run_cycle
-from idbmart.fixtures.simulator import Params, simulate
+from idbmart.fixtures.simulator import Params, default_snapshot_time, simulate
+from idbmart.fixtures.simulator.world import CLUSTER_SWITCH, site_switch, switch_name
 from idbmart.idb.enums import RouteTargetType
 from idbmart.load.mart import SENTINEL_TS
 from tests.conftest import mart_with_truth, one
 
-P = Params(calls=1200, seed=11, classic=True)
-SHAPES = {  # deployment → its sources and the truth rows it covers (TRUTH_CALL.NODE)
+WORLDS = {
+    "one site": Params(calls=1200, seed=11, classic=True),
+    "thirty sites": Params(calls=3000, seed=13, classic=True, sites=30),
+}
+SHAPES = {  # deployment → its world, its sources and the truth rows it covers (TRUTH_CALL.NODE)
     # a call that crossed sites (ISCC) is only whole where both sites are read
-    "cluster": (lambda s: not s.name.startswith("dc2_classic"), "NODE <> 'classic' AND NOT ISCC"),
-    "classic": (lambda s: s.name.startswith("dc2_classic") or s.ha_set == "cfg", "NODE = 'classic' AND NOT ISCC"),
-    "mixed": (lambda s: True, "TRUE"),
+    "cluster": ("one site", lambda s: not s.name.startswith("dc2_classic"), "NODE <> 'classic' AND NOT ISCC"),
+    "classic": (
+        "one site",
+        lambda s: s.name.startswith("dc2_classic") or s.ha_set == "cfg",
+        "NODE = 'classic' AND NOT ISCC",
+    ),
+    "mixed": ("one site", lambda s: True, "TRUE"),
+    "sites": ("thirty sites", lambda s: True, "TRUE"),
 }
 # Each IRF measure column (Info Mart's families are disjoint, DBCompatibility VOICE_IXN_FACT_EXT) → the
 # truth's seconds it counts and the families of the parties they come from (TRUTH_PARTY.FAMILY).
@@ -51,27 +64,34 @@ STATE_NAMES = {  # truth (IDB enum names) → RESOURCE_STATE codes
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory) -> tuple[config.Deployment, Path]:
-    out = tmp_path_factory.mktemp("world")
-    return config.load(simulate(out, P, ["default"])), out / "truth"
+def worlds(tmp_path_factory) -> Callable[[str], tuple[config.Deployment, Path]]:
+    """Each world simulated once, when a shape first needs it: (its deployment, its truth folder)."""
+
+    @cache
+    def world(name: str) -> tuple[config.Deployment, Path]:
+        out = tmp_path_factory.mktemp("world")
+        return config.load(simulate(out, WORLDS[name], ["default"])), out / "truth"
+
+    return world
 
 
-# The classic-only shape is the slow tier's (`make test-fast` keeps the fast tier under two minutes): the
-# mixed shape reads the classic site too.
+# The classic-only and thirty-site shapes are the slow tier's (`make test-fast` keeps the fast tier under
+# two minutes): the mixed shape reads the classic site too.
 @pytest.fixture(
-    scope="module", params=[pytest.param(s, marks=pytest.mark.slow) if s == "classic" else s for s in SHAPES]
+    scope="module",
+    params=[pytest.param(s, marks=pytest.mark.slow) if s in ("classic", "sites") else s for s in SHAPES],
 )
-def mart(request, world, tmp_path_factory):
+def mart(request, worlds, tmp_path_factory):
     """A connection to the mart of one deployment shape, with the truth of its calls as views."""
-    deployment, truth = world
-    keep, calls = SHAPES[request.param]
+    world, keep, calls = SHAPES[request.param]
+    deployment, truth = worlds(world)
     folder = tmp_path_factory.mktemp(request.param)
     path = folder / "deployment.toml"
     path.write_text(config.render(str(folder / "mart.duckdb"), [s for s in deployment.sources if keep(s)]))
     shaped = config.load(path)
     result = run_cycle(shaped)
     assert not result.skipped
-    con = mart_with_truth(shaped.mart_path, truth)
+    con = mart_with_truth(shaped.mart_path, truth, read_at=default_snapshot_time(WORLDS[world]))
     con.execute(f"CREATE TEMP VIEW CALL AS SELECT * FROM TRUTH_CALL WHERE {calls}").fetchall()
     # Agent handling attempts of calls that ended (a stuck call's true end is not in any IDB): a party, or
     # a consultation's receiver and its continuation on the main call (TRUTH_PARTY.ATTEMPT_KEY), with its
@@ -86,7 +106,8 @@ def mart(request, world, tmp_path_factory):
         SELECT t.*, i.*, ag.RESOURCE_CFG_DBID AS MART_AGENTID
         FROM (SELECT *, row_number() OVER (PARTITION BY CALLID, DN ORDER BY CREATED_TS) AS n
               FROM (SELECT ATTEMPT_KEY, arg_min(CALLID, CREATED_TS) AS CALLID, any_value(DN) AS DN,
-                           any_value(AGENTID) AS AGENTID, bool_or(CLUSTER) AS CLUSTER, min(CREATED_TS) AS CREATED_TS,
+                           any_value(AGENTID) AS AGENTID, bool_or(CLUSTER) AS CLUSTER,
+                           arg_min(SWITCHID, CREATED_TS) AS SWITCHID, min(CREATED_TS) AS CREATED_TS,
                            count(*) AS PARTIES, {families},
                            sum(ACW_S) AS ACW_S, sum(TALK_S) AS TALK_S, sum(HOLD_S) AS HOLD_S,
                            sum(CUSTOMER_RING_S) AS CUSTOMER_RING_S, sum(CUSTOMER_TALK_S) AS CUSTOMER_TALK_S,
@@ -387,13 +408,35 @@ def test_a_call_routed_to_another_site_is_one_interaction_with_its_leg_there(mar
              AND t.ISCC_FROM NOT IN (SELECT CALLID FROM TRUTH_CALL WHERE STUCK)""",
     )
     assert legs > 5, legs
-    expected = {"mixed": (0, legs), "classic": (legs, 0), "cluster": (0, 0)}[shape]
+    expected = {"mixed": (0, legs), "sites": (0, legs), "classic": (legs, 0), "cluster": (0, 0)}[shape]
     assert (own, joined) == expected, (shape, legs, own, joined)
+
+
+def test_each_handling_row_is_on_its_sites_switch(mart):
+    """Info Mart's site is the switch of a resource fact's media resource (RESOURCE_.SWITCH_NAME,
+    https://docs.genesys.com/Documentation/GIM/8.5.0/PDMMS/Table-RESOURCE_): every agent's handling
+    row names the switch of the DN the agent took the call on, as the simulator configured it (each
+    classic site its own T-Server; an ISCC leg on the agent's site, its call on the cluster)."""
+    shape, con, _ = mart
+    names = ", ".join(f"({w}, '{switch_name(w)}')" for w in [CLUSTER_SWITCH, *map(site_switch, range(1, 31))])
+    rows, wrong, switches = one(
+        con,
+        f"""SELECT count(*), count(*) FILTER (r.SWITCH_DBID IS DISTINCT FROM p.SWITCHID
+                                              OR r.SWITCH_NAME IS DISTINCT FROM s.NAME),
+                   count(DISTINCT r.SWITCH_DBID)
+            FROM PARTY AS p JOIN RESOURCE_ AS r ON r.RESOURCE_KEY = p.MEDIA_RESOURCE_KEY
+            LEFT JOIN (VALUES {names}) AS s (SWITCHID, NAME) ON s.SWITCHID = p.SWITCHID""",
+    )
+    sites = {"cluster": 1, "classic": 1, "mixed": 2, "sites": 31}[shape]
+    assert rows > 100 and wrong == 0 and switches == sites, (shape, rows, wrong, switches)
 
 
 def test_every_call_outcome_is_its_true_outcome(mart):
     """An analyst's reading of the facts (technical results of IRF and MSF rows) gives each
-    interaction's true outcome; consultations are part of their customer's interaction."""
+    interaction's true outcome; consultations are part of their customer's interaction. A call that
+    never ends is flagged stuck once it has been active the stuck threshold (then closed at the
+    sentinel); one younger than that at the snapshot is still active, not in the facts yet (nor in
+    the truth it is compared with: mart_with_truth's read_at)."""
     shape, con, _ = mart
     wrong, total, stuck_flagged = one(
         con,
