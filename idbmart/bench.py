@@ -6,7 +6,10 @@ pair, two cfg IDBs and an OCS IDB). Then:
 (b) intraday: the IDBs grow in place interval by interval, as ICON fills them (SnapshotSeries.advance),
     and a cycle runs after each, on its own mart: 96 cycles of 15 minutes by default;
 (a) nightly: the whole day's IDBs read by one cycle into a fresh mart;
-floor: DuckDB reading every column of every IDB row once, what no pipeline reading them can beat.
+floor: DuckDB reading every column of every IDB row once, what no pipeline reading them can beat;
+(c) sites: a tenth of the day's volume spread over the cluster and `sites` autonomous classic sites
+    (each its own HA pair): the same intraday cycles, and the nightly cycle reading one source at a
+    time beside `SITE_THREADS` at a time, which is what extraction concurrency buys.
 
 Cycles run in a separate worker process (`python -m idbmart.bench worker`), so its figures are the
 pipeline's alone: per stage wall seconds, rows in and out, and peak resident memory (Linux VmHWM,
@@ -28,6 +31,7 @@ from pathlib import Path
 
 from idbmart.measure import Stages, watch
 
+SITE_THREADS = 4  # the sites day's [extract] threads (its nightly also runs with 1, to compare)
 MEMORY_LIMIT = "3GB"  # the mart's [mart] memory_limit in the bench: DuckDB's share of the 4 GB target
 TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0}
 STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish")
@@ -98,9 +102,10 @@ def floor(deployment) -> Figures:
     return Figures(dict(stages.seconds), dict(stages.peak_mb), {"read": (rows, rows)})
 
 
-def worker(config_path: str, mart_path: str, memory_limit: str) -> int:
+def worker(config_path: str, mart_path: str, memory_limit: str, threads: str = "") -> int:
     """Serve the bench: one JSON command per stdin line ({"do": "cycle"} or {"do": "floor"}), one JSON
-    reply per line on the original stdout (whatever else is printed goes to stderr)."""
+    reply per line on the original stdout (whatever else is printed goes to stderr). `threads`: the
+    cycle's [extract] threads, if given."""
     from idbmart import config
     from idbmart.cycle import run_cycle
     from idbmart.load.publish import publish
@@ -115,6 +120,8 @@ def worker(config_path: str, mart_path: str, memory_limit: str) -> int:
         reader_path=mart.with_name(f"{mart.stem}_read.duckdb"),
         memory_limit=memory_limit or None,  # the mart's DuckDB ceiling (it ran unlimited before this was passed)
     )
+    if threads:
+        deployment = replace(deployment, extract=replace(deployment.extract, threads=int(threads)))
     clock = time.perf_counter()
     if deployment.quality.gate:
         from idbmart.quality.suites import warm_up
@@ -149,11 +156,20 @@ class Worker:
     def stage_file(mart_path: Path) -> Path:
         return mart_path.with_suffix(".stage")
 
-    def __init__(self, config_path: Path, mart_path: Path, memory_limit: str):
+    def __init__(self, config_path: Path, mart_path: Path, memory_limit: str, threads: int | None = None):
         self.stage = self.stage_file(mart_path)
         self.stage.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "idbmart.bench", "worker", str(config_path), str(mart_path), memory_limit],
+            [
+                sys.executable,
+                "-m",
+                "idbmart.bench",
+                "worker",
+                str(config_path),
+                str(mart_path),
+                memory_limit,
+                str(threads or ""),
+            ],  # fmt: skip
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -184,6 +200,18 @@ class Worker:
 
 
 @dataclass
+class SitesResult:
+    """The sites day: `sites` classic sites beside the cluster, read by `sources` IDBs."""
+
+    sites: int
+    calls: int
+    sources: int
+    simulate_s: float
+    intraday: list[Figures] = field(default_factory=list)
+    nightly: dict[int, Figures] = field(default_factory=dict)  # [extract] threads → the nightly cycle
+
+
+@dataclass
 class BenchResult:
     calls: int
     memory_limit: str
@@ -194,6 +222,7 @@ class BenchResult:
     advance_s: list[float]
     startup_s: float
     failure: str | None = None  # why the bench stopped early; what it measured before is kept
+    sites: SitesResult | None = None  # None: not run
 
 
 def bench(
@@ -203,13 +232,15 @@ def bench(
     seed: int = 1,
     memory_limit: str = MEMORY_LIMIT,
     progress: Callable[[str], None] = lambda _: None,
+    sites: int = 30,
 ) -> BenchResult:
-    """Simulate the day, run it as `cycles` intraday cycles and as one nightly cycle, and the floor."""
+    """Simulate the day, run it as `cycles` intraday cycles and as one nightly cycle, and the floor;
+    then the sites day (none if `sites` is 0)."""
     from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
     from idbmart.fixtures.simulator.profile import DAY, DAY0
 
     work = Path(out)
-    for stale in ("intraday", "nightly"):  # a mart left by an earlier bench would have read the day already
+    for stale in ("intraday", "nightly", "sites_"):  # a mart left by an earlier bench would have read the day already
         for f in work.glob(f"{stale}*.duckdb*"):
             f.unlink()
     p = Params(calls=calls, days=1, seed=seed)
@@ -246,6 +277,38 @@ def bench(
     except WorkerDied as died:  # report what was measured, and where it stopped
         result.failure = f"{'nightly' if len(result.intraday) == cycles else 'intraday'}: {died}"
         progress(f"  {result.failure}")
+        return result
+    if sites:
+        try:
+            result.sites = _sites_day(work, max(100, calls // 10), sites, cycles, seed, memory_limit, progress)
+        except WorkerDied as died:
+            result.failure = f"sites day: {died}"
+            progress(f"  {result.failure}")
+    return result
+
+
+def _sites_day(work: Path, calls: int, sites: int, cycles: int, seed: int, memory_limit: str, progress) -> SitesResult:
+    from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
+    from idbmart.fixtures.simulator.profile import DAY, DAY0
+
+    p = Params(calls=calls, days=1, seed=seed, classic=True, sites=sites)
+    clock = time.perf_counter()
+    progress(f"sites day: {calls:,} calls over the cluster and {sites} classic sites ...")
+    series = SnapshotSeries(work / "sites_world", p)
+    result = SitesResult(sites, calls, len(series.idbs), time.perf_counter() - clock)
+    worker_ = Worker(series.path, work / "sites_intraday.duckdb", memory_limit, SITE_THREADS)
+    for k in range(1, cycles + 1):
+        series.advance(DAY0 + k * DAY // cycles)
+        result.intraday.append(worker_.ask("cycle"))
+        if k % 8 == 0 or k == cycles:
+            progress(f"  cycle {k}/{cycles}: {result.intraday[-1].total:.2f} s")
+    worker_.close()
+    series.advance(default_snapshot_time(p))
+    for threads in (1, SITE_THREADS):
+        progress(f"  nightly, {threads} source(s) at a time ...")
+        worker_ = Worker(series.path, work / f"sites_nightly_{threads}.duckdb", memory_limit, threads)
+        result.nightly[threads] = worker_.ask("cycle")
+        worker_.close()
     return result
 
 
@@ -309,7 +372,30 @@ def render(r: BenchResult) -> str:
             f"intraday cycle: median {statistics.median(totals):.2f} s, p95 {p95:.2f} s, max {totals[-1]:.2f} s; "
             f"a worker process's start-up (imports, GX context) {r.startup_s:.1f} s once",
         ]
+    if r.sites:
+        lines += ["", *_sites_lines(table, r.sites)]
     return "\n".join(lines)
+
+
+def _sites_lines(table, s: SitesResult) -> list[str]:
+    lines = [
+        f"(c) sites: {s.calls:,} calls over the SIP Cluster and {s.sites} classic sites, {s.sources} IDBs "
+        f"(simulated in {s.simulate_s:.1f} s)",
+        "",
+    ]
+    rows = [
+        [f"nightly, {t} source(s) at a time", f"{f.seconds['extract']:.2f}", f"{f.rows['extract'][0]:,}",
+         f"{f.total:.2f}"]
+        for t, f in sorted(s.nightly.items())
+    ]  # fmt: skip
+    if s.intraday:
+        totals = sorted(f.total for f in s.intraday)
+        extract = sorted(f.seconds["extract"] for f in s.intraday)
+        rows.append([f"intraday, {len(totals)} cycles, {SITE_THREADS} at a time: median (max)",
+                     f"{statistics.median(extract):.2f} ({extract[-1]:.2f})",
+                     f"{sum(f.rows['extract'][0] for f in s.intraday):,}",
+                     f"{statistics.median(totals):.2f} ({totals[-1]:.2f})"])  # fmt: skip
+    return [*lines, table(["cycle", "extract s", "rows read", "cycle s"], rows)]
 
 
 def _table(table, runs: list[Figures]) -> str:
@@ -348,8 +434,8 @@ def _target(name: str, value: float | None, limit: float, unit: str) -> list[str
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["worker"]:
-        sys.exit(worker(*sys.argv[2:5]))
+        sys.exit(worker(*sys.argv[2:6]))
     sys.exit(
-        "usage: python -m idbmart.bench worker CONFIG MART MEMORY_LIMIT (the bench is `idbmart bench`), "
+        "usage: python -m idbmart.bench worker CONFIG MART MEMORY_LIMIT [THREADS] (the bench is `idbmart bench`), "
         f"not {sys.argv[1:]}"
     )

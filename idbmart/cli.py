@@ -114,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="work folder, kept (default: a temporary folder, removed)")
     b.add_argument("--memory-limit", default="3GB", help='the mart\'s DuckDB memory_limit (default "3GB"; "" for none)')
     b.add_argument("--report", type=Path, help="also write the results, as Markdown, to this file")
+    b.add_argument(
+        "--sites",
+        type=int,
+        default=30,
+        help="then a day of a tenth of the calls over the cluster and this many classic sites (default 30; 0: none)",
+    )
     return p
 
 
@@ -266,12 +272,18 @@ def _bench(args) -> int:
 
     from idbmart.bench import bench, render
 
-    if args.calls < 100 or not 1 <= args.cycles <= 96 * 4:
-        raise IdbmartError("--calls must be at least 100 and --cycles between 1 and 384")
+    if args.calls < 100 or not 1 <= args.cycles <= 96 * 4 or not 0 <= args.sites <= 99:
+        raise IdbmartError("--calls must be at least 100, --cycles between 1 and 384, --sites between 0 and 99")
     work = args.out or Path(tempfile.mkdtemp(prefix="idbmart-bench-"))
     try:
         result = bench(
-            work, args.calls, args.cycles, args.seed, args.memory_limit, lambda m: print(m, file=sys.stderr, flush=True)
+            work,
+            args.calls,
+            args.cycles,
+            args.seed,
+            args.memory_limit,
+            lambda m: print(m, file=sys.stderr, flush=True),
+            args.sites,
         )
     finally:
         if args.out is None:

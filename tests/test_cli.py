@@ -41,12 +41,17 @@ def test_bench_runs_a_small_day_through_both_schedules_and_prints_every_stage(tm
     """The benchmark at a small scale: it works, nothing more is timed. Its intraday marts and its
     nightly mart come from the same world, so they hold the same interactions that ended before the
     last intraday cycle (00:00 next day; the nightly reads one hour later)."""
-    args = ["bench", "--calls", "1500", "--cycles", "3", "--out", str(tmp_path), "--report", str(tmp_path / "r.md")]
+    args = ["bench", "--calls", "1500", "--cycles", "3", "--out", str(tmp_path), "--report", str(tmp_path / "r.md"),
+            "--sites", "3"]  # fmt: skip
     out = subprocess.run([IDBMART, *args], capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "r.md").read_text().strip() == out.stdout.strip()
-    for heading in ("(a) nightly", "(b) intraday: 3 cycles", "floor: DuckDB read", "pipeline / floor"):
+    for heading in ("(a) nightly", "(b) intraday: 3 cycles", "floor: DuckDB read", "pipeline / floor",
+                    "(c) sites: 150 calls over the SIP Cluster and 3 classic sites, 19 IDBs"):  # fmt: skip
         assert heading in out.stdout, heading
+    # the sites day: its nightly read one source at a time and four at a time, the same rows either way
+    nightly = re.findall(r"^nightly, (\d) source\(s\) at a time +[0-9.]+ +([0-9,]+)", out.stdout, re.M)
+    assert [n for n, _ in nightly] == ["1", "4"] and nightly[0][1] == nightly[1][1] != "0", nightly
     for stage in ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish"):
         assert len(re.findall(rf"^{stage} +[0-9]", out.stdout, re.M)) == 2, stage  # a row in each table
     day_end = DAY0 + DAY
@@ -57,7 +62,8 @@ def test_bench_runs_a_small_day_through_both_schedules_and_prints_every_stage(tm
         con.close()
     assert counts[0] == counts[1] > 1000
     # Run again in the same folder: the marts start empty again, so the nightly cycle reads the whole day.
-    again = subprocess.run([IDBMART, *args[:4], "1", *args[5:7]], capture_output=True, text=True, timeout=900)
+    again = subprocess.run([IDBMART, *args[:4], "1", *args[5:7], "--sites", "0"], capture_output=True, text=True,
+                           timeout=900)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert _nightly_rows_read(again.stdout) == _nightly_rows_read(out.stdout) > 0
 
