@@ -1,12 +1,13 @@
 """idbmart_intraday: every 15 minutes, what the IDBs committed since the last cycle into the mart.
 
-plan → extract (one task per source, retried alone) → commit_cycle (merge, HA choice, transform,
-load, aggregate and quality gate in one DuckDB transaction: a failed gate fails the task and commits
-nothing) → publish (the readers' copy) → sources (fails the run if the cycle went without a source,
-after the others were committed) → clean_up (plan's teardown: it runs whatever happened and never
-decides the run's state). A failed cycle, gate or source makes the run failed, and so does a run still
-going after 14 minutes (the next is due); either alerts. Mart writers share the one-slot pool;
-publish updates the Asset `idbmart_mart`.
+plan → extract (one task per lane: a database server's sources, at most [extract] connections_per_server
+lanes per server, each read in turn; a lane retries what it has not read) → commit_cycle (merge, HA
+choice, transform, load, aggregate and quality gate in one DuckDB transaction: a failed gate fails the
+task and commits nothing) → publish (the readers' copy) → sources (fails the run if the cycle went
+without a source, after the others were committed) → clean_up (plan's teardown: it runs whatever
+happened and never decides the run's state). A failed cycle, gate or source makes the run failed, and so
+does a run still going after 14 minutes (the next is due); either alerts. Mart writers share the
+one-slot pool; publish updates the Asset `idbmart_mart`.
 """
 
 from __future__ import annotations
@@ -56,12 +57,12 @@ def idbmart_intraday():
         retries=EXTRACT_RETRIES,
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(minutes=10),
-        map_index_template="{{ item['source'] }}",
+        map_index_template="{{ lane['lane'] }}",
     )
-    def extract(item: dict) -> str:
+    def extract(lane: dict) -> list[str]:
         from idbmart import jobs
 
-        return str(jobs.extract_to_file(deployment(), item["source"], item["mark"], _work_dir()))
+        return jobs.extract_lane(deployment(), lane, _work_dir())
 
     @task(pool=POOL, trigger_rule="all_done", execution_timeout=timedelta(minutes=13))
     def commit_cycle() -> dict:
@@ -86,7 +87,7 @@ def idbmart_intraday():
     planned = plan()
     committed = commit_cycle()
     checked = sources(committed)
-    extract.expand(item=planned) >> committed >> publish() >> checked >> clean_up().as_teardown(setups=planned)
+    extract.expand(lane=planned) >> committed >> publish() >> checked >> clean_up().as_teardown(setups=planned)
 
 
 idbmart_intraday()

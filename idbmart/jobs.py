@@ -1,9 +1,11 @@
 """The jobs the Airflow DAGs and the command line run, each a function of (deployment, window).
 
-Intraday, as Airflow runs it: `plan` lists the sources and their marks; `extract_to_file` reads one
-source's window into a file of its own (so each site retries alone and a failing one does not hold the
-others back); `commit_extracts` merges the files that are there, makes the HA choice, transforms,
-aggregates and passes the quality gate in one transaction; `publish` gives readers the new state.
+Intraday, as Airflow runs it: `plan` deals the sources, with their marks, into lanes, at most
+[extract] connections_per_server per database server; `extract_lane` reads a lane's sources one after
+another, each window into a file of its own (a failing site does not hold the others back, and a
+lane's retry reads only what it has not read yet); `commit_extracts` merges the files that are there,
+makes the HA choice, transforms, aggregates and passes the quality gate in one transaction; `publish`
+gives readers the new state.
 The command line's `idbmart run` does the same in one process (idbmart.cycle.run_cycle).
 """
 
@@ -34,13 +36,44 @@ RESULT_TABLE = "_EXTRACT_RESULT"
 
 
 def plan(deployment: Deployment) -> list[dict]:
-    """Every source with the mark its next window starts from."""
+    """The cycle's extraction lanes: each database server's sources (Source.server) dealt out in turn
+    over at most [extract] connections_per_server lanes, each source with the mark its next window
+    starts from. A lane reads its sources one after another, so however many lanes run at once (one
+    mapped Airflow task each), no server has more of the cycle's sessions open than its bound."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         marks = incremental.previous_marks(con)
     finally:
         con.close()
-    return [{"source": s.name, "mark": list(marks[s.name]) if s.name in marks else None} for s in deployment.sources]
+    lanes: dict[str, list[dict]] = {}
+    per_server = deployment.extract.connections_per_server
+    servers = sorted({s.server for s in deployment.sources})
+    for server in servers:
+        on_it = [s for s in deployment.sources if s.server == server]
+        width = min(per_server, len(on_it))
+        for k, s in enumerate(on_it):
+            lane = f"{server} #{k % width + 1}" if width > 1 else server
+            lanes.setdefault(lane, []).append(
+                {"source": s.name, "mark": list(marks[s.name]) if s.name in marks else None}
+            )
+    return [{"lane": name, "sources": items} for name, items in lanes.items()]
+
+
+def extract_lane(deployment: Deployment, lane: dict, work_dir: Path) -> list[str]:
+    """Read a lane's sources one after another (`extract_to_file`), each not yet read into a file by an
+    earlier try of this lane; raise at the end, naming each that could not be read, if any."""
+    failed = []
+    for item in lane["sources"]:
+        if (work_dir / f"{item['source']}.duckdb").exists():
+            continue
+        try:
+            extract_to_file(deployment, item["source"], item["mark"], work_dir)
+        except Exception as e:  # a source's failure is its own: the lane goes on with the next
+            log.warning("extract %s failed: %s", item["source"], e)
+            failed.append(f"{item['source']}: {e}")
+    if failed:
+        raise IdbmartError(f"lane {lane['lane']}: {len(failed)} source(s) not read: " + "; ".join(failed))
+    return [item["source"] for item in lane["sources"]]
 
 
 def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None, work_dir: Path) -> Path:

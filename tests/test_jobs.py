@@ -1,0 +1,56 @@
+"""The intraday job's extraction lanes, as Airflow maps them: the per-server bound holds by
+construction, and a lane reads past a failing source and retries only what it has not read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from idbmart import jobs
+from idbmart.config import ExtractOptions, Source
+from idbmart.errors import IdbmartError
+
+
+def _sources(tiny_path) -> list[Source]:
+    """Three IDBs on one PostgreSQL server, two on another, three snapshot files (never connected to:
+    planning reads only the mart's marks)."""
+    pg = [Source(f"pg_a{k}", f"postgresql://icon@db-a:5432/idb{k}", f"a{k}", True, ("gcc",)) for k in range(3)]
+    pg += [Source(f"pg_b{k}", f"postgresql://icon@db-b/idb{k}", f"b{k}", True, ("gcc",)) for k in range(2)]
+    files = [Source(f"file{k}", f"duckdb://{tiny_path}", f"f{k}", True, ("gcc",)) for k in range(3)]
+    return pg + files
+
+
+@pytest.mark.parametrize("per_server", [1, 2, 3])
+def test_no_server_has_more_lanes_than_its_bound_and_each_source_is_in_one(tiny_deployment, per_server):
+    path, deployment = tiny_deployment
+    deployment = replace(
+        deployment, sources=tuple(_sources(path)), extract=ExtractOptions(connections_per_server=per_server)
+    )
+    lanes = jobs.plan(deployment)
+    placed = [(lane["lane"], item["source"]) for lane in lanes for item in lane["sources"]]
+    assert sorted(s for _, s in placed) == sorted(s.name for s in deployment.sources)
+    server = {s.name: s.server for s in deployment.sources}
+    for name, count in (("db-a:5432", 3), ("db-b:5432", 2), ("local", 3)):
+        used = {lane for lane, s in placed if server[s] == name}
+        assert len(used) == min(per_server, count), (name, used)
+        assert all(lane.startswith(name) for lane in used)
+    assert all(item["mark"] is None for lane in lanes for item in lane["sources"])  # a fresh mart
+
+
+def test_a_lane_reads_past_a_failing_source_and_its_retry_reads_only_what_is_left(tiny_deployment, tmp_path):
+    path, deployment = tiny_deployment
+    gone = Source("gone", f"duckdb://{tmp_path / 'gone.duckdb'}", "gone", True, ("gcc",))
+    deployment = replace(deployment, sources=(gone, *deployment.sources))
+    lane = {"lane": "local", "sources": [{"source": s.name, "mark": None} for s in deployment.sources]}
+    work = tmp_path / "work"
+    with pytest.raises(IdbmartError, match=r"lane local: 1 source\(s\) not read: gone: .*does not exist"):
+        jobs.extract_lane(deployment, lane, work)
+    read = work / "site1.duckdb"
+    assert read.exists() and "does not exist" in (work / "gone.error").read_text()
+    first = read.stat().st_mtime_ns
+    # the retry: the missing snapshot has come back; the source read before is not read again
+    (tmp_path / "gone.duckdb").write_bytes(path.read_bytes())
+    assert jobs.extract_lane(deployment, lane, work) == ["gone", "site1"]
+    assert read.stat().st_mtime_ns == first and (work / "gone.duckdb").exists()
+    assert not (work / "gone.error").exists()
