@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="add N classic T-Server sites, each with its own HA pair, data center and clock (implies --classic)",
     )
+    s.add_argument(
+        "--media",
+        default="voice",
+        help="media, comma-separated: voice, and chat / email for blended agents' multimedia sessions (an "
+        "Interaction Server's ICON pair); default voice",
+    )
     s.add_argument("--at", help="snapshot time, UTC, YYYY-MM-DDTHH:MM (default: 1 h after the last day)")
 
     r = verbs.add_parser("run", help="one ETL cycle: extract what is new and terminated, HA choice, transform, load")
@@ -149,8 +155,13 @@ def _simulate(args) -> int:
         except ValueError:
             raise IdbmartError(f"--at {args.at!r} is not YYYY-MM-DDTHH:MM") from None
     started = time.perf_counter()
+    media = tuple(m.strip() for m in args.media.split(","))
+    if set(media) - {"voice", "chat", "email"} or "voice" not in media:
+        raise IdbmartError(f"--media {args.media!r}: voice, and chat and/or email")
     sites = {} if args.sites is None else {"classic": True, "sites": args.sites}
-    params = Params(calls=args.calls, days=args.days, seed=args.seed, **({"classic": args.classic} | sites))
+    params = Params(
+        calls=args.calls, days=args.days, seed=args.seed, media=media, **({"classic": args.classic} | sites)
+    )
     path = simulate(args.out, params, args.faults, args.format, at, progress=lambda m: print(f"  {m}", flush=True))
     print(
         f"simulated {args.calls} calls/day x {args.days} day(s), seed {args.seed}, "
