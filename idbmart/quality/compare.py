@@ -19,6 +19,7 @@ STAR_PREFIXES = (
     "IRF_",
     "MEDIATION_",
     "SM_RES_",
+    "SM_MEDIA_NEUTRAL_",
     "RESOURCE_",
     "GROUP_",
     "TENANT",

@@ -105,7 +105,7 @@ def test_a_mart_that_staged_the_chosen_versions_twice_keeps_them_in_gidb_only(tm
 def test_the_facts_and_the_control_tables_kept_by_key_are_made_without_a_primary_key(tmp_path):
     con = mart.connect(tmp_path / "mart.duckdb")
     facts = {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%FACT%'")}
-    assert len(facts) == 16  # 12 facts and 4 relations kept over time (*_FACT_)
+    assert len(facts) == 17  # 13 facts and 4 relations kept over time (*_FACT_)
     assert {*facts, "IRF_USER_DATA_CUST_1", "STG_ENTITY", "CTL_HA_DECISION"} <= set(mart.unkeyed())
     assert mart._keyed(con, mart.unkeyed()) == []
     assert {"RESOURCE_", "DATE_TIME", "TENANT"} <= set(mart._keyed(con, ("RESOURCE_", "DATE_TIME", "TENANT")))

@@ -3,9 +3,9 @@
 -- runs: slice
 -- target: _T_ACW
 --
--- After-call work of each party: the agent's AFTER_CALL_WORK state that began when the party ended
--- (within $tol seconds: the agent's states may come from another node's IDB), until
--- the agent's next state. Each ACW state goes to one party: the nearest end, then a customer call
+-- After-call work of each party: the agent's voice AFTER_CALL_WORK state that began when the party
+-- ended (within $tol seconds: the agent's states may come from another node's IDB), until the
+-- agent's next state; a blended agent's chat or e-mail wrap-up is no call's. Each ACW state goes to one party: the nearest end, then a customer call
 -- before a consultation, then the party created last.
 WITH party AS (
   SELECT p.IRF_ID, a.AGENTID, p.TERMINATED_TS, p.CALLTYPE, p.CREATED_TS
@@ -26,6 +26,9 @@ state AS (
   FROM GIDB_G_AGENT_STATE_HISTORY AS h, bounds AS b
   WHERE h.TYPE = AgentStateType.STATE
     AND h.AGENTID IN (SELECT AGENTID FROM party)
+    AND (h.SOURCE_NAME, h.LOGINSESSIONID) IN (
+      SELECT (SOURCE_NAME, LOGINSESSIONID) FROM GIDB_G_LOGIN_SESSION WHERE coalesce(MEDIATYPE, MediaType.VOICE) = MediaType.VOICE
+    )
     AND h.ADDED_TS BETWEEN b.LO - $max_state_s AND b.HI + $max_state_s
 ),
 acw AS (SELECT * FROM state WHERE STATE = AgentState.AFTER_CALL_WORK)

@@ -1,0 +1,11 @@
+-- model: sm_media_neutral_state_fact
+-- layer: fact
+-- target: SM_MEDIA_NEUTRAL_STATE_FACT
+-- key: SM_MEDIA_NEUTRAL_STATE_FACT_KEY
+-- scope: RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT coalesce(min(FROM_TS), 0) FROM _T_STATE_AGENT)
+--   AND START_TS >= (SELECT a.FROM_TS FROM _T_STATE_AGENT a WHERE a.RESOURCE_KEY = SM_MEDIA_NEUTRAL_STATE_FACT.RESOURCE_KEY)
+--
+-- SM_MEDIA_NEUTRAL_STATE_FACT, rebuilt for each agent of _T_STATE_AGENT from its FROM_TS on, as
+-- SM_RES_STATE_FACT is: the rows of sm_media_neutral_state_fact_rows.
+SELECT * FROM _T_SMNS

@@ -1,0 +1,178 @@
+"""Blended agents: voice on the SIP Cluster, chat and e-mail through an Interaction Server's ICON pair.
+
+One simulated day (`--media voice,chat,email`, the default faults but clock skew: seconds per interval
+are compared, as in the aggregates' truth tests) against its truth: each media's
+summarised states, the agent's media-neutral state, and a login session per media. Expected values come
+from the truth tables (TRUTH_AGENT_STATE per MEDIA, TRUTH_MEDIA_NEUTRAL_STATE, TRUTH_LOGIN_SESSION),
+which follow Info Mart's rules as cited per test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from idbmart import config
+from idbmart.cycle import run_cycle
+from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
+from idbmart.fixtures.simulator.faults import default_specs
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.fixtures.simulator.topology import topology
+from idbmart.quality.compare import STAR_PREFIXES, differences
+from tests.conftest import mart_with_truth, one, without_gate
+from tests.transform.test_facts_vs_truth import STATE_NAMES
+
+P = Params(calls=1200, seed=17, media=("voice", "chat", "email"))
+# seconds per agent, 15-minute interval and state of a fact's rows (START_TS, END_TS, a state key)
+PER_INTERVAL = """
+    SELECT r.RESOURCE_CFG_DBID AS AGENTID, {by} iv * 900 AS INTERVAL_START, st.STATE_TYPE_CODE AS CODE,
+           sum(least(f.END_TS, (iv + 1) * 900) - greatest(f.START_TS, iv * 900)) AS S
+    FROM {fact} AS f JOIN RESOURCE_ AS r USING (RESOURCE_KEY) JOIN RESOURCE_STATE AS st USING (RESOURCE_STATE_KEY),
+         unnest(range(f.START_TS // 900, (f.END_TS - 1) // 900 + 1)) AS u(iv)
+    WHERE f.END_TS > f.START_TS
+    GROUP BY ALL"""
+BY_MEDIA = "(SELECT * FROM SM_RES_STATE_FACT JOIN MEDIA_TYPE USING (MEDIA_TYPE_KEY))"
+
+
+@pytest.fixture(scope="module")
+def mart(tmp_path_factory):
+    out = tmp_path_factory.mktemp("multimedia")
+    faults = [f for f in default_specs({i.name for i in topology(P)}) if not f.startswith("skew")]
+    deployment = config.load(simulate(out, P, faults))
+    result = run_cycle(deployment)
+    assert not result.skipped
+    con = mart_with_truth(deployment.mart_path, out / "truth", read_at=default_snapshot_time(P))
+    con.execute(
+        "CREATE TEMP TABLE STATE_NAME AS SELECT * FROM (VALUES "
+        + ", ".join(f"('{k}', '{v}')" for k, v in STATE_NAMES.items())
+        + ") AS t(TRUTH, CODE)"
+    ).fetchall()
+    yield con
+    con.close()
+
+
+def test_each_medias_state_seconds_per_interval_are_the_true_ones(mart):
+    """SM_RES_STATE_FACT summarises each media apart (MEDIA_TYPE_KEY). Info Mart factors DND into the
+    states of multimedia switches and not of voice ones (factor-dnd-into-sm-resource-states,
+    https://docs.genesys.com/Documentation/GIM/latest/User/GIMPopAgent): a chat or e-mail DND is a
+    state of its own, a voice DND leaves the state before it running."""
+    wrong, pairs, media, dnd = one(
+        mart,
+        f"""WITH truth AS (
+              SELECT t.AGENTID, t.MEDIA, t.INTERVAL_START, n.CODE, t.SECONDS AS S
+              FROM TRUTH_AGENT_STATE AS t JOIN STATE_NAME AS n ON n.TRUTH = t.STATE),
+            mart AS ({PER_INTERVAL.format(by="f.MEDIA_NAME_CODE AS MEDIA,", fact=BY_MEDIA)})
+            SELECT count(*) FILTER (truth.S IS DISTINCT FROM mart.S), count(*), count(DISTINCT MEDIA),
+                   count(*) FILTER (CODE = 'DND' AND MEDIA <> 'VOICE' AND truth.S > 0)
+            FROM truth FULL JOIN mart USING (AGENTID, MEDIA, INTERVAL_START, CODE)""",
+    )  # fmt: skip
+    assert pairs > 500 and media == 3 and dnd > 0 and wrong == 0, (wrong, pairs, media, dnd)
+    voice_dnd = one(mart, "SELECT count(*) FROM SM_RES_STATE_FACT JOIN RESOURCE_STATE USING (RESOURCE_STATE_KEY) "
+                          "WHERE MEDIA_TYPE_KEY = 0 AND STATE_TYPE_CODE = 'DND'")  # fmt: skip
+    assert voice_dnd == (0,)
+
+
+def test_the_media_neutral_state_is_the_highest_priority_state_of_any_media(mart):
+    """SM_MEDIA_NEUTRAL_STATE_FACT: "the highest-priority state in effect for any of the agent's media",
+    by sm-resource-state-priority (default ACW, NOT_READY, BUSY, READY; GIMPopAgent), taken from the
+    media-specific summarised states
+    (https://docs.genesys.com/Documentation/PSAAS/latest/RPRT/Table-SM_MEDIA_NEUTRAL_STATE_FACT). DND
+    and logged in, which the option does not name, rank where idbmart's etl.state_priority puts them:
+    after not ready, and last. Seconds per agent, interval and state against the truth."""
+    wrong, pairs, won_by_mm = one(
+        mart,
+        f"""WITH truth AS (
+              SELECT t.AGENTID, t.INTERVAL_START, n.CODE, t.SECONDS AS S
+              FROM TRUTH_MEDIA_NEUTRAL_STATE AS t JOIN STATE_NAME AS n ON n.TRUTH = t.STATE),
+            mart AS ({PER_INTERVAL.format(by="", fact="SM_MEDIA_NEUTRAL_STATE_FACT")})
+            SELECT count(*) FILTER (truth.S IS DISTINCT FROM mart.S), count(*),
+                   (SELECT count(*) FROM SM_MEDIA_NEUTRAL_STATE_FACT WHERE WINNING_MEDIA_TYPE_KEY <> 0)
+            FROM truth FULL JOIN mart USING (AGENTID, INTERVAL_START, CODE)""",
+    )
+    assert pairs > 500 and won_by_mm > 100 and wrong == 0, (wrong, pairs, won_by_mm)
+
+
+def test_a_media_neutral_row_begins_wherever_a_state_of_any_media_begins_or_ends(mart):
+    """ "A new row is inserted whenever there is the possibility that a new media-neutral summarized
+    state was entered ... Therefore, there might be multiple sequential rows with the same state"
+    (Table-SM_MEDIA_NEUTRAL_STATE_FACT): the rows of an agent tile its time without overlap, and their
+    starts are exactly the starts and ends of its media-specific states (the last end aside)."""
+    overlaps, missing, extra, repeated = one(
+        mart,
+        """WITH n AS (SELECT *, lead(START_TS) OVER (PARTITION BY RESOURCE_KEY ORDER BY START_TS) AS NEXT_TS,
+                             lag(RESOURCE_STATE_KEY) OVER (PARTITION BY RESOURCE_KEY ORDER BY START_TS) AS PREV,
+                             lag(END_TS) OVER (PARTITION BY RESOURCE_KEY ORDER BY START_TS) AS PREV_END
+                      FROM SM_MEDIA_NEUTRAL_STATE_FACT),
+                e AS (SELECT RESOURCE_KEY, START_TS AS TS FROM SM_RES_STATE_FACT
+                      UNION SELECT RESOURCE_KEY, END_TS FROM SM_RES_STATE_FACT),
+                last_end AS (SELECT RESOURCE_KEY, max(END_TS) AS TS FROM SM_RES_STATE_FACT GROUP BY 1)
+           SELECT (SELECT count(*) FROM n WHERE NEXT_TS < END_TS),
+                  (SELECT count(*) FROM e ANTI JOIN n ON n.RESOURCE_KEY = e.RESOURCE_KEY AND n.START_TS = e.TS
+                   WHERE (e.RESOURCE_KEY, e.TS) NOT IN (SELECT (RESOURCE_KEY, TS) FROM last_end)
+                     AND e.TS NOT IN (SELECT END_TS FROM SM_RES_STATE_FACT f WHERE f.RESOURCE_KEY = e.RESOURCE_KEY
+                                      AND NOT EXISTS (SELECT 1 FROM SM_RES_STATE_FACT g
+                                                      WHERE g.RESOURCE_KEY = f.RESOURCE_KEY
+                                                        AND g.START_TS <= f.END_TS AND g.END_TS > f.END_TS))),
+                  (SELECT count(*) FROM n ANTI JOIN e ON e.RESOURCE_KEY = n.RESOURCE_KEY AND e.TS = n.START_TS),
+                  (SELECT count(*) FROM n WHERE PREV = RESOURCE_STATE_KEY AND PREV_END = START_TS)""",
+    )
+    assert (overlaps, missing, extra) == (0, 0, 0) and repeated > 0, (overlaps, missing, extra, repeated)
+
+
+def test_each_medias_login_session_is_a_session_fact_of_its_media(mart):
+    """One SM_RES_SESSION_FACT row per login session and media (MEDIA_TYPE_KEY): a blended agent's chat
+    and e-mail sessions, begun at the same second, are two."""
+    wrong, sessions = one(
+        mart,
+        """WITH truth AS (SELECT AGENTID, MEDIA, LOGIN_TS, LOGOUT_TS FROM TRUTH_LOGIN_SESSION),
+                mart AS (SELECT r.RESOURCE_CFG_DBID AS AGENTID, m.MEDIA_NAME_CODE AS MEDIA, s.START_TS AS LOGIN_TS,
+                                s.END_TS AS LOGOUT_TS
+                         FROM SM_RES_SESSION_FACT AS s JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+                         JOIN MEDIA_TYPE AS m USING (MEDIA_TYPE_KEY))
+           SELECT count(*) FILTER (truth.AGENTID IS NULL OR mart.AGENTID IS NULL), count(*)
+           FROM truth FULL JOIN mart USING (AGENTID, MEDIA, LOGIN_TS, LOGOUT_TS)""",
+    )
+    by_media = dict(mart.execute("SELECT MEDIA, count(*) FROM TRUTH_LOGIN_SESSION GROUP BY 1").fetchall())
+    assert wrong == 0 and sessions == sum(by_media.values()) and min(by_media.values()) > 2, (wrong, by_media)
+
+
+@pytest.mark.slow
+def test_cycles_through_the_day_give_the_states_of_one_run(mart, tmp_path):
+    """Media-neutral states are rebuilt per agent from the first login session a cycle republishes, as
+    its media's states are: cycles every two hours, while sessions of one media end before another's,
+    leave the same facts as one run over the day."""
+    series = SnapshotSeries(tmp_path / "cycles", P)
+    cycles = without_gate(config.load(series.path))
+    for at in [*range(DAY0 + 8 * 3600, DAY0 + 20 * 3600 + 1, 7200), default_snapshot_time(P)]:
+        series.advance(at)
+        assert not run_cycle(cycles).skipped
+    once = without_gate(config.load(simulate(tmp_path / "once", P)))
+    run_cycle(once)
+    assert differences(cycles.mart_path, once.mart_path, STAR_PREFIXES) == {}
+    assert one(mart, "SELECT count(*) > 1000 FROM SM_MEDIA_NEUTRAL_STATE_FACT") == (True,)
+
+
+def test_a_calls_after_call_work_is_its_agents_voice_wrap_up_never_a_chats(mart):
+    """A blended agent wraps up chats and e-mails too, often within seconds of a call's end: an IRF's
+    after-call work is the agent's voice AFTER_CALL_WORK state only (GIMPopIRF counts the agent's ACW
+    after the call on the DN; multimedia wrap-up belongs to its own media). All ACW measure families
+    together hold the truth's after-call seconds of the calls' agent parties."""
+    mart_s, true_s = one(
+        mart,
+        """SELECT (SELECT sum(AFTER_CALL_WORK_DURATION + CONS_RCV_ACW_DURATION + POST_CONS_XFER_ACW_DURATION
+                             + CONF_JOIN_ACW_DURATION) FROM INTERACTION_RESOURCE_FACT WHERE NOT STUCK_FLAG),
+                  (SELECT sum(ACW_S) FROM TRUTH_PARTY WHERE AGENTID IS NOT NULL
+                     AND CALLID IN (SELECT CALLID FROM TRUTH_CALL WHERE NOT STUCK))""",
+    )
+    assert true_s > 10_000 and mart_s == true_s, (mart_s, true_s)
+
+
+def test_a_blended_cluster_agents_calls_name_no_place(mart):
+    """A SIP Cluster has no places (SIP Cluster guide); a blended agent logs in to chat and e-mail at a
+    place, which is where its multimedia work is, not its calls: its voice resource facts name none."""
+    placed, blended = one(
+        mart,
+        """SELECT count(*) FILTER (i.PLACE_KEY IS NOT NULL), count(*)
+           FROM INTERACTION_RESOURCE_FACT AS i JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+           WHERE r.RESOURCE_CFG_DBID IN (SELECT AGENTID FROM TRUTH_LOGIN_SESSION WHERE MEDIA <> 'VOICE')""",
+    )
+    assert blended > 100 and placed == 0, (blended, placed)
