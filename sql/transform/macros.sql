@@ -21,8 +21,10 @@ CREATE OR REPLACE TEMP MACRO calling_list_key(dbid) AS ob_key('calling_list', db
 CREATE OR REPLACE TEMP MACRO campaign_group_key(dbid) AS ob_key('campaign_group', dbid);
 
 -- The DN of a party or session as a resource: configured by DBID outside a cluster, else by name.
+CREATE OR REPLACE TEMP MACRO party_dn_dbid(cluster, endpoint_id) AS
+  CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN endpoint_id::BIGINT END;
 CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, name) AS
-  CASE WHEN NOT cluster AND coalesce(endpoint_id, 0) > 0 THEN cfg_resource_key(CfgType.DN, endpoint_id)
+  CASE WHEN party_dn_dbid(cluster, endpoint_id) IS NOT NULL THEN cfg_resource_key(CfgType.DN, endpoint_id)
        ELSE dn_resource_key(switch_dbid, name) END;
 
 -- A technical descriptor by its codes (an unspecified role reason keeps the key it had before role
