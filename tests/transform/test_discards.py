@@ -16,7 +16,7 @@ ANN = """SELECT {what} FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (
          JOIN INTERACTION_TYPE t ON t.INTERACTION_TYPE_KEY = f.INTERACTION_TYPE_KEY
          WHERE f.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""  # fmt: skip
 
-# The file's three slowest (about 9 s each) run in the slow tier only, so that `make test-fast` stays under
+# Some of the file's tests (6 to 9 s each) run in the slow tier only, so that `make test-fast` stays under
 # two minutes; `make test` runs them.
 SLOWEST = pytest.mark.slow
 
@@ -114,6 +114,7 @@ def test_codes_the_contract_does_not_know_are_discards_read_by_a_stated_rule(tin
         ).fetchall() == [("UNKNOWN", 110)]
 
 
+@SLOWEST
 def test_a_call_or_party_held_twice_with_other_content_is_taken_once_from_its_latest_row(tiny_deployment):
     """Issue: a duplicated G_CALL key with other content made one IRF eight. The IDB holds CALL-0001 and
     Ann's party twice, the copies written later (higher GSYS_SEQ) and different (the call OUTBOUND, the
@@ -279,6 +280,7 @@ def test_a_call_without_callid_is_a_discard_and_so_is_everything_that_finds_its_
         ]
 
 
+@SLOWEST
 def test_hostile_user_data_values_are_stored_verbatim(tiny_deployment):
     """Held when the IDBs were attacked (issue), kept as a regression test: a value that is SQL, one
     holding a NUL byte and one of 5 MB reach IRF_USER_DATA_CUST_1 (CustomerID, IVR_APP: etl.cust_1_keys)
@@ -305,6 +307,7 @@ def test_hostile_user_data_values_are_stored_verbatim(tiny_deployment):
         assert con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchone() == (2,)
 
 
+@SLOWEST
 def test_a_revenue_that_is_not_a_number_is_a_discard_and_its_fact_loads_without_it(tiny_deployment):
     """IRF_USER_DATA_GEN_1.REVENUE is a number (Info Mart's predefined Revenue KVP, Table-IRF_USER_DATA_GEN_1):
     Ann attaches Revenue "12.5" and later "lots"; the later value is listed with the reason and the
