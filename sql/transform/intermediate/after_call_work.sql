@@ -5,8 +5,8 @@
 --
 -- After-call work of each party: the agent's voice AFTER_CALL_WORK state that began when the party
 -- ended (within $tol seconds: the agent's states may come from another node's IDB), until the
--- agent's next state; a blended agent's chat or e-mail wrap-up is no call's. Each ACW state goes to one party: the nearest end, then a customer call
--- before a consultation, then the party created last.
+-- agent's next state; a blended agent's chat or e-mail wrap-up is no call's. Each ACW state goes to
+-- one party: the nearest end, then a customer call before a consultation, then the party created last.
 WITH party AS (
   SELECT p.IRF_ID, a.AGENTID, p.TERMINATED_TS, p.CALLTYPE, p.CREATED_TS
   FROM _T_PARTY AS p JOIN _T_AGENT AS a USING (IRF_ID)
