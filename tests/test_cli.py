@@ -204,6 +204,19 @@ def test_simulate_is_deterministic_and_its_deployment_checks_clean(tmp_path):
     assert check.stdout.count(" ok ") == 13  # 3 node pairs (6), the VQ pair (2), 2 cfg, OCS 1's pair, OCS 2
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--media", "voice,fax"], "--media 'voice,fax': voice, and chat and/or email"),
+        (["--sites", "0"], "--calls and --days must be at least 1, --sites 1 to 99"),
+        (["--sites", "3", "--faults", "skew:site4:2"], "fault 'skew:site4:2': there are classic sites 1 to 3"),
+    ],
+)
+def test_simulate_rejects_a_wrong_site_or_media_option_in_one_line(tmp_path, args, message):
+    out = idbmart("simulate", "--out", str(tmp_path), "--calls", "200", *args)
+    assert out.returncode == 1 and out.stderr.strip().splitlines() == [f"idbmart simulate: {message}"], out.stderr
+
+
 def test_simulate_rejects_an_unknown_fault_in_one_line(tmp_path):
     out = idbmart("simulate", "--out", str(tmp_path), "--faults", "gap:nowhere:10:00-11:00")
     assert out.returncode == 1
