@@ -19,10 +19,10 @@ def sim(tmp_path_factory):
     return out
 
 
-def connect(folder, at_folder=None) -> duckdb.DuckDBPyConnection:
-    """DuckDB with each IDB attached under its name and the truth tables as views."""
+def connect(folder, params: Params = PARAMS) -> duckdb.DuckDBPyConnection:
+    """DuckDB with each IDB of `params`' deployment attached under its name and the truth tables as views."""
     con = duckdb.connect()
-    for idb in topology(PARAMS):
+    for idb in topology(params):
         con.execute(f"ATTACH '{folder / 'idb' / idb.name}.duckdb' AS {idb.name} (READ_ONLY)")
     for f in sorted((folder / "truth").glob("*.parquet")):
         con.execute(f"CREATE VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')")

@@ -4,12 +4,12 @@ from the cluster to that site."""
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from idbmart.fixtures.simulator import Params, simulate
 from idbmart.fixtures.simulator.topology import topology
 from idbmart.fixtures.simulator.world import site_switch, switch_name
+from tests.simulator.conftest import connect
 
 P = Params(calls=900, seed=3, classic=True, sites=4)
 
@@ -18,11 +18,7 @@ P = Params(calls=900, seed=3, classic=True, sites=4)
 def sites(tmp_path_factory):
     out = tmp_path_factory.mktemp("sites")
     simulate(out, P, ["default"])
-    con = duckdb.connect()
-    for idb in topology(P):
-        con.execute(f"ATTACH '{out / 'idb' / idb.name}.duckdb' AS {idb.name} (READ_ONLY)")
-    for f in sorted((out / "truth").glob("*.parquet")):
-        con.execute(f"CREATE VIEW {f.stem} AS SELECT * FROM read_parquet('{f}')")
+    con = connect(out, P)
     yield con
     con.close()
 

@@ -26,8 +26,10 @@ state AS (
   FROM GIDB_G_AGENT_STATE_HISTORY AS h, bounds AS b
   WHERE h.TYPE = AgentStateType.STATE
     AND h.AGENTID IN (SELECT AGENTID FROM party)
-    AND (h.SOURCE_NAME, h.LOGINSESSIONID) IN (
-      SELECT (SOURCE_NAME, LOGINSESSIONID) FROM GIDB_G_LOGIN_SESSION WHERE coalesce(MEDIATYPE, MediaType.VOICE) = MediaType.VOICE
+    AND (h.SOURCE_NAME, h.LOGINSESSIONID) IN (  -- voice sessions around the slice's ends (a state is inside its session)
+      SELECT (SOURCE_NAME, LOGINSESSIONID) FROM GIDB_G_LOGIN_SESSION, bounds AS sb
+      WHERE coalesce(MEDIATYPE, MediaType.VOICE) = MediaType.VOICE
+        AND CREATED_TS <= sb.HI + $max_state_s AND coalesce(TERMINATED_TS, $sentinel) >= sb.LO - $max_state_s
     )
     AND h.ADDED_TS BETWEEN b.LO - $max_state_s AND b.HI + $max_state_s
 ),
