@@ -117,14 +117,15 @@ class CallState(IntEnum):
 
 @unique
 class PartyType(IntEnum):
-    """G_PARTY.TYPE [doc]: 1 internal DN, 2 external, 3-6 multimedia."""
+    """G_PARTY.TYPE [doc] (ICON Table-G_PARTY): 1 internal DN, 2 external; multimedia: 3 the agent's place,
+    4 an interaction queue, 5 an interaction workbin, 6 a routing strategy (Interaction Server's scripts)."""
 
     INTERNAL_DN = 1
     EXTERNAL = 2
-    MULTIMEDIA_3 = 3
-    MULTIMEDIA_4 = 4
-    MULTIMEDIA_5 = 5
-    MULTIMEDIA_6 = 6
+    PLACE = 3
+    INTERACTION_QUEUE = 4
+    WORKBIN = 5
+    ROUTING_STRATEGY = 6
 
 
 @unique

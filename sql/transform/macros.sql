@@ -26,6 +26,11 @@ CREATE OR REPLACE TEMP MACRO party_dn_dbid(cluster, endpoint_id) AS
 CREATE OR REPLACE TEMP MACRO party_dn_key(cluster, endpoint_id, switch_dbid, name) AS
   CASE WHEN party_dn_dbid(cluster, endpoint_id) IS NOT NULL THEN cfg_resource_key(CfgType.DN, endpoint_id)
        ELSE dn_resource_key(switch_dbid, name) END;
+-- A multimedia party's resource by its G_PARTY.TYPE (ICON Table-G_PARTY: 3 place, 4 interaction queue, 5
+-- workbin, 6 routing strategy): STG_RESOURCE_SEEN.TYPE_CODE, which resource.sql names; NULL for a DN's.
+CREATE OR REPLACE TEMP MACRO media_party_type_code(party_type) AS
+  CASE party_type WHEN PartyType.PLACE THEN 'PLACE' WHEN PartyType.INTERACTION_QUEUE THEN 'INTERACTIONQUEUE'
+                  WHEN PartyType.WORKBIN THEN 'WORKBIN' WHEN PartyType.ROUTING_STRATEGY THEN 'ROUTINGSTRATEGY' END;
 
 -- A technical descriptor by its codes (an unspecified role reason keeps the key it had before role
 -- reasons were recorded, so older facts still find their row).

@@ -185,6 +185,7 @@ def test_sql_files_render_per_dialect_with_bound_parameters():
         sqlfile.render(q, "postgres", {"ani": "x"})
 
 
+@pytest.mark.slow  # 10 s: `make test-fast` stays under two minutes
 def test_a_parquet_value_that_is_not_utf8_is_repaired_never_failing_the_source(tiny_parquet, tmp_path):
     """Issue: one invalid UTF-8 byte in a Parquet user-data value skipped the source on every run.
     CALL-0001's CustomerSegment "Gold" (tiny/README.md) gets a stray 0xFF byte: the source is read,

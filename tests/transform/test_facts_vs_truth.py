@@ -1,10 +1,12 @@
-"""The star schema against the simulator's truth, on SIP Cluster, classic, mixed and thirty-site deployments.
+"""The star schema against the simulator's truth, on SIP Cluster, classic, mixed, thirty-site and multimedia
+deployments.
 
 One simulated day (default faults: a gap and re-delivered rows on a cluster primary, late commits, a
 VQ member down, node 3's clock 3 s late, a gap on the classic secondary, one stuck call) is loaded
 three ways: the cluster's IDBs only, the classic site's only, and all of them (mixed). A second day
 has thirty classic sites beside the cluster (the Interaction Director guide's autonomous sites, each
-its own HA pair and data center, most clocks 1-3 s late), loaded whole. Expected values
+its own HA pair and data center, most clocks 1-3 s late), loaded whole; a third the SIP Cluster with
+blended agents, whose chats and e-mails an Interaction Server's ICON pair records. Expected values
 come from the truth tables: the true agent of every party, its true ring, talk, hold and after-call
 seconds, every call's true outcome, every agent's true seconds per state.
 """
@@ -20,7 +22,7 @@ import pytest
 from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, default_snapshot_time, simulate
-from idbmart.fixtures.simulator.world import CLUSTER_SWITCH, site_switch, switch_name
+from idbmart.fixtures.simulator.world import CLUSTER_SWITCH, MM_SWITCH, site_switch, switch_name
 from idbmart.idb.enums import RouteTargetType
 from idbmart.load.mart import SENTINEL_TS
 from tests.conftest import mart_with_truth, one
@@ -28,6 +30,7 @@ from tests.conftest import mart_with_truth, one
 WORLDS = {
     "one site": Params(calls=1200, seed=11, classic=True),
     "thirty sites": Params(calls=3000, seed=13, classic=True, sites=30),
+    "multimedia": Params(calls=700, seed=17, media=("voice", "chat", "email")),
 }
 SHAPES = {  # deployment → its world, its sources and the truth rows it covers (TRUTH_CALL.NODE)
     # a call that crossed sites (ISCC) is only whole where both sites are read
@@ -39,6 +42,8 @@ SHAPES = {  # deployment → its world, its sources and the truth rows it covers
     ),
     "mixed": ("one site", lambda s: True, "TRUE"),
     "sites": ("thirty sites", lambda s: True, "TRUE"),
+    # the SIP Cluster with blended agents: chats and e-mails through an Interaction Server's ICON pair
+    "multimedia": ("multimedia", lambda s: True, "TRUE"),
 }
 # Each IRF measure column (Info Mart's families are disjoint, DBCompatibility VOICE_IXN_FACT_EXT) → the
 # truth's seconds it counts and the families of the parties they come from (TRUTH_PARTY.FAMILY).
@@ -75,11 +80,11 @@ def worlds(tmp_path_factory) -> Callable[[str], tuple[config.Deployment, Path]]:
     return world
 
 
-# The classic-only and thirty-site shapes are the slow tier's (`make test-fast` keeps the fast tier under
+# The classic-only, thirty-site and multimedia shapes are the slow tier's (`make test-fast` keeps the fast tier under
 # two minutes): the mixed shape reads the classic site too.
 @pytest.fixture(
     scope="module",
-    params=[pytest.param(s, marks=pytest.mark.slow) if s in ("classic", "sites") else s for s in SHAPES],
+    params=[pytest.param(s, marks=pytest.mark.slow) if s in ("classic", "sites", "multimedia") else s for s in SHAPES],
 )
 def mart(request, worlds, tmp_path_factory):
     """A connection to the mart of one deployment shape, with the truth of its calls as views."""
@@ -201,7 +206,8 @@ def test_skills_and_group_memberships_are_the_configured_ones_with_their_history
                   WHERE GROUP_NAME = 'Classic Floor' AND GROUP_TYPE_CODE = 'PLACE' AND ACTIVE_FLAG),
                   (SELECT count(*) FROM PLACE)""",
     )
-    assert floor == places > 0
+    # the multimedia world has no classic site: its places are its blended agents', on no floor
+    assert (floor, places > 0) == ((0, True) if shape == "multimedia" else (places, True)), (shape, floor, places)
 
 
 def test_a_routed_agents_fact_names_the_target_its_strategy_selected(mart):
@@ -369,12 +375,12 @@ SELECT f.MEDIA_SERVER_IXN_GUID AS CALLID,
     WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND RESULT = 'CONFERENCED')
       THEN 'conferenced'
     WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND RESULT = 'TRANSFERRED'
-                 AND DN_TYPE = 'EXTENSION') THEN 'transferred'
+                 AND DN_TYPE IN ('EXTENSION', 'PLACE')) THEN 'transferred'
     WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND REASON = 'ABANDONEDWHILERINGING')
       THEN 'abandoned_ringing'
     WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND REASON = 'ABANDONEDFROMHOLD')
       THEN 'abandoned_from_hold'
-    WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND DN_TYPE = 'EXTENSION'
+    WHEN EXISTS (SELECT 1 FROM irf WHERE irf.INTERACTION_ID = f.INTERACTION_ID AND DN_TYPE IN ('EXTENSION', 'PLACE')
                  AND CUSTOMER_HANDLE_COUNT > 0) THEN 'answered'
     WHEN EXISTS (SELECT 1 FROM msf WHERE msf.INTERACTION_ID = f.INTERACTION_ID AND RESULT = 'ABANDONED')
       THEN 'abandoned_in_queue'
@@ -407,8 +413,10 @@ def test_a_call_routed_to_another_site_is_one_interaction_with_its_leg_there(mar
            WHERE t.ISCC_FROM IS NOT NULL
              AND t.ISCC_FROM NOT IN (SELECT CALLID FROM TRUTH_CALL WHERE STUCK)""",
     )
-    assert legs > 5, legs
-    expected = {"mixed": (0, legs), "sites": (0, legs), "classic": (legs, 0), "cluster": (0, 0)}[shape]
+    assert (legs > 5) == (shape != "multimedia"), legs  # the multimedia world has no classic site
+    expected = {"mixed": (0, legs), "sites": (0, legs), "classic": (legs, 0), "cluster": (0, 0), "multimedia": (0, 0)}[
+        shape
+    ]
     assert (own, joined) == expected, (shape, legs, own, joined)
 
 
@@ -418,7 +426,8 @@ def test_each_handling_row_is_on_its_sites_switch(mart):
     row names the switch of the DN the agent took the call on, as the simulator configured it (each
     classic site its own T-Server; an ISCC leg on the agent's site, its call on the cluster)."""
     shape, con, _ = mart
-    names = ", ".join(f"({w}, '{switch_name(w)}')" for w in [CLUSTER_SWITCH, *map(site_switch, range(1, 31))])
+    switches = [CLUSTER_SWITCH, MM_SWITCH, *map(site_switch, range(1, 31))]
+    names = ", ".join(f"({w}, '{switch_name(w)}')" for w in switches)
     rows, wrong, switches = one(
         con,
         f"""SELECT count(*), count(*) FILTER (r.SWITCH_DBID IS DISTINCT FROM p.SWITCHID
@@ -427,7 +436,7 @@ def test_each_handling_row_is_on_its_sites_switch(mart):
             FROM PARTY AS p JOIN RESOURCE_ AS r ON r.RESOURCE_KEY = p.MEDIA_RESOURCE_KEY
             LEFT JOIN (VALUES {names}) AS s (SWITCHID, NAME) ON s.SWITCHID = p.SWITCHID""",
     )
-    sites = {"cluster": 1, "classic": 1, "mixed": 2, "sites": 31}[shape]
+    sites = {"cluster": 1, "classic": 1, "mixed": 2, "sites": 31, "multimedia": 2}[shape]  # multimedia: its own
     assert rows > 100 and wrong == 0 and switches == sites, (shape, rows, wrong, switches)
 
 

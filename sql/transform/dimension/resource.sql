@@ -27,6 +27,12 @@ dn_type AS (
     (4, 'ROUTINGPOINT', 'RoutingPoint'), (5, 'VIRTUALQUEUE', 'VirtualQueue'),
     (6, 'ROUTINGPOINT', 'VirtualRoutingPoint'), (9, 'IVRPORT', 'VoiceTreatmentPort')) AS t(TYPE, CODE, SUBTYPE)
 ),
+media_resource AS (  -- multimedia parties' resources by STG_RESOURCE_SEEN.TYPE_CODE (media_party_type_code):
+                     -- Info Mart's interaction queues and workbins are queues (Table-RESOURCE_ subtypes)
+  SELECT * FROM (VALUES ('PLACE', 'Place', 'PLACE', 'Place'),
+    ('INTERACTIONQUEUE', 'Queue', 'QUEUE', 'InteractionQueue'), ('WORKBIN', 'Queue', 'QUEUE', 'InteractionWorkBin'),
+    ('ROUTINGSTRATEGY', 'RoutingStrategy', 'ROUTINGSTRATEGY', 'RoutingStrategy')) AS t(SEEN, TYPE, CODE, SUBTYPE)
+),
 configured AS (
   SELECT cfg_resource_key(CfgType.PERSON, a.AGENTID) AS RESOURCE_KEY, a.TENANTID, NULL::INTEGER AS SWITCH_DBID, 'Agent' AS RESOURCE_TYPE,
     'AGENT' AS RESOURCE_TYPE_CODE, 'Agent' AS RESOURCE_SUBTYPE, a.USERNAME AS RESOURCE_NAME,
@@ -49,11 +55,11 @@ configured AS (
 on_the_fly AS (
   SELECT
     s.RESOURCE_KEY, s.TENANTID, s.SWITCH_DBID,
-    CASE s.IDENTITY_RULE WHEN 'app' THEN 'IVRApplication' WHEN 'agent' THEN 'Agent' ELSE 'DN' END,
+    CASE s.IDENTITY_RULE WHEN 'app' THEN 'IVRApplication' WHEN 'agent' THEN 'Agent' ELSE coalesce(m.TYPE, 'DN') END,
     CASE WHEN s.IDENTITY_RULE = 'app' THEN 'IVRAPPLICATION' WHEN s.IDENTITY_RULE = 'agent' THEN 'AGENT'
-         ELSE coalesce(t.CODE, s.TYPE_CODE, 'EXTENSION') END,
+         ELSE coalesce(m.CODE, t.CODE, s.TYPE_CODE, 'EXTENSION') END,
     CASE WHEN s.IDENTITY_RULE = 'app' THEN 'IVRApplication' WHEN s.IDENTITY_RULE = 'agent' THEN 'Agent'
-         ELSE coalesce(t.SUBTYPE, 'Extension') END,
+         ELSE coalesce(m.SUBTYPE, t.SUBTYPE, 'Extension') END,
     s.RESOURCE_NAME, NULL, NULL, NULL,
     CASE WHEN s.IDENTITY_RULE IN ('dn', 'app') THEN s.RESOURCE_KEY ELSE s.CFG_DBID END,
     CASE WHEN s.IDENTITY_RULE IN ('dn', 'app') THEN CfgType.ON_THE_FLY ELSE s.CFG_TYPE_ID END,
@@ -62,6 +68,7 @@ on_the_fly AS (
   LEFT JOIN (SELECT DN, SWITCHID, min(TYPE) AS TYPE FROM latest_dn GROUP BY ALL) AS cd
     ON s.IDENTITY_RULE = 'dn' AND cd.DN = s.RESOURCE_NAME AND cd.SWITCHID = s.SWITCH_DBID
   LEFT JOIN dn_type AS t ON t.TYPE = cd.TYPE
+  LEFT JOIN media_resource AS m ON m.SEEN = s.TYPE_CODE
   WHERE s.RESOURCE_KEY NOT IN (SELECT RESOURCE_KEY FROM configured)
 )
 SELECT

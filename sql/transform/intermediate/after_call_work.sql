@@ -5,12 +5,13 @@
 --
 -- After-call work of each party: the agent's voice AFTER_CALL_WORK state that began when the party
 -- ended (within $tol seconds: the agent's states may come from another node's IDB), until the
--- agent's next state; a blended agent's chat or e-mail wrap-up is no call's. Each ACW state goes to
--- one party: the nearest end, then a customer call before a consultation, then the party created last.
+-- agent's next state; a blended agent's chat or e-mail wrap-up is no call's, and a chat or e-mail has
+-- none (its wrap-up is a state of the agent's multimedia session only). Each ACW state goes to one
+-- party: the nearest end, then a customer call before a consultation, then the party created last.
 WITH party AS (
   SELECT p.IRF_ID, a.AGENTID, p.TERMINATED_TS, p.CALLTYPE, p.CREATED_TS
   FROM _T_PARTY AS p JOIN _T_AGENT AS a USING (IRF_ID)
-  WHERE a.AGENTID IS NOT NULL AND NOT p.STUCK_FLAG
+  WHERE a.AGENTID IS NOT NULL AND NOT p.STUCK_FLAG AND p.MEDIATYPE = MediaType.VOICE
 ),
 bounds AS (
   SELECT min(TERMINATED_TS) - $tol AS LO, max(TERMINATED_TS) + $tol AS HI FROM party

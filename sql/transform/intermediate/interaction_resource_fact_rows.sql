@@ -59,6 +59,10 @@ party AS (
     p.*, a.AGENTID, a.AGENT_MATCH, e.RESULT_CODE AS MEDIATION_RESULT, e.REASON_CODE AS MEDIATION_REASON,
     cu.LEFT_TS AS CUSTOMER_LEFT_TS, ch.CONFERENCED, ch.TRANSFERRED,
     CASE
+      -- a chat or e-mail a strategy delivered from an interaction queue (GIMMMIxnFlow-Chat: RoutedTo);
+      -- one the agent pulled from a workbin is received (idbmart's reading: the flows pages name no role)
+      WHEN p.TYPE = PartyType.PLACE AND up.TYPE IN (PartyType.INTERACTION_QUEUE, PartyType.ROUTING_STRATEGY)
+        THEN 'ROUTEDTO'
       WHEN p.CALLTYPE = CallType.CONSULT AND p.PROLE = PartyRole.ORIGINATOR THEN 'INITIATEDCONSULT'
       WHEN p.CALLTYPE = CallType.CONSULT THEN 'RECEIVEDCONSULT'
       WHEN p.PROLE = PartyRole.ORIGINATOR THEN 'INITIATED'
@@ -69,6 +73,7 @@ party AS (
   LEFT JOIN ended_in_mediation AS e USING (IRF_ID)
   LEFT JOIN _T_CUSTOMER AS cu ON cu.SOURCE_NAME = p.SOURCE_NAME AND cu.CALLID = p.CALLID
   LEFT JOIN child AS ch ON ch.SOURCE_NAME = p.SOURCE_NAME AND ch.PARTYID = p.PARTYID
+  LEFT JOIN _T_PARTY AS up ON up.SOURCE_NAME = p.SOURCE_NAME AND up.PARTYID = p.PARENTPARTYID
   WHERE p.KIND IN ('dn', 'ivr') OR e.IRF_ID IS NOT NULL
 ),
 described AS (
@@ -239,6 +244,7 @@ SELECT
   coalesce(g.GROUP_COMBINATION_KEY, -2) AS RESOURCE_GROUP_COMBINATION_KEY,
   -- the place its agent was logged in at when it began (NULL: none, as in a SIP Cluster)
   (SELECT min(p.PLACE_KEY) FROM _T_AGENT_PLACE AS p
-   WHERE p.RESOURCE_KEY = a.RESOURCE_KEY AND a.START_TS >= p.FROM_TS AND a.START_TS < p.TO_TS) AS PLACE_KEY
+   WHERE p.RESOURCE_KEY = a.RESOURCE_KEY AND p.MEDIA_TYPE_KEY = a.MEDIA_TYPE_KEY
+     AND a.START_TS >= p.FROM_TS AND a.START_TS < p.TO_TS) AS PLACE_KEY
 FROM attempt AS a
 LEFT JOIN _T_GROUP_SEGMENT AS g ON g.RESOURCE_KEY = a.RESOURCE_KEY AND a.START_TS >= g.FROM_TS AND a.START_TS < g.TO_TS

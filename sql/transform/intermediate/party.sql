@@ -6,8 +6,10 @@
 -- Every party of the interactions in scope, classified, with the times the facts need. A party is
 -- identified across HA members and runs by its call, DN and creation time (PARTYID is per IDB
 -- outside a SIP Cluster), which gives its IRF_ID.
---   KIND: customer (an external party), mediation (routing point, ACD or virtual queue: it routed or
---   queued the call), ivr (treatment), dn (an agent's DN or any other internal DN).
+--   KIND: customer (an external party), mediation (routing point, ACD or virtual queue; for multimedia an
+--   interaction queue, workbin or routing strategy: it routed or queued the interaction), ivr
+--   (treatment), dn (an agent's DN or any other internal DN; for multimedia the agent's place, its agent
+--   reported in AGENTID). ICON's G_PARTY.TYPE names the multimedia parties (Table-G_PARTY).
 --   HANDLING_IRF_ID: the INTERACTION_RESOURCE_ID of the handling attempt the party belongs to (GIMPopIRF:
 --   one IRF per resource per attempt). A consultation's receiver who takes the main call over when the
 --   consultation is transferred or conferenced goes on in its consultation's attempt; any other party
@@ -78,6 +80,8 @@ classified AS MATERIALIZED (
     p.STUCK_FLAG,
     h.ALERT_TS, h.ANSWER_TS, h.LAST_STATE,
     CASE
+      WHEN p.TYPE = PartyType.PLACE THEN 'dn'
+      WHEN p.TYPE IN (PartyType.INTERACTION_QUEUE, PartyType.WORKBIN, PartyType.ROUTING_STRATEGY) THEN 'mediation'
       -- a type the contract does not know: internal where an agent or a configured DN says so (discards.sql)
       WHEN p.TYPE <> PartyType.INTERNAL_DN AND (is_code($codes_party_type, p.TYPE) OR (nullif(p.AGENTID, 0) IS NULL
                                                                   AND coalesce(p.ENDPOINTID, 0) <= 0))
@@ -87,8 +91,9 @@ classified AS MATERIALIZED (
       ELSE 'dn'
     END AS KIND,
     -- a routing point (or virtual routing point) by its configured or reported DN type, else by having
-    -- routed the call without queuing it: its time is not a mediation segment (GIMPopMSF)
-    coalesce(cd.TYPE IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), nullif(p.ENDPOINTTYPE, DnType.EXTENSION) IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
+    -- routed the call without queuing it, and a multimedia routing strategy: its time is not a mediation
+    -- segment (GIMPopMSF; Info Mart's show-non-queue-mediation-mm is false by default)
+    p.TYPE = PartyType.ROUTING_STRATEGY OR coalesce(cd.TYPE IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), nullif(p.ENDPOINTTYPE, DnType.EXTENSION) IN (DnType.ROUTING_POINT, DnType.VIRTUAL_ROUTING_POINT), h.ROUTED_ONLY, FALSE) AS ROUTING_POINT,
     idb_key(
       p.CALLID || '|' || coalesce(p.ENDPOINTDN, '') || '|' || p.CREATED_TS || '|' ||
       row_number() OVER (PARTITION BY p.HA_SET, p.CALLID, p.ENDPOINTDN, p.CREATED_TS ORDER BY p.PROLE, p.PARTYID)

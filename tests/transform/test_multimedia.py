@@ -1,10 +1,11 @@
 """Blended agents: voice on the SIP Cluster, chat and e-mail through an Interaction Server's ICON pair.
 
 One simulated day (`--media voice,chat,email`, the default faults but clock skew: seconds per interval
-are compared, as in the aggregates' truth tests) against its truth: each media's
-summarised states, the agent's media-neutral state, and a login session per media. Expected values come
-from the truth tables (TRUTH_AGENT_STATE per MEDIA, TRUTH_MEDIA_NEUTRAL_STATE, TRUTH_LOGIN_SESSION),
-which follow Info Mart's rules as cited per test.
+are compared, as in the aggregates' truth tests) against its truth: the chats and e-mails as
+interactions (their interaction queues, workbin and agents: IRFs, MSFs, AG2_QUEUE and AG2_AGENT), each
+media's summarised states, the agent's media-neutral state, and a login session per media. Expected
+values come from the truth tables (TRUTH_CALL, TRUTH_PARTY, TRUTH_QUEUE; TRUTH_AGENT_STATE per MEDIA,
+TRUTH_MEDIA_NEUTRAL_STATE, TRUTH_LOGIN_SESSION), which follow Info Mart's rules as cited per test.
 """
 
 from __future__ import annotations
@@ -173,6 +174,145 @@ def test_a_blended_cluster_agents_calls_name_no_place(mart):
         mart,
         """SELECT count(*) FILTER (i.PLACE_KEY IS NOT NULL), count(*)
            FROM INTERACTION_RESOURCE_FACT AS i JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
-           WHERE r.RESOURCE_CFG_DBID IN (SELECT AGENTID FROM TRUTH_LOGIN_SESSION WHERE MEDIA <> 'VOICE')""",
+           WHERE r.RESOURCE_CFG_DBID IN (SELECT AGENTID FROM TRUTH_LOGIN_SESSION WHERE MEDIA <> 'VOICE')
+             AND i.MEDIA_TYPE_KEY = 0""",
     )
     assert blended > 100 and placed == 0, (blended, placed)
+
+
+# -- chats and e-mails as interactions ----------------------------------------------------------------
+# The multimedia agent parties (at a place) with the IRF of each, matched by interaction and place.
+MM_PARTY = """
+    SELECT t.*, c.MEDIA, i.INTERACTION_RESOURCE_ID, i.TALK_DURATION, i.RING_DURATION, i.CUSTOMER_TALK_DURATION,
+           i.AFTER_CALL_WORK_DURATION, i.PLACE_KEY, td.RESOURCE_ROLE_CODE AS ROLE, td.TECHNICAL_RESULT_CODE AS RESULT,
+           a.RESOURCE_CFG_DBID AS MART_AGENTID, pl.PLACE_CFG_DBID,
+           EXISTS (SELECT 1 FROM TRUTH_QUEUE AS w WHERE w.CALLID = t.CALLID AND w.KIND = 'workbin') AS PULLED
+    FROM TRUTH_PARTY AS t JOIN TRUTH_CALL AS c USING (CALLID)
+    LEFT JOIN (SELECT i.*, d.RESOURCE_NAME FROM INTERACTION_RESOURCE_FACT AS i
+               JOIN RESOURCE_ AS d ON d.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY) AS i
+      ON i.MEDIA_SERVER_IXN_GUID = t.CALLID AND i.RESOURCE_NAME = t.DN
+    LEFT JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
+    LEFT JOIN RESOURCE_ AS a ON a.RESOURCE_KEY = i.RESOURCE_KEY
+    LEFT JOIN PLACE AS pl USING (PLACE_KEY)
+    WHERE c.MEDIA <> 'VOICE' AND t.AGENTID IS NOT NULL"""
+
+
+def test_each_chat_and_email_is_one_inbound_interaction_of_its_media(mart):
+    """Interaction Server's interactions reach ICON as calls of their media (G_CALL.MEDIATYPE), and Info
+    Mart makes each one INTERACTION_FACT of that media, inbound (GIMMMIxnFlow-Chat,
+    https://docs.genesys.com/Documentation/GIM/latest/User/GIMMMIxnFlow-Chat, and GIMMMIxnFlow-Email):
+    every chat and e-mail of the truth, abandoned or handled, is one, with the media and the interaction
+    type its truth says."""
+    wrong, total, media = one(
+        mart,
+        """SELECT count(*) FILTER (f.INTERACTION_ID IS NULL OR m.MEDIA_NAME_CODE <> t.MEDIA
+                                   OR it.INTERACTION_TYPE_CODE <> 'INBOUND'),
+                  count(*), count(DISTINCT t.MEDIA)
+           FROM TRUTH_CALL AS t
+           LEFT JOIN INTERACTION_FACT AS f ON f.MEDIA_SERVER_IXN_GUID = t.CALLID
+           LEFT JOIN MEDIA_TYPE AS m USING (MEDIA_TYPE_KEY)
+           LEFT JOIN INTERACTION_TYPE AS it USING (INTERACTION_TYPE_KEY)
+           WHERE t.MEDIA <> 'VOICE'""",
+    )
+    assert total > 200 and media == 2 and wrong == 0, (total, media, wrong)
+    assert one(mart, "SELECT count(*) FROM INTERACTION_FACT WHERE MEDIA_TYPE_KEY <> 0") == (total,)
+
+
+def test_a_chat_or_email_handled_by_an_agent_is_its_agents_resource_fact_at_its_place(mart):
+    """GIMMMIxnFlow-Chat ("strategy delivers chat to agent, and agent replies": RoutedTo/Completed): each
+    agent's handling of a chat or e-mail is one IRF, of the agent the place's party reports (ICON
+    G_PARTY.TYPE 3, a multimedia place, AGENTID; Table-G_PARTY), at that place (PLACE_KEY), with its ring
+    and handling seconds. A chat's or e-mail's customer has no party: idbmart counts the customer on it
+    from arrival to end, so CUSTOMER_TALK is the handling time. An e-mail the agent pulled from a workbin
+    is RECEIVED (the flow pages name no role for it: idbmart's decision). Multimedia wrap-up is a state of
+    the agent's multimedia session, not the interaction's after-call work."""
+    wrong = one(
+        mart,
+        f"""SELECT count(*), count(*) FILTER (INTERACTION_RESOURCE_ID IS NULL),
+                  count(*) FILTER (MART_AGENTID IS DISTINCT FROM AGENTID),
+                  count(*) FILTER (PLACE_CFG_DBID IS DISTINCT FROM AGENTID + 2000),
+                  count(*) FILTER (TALK_DURATION <> TALK_S OR RING_DURATION <> RING_S
+                                   OR CUSTOMER_TALK_DURATION <> TALK_S),
+                  count(*) FILTER (ROLE <> CASE WHEN PULLED THEN 'RECEIVED' ELSE 'ROUTEDTO' END
+                                   OR RESULT <> 'COMPLETED'),
+                  count(*) FILTER (AFTER_CALL_WORK_DURATION <> 0),
+                  count(*) FILTER (PULLED), count(*) FILTER (MEDIA = 'CHAT')
+           FROM ({MM_PARTY})""",
+    )  # fmt: skip
+    total, pulled, chats = wrong[0], wrong[7], wrong[8]
+    assert total > 200 and pulled > 20 and chats > 100 and wrong[1:7] == (0,) * 6, wrong
+
+
+def test_each_interaction_queue_and_workbin_stay_is_a_mediation_segment(mart):
+    """GIMPopMSF (https://docs.genesys.com/Documentation/GIM/8.5.0/User/GIMPopMSF): MSFs describe
+    "multimedia interaction queues and workbins" as they do ACD queues, from entry until abandoned there or
+    distributed, "including the time that it takes the interaction to be answered by the target". Each
+    stay of the truth is one MSF on its queue (RESOURCE_SUBTYPE InteractionQueue, or InteractionWorkBin
+    for the workbin: Table-RESOURCE_): an abandoned chat ABANDONED while queued; an e-mail sent on to the
+    workbin DIVERTED with no handling target; one distributed to an agent DIVERTED to the agent's IRF, its
+    duration running until the agent accepted (the place's ringing seconds added)."""
+    rows = one(
+        mart,
+        """WITH t AS (
+             SELECT q.*, q.ENTERED_TS AS START_TS, p.RING_S, p.DN AS PLACE,
+                    EXISTS (SELECT 1 FROM TRUTH_QUEUE AS w WHERE w.CALLID = q.CALLID AND w.KIND = 'workbin'
+                            AND w.ENTERED_TS = q.LEFT_TS) AS TO_WORKBIN
+             FROM TRUTH_QUEUE AS q
+             LEFT JOIN TRUTH_PARTY AS p ON p.CALLID = q.CALLID AND p.AGENTID IS NOT NULL AND p.CREATED_TS = q.LEFT_TS
+             WHERE q.KIND IN ('interaction_queue', 'workbin')),
+           m AS (
+             SELECT m.MEDIA_SERVER_IXN_GUID AS CALLID, r.RESOURCE_NAME AS QUEUE, r.RESOURCE_SUBTYPE, m.START_TS,
+                    m.MEDIATION_DURATION, td.TECHNICAL_RESULT_CODE AS RESULT, td.RESULT_REASON_CODE AS REASON,
+                    d.RESOURCE_NAME AS TARGET_PLACE
+             FROM MEDIATION_SEGMENT_FACT AS m JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+             JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
+             LEFT JOIN INTERACTION_RESOURCE_FACT AS i ON i.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID
+             LEFT JOIN RESOURCE_ AS d ON d.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY
+             WHERE m.MEDIA_TYPE_KEY <> 0)
+           SELECT count(*), count(*) FILTER (m.CALLID IS NULL OR t.CALLID IS NULL),
+             count(*) FILTER (m.RESOURCE_SUBTYPE <> CASE t.KIND WHEN 'workbin' THEN 'InteractionWorkBin'
+                                                                ELSE 'InteractionQueue' END),
+             count(*) FILTER (t.RESULT = 'abandoned' AND (m.RESULT, m.REASON) <> ('ABANDONED', 'ABANDONEDWHILEQUEUED')),
+             count(*) FILTER (t.TO_WORKBIN AND (m.RESULT <> 'DIVERTED' OR m.TARGET_PLACE IS NOT NULL)),
+             count(*) FILTER (t.PLACE IS NOT NULL
+                              AND (m.RESULT <> 'DIVERTED' OR m.TARGET_PLACE IS DISTINCT FROM t.PLACE)),
+             count(*) FILTER (m.MEDIATION_DURATION <> t.LEFT_TS - t.ENTERED_TS + coalesce(t.RING_S, 0)),
+             count(*) FILTER (t.RESULT = 'abandoned'), count(*) FILTER (t.TO_WORKBIN),
+             count(*) FILTER (t.KIND = 'workbin')
+           FROM t FULL JOIN m USING (CALLID, QUEUE, START_TS)""",
+    )  # fmt: skip
+    total, abandoned, to_workbin, workbin = rows[0], rows[7], rows[8], rows[9]
+    assert total > 250 and abandoned > 5 and to_workbin == workbin > 20 and rows[1:7] == (0,) * 6, rows
+
+
+def test_queue_and_agent_aggregates_count_chats_and_emails_by_media(mart):
+    """RAA's AG2_QUEUE_* count per queue and media the interactions that entered, were distributed,
+    accepted or abandoned; AG2_AGENT_* the interactions each agent accepted and its engage time (customer
+    talk), per media (MEDIA_TYPE_KEY; https://docs.genesys.com/Documentation/RAA/latest/PDMMS/Table-AG2_QUEUE_SUBHR).
+    Summed over the day's intervals, against the truth's stays and agent parties."""
+    queues = dict(
+        mart.execute(
+            """SELECT t.QUEUE, (t.ENTERED, t.ABANDONED, t.DISTRIBUTED) = (a.ENTERED, a.ABANDONED, a.DISTRIBUTED)
+               FROM (SELECT QUEUE, count(*) AS ENTERED, count(*) FILTER (RESULT = 'abandoned') AS ABANDONED,
+                            count(*) FILTER (RESULT = 'distributed') AS DISTRIBUTED
+                     FROM TRUTH_QUEUE WHERE KIND IN ('interaction_queue', 'workbin') GROUP BY 1) AS t
+               LEFT JOIN (SELECT r.RESOURCE_NAME AS QUEUE, sum(ENTERED) AS ENTERED, sum(ABANDONED) AS ABANDONED,
+                                 sum(DISTRIBUTED) AS DISTRIBUTED
+                          FROM AG2_QUEUE_SUBHR JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+                          WHERE MEDIA_TYPE_KEY <> 0 GROUP BY 1) AS a USING (QUEUE)"""
+        ).fetchall()
+    )
+    assert queues == {"Chat_Inbound": True, "Email_Inbound": True, "Email_Backlog": True}, queues
+    agents, wrong = one(
+        mart,
+        f"""WITH t AS (SELECT AGENTID, MEDIA, count(*) AS ACCEPTED, sum(TALK_S) AS ENGAGE_TIME
+                       FROM ({MM_PARTY}) GROUP BY ALL),
+                a AS (SELECT r.RESOURCE_CFG_DBID AS AGENTID, m.MEDIA_NAME_CODE AS MEDIA, sum(ACCEPTED) AS ACCEPTED,
+                             sum(ENGAGE_TIME) AS ENGAGE_TIME
+                      FROM AG2_AGENT_SUBHR JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
+                      JOIN MEDIA_TYPE AS m USING (MEDIA_TYPE_KEY)
+                      WHERE MEDIA_TYPE_KEY <> 0 GROUP BY ALL)
+            SELECT count(*), count(*) FILTER ((t.ACCEPTED, t.ENGAGE_TIME) IS DISTINCT FROM (a.ACCEPTED, a.ENGAGE_TIME))
+            FROM t FULL JOIN a USING (AGENTID, MEDIA)""",
+    )  # fmt: skip
+    assert agents > 5 and wrong == 0, (agents, wrong)
