@@ -224,6 +224,7 @@ CREATE TABLE IF NOT EXISTS INTERACTION_RESOURCE_FACT (
   POST_CONS_XFER_HOLD_DURATION BIGINT, POST_CONS_XFER_ACW_COUNT INTEGER, POST_CONS_XFER_ACW_DURATION BIGINT,
   QUEUE_DURATION BIGINT,
   STUCK_FLAG BOOLEAN,
+  ACTIVE_FLAG BOOLEAN,  -- a chat's or e-mail's handling still going on (ends at the sentinel)
   RESOURCE_GROUP_COMBINATION_KEY BIGINT,   -- the agent's groups when it began (RESOURCE_GROUP_COMBINATION; -2 none)
   PLACE_KEY BIGINT,                        -- the agent's place when it began (PLACE)
   ROUTING_TARGET_KEY BIGINT,               -- the target the strategy that routed it selected (-1: none)
@@ -281,6 +282,7 @@ CREATE TABLE IF NOT EXISTS MEDIATION_SEGMENT_FACT (
   MEDIATION_DURATION       BIGINT,    -- distributed: until the target answered or the caller left
   SHORT_ABANDONED_FLAG     BOOLEAN,
   STUCK_FLAG               BOOLEAN,
+  ACTIVE_FLAG              BOOLEAN,   -- a chat's or e-mail's stay still going on (ends at the sentinel)
   CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT
 );
 

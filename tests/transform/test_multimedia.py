@@ -18,6 +18,7 @@ from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_
 from idbmart.fixtures.simulator.faults import default_specs
 from idbmart.fixtures.simulator.profile import DAY0
 from idbmart.fixtures.simulator.topology import topology
+from idbmart.load.mart import SENTINEL_TS
 from idbmart.quality.compare import STAR_PREFIXES, differences
 from tests.conftest import mart_with_truth, one, without_gate
 from tests.transform.test_facts_vs_truth import STATE_NAMES
@@ -139,8 +140,9 @@ def test_each_medias_login_session_is_a_session_fact_of_its_media(mart):
 @pytest.mark.slow
 def test_cycles_through_the_day_give_the_states_of_one_run(mart, tmp_path):
     """Media-neutral states are rebuilt per agent from the first login session a cycle republishes, as
-    its media's states are: cycles every two hours, while sessions of one media end before another's,
-    leave the same facts as one run over the day."""
+    its media's states are, and a chat or e-mail read while active is read again when it ends, its active
+    rows replaced: cycles every two hours, while sessions of one media end before another's and e-mails
+    wait in queue and workbin, leave the same facts as one run over the day."""
     series = SnapshotSeries(tmp_path / "cycles", P)
     cycles = without_gate(config.load(series.path))
     for at in [*range(DAY0 + 8 * 3600, DAY0 + 20 * 3600 + 1, 7200), default_snapshot_time(P)]:
@@ -250,10 +252,13 @@ def test_each_interaction_queue_and_workbin_stay_is_a_mediation_segment(mart):
     stay of the truth is one MSF on its queue (RESOURCE_SUBTYPE InteractionQueue, or InteractionWorkBin
     for the workbin: Table-RESOURCE_): an abandoned chat ABANDONED while queued; an e-mail sent on to the
     workbin DIVERTED with no handling target; one distributed to an agent DIVERTED to the agent's IRF, its
-    duration running until the agent accepted (the place's ringing seconds added)."""
+    duration running until the agent accepted (the place's ringing seconds added). "For multimedia
+    interactions, both active and completed ... workbin ... activity is populated": an e-mail still in the
+    workbin at the snapshot is an active MSF (ACTIVE_FLAG, open at the sentinel, result UNKNOWN and
+    duration NULL until it ends)."""
     rows = one(
         mart,
-        """WITH t AS (
+        f"""WITH t AS (
              SELECT q.*, q.ENTERED_TS AS START_TS, p.RING_S, p.DN AS PLACE,
                     EXISTS (SELECT 1 FROM TRUTH_QUEUE AS w WHERE w.CALLID = q.CALLID AND w.KIND = 'workbin'
                             AND w.ENTERED_TS = q.LEFT_TS) AS TO_WORKBIN
@@ -263,7 +268,7 @@ def test_each_interaction_queue_and_workbin_stay_is_a_mediation_segment(mart):
            m AS (
              SELECT m.MEDIA_SERVER_IXN_GUID AS CALLID, r.RESOURCE_NAME AS QUEUE, r.RESOURCE_SUBTYPE, m.START_TS,
                     m.MEDIATION_DURATION, td.TECHNICAL_RESULT_CODE AS RESULT, td.RESULT_REASON_CODE AS REASON,
-                    d.RESOURCE_NAME AS TARGET_PLACE
+                    d.RESOURCE_NAME AS TARGET_PLACE, m.ACTIVE_FLAG, m.END_TS
              FROM MEDIATION_SEGMENT_FACT AS m JOIN RESOURCE_ AS r USING (RESOURCE_KEY)
              JOIN TECHNICAL_DESCRIPTOR AS td USING (TECHNICAL_DESCRIPTOR_KEY)
              LEFT JOIN INTERACTION_RESOURCE_FACT AS i ON i.INTERACTION_RESOURCE_ID = m.TARGET_IXN_RESOURCE_ID
@@ -276,13 +281,35 @@ def test_each_interaction_queue_and_workbin_stay_is_a_mediation_segment(mart):
              count(*) FILTER (t.TO_WORKBIN AND (m.RESULT <> 'DIVERTED' OR m.TARGET_PLACE IS NOT NULL)),
              count(*) FILTER (t.PLACE IS NOT NULL
                               AND (m.RESULT <> 'DIVERTED' OR m.TARGET_PLACE IS DISTINCT FROM t.PLACE)),
-             count(*) FILTER (m.MEDIATION_DURATION <> t.LEFT_TS - t.ENTERED_TS + coalesce(t.RING_S, 0)),
+             count(*) FILTER (m.MEDIATION_DURATION IS DISTINCT FROM t.LEFT_TS - t.ENTERED_TS + coalesce(t.RING_S, 0)),
+             count(*) FILTER ((t.RESULT = 'active') IS DISTINCT FROM m.ACTIVE_FLAG
+                              OR (m.ACTIVE_FLAG AND (m.RESULT <> 'UNKNOWN' OR m.END_TS <> {SENTINEL_TS}))),
              count(*) FILTER (t.RESULT = 'abandoned'), count(*) FILTER (t.TO_WORKBIN),
-             count(*) FILTER (t.KIND = 'workbin')
+             count(*) FILTER (t.KIND = 'workbin'), count(*) FILTER (t.RESULT = 'active')
            FROM t FULL JOIN m USING (CALLID, QUEUE, START_TS)""",
     )  # fmt: skip
-    total, abandoned, to_workbin, workbin = rows[0], rows[7], rows[8], rows[9]
-    assert total > 250 and abandoned > 5 and to_workbin == workbin > 20 and rows[1:7] == (0,) * 6, rows
+    total, abandoned, to_workbin, workbin, active = rows[0], *rows[8:]
+    assert total > 250 and abandoned > 5 and to_workbin == workbin > 20 and active > 2, rows
+    assert rows[1:8] == (0,) * 7, rows
+
+
+def test_an_email_waiting_in_the_workbin_is_an_active_interaction_never_a_stuck_one(mart):
+    """INTERACTION_FACT is "an accumulating snapshot" of the interaction (Table-INTERACTION_FACT,
+    https://docs.genesys.com/Documentation/GIM/latest/PDMPostgre/Table-INTERACTION_FACT) and active
+    multimedia mediation is populated (GIMPopMSF): an e-mail still waiting in the workbin when its IDB is
+    read is in the mart now, ACTIVE (ACTIVE_FLAG, STATUS ACTIVE, open at the sentinel), never stuck, however
+    long it has waited (an e-mail may wait days; the stuck threshold is a voice call's). The truth's active
+    e-mails (TRUTH_CALL.ACTIVE) are exactly the mart's active interactions."""
+    truth, wrong, stuck = one(
+        mart,
+        f"""SELECT count(*) FILTER (t.ACTIVE),
+                  count(*) FILTER (t.ACTIVE IS DISTINCT FROM f.ACTIVE_FLAG
+                                   OR (t.ACTIVE AND (f.STATUS <> 'ACTIVE' OR f.END_TS <> {SENTINEL_TS}))),
+                  count(*) FILTER (f.STUCK_FLAG)
+           FROM TRUTH_CALL AS t JOIN INTERACTION_FACT AS f ON f.MEDIA_SERVER_IXN_GUID = t.CALLID
+           WHERE t.MEDIA <> 'VOICE'""",
+    )
+    assert truth > 2 and (wrong, stuck) == (0, 0), (truth, wrong, stuck)
 
 
 def test_queue_and_agent_aggregates_count_chats_and_emails_by_media(mart):

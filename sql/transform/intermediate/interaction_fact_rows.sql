@@ -5,7 +5,7 @@
 --
 -- INTERACTION_FACT rows of the interactions in scope: one per root interaction (G_IR), typed by its
 -- root call, ending with the last of its IRs (those that continue it included: interaction_entities).
--- A stuck interaction ends at the sentinel, flagged. An IR that ends before it begins (a
+-- A stuck interaction ends at the sentinel, flagged; so does an open chat or e-mail, flagged active. An IR that ends before it begins (a
 -- broken clock or row) ends where it begins, one ending implausibly late (macro plausible_end) ends with
 -- its last party, one created at an implausible time begins with its root call, else its first party;
 -- their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
@@ -42,9 +42,9 @@ SELECT
   e.END_TS,
   interval_key(b.START_TS) AS START_DATE_TIME_KEY,
   interval_key(e.END_TS) AS END_DATE_TIME_KEY,
-  CASE WHEN ir.STUCK_FLAG THEN 'STUCK' ELSE 'TERMINATED' END AS STATUS,
-  FALSE AS ACTIVE_FLAG,
-  ir.STUCK_FLAG,
+  CASE WHEN ir.STUCK_FLAG AND m.ACTIVE THEN 'ACTIVE' WHEN ir.STUCK_FLAG THEN 'STUCK' ELSE 'TERMINATED' END AS STATUS,
+  ir.STUCK_FLAG AND m.ACTIVE AS ACTIVE_FLAG,
+  ir.STUCK_FLAG AND NOT m.ACTIVE AS STUCK_FLAG,
   ir.SOURCE_NAME
 FROM GIDB_G_IR AS ir
 LEFT JOIN root_call AS c ON c.HA_SET = ir.HA_SET AND c.ENTITY_KEY = ir.ENTITY_KEY
@@ -55,6 +55,8 @@ LATERAL (SELECT CASE WHEN plausible_ts(ir.CREATED_TS) THEN ir.CREATED_TS
                      WHEN plausible_ts(c.CREATED_TS) THEN c.CREATED_TS
                      ELSE coalesce(ps.CREATED_TS, ir.TERMINATED_TS) END AS START_TS) AS b,
 LATERAL (SELECT greatest(CASE WHEN plausible_end(b.START_TS, ir.TERMINATED_TS, ir.STUCK_FLAG) THEN ir.TERMINATED_TS
-                              ELSE pe.TERMINATED_TS END, b.START_TS, le.TERMINATED_TS) AS END_TS) AS e
+                              ELSE pe.TERMINATED_TS END, b.START_TS, le.TERMINATED_TS) AS END_TS) AS e,
+-- open chats and e-mails are active, never stuck (interaction_entities.sql reads them while open)
+LATERAL (SELECT coalesce(ir.MEDIATYPE, c.MEDIATYPE, MediaType.VOICE) <> MediaType.VOICE AS ACTIVE) AS m
 WHERE ir.ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(ir.CREATED_TS, $ixn_from) OR NOT plausible_ts(ir.CREATED_TS))
 QUALIFY row_number() OVER (PARTITION BY ir.ROOTCALLID ORDER BY b.START_TS, ir.HA_SET) = 1

@@ -82,6 +82,7 @@ described AS (
     CASE
       WHEN p.MEDIATION_RESULT IS NOT NULL THEN p.MEDIATION_RESULT
       WHEN p.STUCK_FLAG THEN 'COMPLETED'
+      WHEN p.ACTIVE_FLAG THEN 'UNKNOWN'  -- a chat or e-mail still handled: how it ends is not known yet
       -- an IVR either served the customer to the end or passed the call on
       WHEN p.KIND = 'ivr' AND p.CUSTOMER_LEFT_TS <= p.TERMINATED_TS + $tol THEN 'COMPLETED'
       WHEN p.KIND = 'ivr' THEN 'TRANSFERRED'
@@ -127,7 +128,7 @@ per_party AS (  -- each party's share of its attempt: its measures in its family
     r.ROLE_CODE, r.ROLE_REASON_CODE, r.RESULT_CODE, r.REASON_CODE,
     ud.INTERACTION_DESCRIPTOR_KEY, m.MEDIATION_SEGMENT_ID, m.LAST_VQUEUE_RESOURCE_KEY,
     prev.HANDLING_IRF_ID AS PREV_IXN_RESOURCE_ID,
-    r.AGENT_MATCH, r.CREATED_TS AS START_TS, r.TERMINATED_TS AS END_TS, r.STUCK_FLAG,
+    r.AGENT_MATCH, r.CREATED_TS AS START_TS, r.TERMINATED_TS AS END_TS, r.STUCK_FLAG, r.ACTIVE_FLAG,
     in_family(r.FAMILY, ['MAIN', 'CONS_RCV', 'POST_CONS_XFER', 'CONF_JOIN'], s.DIAL_N) AS DIAL_COUNT,
     in_family(r.FAMILY, ['MAIN', 'CONS_RCV', 'POST_CONS_XFER', 'CONF_JOIN'], s.DIAL_S) AS DIAL_DURATION,
     in_family(r.FAMILY, ['MAIN', 'CONS_INIT'], s.RING_N) AS RING_COUNT,
@@ -214,7 +215,7 @@ attempt AS (  -- one row per attempt: a party alone, or a consultation's receive
             IRF_ID = HANDLING_IRF_ID),
     arg_min(PREV_IXN_RESOURCE_ID, START_TS) FILTER (PREV_IXN_RESOURCE_ID IS NOT NULL) AS PREV_IXN_RESOURCE_ID,
     -- how it ended: its last party's
-    arg_max(COLUMNS(['RESULT_CODE', 'REASON_CODE', 'END_TS', 'STUCK_FLAG']), END_TS),
+    arg_max(COLUMNS(['RESULT_CODE', 'REASON_CODE', 'END_TS', 'STUCK_FLAG', 'ACTIVE_FLAG']), END_TS),
     CASE WHEN bool_or(ROLE_REASON_CODE = 'CONFERENCEJOINED') THEN 'CONFERENCEJOINED'
          ELSE arg_max(ROLE_REASON_CODE, END_TS) END AS ROLE_REASON_CODE,
     sum(COLUMNS('_(COUNT|DURATION)$'))::BIGINT
@@ -228,7 +229,7 @@ SELECT
     AS INTERACTION_RESOURCE_ORDINAL,
   a.CALLID AS MEDIA_SERVER_IXN_GUID,
   a.* EXCLUDE (HANDLING_IRF_ID, ROOT, CALLID, ROLE_CODE, ROLE_REASON_CODE, RESULT_CODE, REASON_CODE, AGENT_MATCH,
-               START_TS, END_TS, STUCK_FLAG, QUEUE_DURATION),
+               START_TS, END_TS, STUCK_FLAG, ACTIVE_FLAG, QUEUE_DURATION),
   technical_descriptor_key(a.ROLE_CODE, a.ROLE_REASON_CODE, a.RESULT_CODE, a.REASON_CODE)
     AS TECHNICAL_DESCRIPTOR_KEY,
   0 AS IRF_ANCHOR,
@@ -240,6 +241,7 @@ SELECT
   (a.CUSTOMER_TALK_DURATION > 0)::INTEGER AS CUSTOMER_HANDLE_COUNT,
   a.QUEUE_DURATION,
   a.STUCK_FLAG,
+  a.ACTIVE_FLAG,
   -- the agent groups its resource belonged to when it began (-2, No Group: none, or not an agent)
   coalesce(g.GROUP_COMBINATION_KEY, -2) AS RESOURCE_GROUP_COMBINATION_KEY,
   -- the place its agent was logged in at when it began (NULL: none, as in a SIP Cluster)

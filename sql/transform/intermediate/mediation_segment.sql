@@ -9,14 +9,17 @@
 -- them) but are no MEDIATION_SEGMENT_FACT: Info Mart's MSFs are ACD and virtual queues (GIMPopMSF). A distributed stay lasts until its target answered or the caller left while it rang; its
 -- queue part is measured in the clock of the IDB that saw the queue and its ringing part in the
 -- clock of the IDB that saw the target, so skew between IDBs does not enter the duration. A stay that
--- passed its call on to another site (ISCC) diverted it, to the resource that took it there.
+-- passed its call on to another site (ISCC) diverted it, to the resource that took it there. A chat's
+-- or e-mail's stay still going on is kept active, unlike a voice one (GIMPopMSF: "for multimedia
+-- interactions, both active and completed interaction queue, workbin, and virtual queue activity is
+-- populated"): it ends at the sentinel, its result UNKNOWN and its duration NULL until it ends.
 WITH target AS (SELECT * FROM _T_PARTY WHERE KIND IN ('dn', 'ivr')),
 vq AS (
   SELECT
     idb_key('vq|' || v.CALLID || '|' || v.ENDPOINTDN || '|' || v.ADDED_TS) AS MEDIATION_SEGMENT_ID,
     c.ROOT, v.CALLID, v.TENANTID, coalesce(c.MEDIATYPE, MediaType.VOICE) AS MEDIATYPE,
     party_dn_key(src.SIP_CLUSTER, v.ENDPOINTID, v.SWITCHID, v.ENDPOINTDN) AS RESOURCE_KEY,
-    v.ENDPOINTDN, v.SWITCHID, v.ENDPOINTID, src.SIP_CLUSTER, v.RESULT, v.TARGETDN, v.STUCK_FLAG,
+    v.ENDPOINTDN, v.SWITCHID, v.ENDPOINTID, src.SIP_CLUSTER, v.RESULT, v.TARGETDN, v.STUCK_FLAG, FALSE AS ACTIVE_FLAG,
     v.ADDED_TS AS START_TS,
     CASE WHEN v.STUCK_FLAG THEN least(v.TERMINATED_TS, v.ADDED_TS + $max_call_s)
          ELSE v.TERMINATED_TS END AS LEFT_TS
@@ -38,8 +41,8 @@ party AS (
   SELECT
     idb_key('dn|' || m.IRF_ID) AS MEDIATION_SEGMENT_ID, m.ROOT, m.CALLID, m.TENANTID, m.MEDIATYPE,
     party_dn_key(m.SIP_CLUSTER, m.ENDPOINTID, m.SWITCHID, m.ENDPOINTDN) AS RESOURCE_KEY,
-    m.ENDPOINTDN, m.SWITCHID, m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.IRF_ID AS MEDIATION_IRF_ID,
-    m.CREATED_TS AS START_TS, m.MEASURED_END_TS AS LEFT_TS, m.SOURCE_NAME, m.PARTYID, m.PARENTPARTYID,
+    m.ENDPOINTDN, m.SWITCHID, m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.ACTIVE_FLAG, m.IRF_ID AS MEDIATION_IRF_ID,
+    m.CREATED_TS AS START_TS, CASE WHEN m.ACTIVE_FLAG THEN m.TERMINATED_TS ELSE m.MEASURED_END_TS END AS LEFT_TS, m.SOURCE_NAME, m.PARTYID, m.PARENTPARTYID,
     m.ROUTING_POINT, m.TYPE
   FROM _T_PARTY AS m WHERE m.KIND = 'mediation'
 ),
@@ -81,7 +84,7 @@ route AS (  -- a routing point's last routing result, and the target its strateg
 segment AS (
   SELECT
     vq.MEDIATION_SEGMENT_ID, vq.ROOT, vq.CALLID, vq.TENANTID, vq.MEDIATYPE, vq.RESOURCE_KEY, vq.ENDPOINTDN, vq.SWITCHID,
-    vq.ENDPOINTID, vq.SIP_CLUSTER, vq.STUCK_FLAG, vq.START_TS, vq.LEFT_TS,
+    vq.ENDPOINTID, vq.SIP_CLUSTER, vq.STUCK_FLAG, vq.ACTIVE_FLAG, vq.START_TS, vq.LEFT_TS,
     CASE vq.RESULT WHEN VqResult.DISTRIBUTED THEN 'DIVERTED' WHEN VqResult.ABANDONED THEN 'ABANDONED' WHEN VqResult.CLEARED THEN 'CLEARED' WHEN VqResult.REDIRECTED THEN 'REDIRECTED'
                    ELSE 'UNKNOWN' END AS RESULT_CODE,
     t.IRF_ID AS TARGET_IXN_RESOURCE_ID, t.CREATED_TS AS TARGET_CREATED_TS,
@@ -92,8 +95,9 @@ segment AS (
   UNION ALL
   SELECT
     m.MEDIATION_SEGMENT_ID, m.ROOT, m.CALLID, m.TENANTID, m.MEDIATYPE, m.RESOURCE_KEY, m.ENDPOINTDN, m.SWITCHID,
-    m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.START_TS, m.LEFT_TS,
-    CASE WHEN t.IRF_ID IS NOT NULL OR o.MEDIATION_SEGMENT_ID IS NOT NULL OR w.MEDIATION_SEGMENT_ID IS NOT NULL
+    m.ENDPOINTID, m.SIP_CLUSTER, m.STUCK_FLAG, m.ACTIVE_FLAG, m.START_TS, m.LEFT_TS,
+    CASE WHEN m.ACTIVE_FLAG THEN 'UNKNOWN'  -- a chat or e-mail still in the queue or workbin
+         WHEN t.IRF_ID IS NOT NULL OR o.MEDIATION_SEGMENT_ID IS NOT NULL OR w.MEDIATION_SEGMENT_ID IS NOT NULL
            THEN 'DIVERTED'
          WHEN r.RESULT = RouteResult.DEFAULT_ROUTE THEN 'CLEARED'
          WHEN r.RESULT = RouteResult.ABANDONED OR c.LEFT_TS <= m.LEFT_TS + $tol THEN 'ABANDONED'
@@ -110,8 +114,9 @@ segment AS (
 )
 SELECT
   *,
-  (LEFT_TS - START_TS)
-    + CASE WHEN TARGET_IXN_RESOURCE_ID IS NOT NULL THEN TARGET_ANSWERED_TS - TARGET_CREATED_TS ELSE 0 END
+  -- an active stay's duration is not known yet: NULL, not the distance to the sentinel
+  CASE WHEN NOT ACTIVE_FLAG THEN (LEFT_TS - START_TS)
+    + CASE WHEN TARGET_IXN_RESOURCE_ID IS NOT NULL THEN TARGET_ANSWERED_TS - TARGET_CREATED_TS ELSE 0 END END
     AS MEDIATION_DURATION,
   CASE WHEN RESULT_CODE = 'ABANDONED' THEN 'ABANDONEDWHILEQUEUED' END AS REASON_CODE
 FROM segment

@@ -14,6 +14,8 @@
 --   one IRF per resource per attempt). A consultation's receiver who takes the main call over when the
 --   consultation is transferred or conferenced goes on in its consultation's attempt; any other party
 --   is an attempt of its own.
+--   ACTIVE_FLAG: a chat's or e-mail's party still open when read (the interaction is active, never
+--   stuck); STUCK_FLAG then holds for calls only.
 --   FAMILY: the IRF measures its states count in (Info Mart's families are disjoint, DBCompatibility
 --   VOICE_IXN_FACT_EXT): MAIN (DIAL_, RING_, TALK_, HOLD_), CONS_INIT (the consultation's initiator),
 --   CONS_RCV (its receiver), POST_CONS_XFER (the receiver after the transfer), CONF_JOIN (a conference
@@ -56,7 +58,7 @@ begun AS (  -- a party created at an implausible time begins with its first stat
                        ELSE coalesce(h.FIRST_TS, p.TERMINATED_TS) END AS CREATED_TS) AS b
 ),
 call AS MATERIALIZED (
-  SELECT HA_SET, ENTITY_KEY, CALLID, CALLTYPE, PARENTCALLID, MEDIATYPE
+  SELECT HA_SET, ENTITY_KEY, CALLID, CALLTYPE, PARENTCALLID, coalesce(MEDIATYPE, MediaType.VOICE) AS MEDIATYPE
   FROM GIDB_G_CALL
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND (in_ixn_time(CREATED_TS, $ixn_from) OR NOT plausible_ts(CREATED_TS))
   QUALIFY row_number() OVER (PARTITION BY HA_SET, ENTITY_KEY, CALLID ORDER BY GSYS_SEQ DESC) = 1
@@ -68,16 +70,20 @@ configured_dn AS (
 classified AS MATERIALIZED (
   SELECT
     e.ROOT, p.HA_SET, p.SOURCE_NAME, p.PARTYID, p.PARENTPARTYID, p.PARTYGUID, p.CALLID,
-    c.CALLTYPE, c.PARENTCALLID, coalesce(c.MEDIATYPE, MediaType.VOICE) AS MEDIATYPE,
+    c.CALLTYPE, c.PARENTCALLID, c.MEDIATYPE,
     p.TYPE, p.PROLE, p.ENDPOINTDN, p.ENDPOINTID, p.SWITCHID, p.TENANTID,
     nullif(p.AGENTID, 0) AS REPORTED_AGENTID,
     src.SIP_CLUSTER,
     p.CREATED_TS,
-    -- a stuck party ends at the sentinel; its measures stop max_call_duration_s after it began
-    CASE WHEN p.STUCK_FLAG THEN least(p.TERMINATED_TS, p.CREATED_TS + $max_call_s)
+    -- a stuck party ends at the sentinel; its measures stop max_call_duration_s after it began. A chat's
+    -- or e-mail's open party is active, never stuck (an e-mail may wait days): it ends at the sentinel
+    -- too, and its measures stop at its last state change (its open state counts once it ends).
+    CASE WHEN p.STUCK_FLAG AND c.MEDIATYPE <> MediaType.VOICE THEN greatest(p.CREATED_TS, h.LAST_TS)
+         WHEN p.STUCK_FLAG THEN least(p.TERMINATED_TS, p.CREATED_TS + $max_call_s)
          ELSE p.TERMINATED_TS END AS MEASURED_END_TS,
     p.TERMINATED_TS,
-    p.STUCK_FLAG,
+    p.STUCK_FLAG AND c.MEDIATYPE = MediaType.VOICE AS STUCK_FLAG,
+    p.STUCK_FLAG AND c.MEDIATYPE <> MediaType.VOICE AS ACTIVE_FLAG,
     h.ALERT_TS, h.ANSWER_TS, h.LAST_STATE,
     CASE
       WHEN p.TYPE = PartyType.PLACE THEN 'dn'
