@@ -45,10 +45,10 @@ def idbmart_backfill():
         return jobs.summary(jobs.backfill(deployment(), first, last))
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
-    def publish() -> bool:
-        from idbmart.load.publish import publish
+    def publish() -> dict:
+        from idbmart import jobs
 
-        return publish(deployment())
+        return jobs.publish_readers(deployment())
 
     rebuild() >> publish()
 

@@ -71,10 +71,10 @@ def idbmart_intraday():
         return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _work_dir())))
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
-    def publish() -> bool:
-        from idbmart.load.publish import publish
+    def publish() -> dict:
+        from idbmart import jobs
 
-        return publish(deployment())
+        return jobs.publish_readers(deployment())
 
     @task(retries=0)
     def sources(summary: dict) -> dict:

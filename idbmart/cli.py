@@ -186,8 +186,10 @@ def _committed(deployment, result, verb: str) -> int:
     from idbmart.load.publish import publish
     from idbmart.report import print_cycle
 
-    if publish(deployment):
-        print(f"published the readers' copy {deployment.reader_path}", file=sys.stderr)
+    done = publish(deployment)
+    if done:
+        how = f"the changes, {done.rows} rows" if done.mode == "changes" else f"the whole mart: {done.why}"
+        print(f"published the readers' copy {deployment.reader_path} ({how}) in {done.seconds:.2f} s", file=sys.stderr)
     print_cycle(result)
     for o in result.quality.warnings if result.quality else ():
         print(f"idbmart {verb}: warning: {o.label} ({o.why}); report {result.report}", file=sys.stderr)
@@ -246,7 +248,7 @@ def _gdpr(args) -> int:
         con.close()
     for (table, column), n in sorted(changed.items()):
         print(f"{table}.{column}: {n} rows redacted")
-    publish(deployment)  # the readers' copy loses them too
+    publish(deployment)  # the readers' copy loses them too (a whole copy), and its other buffer goes
     print(f"forgotten: {sum(changed.values())} values in {len(changed)} fields; the readers' copy published")
     return 0
 

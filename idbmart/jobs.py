@@ -208,6 +208,18 @@ def maintain(deployment: Deployment, now: int | None = None) -> dict:
         con.close()
 
 
+def publish_readers(deployment: Deployment) -> dict:
+    """Bring the readers' store to the mart's state (idbmart.load.publish); how, JSON-safe ({} if no
+    reader_path is configured)."""
+    from idbmart.load.publish import publish
+
+    done = publish(deployment)
+    if done is None:
+        return {}
+    return {"reader_path": str(deployment.reader_path), "buffer": done.path.name, "mode": done.mode,
+            "why": done.why, "rows": done.rows, "seconds": round(done.seconds, 2)}  # fmt: skip
+
+
 def full_check(deployment: Deployment, job: str = "nightly") -> dict:
     """Every suite on the whole mart, recorded; raise QualityGateFailed (the task fails) if any fails."""
     quality, report = gate.check(deployment, job, save=True)

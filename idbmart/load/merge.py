@@ -21,6 +21,27 @@ def _in_rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> str:
     return f"rowid BETWEEN {int(lo)} AND {int(hi)} AND ({scope})"
 
 
+def _log_gone(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], cols: list[str], audit_key: int,
+              on: str) -> None:  # fmt: skip
+    """In CTL_PUBLISH_GONE, for the readers' buffers (idbmart.load.publish): the keys of the rows gone, and
+    of the changed rows whose START_TS or DATE_TIME_KEY changed (with the old one: where the buffer holds
+    them). A connection without the control tables (no mart) keeps none."""
+    if not run(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'CTL_PUBLISH_GONE' "
+                    "AND database_name = current_database()")[0][0]:  # fmt: skip
+        return
+    key_json = "to_json(struct_pack(" + ", ".join(f'"{k}" := o."{k}"' for k in keys) + "))::VARCHAR"
+    prune = next((c for c in ("START_TS", "DATE_TIME_KEY") if c in cols), None)
+    moved = (
+        f"""UNION ALL SELECT '{table}', {key_json}, o."{prune}", {audit_key} FROM _OLD AS o JOIN _NEW AS n ON {on}
+            WHERE n._FATE = 'changed' AND n."{prune}" IS DISTINCT FROM o."{prune}" """
+        if prune
+        else ""
+    )
+    run(con, f"""INSERT INTO CTL_PUBLISH_GONE
+                 SELECT '{table}', {key_json}, {f'o."{prune}"' if prune else "NULL"}, {audit_key} FROM _GONE AS o
+                 {moved}""")  # fmt: skip
+
+
 def start_touched(con: duckdb.DuckDBPyConnection) -> None:
     """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
     run(
@@ -99,6 +120,8 @@ def replace(
                          "WHERE n._FATE = 'inserted' ORDER BY ALL LIMIT 1")  # fmt: skip
         if there:
             raise KeyConflict(table, keys, there[0], "a new row's key is in the table already, outside the scope")
+    if deleted or changed:
+        _log_gone(con, table, keys, cols, audit_key, on)
     if deleted:
         if len(keys) == 1:
             run(con, f'DELETE FROM {table} WHERE "{keys[0]}" IN (SELECT "{keys[0]}" FROM _GONE)')

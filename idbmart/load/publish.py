@@ -1,35 +1,347 @@
-"""The readers' copy of the mart: published whole after each good cycle, replaced atomically.
+"""The readers' store: two buffer files kept in step with what each good cycle changed, the readers'
+path switched between them atomically.
 
-DuckDB lets one process write a database file and, while it does, no other process may open it, not
-even to read. So BI tools and analysts do not read the mart the pipeline writes: they read
-`[mart] reader_path`, a copy taken after each cycle (or nightly job, or backfill) committed and
-passed its quality gate. The copy is taken while publishing holds the mart open for writing, after a
-checkpoint: no other writer (an overlapping job) can change the file while it is read, so the copy is
-always one committed state. It is written beside the target and renamed over it, so a reader
-opening the file sees the previous cycle or the new one, never half of one, and a reader already
-connected keeps the file it opened (POSIX keeps a replaced file alive for those holding it) until it
-reconnects. A cycle that fails, or fails its gate, publishes nothing: readers keep the last good state.
+DuckDB lets one process write a database file and, while it does, no other process open it, not even to
+read: BI tools and analysts never open the mart the pipeline writes. They open `[mart] reader_path`, a
+hard link to one of two buffers beside it (`.<name>.a.duckdb`, `.<name>.b.duckdb`). After each good
+cycle (or nightly job, backfill, GDPR request) the buffer readers are not on is brought to the mart's
+state while publishing holds the mart's write lock, and linked over `reader_path` with a rename: a
+reader opening the path sees the previous state or the new one, never half of one, and a reader already
+connected keeps the buffer it opened until it reconnects. A cycle that fails, or fails its gate,
+publishes nothing: readers keep the last good state.
+
+Bringing a buffer up costs what changed since it was last published, not the mart's size (`changes`):
+the rows of the tables `merge.replace` writes whose UPDATE_AUDIT_KEY is newer than the buffer's run and
+the keys it deleted since (`CTL_PUBLISH_GONE`); for the tables whose rows name the run that wrote them
+(`RUN_ID`: the control tables, the HA decisions, the discards), the runs whose row count differs between
+mart and buffer; the other tables (dimensions of fixed or slowly growing size) whole. Then the buffer's
+row counts must equal the mart's, table by table. Where the changed rows cannot be
+trusted — the first publish, a table or view changed, a count that differs, a buffer a reader still
+holds open (DuckDB will not write a file another process reads), a GDPR request (its redactions keep
+their audit keys) — the whole mart is copied into a new buffer instead. The ETL's working layers
+(`GIDB_*`, `STG_*` but the discards) are not published.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
 from idbmart.config import Deployment
+from idbmart.load.db import run
+
+log = logging.getLogger(__name__)
+
+GONE = "CTL_PUBLISH_GONE"  # the keys merge.replace deleted (sql/mart/control.sql)
+STATE = "CTL_PUBLISHED"  # in a buffer only: the run and GDPR request it holds, and how it was made
+GDPR_SINCE = "a GDPR request since the buffer was published"
 
 
-def publish(deployment: Deployment) -> bool:
-    """Copy the mart to the readers' path under its write lock, checkpointed; False if not configured."""
+@dataclass(frozen=True)
+class Published:
+    path: Path  # the buffer `reader_path` now links to
+    mode: str  # "changes" or "whole"
+    seconds: float
+    rows: int  # rows written into the buffer (changes: upserted and deleted; whole: the file's tables')
+    why: str = ""  # why the whole mart was copied
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def published_tables(con: duckdb.DuckDBPyConnection, schema: str = "main", db: str | None = None) -> list[str]:
+    """The tables readers get: all but the ETL's working layers and the publishing log."""
+    where = f"database_name = '{db}' AND " if db else "database_name = current_database() AND "
+    names = run(con, f"SELECT table_name FROM duckdb_tables() WHERE {where}schema_name = '{schema}' ORDER BY 1")
+    return [n for (n,) in names if _is_published(n)]
+
+
+def _is_published(name: str) -> bool:
+    working = name.startswith("GIDB_") or (name.startswith("STG_") and name != "STG_TRANSFORM_DISCARDS")
+    return not working and name not in (GONE, STATE)
+
+
+def replaced_tables() -> dict[str, tuple[str, ...]]:
+    """The mart tables `merge.replace` writes, with their keys: the transform's models and the aggregates."""
+    from idbmart.aggregate.build import FAMILIES, LEVELS
+    from idbmart.transform.graph import mart_keys
+
+    return mart_keys() | {f.table(level): f.keys for f in FAMILIES for level in LEVELS}
+
+
+def buffers(target: Path) -> tuple[Path, Path]:
+    return tuple(target.with_name(f".{target.stem}.{side}{target.suffix}") for side in "ab")  # type: ignore[return-value]
+
+
+def publish(deployment: Deployment, whole: str = "") -> Published | None:
+    """Bring the buffer readers are not on to the mart's state and link `reader_path` to it; the whole
+    mart is copied where `whole` says why (or the changes cannot be trusted). After a GDPR request (its
+    redactions keep their rows' audit keys) the whole mart is copied and the other buffer deleted: no
+    new reader opens what it removed. None if not configured."""
     target = deployment.reader_path
     if target is None or not deployment.mart_path.exists():
-        return False
+        return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.publishing")
-    with duckdb.connect(str(deployment.mart_path)) as held:  # the lock: no other writer until the copy is done
-        held.execute("CHECKPOINT")
-        shutil.copyfile(deployment.mart_path, partial)
-    os.replace(partial, target)
-    return True
+    clock = time.perf_counter()
+    current = _linked(target)
+    spare = next((b for b in buffers(target) if b != current), buffers(target)[0])
+    with duckdb.connect(str(deployment.mart_path)) as mart:  # the lock: no other writer until it is done
+        run(mart, "CHECKPOINT")
+        request = _gdpr_request(mart)
+        why = whole or _attach(mart, spare, request)
+        if not why:
+            try:
+                rows = _apply_changes(mart)
+                why = _differs(mart)
+            except duckdb.Error as e:  # a buffer the changes do not fit: a table or view the mart changed
+                why, rows = f"the changes did not apply ({str(e).splitlines()[0]})", 0
+            run(mart, "DETACH buf")
+        if why:
+            rows = _copy_whole(mart, deployment.mart_path, spare, request)
+        states = _states(target)
+        if len(states) == 2 and None not in states.values():  # the deleted keys both buffers hold: forgotten
+            run(mart, f"DELETE FROM {GONE} WHERE AUDIT_KEY <= {min(s[0] for s in states.values()) * 100 + 99}")
+    _link(spare, target)
+    for other, state in states.items():  # no buffer keeps what a GDPR request removed
+        if other != spare and state is not None and state[1] != request:
+            other.unlink()
+    done = Published(spare, "whole" if why else "changes", time.perf_counter() - clock, rows, why)
+    log.info("published %s (%s%s) in %.2f s: %d rows", target, done.mode, f": {why}" if why else "",
+             done.seconds, rows)  # fmt: skip
+    return done
+
+
+def _linked(target: Path) -> Path | None:
+    """The buffer `target` links to (the same file), if any."""
+    if not target.exists():
+        return None
+    return next((b for b in buffers(target) if b.exists() and os.path.samefile(b, target)), None)
+
+
+def _gdpr_request(con: duckdb.DuckDBPyConnection) -> int:
+    """The last GDPR forget request the mart applied (CTL_GDPR_SUBJECT), 0 for none."""
+    return run(con, "SELECT coalesce(max(REQUEST_ID), 0) FROM CTL_GDPR_SUBJECT")[0][0]
+
+
+def _attach(mart: duckdb.DuckDBPyConnection, spare: Path, request: int) -> str:
+    """Attach the spare buffer as `buf`; or say why the whole mart must be copied."""
+    if not spare.exists():
+        return "no buffer yet"
+    try:
+        run(mart, f"ATTACH '{spare}' AS buf")
+    except duckdb.Error as e:  # most often a reader still holds the buffer open
+        return f"the buffer could not be opened for writing ({str(e).splitlines()[0]})"
+    held = run(mart, f"SELECT count(*) FROM duckdb_tables() WHERE database_name = 'buf' AND table_name = '{STATE}'")
+    if not held[0][0]:
+        run(mart, "DETACH buf")
+        return "the buffer has no publishing state"
+    if _shape(mart, "buf") != _shape(mart, None):
+        run(mart, "DETACH buf")
+        return "the mart's tables or views changed"
+    try:
+        held_request = run(mart, f"SELECT GDPR_REQUEST FROM buf.{STATE}")[0][0]
+    except duckdb.Error:
+        held_request = None
+    if held_request != request:
+        run(mart, "DETACH buf")
+        return GDPR_SINCE if held_request is not None else "the buffer has no publishing state"
+    return ""
+
+
+def _shape(con: duckdb.DuckDBPyConnection, db: str | None) -> list[tuple]:
+    """Every published table's comment, columns and types, and every view's definition: what a buffer
+    must share with the mart for the changes to apply."""
+    where = f"database_name = '{db}'" if db else "database_name = current_database()"
+    tables = [t for t in run(con, f"SELECT table_name, comment FROM duckdb_tables() WHERE {where} ORDER BY ALL")
+              if _is_published(t[0])]  # fmt: skip
+    published = {n for n, _ in tables}
+    cols = run(con, f"SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE {where} ORDER BY ALL")
+    views = run(
+        con, f"SELECT schema_name, view_name, sql FROM duckdb_views() WHERE {where} AND NOT internal ORDER BY ALL"
+    )
+    return tables + [c for c in cols if c[0] in published] + views
+
+
+def _apply_changes(mart: duckdb.DuckDBPyConnection) -> int:
+    """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written.
+    A few statements find what changed across all tables at once; only those tables are written."""
+    since = run(mart, f"SELECT RUN_ID FROM buf.{STATE}")[0][0]
+    newest = run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0]
+    after = since * 100 + 99  # the last audit key of the buffer's run (AUDIT_KEY = RUN_ID * 100 + step)
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in run(
+        mart, "SELECT table_name, column_name, data_type FROM duckdb_columns() "
+              "WHERE database_name = current_database() ORDER BY table_name, column_index"):  # fmt: skip
+        types.setdefault(table, {})[column] = kind
+    tables = published_tables(mart)
+    keyed = {t: k for t, k in replaced_tables().items() if t in tables}
+    by_run = [t for t in tables if t not in keyed and "RUN_ID" in types[t]]
+    whole = [t for t in tables if t not in keyed and t not in by_run]
+    # what changed, found for all tables at once: the time range of each table's newer rows and of the
+    # keys it deleted (NULL bounds: the table has no time; no row: nothing of that kind changed)
+    prune = {t: next((c for c in ("START_TS", "DATE_TIME_KEY") if c in types[t]), None) for t in keyed}
+    newer = {
+        t: (lo, hi)
+        for t, lo, hi in _union_rows(
+            mart,
+            [
+                f"""SELECT '{t}', min({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"}),
+                       max({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"})
+                FROM {t} WHERE UPDATE_AUDIT_KEY > {after} HAVING count(*) > 0"""
+                for t in keyed
+            ],
+        )  # fmt: skip
+    }
+    gone = {
+        t: (lo, hi)
+        for t, lo, hi in run(
+            mart,
+            f"SELECT TABLE_NAME, min(PRUNE_VALUE), max(PRUNE_VALUE) FROM {GONE} WHERE AUDIT_KEY > {after} GROUP BY 1",
+        )  # fmt: skip
+        if t in keyed
+    }
+    # a dimension of fixed or slowly growing size is copied whole where its rows differ
+    sums = [f"SELECT '{t}', count(*), bit_xor(hash(x)) FROM {{db}}{t} AS x" for t in whole]
+    differ = {t for t, *_ in set(_union_rows(mart, sums, "")) ^ set(_union_rows(mart, sums, "buf."))}
+    rows = 0
+    run(mart, "BEGIN TRANSACTION")
+    try:
+        for table in sorted(newer.keys() | gone.keys()):
+            rows += _apply_keyed(
+                mart, table, keyed[table], types[table], after, prune[table], gone.get(table), newer.get(table)
+            )
+        for table in by_run:
+            rows += _apply_runs(mart, table)
+        for table in sorted(differ):
+            run(mart, f"DELETE FROM buf.{table}")
+            rows += run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table}")[0][0]
+        run(mart, f"UPDATE buf.{STATE} SET RUN_ID = {newest}, MODE = 'changes', PUBLISHED_AT = now()::TIMESTAMP")
+        run(mart, "COMMIT")
+    except BaseException:
+        run(mart, "ROLLBACK")
+        raise
+    run(mart, "CHECKPOINT buf")
+    return rows
+
+
+def _union_rows(con, selects: list[str], db: str | None = None) -> list[tuple]:
+    """The rows of `selects` (formatted with `db` where given), in one statement."""
+    if not selects:
+        return []
+    return run(con, " UNION ALL ".join(f"({q.format(db=db) if db is not None else q})" for q in selects))
+
+
+def _apply_keyed(mart, table: str, keys: tuple[str, ...], types: dict[str, str], after: int, prune: str | None,
+                 gone: tuple | None, newer: tuple | None) -> int:  # fmt: skip
+    """The rows of a table merge.replace writes: those it deleted since the buffer's run (audit keys up to
+    `after`), then those newer, by key. Where the table has a time its rows lie by (`prune`: START_TS,
+    DATE_TIME_KEY), the buffer's rows are looked for within the changed rows' times (`gone`, `newer`:
+    ranges; merge.replace logs a changed row's old time where it moved), so DuckDB skips the other row
+    groups by their zone maps."""
+    key_list = ", ".join(f'"{k}"' for k in keys)
+    typed = ", ".join(f"CAST(json_extract_string(KEY_JSON, '$.{k}') AS {types[k]})" for k in keys)
+    match = " AND ".join(f'b."{k}" = f."{k}"' for k in keys)
+    found = {
+        "gone": f"SELECT {typed} FROM {GONE} WHERE TABLE_NAME = '{table}' AND AUDIT_KEY > {after}",
+        "newer": f"SELECT {key_list} FROM {table} WHERE UPDATE_AUDIT_KEY > {after}",
+    }
+    written = 0
+    for kind, bounds in (("gone", gone), ("newer", newer)):
+        if bounds is None:
+            continue
+        within = f'b."{prune}" BETWEEN {bounds[0]} AND {bounds[1]} AND ' if prune and bounds[0] is not None else ""
+        written += run(
+            mart, f"DELETE FROM buf.{table} AS b USING ({found[kind]}) AS f({key_list}) WHERE {within}{match}"
+        )[0][0]
+    if newer is not None:
+        written += run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table} WHERE UPDATE_AUDIT_KEY > {after}")[
+            0
+        ][0]
+    return written
+
+
+def _apply_runs(mart, table: str) -> int:
+    """A table whose rows name the run that wrote them and never change after it: the runs whose row
+    count differs (new runs, and runs the retention purge or a newer decision took rows from) again."""
+    run(mart, f"""CREATE OR REPLACE TEMP TABLE _PUB_RUNS AS
+        SELECT RUN_ID FROM (SELECT RUN_ID, count(*) AS N FROM {table} GROUP BY 1) AS m
+        FULL JOIN (SELECT RUN_ID, count(*) AS N FROM buf.{table} GROUP BY 1) AS b USING (RUN_ID)
+        WHERE m.N IS DISTINCT FROM b.N""")  # fmt: skip
+    written = run(mart, f"DELETE FROM buf.{table} WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS)")[0][0]
+    return (
+        written
+        + run(
+            mart,
+            f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table} WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS)",
+        )[0][0]
+    )
+
+
+def _differs(mart: duckdb.DuckDBPyConnection) -> str:
+    """Why the buffer cannot be trusted: a published table whose row count differs from the mart's."""
+    tables = published_tables(mart)
+    counts = [f"SELECT '{t}', (SELECT count(*) FROM {t}), (SELECT count(*) FROM buf.{t})" for t in tables]
+    for table, a, b in run(mart, " UNION ALL ".join(counts)) if counts else []:
+        if a != b:
+            log.warning("publishing: %s holds %d rows in the mart and %d in the buffer: copying the whole mart",
+                        table, a, b)  # fmt: skip
+            return f"{table} held {b} rows, the mart {a}"
+    return ""
+
+
+def _copy_whole(mart: duckdb.DuckDBPyConnection, mart_path: Path, spare: Path, request: int) -> int:
+    """The mart's file copied into a new `spare` (a reader holding the old one keeps it), less the working
+    layers, with its publishing state; rows of the tables it holds."""
+    partial = spare.with_name(f"{spare.name}.publishing")
+    shutil.copyfile(mart_path, partial)
+    with duckdb.connect(str(partial)) as buf:
+        for (name,) in run(buf, "SELECT table_name FROM duckdb_tables() ORDER BY 1"):
+            if not _is_published(name):
+                run(buf, f"DROP TABLE {name}")
+        run(buf, f"CREATE TABLE {STATE} (RUN_ID BIGINT, GDPR_REQUEST BIGINT, MODE VARCHAR, PUBLISHED_AT TIMESTAMP)")
+        newest = run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0]
+        run(buf, f"INSERT INTO {STATE} VALUES ({newest}, {request}, 'whole', now()::TIMESTAMP)")
+        for statement in _described(buf, STATE):
+            run(buf, statement)
+        run(buf, "CHECKPOINT")
+        rows = sum(run(buf, f"SELECT count(*) FROM {t}")[0][0] for t in published_tables(buf))
+    os.replace(partial, spare)  # a new file: one a reader held stays its until it reconnects
+    return rows
+
+
+def _described(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The COMMENTs of `table` and its columns, from the data dictionary (sql/mart/dictionary.toml)."""
+    from idbmart.load.dictionary import describe_column, describe_table
+
+    quote = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+    out = [f"COMMENT ON TABLE {table} IS {quote(describe_table(table))}"]
+    for (column,) in run(con, f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}'"):
+        out.append(f'COMMENT ON COLUMN {table}."{column}" IS {quote(describe_column(table, column))}')
+    return out
+
+
+def _states(target: Path) -> dict[Path, tuple[int, int] | None]:
+    """Each buffer's (run, GDPR request), None where it cannot be read (a reader holding it, locked)."""
+    out: dict[Path, tuple[int, int] | None] = {}
+    for b in buffers(target):
+        if b.exists():
+            try:
+                with duckdb.connect(str(b), read_only=True) as held:
+                    out[b] = run(held, f"SELECT RUN_ID, GDPR_REQUEST FROM {STATE}")[0]
+            except duckdb.Error:
+                out[b] = None
+    return out
+
+
+def _link(spare: Path, target: Path) -> None:
+    """`target` becomes `spare` (a hard link), atomically: a rename over it."""
+    linking = target.with_name(f".{target.name}.linking")
+    linking.unlink(missing_ok=True)
+    os.link(spare, linking)
+    os.replace(linking, target)

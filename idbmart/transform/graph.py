@@ -174,6 +174,24 @@ def build_model(name: str, layer: str, sql: str, where: str, **fields) -> Model:
 
 
 @cache
+def mart_keys() -> dict[str, tuple[str, ...]]:
+    """The mart tables the models replace (merge.replace), with their keys, from the files' headers and the
+    Python models' fields alone: no SQL is parsed (publishing reads it in a process of its own)."""
+    from idbmart.transform import python_models  # noqa: F401  (registers them)
+
+    out = {}
+    for layer in LAYERS:
+        for p in sorted((MODELS_DIR / layer).glob("*.sql")):
+            h = header(p.read_text(), str(p))
+            if h.get("target") and not h["target"].startswith("_"):
+                out[h["target"]] = tuple(k.strip() for k in h.get("key", "").split(",") if k.strip())
+    for _f, _name, _layer, fields in _PYTHON_MODELS:
+        if fields.get("target") and not fields["target"].startswith("_"):
+            out[fields["target"]] = tuple(fields.get("key", ()))
+    return out
+
+
+@cache
 def sql_models() -> tuple[Model, ...]:
     """Every model file of sql/transform/<layer>/."""
     return tuple(model_from(p.read_text(), p) for layer in LAYERS for p in sorted((MODELS_DIR / layer).glob("*.sql")))

@@ -94,6 +94,16 @@ CREATE TABLE IF NOT EXISTS CTL_HA_DECISION (
   RUN_ID       BIGINT NOT NULL             -- the run that last decided
 );
 
+-- The keys of the rows idbmart.load.merge.replace deleted from a mart table, with the audit key of the
+-- step and the row's START_TS or DATE_TIME_KEY: publishing deletes them from the readers' buffers
+-- (idbmart/load/publish.py), and forgets them once both buffers have.
+CREATE TABLE IF NOT EXISTS CTL_PUBLISH_GONE (
+  TABLE_NAME   VARCHAR NOT NULL,
+  KEY_JSON     VARCHAR NOT NULL,           -- the row's key columns, as a JSON object
+  PRUNE_VALUE  BIGINT,                     -- its START_TS or DATE_TIME_KEY, where the table has one
+  AUDIT_KEY    BIGINT NOT NULL
+);
+
 -- Input rows that could not be used, with the reason: nothing is dropped silently.
 CREATE TABLE IF NOT EXISTS STG_TRANSFORM_DISCARDS (
   RUN_ID       BIGINT NOT NULL,

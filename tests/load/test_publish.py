@@ -1,28 +1,156 @@
-"""The readers' copy is taken under the mart's write lock: never while another process writes it."""
+"""The readers' store: each good cycle's changes written into the buffer readers are not on, the readers'
+path linked to it atomically; the whole mart copied only where the changes cannot be trusted.
+
+A small blended day (calls, chats, e-mails: every kind of table the mart has) in cycles; after each
+publish the readers' path holds exactly the mart's published tables, row for row, lineage included."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from idbmart import config
 from idbmart.cycle import run_cycle
-from idbmart.load.publish import publish
+from idbmart.fixtures.simulator import Params, SnapshotSeries
+from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.load.publish import GONE, STATE, buffers, publish, published_tables
+from tests.conftest import without_gate
+
+P = Params(calls=300, seed=5, media=("voice", "chat", "email"))
+HOURS = (9, 12, 15, 20)
+HOLDER = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+for line in sys.stdin:
+    print(con.execute("SELECT count(*) FROM INTERACTION_FACT").fetchall()[0][0], flush=True)
+"""
 
 
-def test_the_copy_is_one_committed_state_and_is_not_taken_while_another_process_writes(tiny_deployment, tmp_path):
-    """Issue: the copy was made after the cycle released the mart, so another writer's changes could be
-    published half-made. Publishing holds the mart open for writing while it copies: with another
-    process holding it, publishing fails and the readers keep the copy they had."""
+def differences(mart: Path, reader: Path) -> dict[str, tuple[int, int]]:
+    """Published table → (rows only in the mart, rows only in the reader's file), every column compared."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); ATTACH '{reader}' AS r (READ_ONLY)").fetchall()
+    out = {}
+    for t in published_tables(con, db="m"):
+        a, b = con.execute(
+            f"SELECT (SELECT count(*) FROM (SELECT * FROM m.{t} EXCEPT ALL SELECT * FROM r.{t})),"
+            f"       (SELECT count(*) FROM (SELECT * FROM r.{t} EXCEPT ALL SELECT * FROM m.{t}))"
+        ).fetchall()[0]
+        if a or b:
+            out[t] = (a, b)
+    con.close()
+    return out
+
+
+def query(path: Path, sql: str):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture
+def day(tmp_path):
+    series = SnapshotSeries(tmp_path / "day", P)
+    return series, without_gate(config.load(series.path))  # the gate has tests of its own
+
+
+def cycle(series, deployment, hour: int):
+    series.advance(DAY0 + hour * 3600)
+    assert not run_cycle(deployment).skipped
+    return publish(deployment)
+
+
+@pytest.mark.slow  # a day in four cycles (the fast tier publishes in test_publishing_waits_for_no_other_writer...)
+def test_each_cycle_publishes_its_changes_and_the_readers_store_equals_the_mart(day):
+    """Both buffers begin as copies of the mart; from then on a publish writes only what changed (rows newer
+    than the buffer's run, keys deleted since), and the readers' path is a regular file, the same file as
+    the buffer just brought up. The ETL's working layers are not published; the log of deleted keys keeps
+    only what the older buffer has not applied."""
+    series, deployment = day
+    modes = []
+    for hour in HOURS:
+        done = cycle(series, deployment, hour)
+        modes.append(done.mode)
+        assert differences(deployment.mart_path, deployment.reader_path) == {}, hour
+        reader = deployment.reader_path
+        assert reader.is_file() and not reader.is_symlink() and os.path.samefile(reader, done.path)
+    assert modes == ["whole", "whole", "changes", "changes"], modes
+    tables = {t for (t,) in query(deployment.reader_path, "SELECT table_name FROM duckdb_tables()")}
+    assert "INTERACTION_FACT" in tables and "AG2_AGENT_SUBHR" in tables and "STG_TRANSFORM_DISCARDS" in tables
+    assert not {t for t in tables if t.startswith("GIDB_") or t == "STG_ENTITY"}
+    older = min(query(b, f"SELECT RUN_ID FROM {STATE}")[0][0] for b in buffers(deployment.reader_path))
+    kept, unapplied = query(
+        deployment.mart_path,
+        f"SELECT count(*), count(*) FILTER (AUDIT_KEY > {older} * 100 + 99) FROM {GONE}",
+    )[0]
+    assert kept == unapplied > 0, (kept, unapplied)  # the 20:00 cycle deleted rows: kept until both have them
+
+
+@pytest.mark.slow
+def test_a_buffer_a_reader_holds_open_is_not_written_the_mart_is_copied_whole_beside_it(day):
+    """DuckDB will not write a file another process reads. A reader connected since the 12:00 publish holds
+    that buffer; the 15:00 publish writes the other one (changes), the 20:00 one would write the held
+    buffer: it copies the mart into a new file instead, and the reader keeps reading 12:00's state until it
+    reconnects, when it gets 20:00's."""
+    series, deployment = day
+    cycle(series, deployment, 9)
+    noon = cycle(series, deployment, 12)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(deployment.reader_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+
+        def held() -> int:
+            holder.stdin.write("?\n")
+            holder.stdin.flush()
+            return int(holder.stdout.readline())
+
+        at_noon = held()
+        assert cycle(series, deployment, 15).mode == "changes"
+        late = cycle(series, deployment, 20)
+        assert late.mode == "whole" and "could not be opened" in late.why, late
+        assert late.path == noon.path  # a new file by the held buffer's name: the holder keeps the old one
+        assert held() == at_noon
+        assert differences(deployment.mart_path, deployment.reader_path) == {}
+        assert query(deployment.reader_path, "SELECT count(*) FROM INTERACTION_FACT")[0][0] > at_noon
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_view_the_mart_gained_makes_the_next_publish_a_whole_copy(day):
+    """A buffer only takes changes where it has the mart's tables, columns, comments and views: a view
+    added to the mart (as an upgrade adds report views) makes the next publish copy the whole mart, view
+    included."""
+    series, deployment = day
+    cycle(series, deployment, 9)
+    cycle(series, deployment, 12)
+    with duckdb.connect(str(deployment.mart_path)) as con:
+        con.execute("CREATE VIEW EMAIL_BACKLOG AS SELECT * FROM MEDIATION_SEGMENT_FACT WHERE ACTIVE_FLAG").fetchall()
+    done = cycle(series, deployment, 15)
+    assert done.mode == "whole" and "changed" in done.why, done
+    assert differences(deployment.mart_path, deployment.reader_path) == {}
+    assert query(deployment.reader_path, "SELECT count(*) FROM EMAIL_BACKLOG") == query(
+        deployment.mart_path, "SELECT count(*) FROM EMAIL_BACKLOG"
+    )
+
+
+def test_publishing_waits_for_no_other_writer_and_leaves_the_readers_store_as_it_was(tiny_deployment, tmp_path):
+    """Publishing holds the mart open for writing while it reads it: another writer's changes are never
+    published half-made. With another process holding the mart, publishing fails and the readers keep what
+    they had."""
     _, deployment = tiny_deployment
     deployment = dataclasses.replace(deployment, reader_path=tmp_path / "readers.duckdb")
     run_cycle(deployment)
     assert publish(deployment)
-    with duckdb.connect(str(deployment.reader_path), read_only=True) as readers:
-        (runs,) = readers.execute("SELECT count(DISTINCT RUN_ID) FROM CTL_AUDIT_LOG").fetchone()
+    (runs,) = query(deployment.reader_path, "SELECT count(DISTINCT RUN_ID) FROM CTL_AUDIT_LOG")[0]
     assert runs == 1
     before = deployment.reader_path.read_bytes()
     writer = subprocess.Popen(  # another writer: holds the mart and says so
@@ -37,4 +165,4 @@ def test_the_copy_is_one_committed_state_and_is_not_taken_while_another_process_
     finally:
         writer.communicate("\n", timeout=30)
     assert deployment.reader_path.read_bytes() == before
-    assert not list(tmp_path.glob(".readers.duckdb.publishing"))
+    assert not list(tmp_path.glob(".readers*.publishing")) and not list(tmp_path.glob(".readers*.linking"))
