@@ -41,6 +41,15 @@ log = logging.getLogger(__name__)
 GONE = "CTL_PUBLISH_GONE"  # the keys merge.replace deleted (sql/mart/control.sql)
 STATE = "CTL_PUBLISHED"  # in a buffer only: the run and GDPR request it holds, and how it was made
 GDPR_SINCE = "a GDPR request since the buffer was published"
+# Writing a changed row into a buffer costs about as much as copying this many rows' share of the file
+# (100k-call day, 460 MB mart: a whole copy 0.83 s, 420 thousand changed rows of 2.6 million 2.36 s):
+# where the runs since a buffer's changed more than 1/CHANGES_PER_COPY of the rows, it is copied whole.
+# A young mart's busy cycles are copied; an older mart's, holding days, take their changes.
+CHANGES_PER_COPY = 16
+
+
+class CopyCheaper(Exception):
+    """The changes to write outweigh a whole copy."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,12 @@ def buffers(target: Path) -> tuple[Path, Path]:
     return tuple(target.with_name(f".{target.stem}.{side}{target.suffix}") for side in "ab")  # type: ignore[return-value]
 
 
-def publish(deployment: Deployment, whole: str = "") -> Published | None:
+def publish(deployment: Deployment, whole: str = "", changes_per_copy: int = CHANGES_PER_COPY) -> Published | None:
     """Bring the buffer readers are not on to the mart's state and link `reader_path` to it; the whole
     mart is copied where `whole` says why (or the changes cannot be trusted). After a GDPR request (its
     redactions keep their rows' audit keys) the whole mart is copied and the other buffer deleted: no
-    new reader opens what it removed. None if not configured."""
+    new reader opens what it removed. `changes_per_copy`: see CHANGES_PER_COPY (0: the changes always).
+    None if not configured."""
     target = deployment.reader_path
     if target is None or not deployment.mart_path.exists():
         return None
@@ -97,8 +107,10 @@ def publish(deployment: Deployment, whole: str = "") -> Published | None:
         why = whole or _attach(mart, spare, request)
         if not why:
             try:
-                rows = _apply_changes(mart)
+                rows = _apply_changes(mart, changes_per_copy)
                 why = _differs(mart)
+            except CopyCheaper as e:
+                why = str(e)
             except duckdb.Error as e:  # a buffer the changes do not fit: a table or view the mart changed
                 why, rows = f"the changes did not apply ({str(e).splitlines()[0]})", 0
             run(mart, "DETACH buf")
@@ -168,7 +180,7 @@ def _shape(con: duckdb.DuckDBPyConnection, db: str | None) -> list[tuple]:
     return tables + [c for c in cols if c[0] in published] + views
 
 
-def _apply_changes(mart: duckdb.DuckDBPyConnection) -> int:
+def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> int:
     """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written.
     A few statements find what changed across all tables at once; only those tables are written."""
     since = run(mart, f"SELECT RUN_ID FROM buf.{STATE}")[0][0]
@@ -187,25 +199,30 @@ def _apply_changes(mart: duckdb.DuckDBPyConnection) -> int:
     # keys it deleted (NULL bounds: the table has no time; no row: nothing of that kind changed)
     prune = {t: next((c for c in ("START_TS", "DATE_TIME_KEY") if c in types[t]), None) for t in keyed}
     newer = {
-        t: (lo, hi)
-        for t, lo, hi in _union_rows(
+        t: (lo, hi, n)
+        for t, lo, hi, n in _union_rows(
             mart,
             [
                 f"""SELECT '{t}', min({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"}),
-                       max({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"})
+                       max({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"}), count(*)
                 FROM {t} WHERE UPDATE_AUDIT_KEY > {after} HAVING count(*) > 0"""
                 for t in keyed
             ],
         )  # fmt: skip
     }
     gone = {
-        t: (lo, hi)
-        for t, lo, hi in run(
+        t: (lo, hi, n)
+        for t, lo, hi, n in run(
             mart,
-            f"SELECT TABLE_NAME, min(PRUNE_VALUE), max(PRUNE_VALUE) FROM {GONE} WHERE AUDIT_KEY > {after} GROUP BY 1",
+            f"SELECT TABLE_NAME, min(PRUNE_VALUE), max(PRUNE_VALUE), count(*) FROM {GONE} WHERE AUDIT_KEY > {after} "
+            "GROUP BY 1",
         )  # fmt: skip
         if t in keyed
     }
+    changed = sum(n for *_, n in newer.values()) + sum(n for *_, n in gone.values())
+    held = sum(n for _, n in _union_rows(mart, [f"SELECT '{t}', count(*) FROM {t}" for t in keyed]))
+    if changed * changes_per_copy > held:
+        raise CopyCheaper(f"the runs since changed {changed:,} of {held:,} rows: a copy costs less")
     # a dimension of fixed or slowly growing size is copied whole where its rows differ
     sums = [f"SELECT '{t}', count(*), bit_xor(hash(x)) FROM {{db}}{t} AS x" for t in whole]
     differ = {t for t, *_ in set(_union_rows(mart, sums, "")) ^ set(_union_rows(mart, sums, "buf."))}

@@ -19,7 +19,7 @@ from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, SnapshotSeries
 from idbmart.fixtures.simulator.profile import DAY0
-from idbmart.load.publish import GONE, STATE, buffers, publish, published_tables
+from idbmart.load.publish import CHANGES_PER_COPY, GONE, STATE, buffers, publish, published_tables
 from tests.conftest import without_gate
 
 P = Params(calls=300, seed=5, media=("voice", "chat", "email"))
@@ -59,10 +59,12 @@ def day(tmp_path):
     return series, without_gate(config.load(series.path))  # the gate has tests of its own
 
 
-def cycle(series, deployment, hour: int):
+def cycle(series, deployment, hour: int, changes_per_copy: int = 0):
+    """A cycle at `hour`, published; by default always by its changes where they can be trusted (a
+    small day's cycles change most of what it holds: CHANGES_PER_COPY would copy them whole)."""
     series.advance(DAY0 + hour * 3600)
     assert not run_cycle(deployment).skipped
-    return publish(deployment)
+    return publish(deployment, changes_per_copy=changes_per_copy)
 
 
 @pytest.mark.slow  # a day in four cycles (the fast tier publishes in test_publishing_waits_for_no_other_writer...)
@@ -122,6 +124,23 @@ def test_a_buffer_a_reader_holds_open_is_not_written_the_mart_is_copied_whole_be
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_where_the_runs_since_changed_much_of_the_mart_a_copy_is_cheaper_and_taken(day):
+    """Writing a changed row into a buffer costs about CHANGES_PER_COPY times its share of a file copy:
+    where the runs since the buffer's changed more than that share of the rows (a young mart's busy
+    cycle: 12:00 to 15:00 of this day rewrites most of what it holds), the mart is copied whole; where
+    they changed little (the same snapshot read again: nothing new), the changes are written."""
+    series, deployment = day
+    cycle(series, deployment, 9)
+    cycle(series, deployment, 12)
+    busy = cycle(series, deployment, 15, CHANGES_PER_COPY)
+    assert busy.mode == "whole" and "a copy costs less" in busy.why, busy
+    assert run_cycle(deployment).run_id and publish(deployment).mode == "whole"  # the other buffer lags a run too
+    quiet = publish(deployment, changes_per_copy=CHANGES_PER_COPY)
+    assert quiet.mode == "changes", quiet  # the facts unchanged: the new run's control rows only
+    assert differences(deployment.mart_path, deployment.reader_path) == {}
 
 
 @pytest.mark.slow
