@@ -14,12 +14,13 @@ Bringing a buffer up costs what changed since it was last published, not the mar
 the rows of the tables `merge.replace` writes whose UPDATE_AUDIT_KEY is newer than the buffer's run and
 the keys it deleted since (`CTL_PUBLISH_GONE`); for the tables whose rows name the run that wrote them
 (`RUN_ID`: the control tables, the HA decisions, the discards), the runs whose row count differs between
-mart and buffer; the other tables (dimensions of fixed or slowly growing size) whole. Then the buffer's
-row counts must equal the mart's, table by table. Where the changed rows cannot be
-trusted — the first publish, a table or view changed, a count that differs, a buffer a reader still
-holds open (DuckDB will not write a file another process reads), a GDPR request (its redactions keep
-their audit keys) — the whole mart is copied into a new buffer instead. The ETL's working layers
-(`GIDB_*`, `STG_*` but the discards) are not published.
+mart and buffer; the other tables (dimensions of fixed or slowly growing size) whole where their checksum
+differs. Then the buffer's row counts must equal the mart's, table by table. The whole mart is copied
+into a new buffer instead where that costs less (CHANGES_PER_COPY) or the changes cannot be trusted: the
+first two publishes, a table, column, comment or view the mart changed, a count that differs, a buffer a
+reader still holds open (DuckDB will not write a file another process reads), a GDPR request (its
+redactions keep their audit keys). The ETL's working layers (`GIDB_*`, `STG_*` but the discards) are
+not published.
 """
 
 from __future__ import annotations
