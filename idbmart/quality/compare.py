@@ -39,9 +39,10 @@ STAR_PREFIXES = (
 AGGREGATE_PREFIXES = ("AG2_", "CTL_AGGREGATE_SETTINGS")
 
 
-def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES) -> dict[str, tuple[int, int]]:
+def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES, lineage: bool = False) -> dict[str, tuple[int, int]]:
     """Table → (rows only in a, rows only in b), for every table of `a` whose name starts with one of
-    `prefixes`; tables equal as multisets of rows (lineage columns aside) are left out."""
+    `prefixes`; tables equal as multisets of rows (lineage columns aside, unless `lineage`: a copy of a
+    mart holds its very rows) are left out."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{a}' AS a (READ_ONLY)").fetchall()
     con.execute(f"ATTACH '{b}' AS b (READ_ONLY)").fetchall()
@@ -49,7 +50,7 @@ def differences(a: Path, b: Path, prefixes=DEFAULT_PREFIXES) -> dict[str, tuple[
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'a' ORDER BY 1").fetchall()
     names = [n for (n,) in tables if n.startswith(prefixes)]
     for name in names:
-        cols = [c for c in columns(con, f"a.{name}") if c not in LINEAGE]
+        cols = [c for c in columns(con, f"a.{name}") if lineage or c not in LINEAGE]
         select = ", ".join(f'"{c}"' for c in cols)
         only_a, only_b = con.execute(
             f"SELECT (SELECT count(*) FROM (SELECT {select} FROM a.{name} EXCEPT ALL SELECT {select} FROM b.{name})),"

@@ -20,6 +20,7 @@ from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, SnapshotSeries
 from idbmart.fixtures.simulator.profile import DAY0
 from idbmart.load.publish import CHANGES_PER_COPY, GONE, STATE, buffers, publish, published_tables
+from idbmart.quality import compare
 from tests.conftest import without_gate
 
 P = Params(calls=300, seed=5, media=("voice", "chat", "email"))
@@ -34,18 +35,9 @@ for line in sys.stdin:
 
 def differences(mart: Path, reader: Path) -> dict[str, tuple[int, int]]:
     """Published table → (rows only in the mart, rows only in the reader's file), every column compared."""
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{mart}' AS m (READ_ONLY); ATTACH '{reader}' AS r (READ_ONLY)").fetchall()
-    out = {}
-    for t in published_tables(con, db="m"):
-        a, b = con.execute(
-            f"SELECT (SELECT count(*) FROM (SELECT * FROM m.{t} EXCEPT ALL SELECT * FROM r.{t})),"
-            f"       (SELECT count(*) FROM (SELECT * FROM r.{t} EXCEPT ALL SELECT * FROM m.{t}))"
-        ).fetchall()[0]
-        if a or b:
-            out[t] = (a, b)
-    con.close()
-    return out
+    with duckdb.connect(str(mart), read_only=True) as con:
+        published = tuple(published_tables(con))
+    return compare.differences(mart, reader, published, lineage=True)
 
 
 def query(path: Path, sql: str):
