@@ -5,10 +5,10 @@
 --
 -- INTERACTION_FACT rows of the interactions in scope: one per root interaction (G_IR), typed by its
 -- root call, ending with the last of its IRs (those that continue it included: interaction_entities).
--- A stuck interaction ends at the sentinel, flagged; so does an open chat or e-mail, flagged active. An IR that ends before it begins (a
--- broken clock or row) ends where it begins, one ending implausibly late (macro plausible_end) ends with
--- its last party, one created at an implausible time begins with its root call, else its first party;
--- their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
+-- A stuck interaction ends at the sentinel, flagged; so does an open chat or e-mail, flagged active.
+-- An IR that ends before it begins (a broken clock or row) ends where it begins, one ending implausibly
+-- late (macro plausible_end) ends with its last party, one created at an implausible time begins with
+-- its root call, else its first party; their rows are in STG_TRANSFORM_DISCARDS (discards.sql).
 WITH root_call AS (
   SELECT HA_SET, ENTITY_KEY, CALLTYPE, ANI, DNIS, TENANTID, MEDIATYPE, GSYS_SEQ, CREATED_TS FROM GIDB_G_CALL
   WHERE ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(CREATED_TS, $ixn_from) OR NOT plausible_ts(CREATED_TS))
@@ -56,7 +56,7 @@ LATERAL (SELECT CASE WHEN plausible_ts(ir.CREATED_TS) THEN ir.CREATED_TS
                      ELSE coalesce(ps.CREATED_TS, ir.TERMINATED_TS) END AS START_TS) AS b,
 LATERAL (SELECT greatest(CASE WHEN plausible_end(b.START_TS, ir.TERMINATED_TS, ir.STUCK_FLAG) THEN ir.TERMINATED_TS
                               ELSE pe.TERMINATED_TS END, b.START_TS, le.TERMINATED_TS) AS END_TS) AS e,
--- open chats and e-mails are active, never stuck (interaction_entities.sql reads them while open)
+-- open chats and e-mails are active, never stuck (sql/extract/interaction/ready.sql reads them while open)
 LATERAL (SELECT coalesce(ir.MEDIATYPE, c.MEDIATYPE, MediaType.VOICE) <> MediaType.VOICE AS ACTIVE) AS m
 WHERE ir.ENTITY_KEY IN (SELECT ROOT FROM _T_IXN) AND (in_ixn_time(ir.CREATED_TS, $ixn_from) OR NOT plausible_ts(ir.CREATED_TS))
 QUALIFY row_number() OVER (PARTITION BY ir.ROOTCALLID ORDER BY b.START_TS, ir.HA_SET) = 1
