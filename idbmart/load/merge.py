@@ -69,10 +69,11 @@ def replace(
     written). Only what changed is written: an unchanged row is left as it is, with its
     UPDATE_AUDIT_KEY; a changed one is updated in place, in the columns that changed, with `audit_key`
     as UPDATE_AUDIT_KEY (its CREATE_AUDIT_KEY stays that of its first load); a row gone from `new` is
-    deleted. A cycle rebuilds far more rows than change (every call of an agent's shift when the agent
-    logs out), and deleted rows pile up in a table's row groups until DuckDB's checkpoint merges them
-    into fewer, rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote
-    the largest facts whole.
+    deleted, its key logged for the readers' buffers (CTL_PUBLISH_GONE, idbmart.load.publish). A cycle
+    rebuilds far more rows than change (every call of an agent's shift when the agent logs out), and
+    deleted rows pile up in a table's row groups until DuckDB's checkpoint merges them into fewer,
+    rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote the largest
+    facts whole.
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
     the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS; NULL where the table
     has no such column), which is what the aggregate stage re-aggregates.
