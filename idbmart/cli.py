@@ -64,8 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--media",
         default="voice",
-        help="media, comma-separated: voice, and chat / email for blended agents' multimedia sessions (an "
-        "Interaction Server's ICON pair); default voice",
+        help="media, comma-separated: voice, and chat / email for blended agents' chats and e-mails with their "
+        "sessions, interaction queues and workbin (an Interaction Server's ICON pair); default voice",
     )
     s.add_argument("--at", help="snapshot time, UTC, YYYY-MM-DDTHH:MM (default: 1 h after the last day)")
 
