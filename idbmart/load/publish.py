@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from idbmart.config import Deployment
+from idbmart.load import dictionary
 from idbmart.load.db import run
 
 log = logging.getLogger(__name__)
@@ -325,23 +326,11 @@ def _copy_whole(mart: duckdb.DuckDBPyConnection, mart_path: Path, spare: Path, r
         run(buf, f"CREATE TABLE {STATE} (RUN_ID BIGINT, GDPR_REQUEST BIGINT, MODE VARCHAR, PUBLISHED_AT TIMESTAMP)")
         newest = run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0]
         run(buf, f"INSERT INTO {STATE} VALUES ({newest}, {request}, 'whole', now()::TIMESTAMP)")
-        for statement in _described(buf, STATE):
-            run(buf, statement)
+        dictionary.apply(buf)  # the publishing state's comments (the copied tables have theirs)
         run(buf, "CHECKPOINT")
-        rows = sum(run(buf, f"SELECT count(*) FROM {t}")[0][0] for t in published_tables(buf))
+        rows = sum(n for _, n in _union_rows(buf, [f"SELECT '{t}', count(*) FROM {t}" for t in published_tables(buf)]))
     os.replace(partial, spare)  # a new file: one a reader held stays its until it reconnects
     return rows
-
-
-def _described(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """The COMMENTs of `table` and its columns, from the data dictionary (sql/mart/dictionary.toml)."""
-    from idbmart.load.dictionary import describe_column, describe_table
-
-    quote = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
-    out = [f"COMMENT ON TABLE {table} IS {quote(describe_table(table))}"]
-    for (column,) in run(con, f"SELECT column_name FROM duckdb_columns() WHERE table_name = '{table}'"):
-        out.append(f'COMMENT ON COLUMN {table}."{column}" IS {quote(describe_column(table, column))}')
-    return out
 
 
 def _states(target: Path) -> dict[Path, tuple[int, int] | None]:
