@@ -34,7 +34,7 @@ from idbmart.measure import Stages, watch
 SITE_THREADS = 4  # the sites day's [extract] threads (its nightly also runs with 1, to compare)
 MEMORY_LIMIT = "3GB"  # the mart's [mart] memory_limit in the bench: DuckDB's share of the 4 GB target
 TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0}
-STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish")
+STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish", "publish_postgresql")
 WHAT = {
     "extract": "rows read from the IDBs",
     "stage": "rows staged, each version once: GIDB_* if its member is chosen, else STG_*",
@@ -44,6 +44,7 @@ WHAT = {
     "quality": "rows validated / expectations",
     "commit": "the cycle's transaction committed",
     "publish": "the readers' copy",
+    "publish_postgresql": "the PostgreSQL readers' mart (--readers-postgresql)",
 }
 
 
@@ -79,6 +80,7 @@ def cycle_figures(result) -> Figures:
         "quality": (sum(q.rows.values()), len(q.outcomes)) if q else (0, 0),
         "commit": (0, 0),
         "publish": (0, 0),
+        "publish_postgresql": (0, 0),
     }
     return Figures(dict(stages.seconds), dict(stages.peak_mb), {k: v for k, v in rows.items() if k in stages.seconds})
 
@@ -102,13 +104,15 @@ def floor(deployment) -> Figures:
     return Figures(dict(stages.seconds), dict(stages.peak_mb), {"read": (rows, rows)})
 
 
-def worker(config_path: str, mart_path: str, memory_limit: str, threads: str = "") -> int:
+def worker(config_path: str, mart_path: str, memory_limit: str, threads: str = "", readers: str = "") -> int:
     """Serve the bench: one JSON command per stdin line ({"do": "cycle"} or {"do": "floor"}), one JSON
     reply per line on the original stdout (whatever else is printed goes to stderr). `threads`: the
-    cycle's [extract] threads, if given."""
+    cycle's [extract] threads, if given; `readers`: a PostgreSQL readers' mart's URI (its schema named
+    after the mart), if given."""
     from idbmart import config
     from idbmart.cycle import run_cycle
     from idbmart.load.publish import publish
+    from idbmart.load.publish_postgresql import publish_postgresql
 
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
@@ -122,6 +126,9 @@ def worker(config_path: str, mart_path: str, memory_limit: str, threads: str = "
     )
     if threads:
         deployment = replace(deployment, extract=replace(deployment.extract, threads=int(threads)))
+    if readers:
+        schema = f"bench_{mart.stem}"
+        deployment = replace(deployment, readers=config.ReadersOptions(postgresql=readers, postgresql_schema=schema))
     clock = time.perf_counter()
     if deployment.quality.gate:
         from idbmart.quality.suites import warm_up
@@ -135,6 +142,9 @@ def worker(config_path: str, mart_path: str, memory_limit: str, threads: str = "
             result = run_cycle(deployment)
             with result.stages.measure("publish"):
                 publish(deployment)
+            if readers:
+                with result.stages.measure("publish_postgresql"):
+                    publish_postgresql(deployment)
             figures = cycle_figures(result)
         elif command["do"] == "floor":
             figures = floor(deployment)
@@ -156,7 +166,8 @@ class Worker:
     def stage_file(mart_path: Path) -> Path:
         return mart_path.with_suffix(".stage")
 
-    def __init__(self, config_path: Path, mart_path: Path, memory_limit: str, threads: int | None = None):
+    def __init__(self, config_path: Path, mart_path: Path, memory_limit: str, threads: int | None = None,
+                 readers: str = ""):  # fmt: skip
         self.stage = self.stage_file(mart_path)
         self.stage.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
@@ -169,6 +180,7 @@ class Worker:
                 str(mart_path),
                 memory_limit,
                 str(threads or ""),
+                readers,
             ],  # fmt: skip
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -233,9 +245,11 @@ def bench(
     memory_limit: str = MEMORY_LIMIT,
     progress: Callable[[str], None] = lambda _: None,
     sites: int = 30,
+    readers: str = "",
 ) -> BenchResult:
     """Simulate the day, run it as `cycles` intraday cycles and as one nightly cycle, and the floor;
-    then the sites day (none if `sites` is 0)."""
+    then the sites day (none if `sites` is 0). `readers`: also publish to a PostgreSQL readers' mart
+    there (schemas bench_intraday, bench_nightly)."""
     from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
     from idbmart.fixtures.simulator.profile import DAY, DAY0
 
@@ -253,7 +267,7 @@ def bench(
     result = BenchResult(calls, memory_limit, simulate_s, None, None, [], [], 0.0)
     try:
         progress(f"intraday: {cycles} cycles ...")
-        worker_ = Worker(series.path, work / "intraday.duckdb", memory_limit)
+        worker_ = Worker(series.path, work / "intraday.duckdb", memory_limit, readers=readers)
         result.startup_s = worker_.startup_s
         for k in range(1, cycles + 1):
             clock = time.perf_counter()
@@ -269,7 +283,7 @@ def bench(
         clock = time.perf_counter()
         series.advance(default_snapshot_time(p))
         result.advance_s.append(time.perf_counter() - clock)
-        worker_ = Worker(series.path, work / "nightly.duckdb", memory_limit)
+        worker_ = Worker(series.path, work / "nightly.duckdb", memory_limit, readers=readers)
         result.nightly = worker_.ask("cycle")
         progress("floor: DuckDB reading every IDB row once ...")
         result.floor = worker_.ask("floor")
@@ -434,8 +448,9 @@ def _target(name: str, value: float | None, limit: float, unit: str) -> list[str
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["worker"]:
-        sys.exit(worker(*sys.argv[2:6]))
+        sys.exit(worker(*sys.argv[2:7]))
     sys.exit(
-        "usage: python -m idbmart.bench worker CONFIG MART MEMORY_LIMIT [THREADS] (the bench is `idbmart bench`), "
+        "usage: python -m idbmart.bench worker CONFIG MART MEMORY_LIMIT [THREADS [READERS_URI]] "
+        "(the bench is `idbmart bench`), "
         f"not {sys.argv[1:]}"
     )

@@ -13,7 +13,8 @@ from idbmart import __version__
 from idbmart.errors import IdbmartError
 
 EXIT_ERROR = 1
-EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped (they catch up next time)
+EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped or a readers' store not published (they
+# catch up next time)
 EXIT_WARNING = 3  # `check`: no invariant is broken, but a rate is below its floor (a warning expectation)
 EXIT_USAGE = 64  # the command line itself is wrong (sysexits' EX_USAGE): not 2, which means a partial run
 
@@ -121,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--memory-limit", default="3GB", help='the mart\'s DuckDB memory_limit (default "3GB"; "" for none)')
     b.add_argument("--report", type=Path, help="also write the results, as Markdown, to this file")
     b.add_argument(
+        "--readers-postgresql",
+        default="",
+        metavar="URI",
+        help="also publish each cycle to a PostgreSQL readers' mart there (schemas bench_intraday, bench_nightly)",
+    )
+    b.add_argument(
         "--sites",
         type=int,
         default=30,
@@ -182,22 +189,33 @@ def _run(args) -> int:
 
 
 def _committed(deployment, result, verb: str) -> int:
-    """After a committed cycle or backfill: publish the readers' copy, print what it did, the exit code."""
+    """After a committed cycle or backfill: publish the readers' stores, print what it did, the exit code."""
     from idbmart.load.publish import publish
+    from idbmart.load.publish_postgresql import ReadersError, publish_postgresql
     from idbmart.report import print_cycle
 
     done = publish(deployment)
     if done:
         how = f"the changes, {done.rows} rows" if done.mode == "changes" else f"the whole mart: {done.why}"
         print(f"published the readers' copy {deployment.reader_path} ({how}) in {done.seconds:.2f} s", file=sys.stderr)
+    unpublished = ""
+    try:
+        pg = publish_postgresql(deployment)
+    except ReadersError as e:  # the mart and the readers' copy are committed: the next run catches it up
+        pg, unpublished = None, str(e)
+    if pg:
+        how = f"the changes, {pg.rows} rows" if pg.mode == "changes" else f"the whole mart: {pg.why}"
+        print(f"published the PostgreSQL readers' mart, schema {pg.schema} ({how}) in {pg.seconds:.2f} s",
+              file=sys.stderr)  # fmt: skip
     print_cycle(result)
     for o in result.quality.warnings if result.quality else ():
         print(f"idbmart {verb}: warning: {o.label} ({o.why}); report {result.report}", file=sys.stderr)
+    if unpublished:
+        print(f"idbmart {verb}: committed, but not published: {unpublished}", file=sys.stderr)
     if result.skipped:
         names = ", ".join(s.source.name for s in result.skipped)
         print(f"idbmart {verb}: committed, but {len(result.skipped)} source(s) skipped: {names}", file=sys.stderr)
-        return EXIT_PARTIAL
-    return 0
+    return EXIT_PARTIAL if unpublished or result.skipped else 0
 
 
 def _backfill(args) -> int:
@@ -233,6 +251,7 @@ def _gdpr(args) -> int:
     from idbmart import config
     from idbmart.load import gdpr, mart
     from idbmart.load.publish import publish
+    from idbmart.load.publish_postgresql import publish_postgresql
 
     deployment = config.load(args.config)
     request = gdpr.load_request(args.request)
@@ -249,7 +268,8 @@ def _gdpr(args) -> int:
     for (table, column), n in sorted(changed.items()):
         print(f"{table}.{column}: {n} rows redacted")
     publish(deployment)  # the readers' copy loses them too (a whole copy), and its other buffer goes
-    print(f"forgotten: {sum(changed.values())} values in {len(changed)} fields; the readers' copy published")
+    publish_postgresql(deployment)  # so does the PostgreSQL readers' mart (a whole copy); an error exits non-zero
+    print(f"forgotten: {sum(changed.values())} values in {len(changed)} fields; the readers' stores published")
     return 0
 
 
@@ -297,6 +317,7 @@ def _bench(args) -> int:
             args.memory_limit,
             lambda m: print(m, file=sys.stderr, flush=True),
             args.sites,
+            args.readers_postgresql,
         )
     finally:
         if args.out is None:

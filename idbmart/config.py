@@ -126,6 +126,16 @@ class ExtractOptions:
 
 
 @dataclass(frozen=True)
+class ReadersOptions:
+    # A PostgreSQL readers' mart (idbmart.load.publish_postgresql): the published tables kept in step with
+    # the mart after each good cycle, for BI tools and report SQL on other machines. The URI names user,
+    # host, port and database, never a password (PGPASSWORD, ~/.pgpass or IDBMART_READERS_PASSWORD).
+    postgresql: str = ""
+    postgresql_schema: str = "idbmart"  # the schema idbmart owns there (whole copies replace it)
+    postgresql_grant: str = ""  # a role given read access (USAGE on the schema, SELECT on its tables)
+
+
+@dataclass(frozen=True)
 class RetentionOptions:
     # The nightly job removes what is older than this many days of the sources' own clock.
     gidb_days: int = 30  # GIDB_*, STG_* and HA decisions of finished entities (facts and configuration stay)
@@ -176,6 +186,7 @@ class Deployment:
     extract: ExtractOptions = ExtractOptions()
     reader_path: Path | None = None  # the read-only copy published after each good cycle; None: not published
     memory_limit: str | None = None  # DuckDB's memory ceiling for the mart's work ("4GB"); beyond it, it spills
+    readers: ReadersOptions = ReadersOptions()
 
     @property
     def report_dir(self) -> Path:
@@ -201,7 +212,7 @@ class Deployment:
 
 
 _SOURCE_KEYS = {"name", "uri", "ha_set", "primary", "roles", "data_center", "sip_cluster", "media"}
-_TOP_KEYS = {"mart", "etl", "extract", "quality", "retention", "source"}
+_TOP_KEYS = {"mart", "etl", "extract", "quality", "retention", "readers", "source"}
 _MART_KEYS = {"path", "reader_path", "memory_limit"}
 
 
@@ -304,6 +315,27 @@ def _simple_options(path, section: str, raw, cls):
     return cls(**values)
 
 
+def _readers(path, raw) -> ReadersOptions:
+    readers = _simple_options(path, "readers", raw, ReadersOptions)
+    for key in ("postgresql_schema", "postgresql_grant"):
+        value = getattr(readers, key)
+        if value and not re.fullmatch(r"[a-z_][a-z0-9_]{0,50}", value):
+            raise ConfigError(path, f"readers.{key} must be a lower-case PostgreSQL name, got {value!r}")
+    if readers.postgresql:
+        parts = urlsplit(readers.postgresql)
+        if parts.scheme != "postgresql":
+            raise ConfigError(path, f"readers.postgresql must be a postgresql:// URI, got {readers.postgresql!r}")
+        _refuse_password(path, "readers.postgresql", readers.postgresql, "IDBMART_READERS_PASSWORD")
+    return readers
+
+
+def _refuse_password(path, where: str, uri: str, variable: str) -> None:
+    parts = urlsplit(uri)
+    if parts.password is not None or any("password" in k.lower() for k in parse_qs(parts.query)):
+        raise ConfigError(path, f"{where}: uri carries a password; put credentials in the environment "
+                                f"(PGPASSWORD, ~/.pgpass, or {variable}), never in the deployment file")  # fmt: skip
+
+
 def _known_time_zone(name: str) -> bool:
     """Known to DuckDB's ICU, which computes the local periods (not Python's zoneinfo, which may differ)."""
     import duckdb
@@ -387,12 +419,7 @@ def _resolve_uri(path: Path, where: str, uri: str) -> str:
             path, f"{where}: uri {uri!r} must start with one of {', '.join(s + '://' for s in URI_SCHEMES)}"
         )
     if parts.scheme == "postgresql":
-        if parts.password is not None or any("password" in k.lower() for k in parse_qs(parts.query)):
-            raise ConfigError(
-                path,
-                f"{where}: uri carries a password; put credentials in the environment "
-                "(PGPASSWORD, ~/.pgpass, or IDBMART_PASSWORD_<SOURCE>), never in the deployment file",
-            )
+        _refuse_password(path, where, uri, "IDBMART_PASSWORD_<SOURCE>")
         return uri
     # duckdb:///abs/path or duckdb://relative/path (relative to the deployment file)
     raw = (parts.netloc + parts.path) if parts.netloc else parts.path
@@ -507,6 +534,8 @@ def load(path: str | Path) -> Deployment:
     if extract.threads < 1 or extract.connections_per_server < 1:
         raise ConfigError(path, "[extract] threads and connections_per_server must be at least 1")
 
+    readers = _readers(path, raw.get("readers", {}))
+
     raw_sources = raw.get("source", [])
     if not isinstance(raw_sources, list) or not raw_sources:
         raise ConfigError(path, "no [[source]] defined: list at least one IDB")
@@ -525,7 +554,7 @@ def load(path: str | Path) -> Deployment:
     ignored = tuple(s for s in sources if s.data_center in etl.ignore_data_centers)
     deployment = Deployment(
         path=path, mart_path=mart_path, etl=etl, sources=tuple(active), ignored=ignored, quality=quality,
-        retention=retention, extract=extract, reader_path=reader_path, memory_limit=memory_limit,
+        retention=retention, extract=extract, reader_path=reader_path, memory_limit=memory_limit, readers=readers,
     )  # fmt: skip
     _check_sources_are_never_written(path, deployment, sources)
     return deployment

@@ -105,6 +105,7 @@ def json_schema() -> dict:
             ),
             "quality": _section(config.QualityOptions, "The quality gate."),
             "retention": _section(config.RetentionOptions, "How long the working layers keep rows."),
+            "readers": _section(config.ReadersOptions, "A PostgreSQL readers' mart kept in step with the mart."),
             "source": {"type": "array", "minItems": 1, "items": source},
         },
     }

@@ -31,3 +31,17 @@ class KeyConflict(IdbmartError):
         key = ", ".join(f"{k} = {v!r}" for k, v in zip(keys, values, strict=True))
         super().__init__(f"mart table {table}: two rows with the key ({key}): {why}")
         self.table, self.keys, self.values = table, keys, values
+
+
+def first_line(e: BaseException) -> str:
+    """An exception's message as one line (a driver's may run to many), or its class's name."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
+def redacted_uri(uri: str) -> str:
+    """A database URI without its query (where a password or other options could be): for messages."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

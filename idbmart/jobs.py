@@ -209,15 +209,22 @@ def maintain(deployment: Deployment, now: int | None = None) -> dict:
 
 
 def publish_readers(deployment: Deployment) -> dict:
-    """Bring the readers' store to the mart's state (idbmart.load.publish); how, JSON-safe ({} if no
-    reader_path is configured)."""
+    """Bring the readers' stores to the mart's state: the DuckDB readers' copy (idbmart.load.publish), then
+    the PostgreSQL readers' mart (idbmart.load.publish_postgresql, whose ReadersError fails the task once
+    the copy is published); how, JSON-safe ({} if neither is configured)."""
     from idbmart.load.publish import publish
+    from idbmart.load.publish_postgresql import publish_postgresql
 
+    out: dict = {}
     done = publish(deployment)
-    if done is None:
-        return {}
-    return {"reader_path": str(deployment.reader_path), "buffer": done.path.name, "mode": done.mode,
-            "why": done.why, "rows": done.rows, "seconds": round(done.seconds, 2)}  # fmt: skip
+    if done is not None:
+        out = {"reader_path": str(deployment.reader_path), "buffer": done.path.name, "mode": done.mode,
+               "why": done.why, "rows": done.rows, "seconds": round(done.seconds, 2)}  # fmt: skip
+    pg = publish_postgresql(deployment)
+    if pg is not None:
+        out["postgresql"] = {"schema": pg.schema, "mode": pg.mode, "why": pg.why, "rows": pg.rows,
+                             "seconds": round(pg.seconds, 2)}  # fmt: skip
+    return out
 
 
 def full_check(deployment: Deployment, job: str = "nightly") -> dict:

@@ -252,7 +252,7 @@ def test_render_is_the_inverse_of_load(world):
         ),
         (
             ("[mart]", "[marts]\nx = 1\n\n[mart]"),
-            "unknown key 'marts' in the top level (allowed: etl, extract, mart, quality, retention, source)",
+            "unknown key 'marts' in the top level (allowed: etl, extract, mart, quality, readers, retention, source)",
         ),
         (
             ("[mart]", '[etl]\ntime_zone = "Mars/Olympus"\n\n[mart]'),

@@ -39,9 +39,9 @@ from sqlglot import exp
 
 from idbmart import sqlfile
 from idbmart.config import EtlOptions, Source
-from idbmart.errors import SourceError
+from idbmart.errors import SourceError, first_line
 from idbmart.extract.entities import BOUND_SLACK_S, TIME_COLUMNS, Kind, kinds_for
-from idbmart.extract.sources import UNCONVERTED, IdbReader, _first_line, model_select, open_source
+from idbmart.extract.sources import UNCONVERTED, IdbReader, model_select, open_source
 from idbmart.idb.schema import dss_table, tables, tables_for_roles
 from idbmart.load.db import create_empty, run
 from idbmart.load.mart import extracted_tables
@@ -360,7 +360,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
             if name == kind.anchor:
                 since = _since(con, result, kind, source, chunk_no)
     except duckdb.Error as e:
-        raise SourceError(source.name, f"reading {kind.name} entities failed: {_first_line(e)}") from e
+        raise SourceError(source.name, f"reading {kind.name} entities failed: {first_line(e)}") from e
     finally:
         run(con, f"DROP TABLE IF EXISTS {HELD_READY}")
 

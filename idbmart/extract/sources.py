@@ -19,7 +19,7 @@ from sqlglot import exp
 
 from idbmart import sqlfile
 from idbmart.config import Source
-from idbmart.errors import SourceError
+from idbmart.errors import SourceError, first_line, redacted_uri
 from idbmart.extract.schema_check import SchemaReport, check_schema
 from idbmart.idb.schema import Table
 
@@ -81,7 +81,7 @@ class IdbReader:
         try:
             result = self._fetch(sql)
         except Exception as e:  # driver errors differ per kind; name the source and the query
-            raise SourceError(self.source.name, f"{label} failed: {_first_line(e)}") from e
+            raise SourceError(self.source.name, f"{label} failed: {first_line(e)}") from e
         return result.rename_columns([c.upper() for c in result.column_names])
 
     def schema_report(self) -> SchemaReport:
@@ -243,7 +243,7 @@ class ParquetReader(DuckDBReader):
                 self._con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
             except duckdb.Error as e:  # not a Parquet file, or a broken one: the source cannot be read
                 self._con.close()
-                raise SourceError(source.name, f"cannot read {f.name}: {_first_line(e)}", table) from e
+                raise SourceError(source.name, f"cannot read {f.name}: {first_line(e)}", table) from e
 
     def attach(self, con: duckdb.DuckDBPyConnection) -> str | None:
         return None  # a folder of files, not a database
@@ -294,7 +294,7 @@ class PostgresReader(IdbReader):
             self._con = adbc_pg.connect(_libpq_uri(source), autocommit=True)
         except Exception as e:
             # The message of a failed connect may quote the URI; ours never holds a password.
-            raise SourceError(source.name, f"cannot connect to {_redacted(source.uri)}: {_first_line(e)}") from e
+            raise SourceError(source.name, f"cannot connect to {redacted_uri(source.uri)}: {first_line(e)}") from e
 
     def _fetch(self, sql: str) -> pa.Table:
         with self._con.cursor() as cur:
@@ -321,16 +321,6 @@ def _libpq_uri(source: Source) -> str:
     if password is not None:
         query["password"] = password
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote), ""))
-
-
-def _redacted(uri: str) -> str:
-    parts = urlsplit(uri)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-
-
-def _first_line(e: Exception) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 _READERS = {"duckdb": DuckDBReader, "parquet": ParquetReader, "postgresql": PostgresReader}

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 GONE = "CTL_PUBLISH_GONE"  # the keys merge.replace deleted (sql/mart/control.sql)
 STATE = "CTL_PUBLISHED"  # in a buffer only: the run and GDPR request it holds, and how it was made
+READERS = "CTL_PUBLISHED_READERS"  # the run each readers' store outside the mart's folder holds (PostgreSQL)
 GDPR_SINCE = "a GDPR request since the buffer was published"
 # Writing a changed row into a buffer costs about as much as copying this many rows' share of the file
 # (100k-call day, 460 MB mart: a whole copy 0.83 s, 420 thousand changed rows of 2.6 million 2.36 s):
@@ -75,7 +76,7 @@ def published_tables(con: duckdb.DuckDBPyConnection, schema: str = "main", db: s
 
 def _is_published(name: str) -> bool:
     working = name.startswith("GIDB_") or (name.startswith("STG_") and name != "STG_TRANSFORM_DISCARDS")
-    return not working and name not in (GONE, STATE)
+    return not working and name not in (GONE, STATE, READERS)
 
 
 def replaced_tables() -> dict[str, tuple[str, ...]]:
@@ -118,10 +119,9 @@ def publish(deployment: Deployment, whole: str = "", changes_per_copy: int = CHA
             run(mart, "DETACH buf")
         if why:
             rows = _copy_whole(mart, deployment.mart_path, spare, request)
+        _link(spare, target)
+        forget_gone(mart, deployment)
         states = _states(target)
-        if len(states) == 2 and None not in states.values():  # the deleted keys both buffers hold: forgotten
-            run(mart, f"DELETE FROM {GONE} WHERE AUDIT_KEY <= {min(s[0] for s in states.values()) * 100 + 99}")
-    _link(spare, target)
     for other, state in states.items():  # no buffer keeps what a GDPR request removed
         if other != spare and state is not None and state[1] != request:
             other.unlink()
@@ -182,23 +182,45 @@ def _shape(con: duckdb.DuckDBPyConnection, db: str | None) -> list[tuple]:
     return tables + [c for c in cols if c[0] in published] + views
 
 
-def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> int:
-    """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written.
-    A few statements find what changed across all tables at once; only those tables are written."""
-    since = run(mart, f"SELECT RUN_ID FROM buf.{STATE}")[0][0]
-    newest = run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0]
-    after = since * 100 + 99  # the last audit key of the buffer's run (AUDIT_KEY = RUN_ID * 100 + step)
-    types: dict[str, dict[str, str]] = {}
-    for table, column, kind in run(
-        mart, "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-              "WHERE database_name = current_database() ORDER BY table_name, column_index"):  # fmt: skip
-        types.setdefault(table, {})[column] = kind
+@dataclass
+class Changes:
+    """What the runs after a readers' store's run changed in the mart's published tables, found for all
+    tables at once: the time range and count of each `merge.replace` table's newer rows and of the keys it
+    deleted (NULL bounds: the table has no time); the tables whose rows name their run; the others."""
+
+    newest: int  # the mart's last run: the store's run once the changes are written
+    after: int  # the last audit key of the store's run (AUDIT_KEY = RUN_ID * 100 + step)
+    types: dict[str, dict[str, str]]  # table → column → DuckDB type
+    keyed: dict[str, tuple[str, ...]]  # the merge.replace tables and their keys
+    prune: dict[str, str | None]  # their time column (START_TS, DATE_TIME_KEY), if any
+    newer: dict[str, tuple]  # table → (first, last, rows) of its rows newer than the store's run
+    gone: dict[str, tuple]  # table → (first, last, keys) of the keys deleted since
+    by_run: list[str]  # tables whose rows name the run that wrote them (RUN_ID)
+    whole: list[str]  # the rest: dimensions of fixed or slowly growing size
+
+    def key_selects(self, table: str) -> dict[str, str]:
+        """DuckDB queries of the keys to delete from a store's `table` before its newer rows are inserted:
+        those deleted since (typed from CTL_PUBLISH_GONE) and those of the newer rows."""
+        keys = self.keyed[table]
+        typed = ", ".join(f"CAST(json_extract_string(KEY_JSON, '$.{k}') AS {self.types[table][k]})" for k in keys)
+        named = ", ".join(f'"{k}"' for k in keys)
+        return {
+            "gone": f"SELECT {typed} FROM {GONE} WHERE TABLE_NAME = '{table}' AND AUDIT_KEY > {self.after}",
+            "newer": f"SELECT {named} FROM {table} WHERE UPDATE_AUDIT_KEY > {self.after}",
+        }
+
+    def newer_rows(self, table: str) -> str:
+        return f"SELECT * FROM {table} WHERE UPDATE_AUDIT_KEY > {self.after}"
+
+
+def changes(mart: duckdb.DuckDBPyConnection, since: int, changes_per_copy: int) -> Changes:
+    """What changed in the mart after run `since`; CopyCheaper where the changed rows, times
+    `changes_per_copy`, outnumber the rows the merge.replace tables hold (0: never)."""
+    types = column_types(mart)
     tables = published_tables(mart)
     keyed = {t: k for t, k in replaced_tables().items() if t in tables}
     by_run = [t for t in tables if t not in keyed and "RUN_ID" in types[t]]
-    whole = [t for t in tables if t not in keyed and t not in by_run]
-    # what changed, found for all tables at once: the time range of each table's newer rows and of the
-    # keys it deleted (NULL bounds: the table has no time; no row: nothing of that kind changed)
+    after = since * 100 + 99
     prune = {t: next((c for c in ("START_TS", "DATE_TIME_KEY") if c in types[t]), None) for t in keyed}
     newer = {
         t: (lo, hi, n)
@@ -222,25 +244,64 @@ def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> in
         if t in keyed
     }
     changed = sum(n for *_, n in newer.values()) + sum(n for *_, n in gone.values())
-    held = sum(n for _, n in _union_rows(mart, [f"SELECT '{t}', count(*) FROM {t}" for t in keyed]))
-    if changed * changes_per_copy > held:
-        raise CopyCheaper(f"the runs since changed {changed:,} of {held:,} rows: a copy costs less")
-    # a dimension of fixed or slowly growing size is copied whole where its rows differ
-    sums = [f"SELECT '{t}', count(*), bit_xor(hash(x)) FROM {{db}}{t} AS x" for t in whole]
-    differ = {t for t, *_ in set(_union_rows(mart, sums, "")) ^ set(_union_rows(mart, sums, "buf."))}
+    if changes_per_copy:
+        held = sum(n for _, n in _union_rows(mart, [f"SELECT '{t}', count(*) FROM {t}" for t in keyed]))
+        if changed * changes_per_copy > held:
+            raise CopyCheaper(f"the runs since changed {changed:,} of {held:,} rows: a copy costs less")
+    return Changes(
+        newest=run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0], after=after, types=types,
+        keyed=keyed, prune=prune, newer=newer, gone=gone, by_run=by_run,
+        whole=[t for t in tables if t not in keyed and t not in by_run],
+    )  # fmt: skip
+
+
+def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Table → column → DuckDB type, in column order, of the current database's main schema."""
+    types: dict[str, dict[str, str]] = {}
+    for table, column, kind in run(
+        con, "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE database_name = "
+             "current_database() AND schema_name = 'main' ORDER BY table_name, column_index"):  # fmt: skip
+        types.setdefault(table, {})[column] = kind
+    return types
+
+
+def checksums(con: duckdb.DuckDBPyConnection, tables: list[str], db: str = "") -> dict[str, tuple[int, int]]:
+    """Table → (rows, a checksum of every row) in `db` (`buf.`, or the current database)."""
+    sums = [f"SELECT '{t}', count(*), bit_xor(hash(x)) FROM {{db}}{t} AS x" for t in tables]
+    return {t: (n, h) for t, n, h in _union_rows(con, sums, db)}
+
+
+def forget_gone(mart: duckdb.DuckDBPyConnection, deployment: Deployment) -> None:
+    """Forget the deleted keys every readers' store has applied: both buffers and the PostgreSQL readers'
+    mart where they are configured (a store whose run cannot be read now keeps them all)."""
+    runs: list[int | None] = []
+    if deployment.reader_path is not None:
+        states = _states(deployment.reader_path)
+        runs += [s[0] if s else None for s in states.values()] if len(states) == 2 else [None]
+    if deployment.readers.postgresql:
+        held = run(mart, f"SELECT max(RUN_ID) FROM {READERS} WHERE READER = 'postgresql'")
+        runs.append(held[0][0])
+    if runs and None not in runs:
+        run(mart, f"DELETE FROM {GONE} WHERE AUDIT_KEY <= {min(runs) * 100 + 99}")  # type: ignore[type-var]
+
+
+def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> int:
+    """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written.
+    Only the tables that changed are written."""
+    plan = changes(mart, run(mart, f"SELECT RUN_ID FROM buf.{STATE}")[0][0], changes_per_copy)
+    ours, theirs = checksums(mart, plan.whole), checksums(mart, plan.whole, "buf.")
+    differ = {t for t in plan.whole if ours.get(t) != theirs.get(t)}
     rows = 0
     run(mart, "BEGIN TRANSACTION")
     try:
-        for table in sorted(newer.keys() | gone.keys()):
-            rows += _apply_keyed(
-                mart, table, keyed[table], types[table], after, prune[table], gone.get(table), newer.get(table)
-            )
-        for table in by_run:
+        for table in sorted(plan.newer.keys() | plan.gone.keys()):
+            rows += _apply_keyed(mart, plan, table)
+        for table in plan.by_run:
             rows += _apply_runs(mart, table)
         for table in sorted(differ):
             run(mart, f"DELETE FROM buf.{table}")
             rows += run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table}")[0][0]
-        run(mart, f"UPDATE buf.{STATE} SET RUN_ID = {newest}, MODE = 'changes', PUBLISHED_AT = now()::TIMESTAMP")
+        run(mart, f"UPDATE buf.{STATE} SET RUN_ID = {plan.newest}, MODE = 'changes', PUBLISHED_AT = now()::TIMESTAMP")
         run(mart, "COMMIT")
     except BaseException:
         run(mart, "ROLLBACK")
@@ -256,32 +317,25 @@ def _union_rows(con, selects: list[str], db: str | None = None) -> list[tuple]:
     return run(con, " UNION ALL ".join(f"({q.format(db=db) if db is not None else q})" for q in selects))
 
 
-def _apply_keyed(mart, table: str, keys: tuple[str, ...], types: dict[str, str], after: int, prune: str | None,
-                 gone: tuple | None, newer: tuple | None) -> int:  # fmt: skip
-    """The rows of a table merge.replace writes: those it deleted since the buffer's run (audit keys up to
-    `after`), then those newer, by key. Where the table has a time its rows lie by (`prune`: START_TS,
-    DATE_TIME_KEY), the buffer's rows are looked for within the changed rows' times (`gone`, `newer`:
-    ranges; merge.replace logs a changed row's old time where it moved), so DuckDB skips the other row
-    groups by their zone maps."""
+def _apply_keyed(mart, plan: Changes, table: str) -> int:
+    """The rows of a table merge.replace writes: those it deleted since the buffer's run, then those newer,
+    by key. Where the table has a time its rows lie by (START_TS, DATE_TIME_KEY), the buffer's rows are
+    looked for within the changed rows' times (merge.replace logs a changed row's old time where it
+    moved), so DuckDB skips the other row groups by their zone maps."""
+    keys, prune = plan.keyed[table], plan.prune[table]
     key_list = ", ".join(f'"{k}"' for k in keys)
-    typed = ", ".join(f"CAST(json_extract_string(KEY_JSON, '$.{k}') AS {types[k]})" for k in keys)
     match = " AND ".join(f'b."{k}" = f."{k}"' for k in keys)
-    found = {
-        "gone": f"SELECT {typed} FROM {GONE} WHERE TABLE_NAME = '{table}' AND AUDIT_KEY > {after}",
-        "newer": f"SELECT {key_list} FROM {table} WHERE UPDATE_AUDIT_KEY > {after}",
-    }
+    found = plan.key_selects(table)
     written = 0
-    for kind, bounds in (("gone", gone), ("newer", newer)):
+    for kind, bounds in (("gone", plan.gone.get(table)), ("newer", plan.newer.get(table))):
         if bounds is None:
             continue
         within = f'b."{prune}" BETWEEN {bounds[0]} AND {bounds[1]} AND ' if prune and bounds[0] is not None else ""
         written += run(
             mart, f"DELETE FROM buf.{table} AS b USING ({found[kind]}) AS f({key_list}) WHERE {within}{match}"
         )[0][0]
-    if newer is not None:
-        written += run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table} WHERE UPDATE_AUDIT_KEY > {after}")[
-            0
-        ][0]
+    if table in plan.newer:
+        written += run(mart, f"INSERT INTO buf.{table} BY NAME {plan.newer_rows(table)}")[0][0]
     return written
 
 

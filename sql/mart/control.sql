@@ -104,6 +104,15 @@ CREATE TABLE IF NOT EXISTS CTL_PUBLISH_GONE (
   AUDIT_KEY    BIGINT NOT NULL
 );
 
+-- The run each readers' store beyond the mart's folder holds (the PostgreSQL readers' mart), written
+-- after that store committed it (idbmart/load/publish_postgresql.py).
+CREATE TABLE IF NOT EXISTS CTL_PUBLISHED_READERS (
+  READER       VARCHAR NOT NULL,
+  RUN_ID       BIGINT NOT NULL,
+  MODE         VARCHAR NOT NULL,
+  PUBLISHED_AT TIMESTAMP NOT NULL
+);
+
 -- Input rows that could not be used, with the reason: nothing is dropped silently.
 CREATE TABLE IF NOT EXISTS STG_TRANSFORM_DISCARDS (
   RUN_ID       BIGINT NOT NULL,
