@@ -12,13 +12,13 @@ one-slot pool; publish updates the Asset `idbmart_mart`.
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta
 
 from airflow.sdk import Asset, dag, get_current_context, task
 
 from idbmart.orchestration import (
     DEFAULT_ARGS,
+    EXTRACT_ARGS,
     EXTRACT_RETRIES,
     MART_ASSET_NAME,
     POOL,
@@ -26,12 +26,12 @@ from idbmart.orchestration import (
     fail_on_skipped_sources,
     on_run_failure,
     without_retry_on_failed_gate,
-    work_dir,
+    work_location,
 )
 
 
-def _work_dir():
-    return work_dir(deployment(), get_current_context()["run_id"])
+def _handover() -> str:
+    return work_location(deployment(), get_current_context()["run_id"])
 
 
 @dag(
@@ -58,17 +58,18 @@ def idbmart_intraday():
         retry_delay=timedelta(seconds=30),
         execution_timeout=timedelta(minutes=10),
         map_index_template="{{ lane['lane'] }}",
+        **EXTRACT_ARGS,
     )
     def extract(lane: dict) -> list[str]:
         from idbmart import jobs
 
-        return jobs.extract_lane(deployment(), lane, _work_dir())
+        return jobs.extract_lane(deployment(), lane, _handover())
 
     @task(pool=POOL, trigger_rule="all_done", execution_timeout=timedelta(minutes=13))
     def commit_cycle() -> dict:
         from idbmart import jobs
 
-        return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _work_dir())))
+        return without_retry_on_failed_gate(lambda: jobs.summary(jobs.commit_extracts(deployment(), _handover())))
 
     @task(pool=POOL, outlets=[Asset(MART_ASSET_NAME)])
     def publish() -> dict:
@@ -82,7 +83,9 @@ def idbmart_intraday():
 
     @task
     def clean_up() -> None:
-        shutil.rmtree(_work_dir(), ignore_errors=True)
+        from idbmart.extract.handover import Handover
+
+        Handover(_handover()).remove_all()
 
     planned = plan()
     committed = commit_cycle()

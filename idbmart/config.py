@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -123,6 +123,10 @@ class ExtractOptions:
     # sites' IDBs on a few servers never open more sessions on one than its DBAs allow.
     threads: int = 2
     connections_per_server: int = 2
+    # Where an orchestrated run's extraction tasks leave their files for the commit task (one folder per
+    # run): a folder every Airflow worker sees, or a URL fsspec opens (s3://bucket/idbmart/work). Empty:
+    # `work/` beside the mart, for workers on the mart's machine only.
+    shared_location: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,9 +197,10 @@ class Deployment:
         return self.mart_path.parent / self.quality.report_dir
 
     @property
-    def work_dir(self) -> Path:
-        """Where orchestrated runs keep their extracts between tasks (one folder per run)."""
-        return self.mart_path.parent / "work"
+    def work_location(self) -> str:
+        """Where orchestrated runs hand their extracts over between tasks (one folder per run): [extract]
+        shared_location, a folder or a URL, else `work/` beside the mart."""
+        return self.extract.shared_location or str(self.mart_path.parent / "work")
 
     def ha_sets(self) -> dict[str, tuple[Source, ...]]:
         """HA set name → members, primary first."""
@@ -533,6 +538,8 @@ def load(path: str | Path) -> Deployment:
     extract = _simple_options(path, "extract", raw.get("extract", {}), ExtractOptions)
     if extract.threads < 1 or extract.connections_per_server < 1:
         raise ConfigError(path, "[extract] threads and connections_per_server must be at least 1")
+    if extract.shared_location and "://" not in extract.shared_location:  # a folder: relative to this file
+        extract = replace(extract, shared_location=str((path.parent / extract.shared_location).resolve()))
 
     readers = _readers(path, raw.get("readers", {}))
 
@@ -572,7 +579,8 @@ def _check_sources_are_never_written(path: Path, d: Deployment, sources: list[So
             )
         seen[s.uri] = s.name
     written = {"[mart] path": d.mart_path, "[mart] reader_path": d.reader_path}
-    owned = {"the quality reports' folder": d.report_dir, "the work folder": d.work_dir}
+    work = None if "://" in d.work_location else Path(d.work_location)
+    owned = {"the quality reports' folder": d.report_dir, "the work folder": work}
     for s in sources:
         if s.scheme == "postgresql":
             continue

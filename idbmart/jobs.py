@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import time
 from datetime import date
 from pathlib import Path
@@ -25,6 +24,7 @@ from idbmart.config import Deployment
 from idbmart.cycle import CycleResult, open_cycle, run_cycle
 from idbmart.errors import IdbmartError
 from idbmart.extract import incremental
+from idbmart.extract.handover import Handover, scratch
 from idbmart.extract.incremental import SourceExtract, Window
 from idbmart.load import db, mart, retention
 from idbmart.load.db import run
@@ -59,15 +59,17 @@ def plan(deployment: Deployment) -> list[dict]:
     return [{"lane": name, "sources": items} for name, items in lanes.items()]
 
 
-def extract_lane(deployment: Deployment, lane: dict, work_dir: Path) -> list[str]:
-    """Read a lane's sources one after another (`extract_to_file`), each not yet read into a file by an
-    earlier try of this lane; raise at the end, naming each that could not be read, if any."""
+def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> list[str]:
+    """Read a lane's sources one after another (`extract_to_file`), each not yet at the run's shared
+    `location` (idbmart.extract.handover) from an earlier try of this lane; raise at the end, naming each
+    that could not be read, if any."""
+    shared = Handover(location)
     failed = []
     for item in lane["sources"]:
-        if (work_dir / f"{item['source']}.duckdb").exists():
+        if shared.has(f"{item['source']}.duckdb"):
             continue
         try:
-            extract_to_file(deployment, item["source"], item["mark"], work_dir)
+            extract_to_file(deployment, item["source"], item["mark"], shared)
         except Exception as e:  # a source's failure is its own: the lane goes on with the next
             log.warning("extract %s failed: %s", item["source"], e)
             failed.append(f"{item['source']}: {e}")
@@ -76,49 +78,50 @@ def extract_lane(deployment: Deployment, lane: dict, work_dir: Path) -> list[str
     return [item["source"] for item in lane["sources"]]
 
 
-def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None, work_dir: Path) -> Path:
-    """Read the source's window after `mark` into `<work_dir>/<source>.duckdb`; raise if it cannot be read."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    target, partial = work_dir / f"{source}.duckdb", work_dir / f".{source}.duckdb.partial"
-    partial.unlink(missing_ok=True)
-    con = duckdb.connect()
-    try:
-        mart.ensure_schema(con)
-        incremental.create_work_tables(con)
-        result = incremental.extract_source(
-            con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
-        )
-        (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
-        if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
-            (work_dir / f"{source}.error").write_text(result.error)
-            raise IdbmartError(result.error)
-        (work_dir / f"{source}.error").unlink(missing_ok=True)
-        run(con, f"ATTACH '{partial}' AS out")
-        for table in incremental.work_tables():
-            run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
-        run(con, f"CREATE TABLE out.{RESULT_TABLE} AS SELECT ? AS MARK, ? AS RESULT", [json.dumps(mark), _dump(result)])
-        run(con, "DETACH out")
-    finally:
-        con.close()
-    os.replace(partial, target)
-    return target
+def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None, shared: Handover) -> None:
+    """Read the source's window after `mark` into a local file, then to `<source>.duckdb` at the shared
+    location; raise if it cannot be read (the reason left there as `<source>.error`)."""
+    with scratch() as folder:
+        local = Path(folder) / f"{source}.duckdb"
+        con = duckdb.connect()
+        try:
+            mart.ensure_schema(con)
+            incremental.create_work_tables(con)
+            result = incremental.extract_source(
+                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
+            )
+            (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
+            if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
+                shared.write_text(f"{source}.error", result.error)
+                raise IdbmartError(result.error)
+            run(con, f"ATTACH '{local}' AS out")
+            for table in incremental.work_tables():
+                run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
+            run(con, f"CREATE TABLE out.{RESULT_TABLE} AS SELECT ? AS MARK, ? AS RESULT",
+                [json.dumps(mark), _dump(result)])  # fmt: skip
+            run(con, "DETACH out")
+        finally:
+            con.close()
+        shared.remove(f"{source}.error")
+        shared.put(local, f"{source}.duckdb")
 
 
-def commit_extracts(deployment: Deployment, work_dir: Path, job: str = "intraday") -> CycleResult:
-    """Merge the sources' extract files and commit the cycle. A source without a file, or whose mark
-    moved since it was read (another job committed its window), is skipped and read next cycle."""
-    with open_cycle(deployment, job) as cycle:
-        cycle.result.sources = [_read_extract_file(cycle, source, work_dir) for source in deployment.sources]
+def commit_extracts(deployment: Deployment, location: str | Path, job: str = "intraday") -> CycleResult:
+    """Merge the sources' extract files at the run's shared `location` and commit the cycle. A source
+    without a file, or whose mark moved since it was read (another job committed its window), is skipped
+    and read next cycle."""
+    shared = Handover(location)
+    with open_cycle(deployment, job) as cycle, scratch() as folder:
+        cycle.result.sources = [_read_extract_file(cycle, s, shared, Path(folder)) for s in deployment.sources]
         return cycle.commit()
 
 
-def _read_extract_file(cycle, source, work_dir: Path) -> SourceExtract:
+def _read_extract_file(cycle, source, shared: Handover, folder: Path) -> SourceExtract:
     """The source's extract file into the cycle's work tables, as if it had been read in this process."""
     con = cycle.con
-    path = work_dir / f"{source.name}.duckdb"
-    if not path.exists():
-        failed = work_dir / f"{source.name}.error"
-        why = failed.read_text() if failed.exists() else "its task failed"
+    path = shared.local_copy(f"{source.name}.duckdb", folder)
+    if path is None:
+        why = shared.read_text(f"{source.name}.error") or "its task failed"
         return SourceExtract(source, error=f"not extracted this cycle: {why}")
     run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
     try:

@@ -1,5 +1,5 @@
-"""What the DAG files share: where the deployment file is, the mart writers' pool, retries, work folders,
-alerts, IDB credentials and the mart's Asset.
+"""What the DAG files share: where the deployment file is, the mart writers' pool, retries, the queues and
+hand-over location of Airflow on many machines, alerts, IDB credentials and the mart's Asset.
 
 The deployment file is found from the Airflow Variable `idbmart_config`, else the environment variable
 `IDBMART_CONFIG` (shared/domain/INTERFACE.md). Every task that writes the mart runs in the pool
@@ -13,7 +13,6 @@ import logging
 import os
 import re
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from idbmart import config
 from idbmart.config import Deployment
@@ -21,6 +20,12 @@ from idbmart.errors import IdbmartError
 
 POOL = "idbmart_mart"
 EXTRACT_RETRIES = 3  # a site that cannot be read is retried alone; the others go on
+# Airflow on many machines (CeleryExecutor, KubernetesExecutor): every task but extraction opens the mart
+# or its readers' copy, so it runs on the mart's machine, whose workers alone serve the queue named by
+# IDBMART_MART_QUEUE; extraction goes to IDBMART_EXTRACT_QUEUE, which any worker may serve (its files
+# reach the mart through [extract] shared_location). Unset: Airflow's default queue, as on one machine.
+MART_QUEUE = os.environ.get("IDBMART_MART_QUEUE") or None
+EXTRACT_QUEUE = os.environ.get("IDBMART_EXTRACT_QUEUE") or None
 log = logging.getLogger(__name__)
 
 
@@ -76,7 +81,19 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=2),
     "execution_timeout": timedelta(hours=2),
     "on_failure_callback": on_failure,
-}
+} | ({"queue": MART_QUEUE} if MART_QUEUE else {})
+
+
+def _extract_args() -> dict:
+    """The extraction task's queue: IDBMART_EXTRACT_QUEUE, else Airflow's default (not the mart's)."""
+    if not (EXTRACT_QUEUE or MART_QUEUE):
+        return {}
+    from airflow.configuration import conf
+
+    return {"queue": EXTRACT_QUEUE or conf.get("operators", "default_queue")}
+
+
+EXTRACT_ARGS = _extract_args()
 
 
 def deployment() -> Deployment:
@@ -133,9 +150,10 @@ def backfill_days(params: dict, run_type, interval: tuple[datetime | None, datet
     return start.date(), max(start, end - timedelta(seconds=1)).date()
 
 
-def work_dir(deployment: Deployment, run_id: str) -> Path:
-    """The folder a DAG run's extract files go to, beside the mart."""
-    return deployment.work_dir / re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+def work_location(deployment: Deployment, run_id: str) -> str:
+    """Where a DAG run's extract files are handed over ([extract] shared_location; idbmart.extract.handover):
+    derived from the run's id by every task, never passed from one to the next."""
+    return f"{deployment.work_location.rstrip('/')}/{re.sub(r'[^A-Za-z0-9_.-]', '_', run_id)}"
 
 
 def fail_on_skipped_sources(summary: dict) -> dict:

@@ -3,6 +3,7 @@ construction, and a lane reads past a failing source and retries only what it ha
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from idbmart import jobs
 from idbmart.config import ExtractOptions, Source
 from idbmart.errors import IdbmartError
+from idbmart.extract.handover import Handover
 
 
 def _sources(tiny_path) -> list[Source]:
@@ -54,3 +56,20 @@ def test_a_lane_reads_past_a_failing_source_and_its_retry_reads_only_what_is_lef
     assert jobs.extract_lane(deployment, lane, work) == ["gone", "site1"]
     assert read.stat().st_mtime_ns == first and (work / "gone.duckdb").exists()
     assert not (work / "gone.error").exists()
+
+
+def test_extracts_reach_the_commit_through_a_shared_location_that_is_not_a_folder(tiny_deployment):
+    """A run's hand-over at a URL (fsspec's in-memory store stands for s3:// here): the extraction task
+    leaves its file there, the commit takes it from there into its own scratch folder and commits the
+    source's window; what passes between them is the source's name. The teardown removes the location."""
+    _, deployment = tiny_deployment
+    location = f"memory://idbmart-{uuid.uuid4().hex[:8]}/run_1"
+    lane = {"lane": "local", "sources": [{"source": s.name, "mark": None} for s in deployment.sources]}
+    assert jobs.extract_lane(deployment, lane, location) == ["site1"]
+    shared = Handover(location)
+    assert shared.has("site1.duckdb") and not shared.is_folder
+    result = jobs.commit_extracts(deployment, location)
+    assert [s.source.name for s in result.sources if s.ok] == ["site1"]
+    assert result.transformed.interactions > 0  # the tiny IDB's calls, read through the hand-over
+    shared.remove_all()
+    assert not shared.has("site1.duckdb")
