@@ -33,7 +33,7 @@ from idbmart.measure import Stages, watch
 
 SITE_THREADS = 4  # the sites day's [extract] threads (its nightly also runs with 1, to compare)
 MEMORY_LIMIT = "3GB"  # the mart's [mart] memory_limit in the bench: DuckDB's share of the 4 GB target
-TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0}
+TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0, "aged_ratio": 1.2}
 STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish", "publish_postgresql")
 WHAT = {
     "extract": "rows read from the IDBs",
@@ -224,6 +224,15 @@ class SitesResult:
 
 
 @dataclass
+class AgedResult:
+    """The intraday cycles of a day run on a mart that already holds `days` days of the same volume."""
+
+    days: int
+    build_s: float  # simulating those days and loading them, a cycle per day (not the measured day's time)
+    intraday: list[Figures] = field(default_factory=list)
+
+
+@dataclass
 class BenchResult:
     calls: int
     memory_limit: str
@@ -235,6 +244,7 @@ class BenchResult:
     startup_s: float
     failure: str | None = None  # why the bench stopped early; what it measured before is kept
     sites: SitesResult | None = None  # None: not run
+    aged: AgedResult | None = None  # None: not run (--history-days 0)
 
 
 def bench(
@@ -246,15 +256,22 @@ def bench(
     progress: Callable[[str], None] = lambda _: None,
     sites: int = 30,
     readers: str = "",
+    history_days: int = 0,
 ) -> BenchResult:
     """Simulate the day, run it as `cycles` intraday cycles and as one nightly cycle, and the floor;
     then the sites day (none if `sites` is 0). `readers`: also publish to a PostgreSQL readers' mart
-    there (schemas bench_intraday, bench_nightly)."""
+    there (schemas bench_intraday, bench_nightly). `history_days`: then the same day's volume in the same
+    intraday cycles on a mart that holds that many days before it."""
     from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time
     from idbmart.fixtures.simulator.profile import DAY, DAY0
 
     work = Path(out)
-    for stale in ("intraday", "nightly", "sites_"):  # a mart left by an earlier bench would have read the day already
+    for stale in (
+        "intraday",
+        "nightly",
+        "sites_",
+        "aged",
+    ):  # a mart left by an earlier bench would have read the day already
         for f in work.glob(f"{stale}*.duckdb*"):
             f.unlink()
     p = Params(calls=calls, days=1, seed=seed)
@@ -292,12 +309,43 @@ def bench(
         result.failure = f"{'nightly' if len(result.intraday) == cycles else 'intraday'}: {died}"
         progress(f"  {result.failure}")
         return result
+    if history_days:
+        try:
+            result.aged = _aged_day(work, calls, cycles, seed, memory_limit, history_days, progress, readers)
+        except WorkerDied as died:
+            result.failure = f"aged mart: {died}"
+            progress(f"  {result.failure}")
+            return result
     if sites:
         try:
             result.sites = _sites_day(work, max(100, calls // 10), sites, cycles, seed, memory_limit, progress)
         except WorkerDied as died:
             result.failure = f"sites day: {died}"
             progress(f"  {result.failure}")
+    return result
+
+
+def _aged_day(work: Path, calls: int, cycles: int, seed: int, memory_limit: str, days: int, progress,
+              readers: str) -> AgedResult:  # fmt: skip
+    """`days` days of `calls` each loaded a day per cycle (as a nightly job would), then day `days + 1` in
+    `cycles` intraday cycles: the same volume and shape of traffic as the fresh mart's day, other calls."""
+    from idbmart.fixtures.simulator import Params, SnapshotSeries
+    from idbmart.fixtures.simulator.profile import DAY, DAY0
+
+    clock = time.perf_counter()
+    progress(f"aged mart: simulating {days + 1} days of {calls:,} calls, loading {days} of them a day per cycle ...")
+    series = SnapshotSeries(work / "aged_world", Params(calls=calls, days=days + 1, seed=seed))
+    worker_ = Worker(series.path, work / "aged.duckdb", memory_limit, readers=readers)
+    for d in range(1, days + 1):
+        series.advance(DAY0 + d * DAY)
+        done = worker_.ask("cycle")
+        progress(f"  day {d}/{days}: {done.total:.1f} s")
+    result = AgedResult(days, time.perf_counter() - clock)
+    progress(f"  built in {result.build_s:.0f} s; day {days + 1}: {cycles} cycles ...")
+    for k in range(1, cycles + 1):
+        series.advance(DAY0 + days * DAY + k * DAY // cycles)
+        result.intraday.append(worker_.ask("cycle"))
+    worker_.close()
     return result
 
 
@@ -388,7 +436,33 @@ def render(r: BenchResult) -> str:
         ]
     if r.sites:
         lines += ["", *_sites_lines(table, r.sites)]
+    if r.aged and r.aged.intraday and r.intraday:
+        lines += ["", *_aged_lines(table, r.intraday, r.aged)]
     return "\n".join(lines)
+
+
+def _aged_lines(table, fresh: list[Figures], aged: AgedResult) -> list[str]:
+    """The same intraday cycles on the fresh mart and on the aged one, stage by stage, side by side."""
+    held = f"{aged.days} day{'s' if aged.days != 1 else ''}"
+    lines = [f"(d) the intraday cycles on a fresh mart and on one holding {held} before the day "
+             f"(built in {aged.build_s:.0f} s: simulated, a cycle per day)", ""]  # fmt: skip
+
+    def ratio(a: float, b: float) -> str:
+        return f"{b / a:.2f}x" if a else "-"
+
+    rows = []
+    for stage in STAGES:
+        a = sum(f.seconds.get(stage, 0.0) for f in fresh)
+        b = sum(f.seconds.get(stage, 0.0) for f in aged.intraday)
+        if a or b:
+            rows.append([stage, f"{a:.2f}", f"{b:.2f}", ratio(a, b)])
+    for name, pick in (("cycle median", statistics.median), ("cycle max", max)):
+        a, b = pick([f.total for f in fresh]), pick([f.total for f in aged.intraday])
+        rows.append([name, f"{a:.2f}", f"{b:.2f}", ratio(a, b)])
+    lines.append(table(["stage (seconds over the day)", "fresh", f"{held} held", "aged / fresh"], rows))
+    a, b = statistics.median([f.total for f in fresh]), statistics.median([f.total for f in aged.intraday])
+    verdict = _target("aged / fresh cycle (median)", b / a if a else None, TARGETS["aged_ratio"], "x")
+    return [*lines, "", table(["target", "measured", "limit", "verdict"], [verdict])]
 
 
 def _sites_lines(table, s: SitesResult) -> list[str]:

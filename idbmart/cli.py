@@ -122,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--memory-limit", default="3GB", help='the mart\'s DuckDB memory_limit (default "3GB"; "" for none)')
     b.add_argument("--report", type=Path, help="also write the results, as Markdown, to this file")
     b.add_argument(
+        "--history-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then the same day's cycles on a mart already holding N days of the same volume, side by side (default 0)",
+    )
+    b.add_argument(
         "--readers-postgresql",
         default="",
         metavar="URI",
@@ -305,8 +312,14 @@ def _bench(args) -> int:
 
     from idbmart.bench import bench, render
 
-    if args.calls < 100 or not 1 <= args.cycles <= 96 * 4 or not 0 <= args.sites <= 99:
-        raise IdbmartError("--calls must be at least 100, --cycles between 1 and 384, --sites between 0 and 99")
+    if (
+        args.calls < 100
+        or not 1 <= args.cycles <= 96 * 4
+        or not 0 <= args.sites <= 99
+        or not 0 <= args.history_days <= 400
+    ):
+        raise IdbmartError("--calls must be at least 100, --cycles between 1 and 384, --sites between 0 and 99, "
+                           "--history-days between 0 and 400")  # fmt: skip
     work = args.out or Path(tempfile.mkdtemp(prefix="idbmart-bench-"))
     try:
         result = bench(
@@ -318,6 +331,7 @@ def _bench(args) -> int:
             lambda m: print(m, file=sys.stderr, flush=True),
             args.sites,
             args.readers_postgresql,
+            args.history_days,
         )
     finally:
         if args.out is None:

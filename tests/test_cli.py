@@ -62,10 +62,17 @@ def test_bench_runs_a_small_day_through_both_schedules_and_prints_every_stage(tm
         con.close()
     assert counts[0] == counts[1] > 1000
     # Run again in the same folder: the marts start empty again, so the nightly cycle reads the whole day.
-    again = subprocess.run([IDBMART, *args[:4], "1", *args[5:7], "--sites", "0"], capture_output=True, text=True,
-                           timeout=900)  # fmt: skip
+    # With --history-days 1 the same cycle then runs on a mart that holds the day before it.
+    again = subprocess.run([IDBMART, *args[:4], "1", *args[5:7], "--sites", "0", "--history-days", "1"],
+                           capture_output=True, text=True, timeout=900)  # fmt: skip
     assert again.returncode == 0, again.stderr
     assert _nightly_rows_read(again.stdout) == _nightly_rows_read(out.stdout) > 0
+    assert "(d) the intraday cycles on a fresh mart and on one holding 1 day before the day" in again.stdout
+    assert re.search(r"^aged / fresh cycle \(median\) +[0-9.]+ x", again.stdout, re.M), again.stdout
+    con = duckdb.connect(str(tmp_path / "aged.duckdb"), read_only=True)
+    days = con.execute("SELECT count(DISTINCT START_TS // 86400) FROM INTERACTION_FACT").fetchone()[0]
+    con.close()
+    assert days >= 2  # the day held and the day measured
 
 
 def test_bench_whose_worker_dies_says_where_and_exits_non_zero(tmp_path):
