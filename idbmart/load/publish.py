@@ -155,7 +155,7 @@ def _attach(mart: duckdb.DuckDBPyConnection, spare: Path, request: int) -> str:
     if not held[0][0]:
         run(mart, "DETACH buf")
         return "the buffer has no publishing state"
-    if _shape(mart, "buf") != _shape(mart, None):
+    if shape(mart, "buf") != shape(mart, None):
         run(mart, "DETACH buf")
         return "the mart's tables or views changed"
     try:
@@ -168,7 +168,7 @@ def _attach(mart: duckdb.DuckDBPyConnection, spare: Path, request: int) -> str:
     return ""
 
 
-def _shape(con: duckdb.DuckDBPyConnection, db: str | None) -> list[tuple]:
+def shape(con: duckdb.DuckDBPyConnection, db: str | None) -> list[tuple]:
     """Every published table's comment, columns and types, and every view's definition: what a buffer
     must share with the mart for the changes to apply."""
     where = f"database_name = '{db}'" if db else "database_name = current_database()"

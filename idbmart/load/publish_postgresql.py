@@ -50,6 +50,7 @@ from idbmart.load.publish import (
     forget_gone,
     published_tables,
     replaced_tables,
+    shape,
 )
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def _publish(mart, pg, schema: str, grant: str, whole: str, changes_per_copy: in
     """(run published, mode, rows, why whole)."""
     request = run(mart, "SELECT coalesce(max(REQUEST_ID), 0) FROM CTL_GDPR_SUBJECT")[0][0]
     shape = _digest(mart)
-    why = whole
+    why, forgetting = whole, False
     if not why:
         held = _held(pg, schema)
         if held is None:
@@ -118,7 +119,7 @@ def _publish(mart, pg, schema: str, grant: str, whole: str, changes_per_copy: in
         elif held[2] != shape:
             why = "the mart's tables or views changed"
         elif held[1] != request:
-            why = "a GDPR request since the readers' mart was published"
+            why, forgetting = "a GDPR request since the readers' mart was published", True
         else:
             try:
                 plan = changes(mart, held[0], changes_per_copy)
@@ -127,7 +128,7 @@ def _publish(mart, pg, schema: str, grant: str, whole: str, changes_per_copy: in
                 pg.rollback()
                 why = str(e)
     newest = run(mart, "SELECT coalesce(max(RUN_ID), 0) FROM CTL_AUDIT_LOG")[0][0]
-    return newest, "whole", _copy_whole(mart, pg, schema, grant, (newest, request, shape)), why
+    return newest, "whole", _copy_whole(mart, pg, schema, grant, (newest, request, shape), forgetting), why
 
 
 def _held(pg, schema: str) -> tuple[int, int, str] | None:
@@ -143,15 +144,17 @@ def _held(pg, schema: str) -> tuple[int, int, str] | None:
 
 def _digest(mart) -> str:
     """A digest of every published table's comment, columns and types and every view's definition."""
-    from idbmart.load.publish import _shape
-
-    return hashlib.sha256(repr(_shape(mart, None)).encode()).hexdigest()
+    return hashlib.sha256(repr(shape(mart, None)).encode()).hexdigest()
 
 
 def _apply_changes(mart, pg, schema: str, plan: Changes) -> int:
     """The changes of `plan`, in the open transaction, committed once every table's tracked row count is
     the mart's; rows written."""
-    cur = pg.cursor()
+    with pg.cursor() as cur:
+        return _write_changes(mart, pg, cur, schema, plan)
+
+
+def _write_changes(mart, pg, cur, schema: str, plan: Changes) -> int:
     cur.execute(f"SELECT table_name, row_count, checksum FROM {schema}.{TABLES.lower()}")
     stored = {t: (n, h) for t, n, h in cur.fetchall()}
     counts = {t: n for t, (n, _) in stored.items()}
@@ -224,9 +227,10 @@ def _write_state(cur, schema: str, counts: dict[str, int], sums: dict[str, str])
     cur.adbc_ingest(TABLES.lower(), state, mode="append", db_schema_name=schema)
 
 
-def _copy_whole(mart, pg, schema: str, grant: str, state: tuple[int, int, str]) -> int:
+def _copy_whole(mart, pg, schema: str, grant: str, state: tuple[int, int, str], forgetting: bool) -> int:
     """Every published table, index, comment and view built in `<schema>__next`, which is then renamed
-    over `schema` (the old one dropped after, without waiting long on a reader); rows copied."""
+    over `schema`; the old one is dropped after, without waiting long on a reader's query (then before
+    the next whole copy), unless `forgetting` (a GDPR request: nothing it removed may stay); rows copied."""
     nxt, old = f"{schema}__next", f"{schema}__old"
     cur = pg.cursor()
     for name in (nxt, old):
@@ -264,7 +268,7 @@ def _copy_whole(mart, pg, schema: str, grant: str, state: tuple[int, int, str]) 
     cur.execute(f"ALTER SCHEMA {nxt} RENAME TO {schema}")
     pg.commit()
     try:  # a reader's query still on the old tables: they are dropped before the next whole copy instead
-        cur.execute("SET LOCAL lock_timeout = '5s'")
+        cur.execute(f"SET LOCAL lock_timeout = '{0 if forgetting else 5}s'")  # 0: wait as long as it takes
         cur.execute(f"DROP SCHEMA IF EXISTS {old} CASCADE")
         pg.commit()
     except adbc_pg.Error as e:  # the lock timeout
