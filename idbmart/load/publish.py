@@ -120,8 +120,8 @@ def publish(deployment: Deployment, whole: str = "", changes_per_copy: int = CHA
         if why:
             rows = _copy_whole(mart, deployment.mart_path, spare, request)
         _link(spare, target)
-        forget_gone(mart, deployment)
         states = _states(target)
+        forget_gone(mart, deployment, states)
     for other, state in states.items():  # no buffer keeps what a GDPR request removed
         if other != spare and state is not None and state[1] != request:
             other.unlink()
@@ -271,12 +271,13 @@ def checksums(con: duckdb.DuckDBPyConnection, tables: list[str], db: str = "") -
     return {t: (n, h) for t, n, h in _union_rows(con, sums, db)}
 
 
-def forget_gone(mart: duckdb.DuckDBPyConnection, deployment: Deployment) -> None:
-    """Forget the deleted keys every readers' store has applied: both buffers and the PostgreSQL readers'
-    mart where they are configured (a store whose run cannot be read now keeps them all)."""
+def forget_gone(mart: duckdb.DuckDBPyConnection, deployment: Deployment, states: dict | None = None) -> None:
+    """Forget the deleted keys every readers' store has applied: both buffers (`states`, where the caller
+    has just read them) and the PostgreSQL readers' mart where they are configured (a store whose run
+    cannot be read now keeps them all)."""
     runs: list[int | None] = []
     if deployment.reader_path is not None:
-        states = _states(deployment.reader_path)
+        states = _states(deployment.reader_path) if states is None else states
         runs += [s[0] if s else None for s in states.values()] if len(states) == 2 else [None]
     if deployment.readers.postgresql:
         held = run(mart, f"SELECT max(RUN_ID) FROM {READERS} WHERE READER = 'postgresql'")
