@@ -224,7 +224,7 @@ def changes(mart: duckdb.DuckDBPyConnection, since: int, changes_per_copy: int) 
     prune = {t: next((c for c in ("START_TS", "DATE_TIME_KEY") if c in types[t]), None) for t in keyed}
     newer = {
         t: (lo, hi, n)
-        for t, lo, hi, n in _union_rows(
+        for t, lo, hi, n in union_rows(
             mart,
             [
                 f"""SELECT '{t}', min({f'"{prune[t]}"' if prune[t] else "NULL::BIGINT"}),
@@ -245,7 +245,7 @@ def changes(mart: duckdb.DuckDBPyConnection, since: int, changes_per_copy: int) 
     }
     changed = sum(n for *_, n in newer.values()) + sum(n for *_, n in gone.values())
     if changes_per_copy:
-        held = sum(n for _, n in _union_rows(mart, [f"SELECT '{t}', count(*) FROM {t}" for t in keyed]))
+        held = sum(n for _, n in union_rows(mart, [f"SELECT '{t}', count(*) FROM {t}" for t in keyed]))
         if changed * changes_per_copy > held:
             raise CopyCheaper(f"the runs since changed {changed:,} of {held:,} rows: a copy costs less")
     return Changes(
@@ -268,7 +268,7 @@ def column_types(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 def checksums(con: duckdb.DuckDBPyConnection, tables: list[str], db: str = "") -> dict[str, tuple[int, int]]:
     """Table → (rows, a checksum of every row) in `db` (`buf.`, or the current database)."""
     sums = [f"SELECT '{t}', count(*), bit_xor(hash(x)) FROM {{db}}{t} AS x" for t in tables]
-    return {t: (n, h) for t, n, h in _union_rows(con, sums, db)}
+    return {t: (n, h) for t, n, h in union_rows(con, sums, db)}
 
 
 def forget_gone(mart: duckdb.DuckDBPyConnection, deployment: Deployment, states: dict | None = None) -> None:
@@ -311,7 +311,7 @@ def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> in
     return rows
 
 
-def _union_rows(con, selects: list[str], db: str | None = None) -> list[tuple]:
+def union_rows(con, selects: list[str], db: str | None = None) -> list[tuple]:
     """The rows of `selects` (formatted with `db` where given), in one statement."""
     if not selects:
         return []
@@ -383,7 +383,7 @@ def _copy_whole(mart: duckdb.DuckDBPyConnection, mart_path: Path, spare: Path, r
         run(buf, f"INSERT INTO {STATE} VALUES ({newest}, {request}, 'whole', now()::TIMESTAMP)")
         dictionary.apply(buf)  # the publishing state's comments (the copied tables have theirs)
         run(buf, "CHECKPOINT")
-        rows = sum(n for _, n in _union_rows(buf, [f"SELECT '{t}', count(*) FROM {t}" for t in published_tables(buf)]))
+        rows = sum(n for _, n in union_rows(buf, [f"SELECT '{t}', count(*) FROM {t}" for t in published_tables(buf)]))
     os.replace(partial, spare)  # a new file: one a reader held stays its until it reconnects
     return rows
 

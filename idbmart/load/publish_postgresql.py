@@ -43,7 +43,6 @@ from idbmart.load.publish import (
     STATE,
     Changes,
     CopyCheaper,
-    _union_rows,
     changes,
     checksums,
     column_types,
@@ -51,6 +50,7 @@ from idbmart.load.publish import (
     published_tables,
     replaced_tables,
     shape,
+    union_rows,
 )
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def _runs_differing(mart, cur, schema: str, tables: list[str]) -> dict[str, list
     """Table → the runs whose row count differs between the mart and the readers' mart."""
     if not tables:
         return {}
-    ours = {(t, r): n for t, r, n in _union_rows(mart, [f"SELECT '{t}', RUN_ID, count(*) FROM {t} GROUP BY 2"
+    ours = {(t, r): n for t, r, n in union_rows(mart, [f"SELECT '{t}', RUN_ID, count(*) FROM {t} GROUP BY 2"
                                                           for t in tables])}  # fmt: skip
     cur.execute(" UNION ALL ".join(f'SELECT \'{t}\', run_id, count(*) FROM {schema}."{t.lower()}" GROUP BY 2'
                                    for t in tables))  # fmt: skip
