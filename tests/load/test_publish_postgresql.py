@@ -20,6 +20,7 @@ from idbmart.cli import EXIT_PARTIAL, main
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, SnapshotSeries
 from idbmart.fixtures.simulator.profile import DAY0
+from idbmart.load import gdpr, mart
 from idbmart.load.publish import GONE, column_types, publish, published_tables
 from idbmart.load.publish_postgresql import NESTED, TABLES, publish_postgresql
 from idbmart.report_sql import run_report
@@ -207,3 +208,40 @@ def test_a_password_in_the_uri_is_refused(tmp_path):
                     '[[source]]\nname = "a"\nuri = "duckdb:///x.duckdb"\nha_set = "a"\nroles = ["gcc"]\n')  # fmt: skip
     with pytest.raises(config.ConfigError, match="readers.postgresql: uri carries a password"):
         config.load(path)
+
+
+@pytest.mark.slow  # a blended day
+def test_a_gdpr_forget_request_reaches_postgresql_as_a_whole_copy_that_keeps_no_old_schema(day, tmp_path):
+    """A forget request redacts rows without changing their audit keys, so the next publish cannot take
+    it as changes: it copies the mart whole, and no copy of the old schema stays where a value could
+    (GDPR: the data subject's values are gone from every store)."""
+    series, deployment = day
+    series.advance(DAY0 + 20 * 3600)
+    assert not run_cycle(deployment).skipped
+    assert publish_postgresql(deployment).mode == "whole"
+    uri = deployment.readers.postgresql
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        (ani,) = con.execute("SELECT min(SOURCE_ADDRESS) FROM INTERACTION_FACT WHERE SOURCE_ADDRESS LIKE '+1555%'"
+                             ).fetchall()[0]  # fmt: skip
+    assert pg_occurrences(uri, ani)
+    (tmp_path / "forget.toml").write_text(f'action = "forget"\n[customer]\nnumbers = ["{ani}"]\n')
+    with mart.connect(deployment.mart_path) as con:
+        assert gdpr.forget(con, gdpr.load_request(tmp_path / "forget.toml"))
+    done = publish_postgresql(deployment)
+    assert (done.mode, done.why) == ("whole", "a GDPR request since the readers' mart was published"), done
+    assert pg_occurrences(uri, ani) == {}
+    schemas = {s for (s,) in fetch(uri, "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'idbmart%'")}
+    assert schemas == {SCHEMA}
+    assert pg_differences(deployment) == {}
+
+
+def pg_occurrences(uri: str, value: str) -> dict[str, int]:
+    """Rows of any text column of the readers' schema that hold `value`, by table.column."""
+    columns = fetch(uri, f"SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = "
+                         f"'{SCHEMA}' AND data_type = 'text' ORDER BY 1, 2")  # fmt: skip
+    found = {}
+    for table, column in columns:
+        n = fetch(uri, f'SELECT count(*) FROM {SCHEMA}."{table}" WHERE strpos("{column}", \'{value}\') > 0')[0][0]
+        if n:
+            found[f"{table}.{column}"] = n
+    return found
