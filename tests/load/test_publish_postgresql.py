@@ -177,6 +177,7 @@ def test_info_mart_report_sql_for_postgresql_runs_there_as_written_with_the_rows
         assert normal(theirs) == normal(ours), path.name
 
 
+@pytest.mark.slow  # two runs with their gates
 def test_an_unreachable_server_is_one_line_the_rest_is_published_and_the_next_run_catches_up(
     tiny_deployment, pg_database, tmp_path, capsys
 ):  # fmt: skip
