@@ -129,6 +129,9 @@ class ExtractOptions:
     shared_location: str = ""
 
 
+READERS_PASSWORD = "IDBMART_READERS_PASSWORD"  # the PostgreSQL readers' mart's password, from the environment
+
+
 @dataclass(frozen=True)
 class ReadersOptions:
     # A PostgreSQL readers' mart (idbmart.load.publish_postgresql): the published tables kept in step with
@@ -330,7 +333,7 @@ def _readers(path, raw) -> ReadersOptions:
         parts = urlsplit(readers.postgresql)
         if parts.scheme != "postgresql":
             raise ConfigError(path, f"readers.postgresql must be a postgresql:// URI, got {readers.postgresql!r}")
-        _refuse_password(path, "readers.postgresql", readers.postgresql, "IDBMART_READERS_PASSWORD")
+        _refuse_password(path, "readers.postgresql", readers.postgresql, READERS_PASSWORD)
     return readers
 
 

@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from idbmart import config
-from idbmart.config import Deployment
+from idbmart.config import READERS_PASSWORD, Deployment
 from idbmart.errors import IdbmartError
 
 POOL = "idbmart_mart"
@@ -108,29 +108,38 @@ def deployment() -> Deployment:
     return loaded
 
 
+READERS_CONNECTION = "idbmart_readers"  # the PostgreSQL readers' mart's credentials
+
+
 def connection_id(source_name: str) -> str:
     """The Airflow Connection holding a source's credentials: `idbmart_<source name>`."""
     return "idbmart_" + re.sub(r"[^a-z0-9_]", "_", source_name.lower())
 
 
 def use_connections(deployment: Deployment) -> None:
-    """A PostgreSQL source's password from its Airflow Connection (connection_id), when it has one and
-    the environment gives none: put where the reader looks (IDBMART_PASSWORD_<SOURCE>), in this task's
-    process only. The deployment file never holds one (idbmart/config.py refuses it)."""
+    """A PostgreSQL source's password from its Airflow Connection (connection_id), and the PostgreSQL
+    readers' mart's from the Connection `idbmart_readers`, when there is one and the environment gives
+    none: put where the reader or the publisher looks (IDBMART_PASSWORD_<SOURCE>,
+    IDBMART_READERS_PASSWORD), in this task's process only. The deployment file never holds one
+    (idbmart/config.py refuses it)."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
 
     from idbmart.extract.sources import password_env
 
-    for source in deployment.sources:
-        if source.scheme not in ("postgresql", "postgres") or os.environ.get(password_env(source.name)):
+    wanted = [(password_env(s.name), connection_id(s.name)) for s in deployment.sources
+              if s.scheme in ("postgresql", "postgres")]  # fmt: skip
+    if deployment.readers.postgresql:
+        wanted.append((READERS_PASSWORD, READERS_CONNECTION))
+    for variable, conn_id in wanted:
+        if os.environ.get(variable):
             continue
         try:
-            found = Connection.get(connection_id(source.name))
+            found = Connection.get(conn_id)
         except AirflowNotFoundException:
             continue
         if found.password:
-            os.environ[password_env(source.name)] = found.password
+            os.environ[variable] = found.password
 
 
 def backfill_days(params: dict, run_type, interval: tuple[datetime | None, datetime | None]) -> tuple[date, date]:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from idbmart import config
+from idbmart.config import READERS_PASSWORD
 from idbmart.errors import IdbmartError
 from idbmart.extract.sources import password_env
 from idbmart.orchestration import backfill_days, connection_id, use_connections
@@ -39,7 +40,8 @@ def test_a_live_idb_s_password_comes_from_its_airflow_connection_unless_the_envi
         config.Source("file", f"duckdb://{tmp_path / 'idb.duckdb'}", "file", True, ("gcc",)),
     ]
     (tmp_path / "idb.duckdb").touch()
-    (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), sources))
+    readers = '\n[readers]\npostgresql = "postgresql://bi@reports.example:5432/mart"\n'
+    (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), sources) + readers)
     deployment = config.load(tmp_path / "deployment.toml")
     assert connection_id("Site PG") == "idbmart_site_pg"
     for name in ("Site PG", "file"):  # none given (empty), and put back after the test
@@ -48,7 +50,10 @@ def test_a_live_idb_s_password_comes_from_its_airflow_connection_unless_the_envi
     monkeypatch.setenv("AIRFLOW_CONN_IDBMART_SITE_ENV", "postgresql://idbmart:from-connection@db.example:5432/icon2")
     monkeypatch.setenv("AIRFLOW_CONN_IDBMART_FILE", "postgresql://idbmart:not-for-a-file@db.example:5432/x")
     monkeypatch.setenv(password_env("site_env"), "from-environment")
+    monkeypatch.setenv(READERS_PASSWORD, "")
+    monkeypatch.setenv("AIRFLOW_CONN_IDBMART_READERS", "postgresql://bi:readers-secret@reports.example:5432/mart")
     use_connections(deployment)
+    assert os.environ.get(READERS_PASSWORD) == "readers-secret"  # the PostgreSQL readers' mart's
     assert os.environ.get(password_env("Site PG")) == "from-connection"
     assert os.environ.get(password_env("site_env")) == "from-environment"  # the environment wins
     assert os.environ.get(password_env("file")) == ""  # a file needs none

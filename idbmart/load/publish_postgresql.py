@@ -34,7 +34,7 @@ import adbc_driver_postgresql.dbapi as adbc_pg
 import pyarrow as pa
 import sqlglot
 
-from idbmart.config import Deployment, ReadersOptions
+from idbmart.config import READERS_PASSWORD, Deployment, ReadersOptions
 from idbmart.errors import IdbmartError, first_line, redacted_uri
 from idbmart.load import dictionary, mart
 from idbmart.load.db import run
@@ -56,7 +56,6 @@ from idbmart.load.publish import (
 log = logging.getLogger(__name__)
 
 TABLES = "CTL_PUBLISHED_TABLES"  # in the readers' mart: each table's rows and checksum as published
-PASSWORD = "IDBMART_READERS_PASSWORD"
 # A changed row (its key deleted through the index, the row bulk-loaded) costs PostgreSQL about 2.5 times
 # a row of a whole copy, which also pays ~2 s to build a schema (100k-call day, 8 cycles, local server:
 # 450 thousand changes 4.9 s against a 2.6 million-row copy 8.7 s; 1.36 million changes 7.1 s against 2.0
@@ -347,6 +346,6 @@ def _libpq_uri(readers: ReadersOptions) -> str:
     parts = urlsplit(readers.postgresql)
     query = dict(parse_qsl(parts.query))
     query.setdefault("application_name", "idbmart-publish")
-    if os.environ.get(PASSWORD) is not None:
-        query["password"] = os.environ[PASSWORD]
+    if os.environ.get(READERS_PASSWORD):  # in Airflow, set from the Connection idbmart_readers
+        query["password"] = os.environ[READERS_PASSWORD]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, quote_via=quote), ""))
