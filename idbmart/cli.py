@@ -13,8 +13,8 @@ from idbmart import __version__
 from idbmart.errors import IdbmartError
 
 EXIT_ERROR = 1
-EXIT_PARTIAL = 2  # the cycle committed, but some sources were skipped or a readers' store not published (they
-# catch up next time)
+# the cycle committed, but some sources were skipped or a readers' store not published (they catch up next time)
+EXIT_PARTIAL = 2
 EXIT_WARNING = 3  # `check`: no invariant is broken, but a rate is below its floor (a warning expectation)
 EXIT_USAGE = 64  # the command line itself is wrong (sysexits' EX_USAGE): not 2, which means a partial run
 
@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         "--readers-postgresql",
         default="",
         metavar="URI",
-        help="also publish each cycle to a PostgreSQL readers' mart there (schemas bench_intraday, bench_nightly)",
+        help="also publish each cycle to a PostgreSQL readers' mart there (a schema per mart: bench_intraday, ...)",
     )
     b.add_argument(
         "--sites",
@@ -201,18 +201,20 @@ def _committed(deployment, result, verb: str) -> int:
     from idbmart.load.publish_postgresql import ReadersError, publish_postgresql
     from idbmart.report import print_cycle
 
+    def how(done) -> str:
+        return f"the changes, {done.rows} rows" if done.mode == "changes" else f"the whole mart: {done.why}"
+
     done = publish(deployment)
     if done:
-        how = f"the changes, {done.rows} rows" if done.mode == "changes" else f"the whole mart: {done.why}"
-        print(f"published the readers' copy {deployment.reader_path} ({how}) in {done.seconds:.2f} s", file=sys.stderr)
+        print(f"published the readers' copy {deployment.reader_path} ({how(done)}) in {done.seconds:.2f} s",
+              file=sys.stderr)  # fmt: skip
     unpublished = ""
     try:
         pg = publish_postgresql(deployment)
     except ReadersError as e:  # the mart and the readers' copy are committed: the next run catches it up
         pg, unpublished = None, str(e)
     if pg:
-        how = f"the changes, {pg.rows} rows" if pg.mode == "changes" else f"the whole mart: {pg.why}"
-        print(f"published the PostgreSQL readers' mart, schema {pg.schema} ({how}) in {pg.seconds:.2f} s",
+        print(f"published the PostgreSQL readers' mart, schema {pg.schema} ({how(pg)}) in {pg.seconds:.2f} s",
               file=sys.stderr)  # fmt: skip
     print_cycle(result)
     for o in result.quality.warnings if result.quality else ():

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 
 class Handover:
@@ -23,7 +24,7 @@ class Handover:
     def __init__(self, location: str | Path):
         self.location = str(location)
         self.fs, self.root = fsspec.core.url_to_fs(self.location)
-        self.is_folder = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
+        self.is_folder = isinstance(self.fs, LocalFileSystem)
 
     def _path(self, name: str) -> str:
         return f"{self.root.rstrip('/')}/{name}"
