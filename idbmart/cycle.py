@@ -188,9 +188,9 @@ def reaggregate(
 
 def _audit(cycle: Cycle) -> None:
     con, result = cycle.con, cycle.result
-    touched = con.execute(
-        f"SELECT min(START_TS) // {INTERVAL} * {INTERVAL}, max(START_TS) // {INTERVAL} * {INTERVAL} FROM _X_LATEST"
-    ).fetchall()[0]
+    touched = run(
+        con, f"SELECT min(START_TS) // {INTERVAL} * {INTERVAL}, max(START_TS) // {INTERVAL} * {INTERVAL} FROM _X_LATEST"
+    )[0]
     ok = sum(1 for s in result.sources if s.ok)
     skipped = len(result.sources) - ok
     status = "ok" if not skipped else "partial"

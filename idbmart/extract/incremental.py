@@ -154,9 +154,9 @@ def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
     """Source → (SEQ_TO, TIME_TO) of its last committed window."""
-    rows = con.execute(
-        "SELECT SOURCE_NAME, max(SEQ_TO), max(TIME_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok' GROUP BY 1"
-    ).fetchall()
+    rows = run(
+        con, "SELECT SOURCE_NAME, max(SEQ_TO), max(TIME_TO) FROM CTL_EXTRACT_HISTORY WHERE STATUS = 'ok' GROUP BY 1"
+    )
     return {name: (int(seq), int(t)) for name, seq, t in rows}
 
 
@@ -260,10 +260,11 @@ def _extract(
     sessions = [(role, reader.read_table(tables()[dss_table(role)])) for role in source.roles]
     with turn:
         _stage_dss(con, sessions, source)
-        last_event, result.icon_dbid, result.dss_id = con.execute(
+        last_event, result.icon_dbid, result.dss_id = run(
+            con,
             "SELECT max(LAST_EVENT_TS), any_value(ICON_DBID), max(DSS_ID) FROM _X_DSS WHERE SOURCE_NAME = ?",
             [source.name],
-        ).fetchall()[0]
+        )[0]
     window = Window(seq_from, seq_to, time_from, max(time_from, int(last_event or 0)))
     result.window = window
     if window.empty:
@@ -298,9 +299,9 @@ def _extract(
     for finding in reader.schema_report().warnings:
         result.warnings.setdefault(finding.table, []).append(f"{finding.column}: {finding.message}")
     with turn:
-        (result.entities,) = con.execute(
-            "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
-        ).fetchall()[0]
+        (result.entities,) = run(
+            con, "SELECT count(DISTINCT (ENTITY_KIND, ENTITY_KEY)) FROM _X_ENTITY WHERE SOURCE_NAME = ?", [source.name]
+        )[0]
 
 
 def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):

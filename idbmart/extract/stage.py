@@ -54,7 +54,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
                    QUALIFY row_number() OVER (
                      PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
     )
-    (counts.entities,) = con.execute("SELECT count(*) FROM _X_LATEST").fetchall()[0]
+    (counts.entities,) = run(con, "SELECT count(*) FROM _X_LATEST")[0]
     prior = _prior_runs(con)
     for t in extracted_tables():
         table_kinds = [k.name for k in KINDS if t.name in k.tables]
@@ -176,7 +176,7 @@ def _find_redelivered(con, latest: str, content: list[str]) -> dict[str, int]:
 
 def _changed(con, statement: str) -> int:
     """Run an INSERT or DELETE; the number of rows it changed."""
-    return int(con.execute(statement).fetchall()[0][0])
+    return int(run(con, statement)[0][0])
 
 
 def register_kinds(con) -> None:

@@ -38,8 +38,8 @@ def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) 
     decide = sqlfile.render("ha/decide.sql", "duckdb", {"run_id": run_id})
     run(con, f"CREATE OR REPLACE TEMP TABLE _HA_NEW AS {decide}")
     counts = HaCounts()
-    counts.decided, counts.changed = con.execute("SELECT count(*), count(PREV_SOURCE) FROM _HA_NEW").fetchall()[0]
-    counts.reasons = dict(con.execute("SELECT REASON, count(*) FROM _HA_NEW GROUP BY 1 ORDER BY 1").fetchall())
+    counts.decided, counts.changed = run(con, "SELECT count(*), count(PREV_SOURCE) FROM _HA_NEW")[0]
+    counts.reasons = dict(run(con, "SELECT REASON, count(*) FROM _HA_NEW GROUP BY 1 ORDER BY 1"))
     run(
         con,
         """DELETE FROM CTL_HA_DECISION d USING _HA_NEW n WHERE d.HA_SET = n.HA_SET

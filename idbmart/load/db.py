@@ -8,12 +8,22 @@ from contextlib import contextmanager, nullcontext
 import duckdb
 from sqlglot import exp
 
+from idbmart.load import scans
 from idbmart.measure import Stages
 
 
 def run(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[tuple]:
     """Execute a statement to completion (DuckDB keeps a connection busy until a result is consumed)."""
-    return con.execute(sql, params).fetchall()
+    rows = con.execute(sql, params).fetchall()
+    scans.after(con, sql)
+    return rows
+
+
+def frame(con: duckdb.DuckDBPyConnection, sql: str):
+    """A query's rows as a pandas DataFrame (what Great Expectations validates)."""
+    rows = con.execute(sql).df()
+    scans.after(con, sql)
+    return rows
 
 
 @contextmanager

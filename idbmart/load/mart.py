@@ -23,6 +23,7 @@ import duckdb
 from idbmart.errors import IdbmartError
 from idbmart.extract.entities import KINDS
 from idbmart.idb.schema import Table, tables
+from idbmart.load import scans
 from idbmart.load.db import columns, run, sql_list, transaction
 from idbmart.paths import SQL_DIR
 
@@ -75,6 +76,7 @@ def connect(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConne
     # The mart's SQL never reads the session's time zone (the host's, by default), and this makes sure.
     con.execute("SET TimeZone = 'UTC'")
     ensure_schema(con)
+    scans.watch(con)  # where a recording of what statements read is on (tests, the bench)
     return con
 
 
@@ -231,8 +233,9 @@ def _keyed(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list[str]:
 
 def next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     """One more than any run that committed (a run that did not commit left no id behind)."""
-    (last,) = con.execute(
+    (last,) = run(
+        con,
         "SELECT greatest(coalesce(max(RUN_ID), 0), (SELECT coalesce(max(RUN_ID), 0) FROM CTL_EXTRACT_HISTORY)) "
-        "FROM CTL_AUDIT_LOG"
-    ).fetchall()[0]
+        "FROM CTL_AUDIT_LOG",
+    )[0]
     return int(last) + 1

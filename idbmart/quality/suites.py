@@ -30,6 +30,7 @@ import duckdb
 from idbmart import sqlfile
 from idbmart.aggregate.build import FAMILIES, LEVELS, ROLLUP_FROM, model
 from idbmart.config import QualityOptions
+from idbmart.load import db
 from idbmart.load.db import run
 from idbmart.logs import progress
 from idbmart.paths import asset_dir
@@ -302,7 +303,7 @@ def validate(
             continue
         spec = load_suite(path)
         scope = {"qa_from_audit_key": from_audit_key}
-        frame = con.execute(with_values(batch_sql(con, spec, scoped=bool(from_audit_key)), scope, path.name)).df()
+        frame = db.frame(con, with_values(batch_sql(con, spec, scoped=bool(from_audit_key)), scope, path.name))
         result.rows[spec["name"]] = len(frame)
         if from_audit_key and frame.empty and "sql" not in spec["meta"]["idbmart"]:
             continue  # the cycle wrote nothing here: nothing to check (GX costs ~6 ms per expectation)
@@ -314,7 +315,7 @@ def validate(
             key = spec["meta"]["idbmart"].get("key", [])
             if "source" in spec["meta"]["idbmart"]:
                 sourced = batch_sql(con, spec, scoped=bool(from_audit_key), sourced=True)
-                frame = con.execute(with_values(sourced, scope, path.name)).df()
+                frame = db.frame(con, with_values(sourced, scope, path.name))
                 batch = batches.get_batch(batch_parameters={"dataframe": frame})
                 key = [*key, SOURCE_ROWS]
             checked = batch.validate(

@@ -26,7 +26,7 @@ def helper_sql(name: str) -> str:
 
 
 def settings(o: EtlOptions) -> str:
-    """What DATE_TIME's rows are a function of, besides their keys (kept as the table's comment)."""
+    """What DATE_TIME's rows are a function of, besides their keys (kept in CTL_CALENDAR_SETTINGS)."""
     return f"calendar: time_zone={o.time_zone}; week_start={o.week_start}; week_numbering={o.week_numbering}"
 
 
@@ -39,11 +39,11 @@ def load_calendar(con: duckdb.DuckDBPyConnection, o: EtlOptions) -> None:
 
 def fill_date_time(con: duckdb.DuckDBPyConnection, o: EtlOptions, lo: int, hi: int) -> None:
     """DATE_TIME rows from the local day of `lo` to `hi` (UTC seconds), and the sentinel's, where
-    missing; every row again first if the calendar settings changed since they were written."""
+    missing; every row again first if the calendar settings changed since they were written
+    (CTL_CALENDAR_SETTINGS: not the table's comment, which the data dictionary owns)."""
     load_calendar(con, o)
     wanted = settings(o)
-    stored = run(con, "SELECT comment FROM duckdb_tables() WHERE table_name = 'DATE_TIME' AND schema_name = 'main'")
-    if stored[0][0] != wanted:
+    if run(con, "SELECT list(SETTINGS) FROM CTL_CALENDAR_SETTINGS")[0][0] != [wanted]:
         old_lo, old_hi = run(
             con, "SELECT min(DATE_TIME_KEY), max(DATE_TIME_KEY) FROM DATE_TIME WHERE DATE_TIME_KEY < ?",
             [SENTINEL_TS // 900 * 900],
@@ -51,7 +51,8 @@ def fill_date_time(con: duckdb.DuckDBPyConnection, o: EtlOptions, lo: int, hi: i
         run(con, "DELETE FROM DATE_TIME")
         if old_lo is not None:
             lo, hi = min(lo, old_lo), max(hi, old_hi)
-        run(con, f"COMMENT ON TABLE DATE_TIME IS '{wanted}'")
+        run(con, "DELETE FROM CTL_CALENDAR_SETTINGS")
+        run(con, "INSERT INTO CTL_CALENDAR_SETTINGS VALUES (?)", [wanted])
     values = option_values(o) | {"dt_lo": int(lo), "dt_hi": int(hi)}
     run(
         con,

@@ -134,6 +134,12 @@ CREATE TABLE IF NOT EXISTS CTL_AGGREGATE_SETTINGS (
   CREATE_AUDIT_KEY BIGINT NOT NULL         -- the aggregate step that built them
 );
 
+-- What DATE_TIME's rows were made with besides their keys (idbmart/transform/calendar.py): a cycle
+-- that finds other settings makes every row again; otherwise it only adds the days it lacks.
+CREATE TABLE IF NOT EXISTS CTL_CALENDAR_SETTINGS (
+  SETTINGS     VARCHAR NOT NULL
+);
+
 -- Every expectation of every quality run (idbmart/quality): the cycle's gate (SCOPE cycle: the rows it
 -- wrote) and the nightly full run (SCOPE full). A failed gate's rows are written after its rollback.
 CREATE TABLE IF NOT EXISTS CTL_QUALITY_RESULT (

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from idbmart.config import EtlOptions
-from idbmart.load import mart
+from idbmart.load import dictionary, mart, scans
 from idbmart.transform import calendar
 
 JAN_2027 = 1798761600  # 2027-01-01 00:00 UTC
@@ -24,7 +24,7 @@ DAY = 86_400
 FILL = """
 import sys, duckdb
 from idbmart.config import EtlOptions
-from idbmart.load import mart
+from idbmart.load import dictionary, mart, scans
 from idbmart.transform import calendar
 con = duckdb.connect(sys.argv[1])  # no SET TimeZone: the host's, from TZ
 print(con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0])
@@ -79,8 +79,8 @@ def calendar_days(con, first: str, last: str) -> list[tuple]:
 def test_weeks_start_on_sunday_and_simple_numbering_stops_them_at_the_year():
     """Table-DATE_TIME's default: weeks begin on Sunday; week 1 of 2027 is Friday 1 and Saturday 2
     January, week 2 starts on Sunday 3 January; Thursday 31 December 2026 ends week 53, which began
-    on Sunday 27 December. Changing the weeks to ISO 8601 rewrites every row (the settings are the
-    table's comment), and then the numbers are ISO's."""
+    on Sunday 27 December. Changing the weeks to ISO 8601 rewrites every row (the settings are kept in
+    CTL_CALENDAR_SETTINGS), and then the numbers are ISO's."""
     con = duckdb.connect()
     mart.ensure_schema(con)
     sunday = EtlOptions(time_zone="America/New_York")
@@ -130,5 +130,25 @@ def test_a_calendar_made_before_the_labels_is_made_again_with_its_keys(tmp_path)
         assert keys_with_labels == 192
         one_am = con.execute("SELECT LABEL_YYYY_MM_DD_HH24 FROM DATE_TIME WHERE DATE_TIME_KEY = 86400 + 3600")
         assert one_am.fetchall() == [("1970-01-02 01",)]
+    finally:
+        con.close()
+
+
+def test_a_fill_with_the_same_settings_only_adds_what_is_missing(tmp_path):
+    """The settings are the mart's record, not the table's comment, which the data dictionary
+    rewrites: a second fill with the same settings deletes no row of DATE_TIME (every cycle rewrote
+    the whole calendar when the dictionary's comment hid the settings) and adds the day it lacks."""
+    con = mart.connect(tmp_path / "mart.duckdb")
+    try:
+        options = EtlOptions(time_zone="America/New_York")
+        calendar.fill_date_time(con, options, JAN_2027 - 60 * DAY, JAN_2027)
+        dictionary.apply(con)  # describes DATE_TIME, as every cycle's end does
+        held = con.execute("SELECT count(*) FROM DATE_TIME").fetchall()[0][0]
+        with scans.recording() as log:
+            scans.watch(con)
+            jan_2 = JAN_2027 + DAY + 5 * 3600  # 2027-01-02 00:00 in New York (EST, UTC-5): a day of 96 intervals
+            calendar.fill_date_time(con, options, jan_2, jan_2 + DAY - 900)
+        assert con.execute("SELECT count(*) FROM DATE_TIME").fetchall()[0][0] == held + 96
+        assert [s.statement for s in log.scans if s.statement.startswith("DELETE FROM DATE_TIME")] == []
     finally:
         con.close()
