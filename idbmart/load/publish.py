@@ -14,13 +14,13 @@ Bringing a buffer up costs what changed since it was last published, not the mar
 the rows of the tables `merge.replace` writes whose UPDATE_AUDIT_KEY is newer than the buffer's run and
 the keys it deleted since (`CTL_PUBLISH_GONE`); for the tables whose rows name the run that wrote them
 (`RUN_ID`: the control tables, the HA decisions, the discards), the runs whose row count differs between
-mart and buffer; the other tables (dimensions of fixed or slowly growing size) whole where their checksum
-differs. Then the buffer's row counts must equal the mart's, table by table. The whole mart is copied
-into a new buffer instead where that costs less (CHANGES_PER_COPY) or the changes cannot be trusted: the
-first two publishes, a table, column, comment or view the mart changed, a count that differs, a buffer a
-reader still holds open (DuckDB will not write a file another process reads), a GDPR request (its
-redactions keep their audit keys). The ETL's working layers (`GIDB_*`, `STG_*` but the discards) are
-not published.
+mart and buffer; the other tables (dimensions and the calendar) where their checksum differs: by their
+primary key the rows that differ, or whole where they have none. Then the buffer's row counts must
+equal the mart's, table by table. The whole mart is copied into a new buffer instead where that costs
+less (CHANGES_PER_COPY) or the changes cannot be trusted: the first two publishes, a table, column,
+comment or view the mart changed, a count that differs, a buffer a reader still holds open (DuckDB
+will not write a file another process reads), a GDPR request (its redactions keep their audit keys).
+The ETL's working layers (`GIDB_*`, `STG_*` but the discards) are not published.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -62,6 +62,7 @@ class Published:
     seconds: float
     rows: int  # rows written into the buffer (changes: upserted and deleted; whole: the file's tables')
     why: str = ""  # why the whole mart was copied
+    tables: dict[str, int] = field(default_factory=dict)  # changes: rows written per table
 
     def __bool__(self) -> bool:
         return True
@@ -107,10 +108,11 @@ def publish(deployment: Deployment, whole: str = "", changes_per_copy: int = CHA
     with duckdb.connect(str(deployment.mart_path)) as mart:  # the lock: no other writer until it is done
         run(mart, "CHECKPOINT")
         request = _gdpr_request(mart)
-        why = whole or _attach(mart, spare, request)
+        why, written = whole or _attach(mart, spare, request), {}
         if not why:
             try:
-                rows = _apply_changes(mart, changes_per_copy)
+                written = _apply_changes(mart, changes_per_copy)
+                rows = sum(written.values())
                 why = _differs(mart)
             except CopyCheaper as e:
                 why = str(e)
@@ -125,7 +127,8 @@ def publish(deployment: Deployment, whole: str = "", changes_per_copy: int = CHA
     for other, state in states.items():  # no buffer keeps what a GDPR request removed
         if other != spare and state is not None and state[1] != request:
             other.unlink()
-    done = Published(spare, "whole" if why else "changes", time.perf_counter() - clock, rows, why)
+    done = Published(spare, "whole" if why else "changes", time.perf_counter() - clock, rows, why,
+                     {} if why else written)  # fmt: skip
     log.info("published %s (%s%s) in %.2f s: %d rows", target, done.mode, f": {why}" if why else "",
              done.seconds, rows)  # fmt: skip
     return done
@@ -286,22 +289,22 @@ def forget_gone(mart: duckdb.DuckDBPyConnection, deployment: Deployment, states:
         run(mart, f"DELETE FROM {GONE} WHERE AUDIT_KEY <= {min(runs) * 100 + 99}")  # type: ignore[type-var]
 
 
-def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> int:
-    """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written.
-    Only the tables that changed are written."""
+def _apply_changes(mart: duckdb.DuckDBPyConnection, changes_per_copy: int) -> dict[str, int]:
+    """Write into `buf` what changed in the mart since the run it holds, in one transaction; rows written
+    per table. Only the tables that changed are written."""
     plan = changes(mart, run(mart, f"SELECT RUN_ID FROM buf.{STATE}")[0][0], changes_per_copy)
     ours, theirs = checksums(mart, plan.whole), checksums(mart, plan.whole, "buf.")
     differ = {t for t in plan.whole if ours.get(t) != theirs.get(t)}
-    rows = 0
+    rows: dict[str, int] = {}
     run(mart, "BEGIN TRANSACTION")
     try:
         for table in sorted(plan.newer.keys() | plan.gone.keys()):
-            rows += _apply_keyed(mart, plan, table)
+            rows[table] = _apply_keyed(mart, plan, table)
         for table in plan.by_run:
-            rows += _apply_runs(mart, table)
+            rows[table] = _apply_runs(mart, table)
+        keys = primary_keys(mart)
         for table in sorted(differ):
-            run(mart, f"DELETE FROM buf.{table}")
-            rows += run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table}")[0][0]
+            rows[table] = _apply_differing(mart, table, keys.get(table, []))
         run(mart, f"UPDATE buf.{STATE} SET RUN_ID = {plan.newest}, MODE = 'changes', PUBLISHED_AT = now()::TIMESTAMP")
         run(mart, "COMMIT")
     except BaseException:
@@ -338,6 +341,32 @@ def _apply_keyed(mart, plan: Changes, table: str) -> int:
     if table in plan.newer:
         written += run(mart, f"INSERT INTO buf.{table} BY NAME {plan.newer_rows(table)}")[0][0]
     return written
+
+
+def primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Table → its PRIMARY KEY's columns, in the current database."""
+    found = run(con, """SELECT table_name, constraint_column_names FROM duckdb_constraints()
+                        WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()""")  # fmt: skip
+    return {table: list(columns) for table, columns in found}
+
+
+def _apply_differing(mart, table: str, key: list[str]) -> int:
+    """A table without audit keys whose checksum differs (a dimension, the calendar): by its primary key,
+    the rows that are not the same on both sides (a new interval of DATE_TIME, a renamed resource); whole
+    where it has no key. Rewritten whole every cycle, the calendar alone cost a cycle as many rows as the
+    days it holds."""
+    if not key:
+        deleted = run(mart, f"DELETE FROM buf.{table}")[0][0]
+        return deleted + run(mart, f"INSERT INTO buf.{table} BY NAME SELECT * FROM {table}")[0][0]
+    named = ", ".join(f'"{k}"' for k in key)
+    run(mart, f"""CREATE OR REPLACE TEMP TABLE _PUB_DIFF AS SELECT DISTINCT {named} FROM (
+                    (SELECT * FROM {table} EXCEPT SELECT * FROM buf.{table})
+                    UNION ALL (SELECT * FROM buf.{table} EXCEPT SELECT * FROM {table}))""")  # fmt: skip
+    match = " AND ".join(f'x."{k}" = d."{k}"' for k in key)
+    deleted = run(mart, f"DELETE FROM buf.{table} AS x USING _PUB_DIFF AS d WHERE {match}")[0][0]
+    inserted = run(mart, f"INSERT INTO buf.{table} BY NAME SELECT x.* FROM {table} AS x SEMI JOIN _PUB_DIFF AS d "
+                         f"ON {match}")[0][0]  # fmt: skip
+    return deleted + inserted
 
 
 def _apply_runs(mart, table: str) -> int:
