@@ -3,9 +3,10 @@
 A cycle's cost should follow what the cycle touched, not what the mart holds. DuckDB's profiler says,
 per table scan of a statement, how many rows it read and how many of the table's row groups (the rest
 skipped by zone maps: time, run and key ranges pushed into the scan). `recording()` collects that
-for every statement `idbmart.load.db.run` executes on the mart; tests/test_bounded_scans.py compares the
-same day's cycles on a fresh and an aged mart with it, and the bench can print what grew.
-Profiling costs a little per statement: it is on only inside `recording`.
+for every statement `idbmart.load.db.run` (or `db.frame`) executes on a mart connection, so that a test
+can say what a step must not read, and a look at one cycle can say which statements read what the
+mart holds rather than what the cycle touched. Profiling costs a little per statement: it is on only
+inside `recording`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ _watched: set[int] = set()  # id() of the connections whose statements it record
 @dataclass(frozen=True)
 class Scan:
     caller: str  # the idbmart function that ran the statement (module:function, the nearest two)
-    statement: str  # the statement's first words: its verb and target, or its model's header
+    statement: str  # the statement's first words, without comments, numbers and literals
     table: str  # catalog.schema.table
     rows: int  # rows read (DuckDB's rows_scanned: what zone maps did not skip)
     row_groups: int  # row groups read
@@ -37,15 +37,6 @@ class Scan:
 @dataclass
 class ScanLog:
     scans: list[Scan] = field(default_factory=list)
-
-    def by_statement(self, catalog: str) -> dict[tuple[str, str, str], int]:
-        """(caller, statement, table) → rows read, summed, for the tables of `catalog` (the mart's)."""
-        out: dict[tuple[str, str, str], int] = defaultdict(int)
-        for s in self.scans:
-            db, _, table = s.table.partition(".")
-            if db == catalog:
-                out[(s.caller, s.statement, table.rpartition(".")[2])] += s.rows
-        return dict(out)
 
 
 @contextmanager
