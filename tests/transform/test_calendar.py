@@ -24,7 +24,7 @@ DAY = 86_400
 FILL = """
 import sys, duckdb
 from idbmart.config import EtlOptions
-from idbmart.load import dictionary, mart, scans
+from idbmart.load import mart
 from idbmart.transform import calendar
 con = duckdb.connect(sys.argv[1])  # no SET TimeZone: the host's, from TZ
 print(con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0])
