@@ -220,15 +220,17 @@ def _drop_chosen_copies(con: duckdb.DuckDBPyConnection, t: Table) -> None:
     run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
 
 
+def primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Table → the columns of its PRIMARY KEY, for the tables of the connection's own database that have one."""
+    found = run(con, """SELECT table_name, constraint_column_names FROM duckdb_constraints()
+                        WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()
+                          AND schema_name = 'main'""")  # fmt: skip
+    return {table: list(key) for table, key in found}
+
+
 def _keyed(con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list[str]:
     """Those of `names` that have a PRIMARY KEY in this mart."""
-    return [
-        t
-        for (t,) in con.execute(
-            "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE schema_name = 'main'"
-            f" AND constraint_type = 'PRIMARY KEY' AND table_name IN ({sql_list(names)}) ORDER BY 1"
-        ).fetchall()
-    ]
+    return sorted(t for t in primary_keys(con) if t in names)
 
 
 def next_run_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -37,6 +37,7 @@ import duckdb
 from idbmart.config import Deployment
 from idbmart.load import dictionary
 from idbmart.load.db import run
+from idbmart.load.mart import primary_keys
 
 log = logging.getLogger(__name__)
 
@@ -341,13 +342,6 @@ def _apply_keyed(mart, plan: Changes, table: str) -> int:
     if table in plan.newer:
         written += run(mart, f"INSERT INTO buf.{table} BY NAME {plan.newer_rows(table)}")[0][0]
     return written
-
-
-def primary_keys(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Table → its PRIMARY KEY's columns, in the current database."""
-    found = run(con, """SELECT table_name, constraint_column_names FROM duckdb_constraints()
-                        WHERE constraint_type = 'PRIMARY KEY' AND database_name = current_database()""")  # fmt: skip
-    return {table: list(columns) for table, columns in found}
 
 
 def _apply_differing(mart, table: str, key: list[str]) -> int:

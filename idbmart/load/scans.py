@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 _active: list[ScanLog] = []  # the log being recorded into, while one is
-_watched: set[int] = set()  # id() of the connections whose statements it records
+_watched: dict[int, duckdb.DuckDBPyConnection] = {}  # the connections whose statements it records, by id()
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ def recording() -> Iterator[ScanLog]:
         yield log
     finally:
         _active.remove(log)
+        for con in _watched.values():
+            try:
+                con.execute("PRAGMA disable_profiling")
+            except duckdb.Error:
+                pass  # closed since
         _watched.clear()
 
 
@@ -57,7 +62,7 @@ def watch(con: duckdb.DuckDBPyConnection) -> None:
     if _active:
         con.execute("PRAGMA enable_profiling = 'no_output'")
         con.execute("SET profiling_coverage = 'ALL'")  # DML and DDL too, not only SELECT
-        _watched.add(id(con))
+        _watched[id(con)] = con
 
 
 def after(con: duckdb.DuckDBPyConnection, sql: str) -> None:
