@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from idbmart.extract import reach
 from idbmart.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
 from idbmart.extract.incremental import NO_ENTITY, SourceExtract
 from idbmart.extract.sources import UNCONVERTED
@@ -55,7 +56,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
                      PARTITION BY SOURCE_NAME, ENTITY_KIND, ENTITY_KEY ORDER BY CHUNK DESC) = 1""",
     )
     (counts.entities,) = run(con, "SELECT count(*) FROM _X_LATEST")[0]
-    prior = _prior_runs(con)
+    prior = _prior_runs(con, reach.measure(con))
     for t in extracted_tables():
         table_kinds = [k.name for k in KINDS if t.name in k.tables]
         runs = ", ".join(map(str, sorted({r for k in table_kinds for r in prior.get(k, ())})))
@@ -84,6 +85,7 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
                     l.STUCK, {run_id}, t.TABLES
         FROM _X_LATEST AS l LEFT JOIN ({_tables_held()}) AS t USING (SOURCE_NAME, ENTITY_KIND, ENTITY_KEY)""",
     )
+    reach.keep_open(con, run_id)
     _record_sessions(con, run_id)
     return counts
 
@@ -140,15 +142,16 @@ def place(
     _record_history(con, run_id, results, duplicates, status)
 
 
-def _prior_runs(con) -> dict[str, list[int]]:
-    """Entity kind → the runs that staged the versions this cycle replaces. A version's rows in every
-    STG_* table carry the run that staged it (EXTRACT_RUN_ID), as its STG_ENTITY row does (RUN_ID), so
-    the deletes name those runs: DuckDB then skips the other runs' row groups by their zone maps, where
-    matching text keys read every row STG_* holds (it keeps `gidb_days` of them)."""
+def _prior_runs(con, bound: reach.Reach) -> dict[str, list[int]]:
+    """Entity kind → the runs that staged the versions this cycle replaces, found within the cycle's
+    reach. A version's rows in every STG_* table carry the run that staged it (EXTRACT_RUN_ID), as its
+    STG_ENTITY row does (RUN_ID), so the deletes name those runs: DuckDB then skips the other runs' row
+    groups by their zone maps, where matching text keys read every row STG_* holds (`gidb_days` of them)."""
     return dict(
         run(
             con,
-            """SELECT s.ENTITY_KIND, list(DISTINCT s.RUN_ID ORDER BY s.RUN_ID) FROM STG_ENTITY s JOIN _X_LATEST l
+            f"""SELECT s.ENTITY_KIND, list(DISTINCT s.RUN_ID ORDER BY s.RUN_ID) FROM {bound.rows("STG_ENTITY")} s
+            JOIN _X_LATEST l
             ON s.SOURCE_NAME = l.SOURCE_NAME AND s.ENTITY_KIND = l.ENTITY_KIND AND s.ENTITY_KEY = l.ENTITY_KEY
             GROUP BY 1""",
         )

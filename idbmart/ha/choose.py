@@ -18,6 +18,7 @@ import duckdb
 
 from idbmart import sqlfile
 from idbmart.config import Deployment
+from idbmart.extract import reach
 from idbmart.extract.entities import KINDS
 from idbmart.extract.stage import register_kinds
 from idbmart.load.db import run, run_many, sql_list
@@ -34,20 +35,17 @@ class HaCounts:
 
 
 def choose(con: duckdb.DuckDBPyConnection, run_id: int, deployment: Deployment) -> HaCounts:
-    _register_inputs(con, deployment)
+    _register_inputs(con, reach.read(con), run_id, deployment)
     decide = sqlfile.render("ha/decide.sql", "duckdb", {"run_id": run_id})
     run(con, f"CREATE OR REPLACE TEMP TABLE _HA_NEW AS {decide}")
     counts = HaCounts()
     counts.decided, counts.changed = run(con, "SELECT count(*), count(PREV_SOURCE) FROM _HA_NEW")[0]
     counts.reasons = dict(run(con, "SELECT REASON, count(*) FROM _HA_NEW GROUP BY 1 ORDER BY 1"))
+    run(con, "DELETE FROM CTL_HA_DECISION WHERE rowid IN (SELECT OLD_ROW_ID FROM _HA_NEW)")
     run(
         con,
-        """DELETE FROM CTL_HA_DECISION d USING _HA_NEW n WHERE d.HA_SET = n.HA_SET
-                   AND d.ENTITY_KIND = n.ENTITY_KIND AND d.ENTITY_KEY = n.ENTITY_KEY""",
-    )
-    run(
-        con,
-        "INSERT INTO CTL_HA_DECISION BY NAME SELECT * EXCLUDE (OLD_SOURCE, STAGED_RUN_ID, OLD_RUN_ID) FROM _HA_NEW",
+        "INSERT INTO CTL_HA_DECISION BY NAME "
+        "SELECT * EXCLUDE (OLD_ROW_ID, OLD_SOURCE, STAGED_RUN_ID, OLD_RUN_ID) FROM _HA_NEW",
     )
     _move_changed_choices(con, run_id, counts)
     return counts
@@ -91,12 +89,20 @@ def _move_changed_choices(con, run_id: int, counts: HaCounts) -> None:
             counts.deleted += dropped
 
 
-def _register_inputs(con, deployment: Deployment) -> None:
+def _register_inputs(con, bound: reach.Reach, run_id: int, deployment: Deployment) -> None:
+    """decide.sql's inputs: the touched entities' versions and decisions, read within the cycle's reach
+    (the versions this run staged are named by its run), and the configured members."""
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _HA_TOUCHED AS
                    SELECT DISTINCT HA_SET, ENTITY_KIND, ENTITY_KEY FROM _X_LATEST""",
     )
+    for name, table, also in (("_HA_STAGED", "STG_ENTITY", (run_id,)), ("_HA_DECIDED", "CTL_HA_DECISION", ())):
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.* FROM {bound.rows(table, also)} s
+            JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
+        )
     run(
         con,
         "CREATE OR REPLACE TEMP TABLE _HA_MEMBER (SOURCE_NAME VARCHAR, HA_SET VARCHAR, PRIMARY_MEMBER BOOLEAN, "

@@ -146,7 +146,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     rekey = _keyed(con, unkeyed()) if have else []
     copies = [t for t in extracted_tables() if f"STG_{t.name}" in have and comments[f"STG_{t.name}"] != STAGING_COMMENT]
     old_calendar = "DATE_TIME" in have and "LABEL_YYYY" not in columns(con, "DATE_TIME")
-    with transaction(con) if rekey or copies or old_calendar else nullcontext():  # moved over whole or not at all
+    unlisted = "STG_ENTITY" in have and "STG_ENTITY_OPEN" not in have  # made before the open versions were listed
+    with transaction(con) if rekey or copies or old_calendar or unlisted else nullcontext():  # whole or not at all
         if old_calendar:  # made before the calendar's labels: its keys kept, its rows made again at the next fill
             run(con, "ALTER TABLE DATE_TIME RENAME TO DATE_TIME_OLD")
             have.discard("DATE_TIME")
@@ -172,6 +173,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 run(con, f"COMMENT ON TABLE STG_{t.name} IS '{STAGING_COMMENT}'")
         for t in copies:
             _drop_chosen_copies(con, t)
+        if unlisted:
+            run(con, """INSERT INTO STG_ENTITY_OPEN SELECT SOURCE_NAME, HA_SET, ENTITY_KIND, ENTITY_KEY, RUN_ID
+                        FROM STG_ENTITY WHERE END_TS IS NULL""")  # fmt: skip
         _add_declared_columns(con)
         if "GROUP_" in have and not run(con, "SELECT 1 FROM GROUP_ WHERE GROUP_KEY = -2"):
             _no_group(con)

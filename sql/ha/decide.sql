@@ -1,6 +1,8 @@
 -- The HA choice for every entity touched this cycle (docs/architecture.md, "HA choice").
--- Inputs: STG_ENTITY (each member's version), CTL_DSS_SESSION (each member's data source sessions),
--- and the cycle's _HA_TOUCHED (entities), _HA_MEMBER (configured members), _KIND (kind → role).
+-- Inputs: the cycle's _HA_STAGED (every member's version of each entity touched, from STG_ENTITY) and
+-- _HA_DECIDED (their decisions so far, from CTL_HA_DECISION, with ROW_ID), both read within the cycle's
+-- reach (idbmart/extract/reach.py); CTL_DSS_SESSION (each member's data source sessions); _HA_MEMBER
+-- (configured members), _KIND (kind → role).
 -- Rule, in order: a member whose version ended beats one whose version is still open (stuck); then
 -- a member whose version has rows in every table another member's has (one that lost a table's rows,
 -- an IDB whose G_PARTY is empty, or one of whose rows lost a value that did not convert, holds
@@ -8,15 +10,15 @@
 -- then the primary; then the member covering more of it. Coverage is counted in whole seconds over
 -- [START_TS, END_TS], the lifetime the members together know, and never before the set's first
 -- session of that role.
--- The output's last three columns tell idbmart/ha/choose.py which rows to move when the choice changes:
--- the member chosen before (OLD_SOURCE), the runs that staged the chosen and the old member's
--- versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry its run as EXTRACT_RUN_ID). An HA set
+-- The output's last four columns tell idbmart/ha/choose.py which decision row to replace (OLD_ROW_ID)
+-- and which rows to move when the choice changes: the member chosen before (OLD_SOURCE), the runs that
+-- staged the chosen and the old member's versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry
+-- its run as EXTRACT_RUN_ID). An HA set
 -- has one or two members (idbmart/config.py), so the old member is the chosen one or the runner-up.
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
          e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES
-  FROM STG_ENTITY AS e
-  JOIN _HA_TOUCHED AS t USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+  FROM _HA_STAGED AS e
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
   JOIN _KIND AS k USING (ENTITY_KIND)
 ),
@@ -101,8 +103,9 @@ SELECT
   CASE WHEN o.SOURCE_NAME <> p.SOURCE_NAME THEN o.SOURCE_NAME END AS PREV_SOURCE,
   :run_id AS RUN_ID,
   -- Not kept in CTL_HA_DECISION (see the header).
+  o.ROW_ID AS OLD_ROW_ID,
   o.SOURCE_NAME AS OLD_SOURCE,
   p.STAGED_RUN_ID,
   CASE o.SOURCE_NAME WHEN p.SOURCE_NAME THEN p.STAGED_RUN_ID WHEN p.R_SOURCE THEN p.R_RUN_ID END AS OLD_RUN_ID
 FROM paired AS p
-LEFT JOIN CTL_HA_DECISION AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+LEFT JOIN _HA_DECIDED AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)

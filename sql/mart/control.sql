@@ -78,6 +78,17 @@ CREATE TABLE IF NOT EXISTS STG_ENTITY (
   TABLES       VARCHAR[]                   -- the kind's tables this version has rows in (the HA choice's evidence)
 );
 
+-- The versions in STG_ENTITY still open (END_TS NULL: stuck, or a chat still active), with the run that
+-- staged each: no time bounds them, so a cycle finds those of its entities here and reads them by run
+-- (idbmart/extract/reach.py). Kept in step with STG_ENTITY by the staging merge.
+CREATE TABLE IF NOT EXISTS STG_ENTITY_OPEN (
+  SOURCE_NAME  VARCHAR NOT NULL,
+  HA_SET       VARCHAR NOT NULL,
+  ENTITY_KIND  VARCHAR NOT NULL,
+  ENTITY_KEY   VARCHAR NOT NULL,
+  RUN_ID       BIGINT NOT NULL             -- STG_ENTITY.RUN_ID of the version
+);
+
 -- The HA choice: for every HA set and entity, the member its GIDB rows come from, and why.
 CREATE TABLE IF NOT EXISTS CTL_HA_DECISION (
   HA_SET       VARCHAR NOT NULL,
