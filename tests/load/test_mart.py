@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from idbmart.errors import IdbmartError, KeyConflict
-from idbmart.load import mart, merge
+from idbmart.load import mart, merge, scans
 from idbmart.load.db import create_empty, run
 
 ROW_GROUP = 122_880  # DuckDB's rows per row group
@@ -201,6 +201,26 @@ def test_replace_reads_its_scope_wherever_the_rows_lie(tmp_path):
         "v",
         "v",
     )
+
+
+def test_replace_reads_deletes_and_updates_within_the_row_groups_its_scope_holds(tmp_path):
+    """`ranged`, with the scope's rows in the last of three row groups: finding them, and deleting the
+    row gone from the new rows and updating the one changed, each read that row group alone (keys in
+    insertion order would let zone maps skip the others anyway; here the key is a hash, as the facts')."""
+    con = mart.connect(tmp_path / "mart.duckdb")
+    run(con, "CREATE TABLE FACT (K UBIGINT, G BIGINT, V VARCHAR, CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)")
+    run(con, f"INSERT INTO FACT SELECT hash(i), i // 1000, 'v', 100, 100 FROM range({3 * ROW_GROUP}) r(i)")
+    run(con, "CHECKPOINT")
+    last = (3 * ROW_GROUP - 1) // 1000  # a scope of 1,000 rows in the last row group
+    run(con, f"""CREATE TEMP TABLE _N AS SELECT K, G, CASE WHEN row_number() OVER (ORDER BY K DESC) = 1 THEN 'changed'
+                 ELSE V END AS V FROM FACT WHERE G = {last} ORDER BY K OFFSET 1""")  # fmt: skip
+    with scans.recording() as log:
+        scans.watch(con)
+        assert merge.replace(con, "FACT", "K", "_N", f"G = {last}", 200, ranged=True) == (0, 1, 1)
+    reads = [(s.statement.split()[0], s.row_groups, s.of_row_groups) for s in log.scans if s.table.endswith("FACT")]
+    assert {r[0] for r in reads} >= {"DELETE", "UPDATE"}
+    assert all(groups == 1 for _, groups, of in reads) and {of for _, _, of in reads} == {3}, reads
+    con.close()
 
 
 def test_a_column_added_to_the_mart_ddl_reaches_a_mart_made_before_it(tmp_path):
