@@ -3,6 +3,8 @@ key; the changes of the facts the aggregates read are recorded in _T_TOUCHED."""
 
 from __future__ import annotations
 
+import weakref
+
 import duckdb
 
 from idbmart.errors import IdbmartError, KeyConflict
@@ -25,8 +27,7 @@ def _log_gone(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...],
     """In CTL_PUBLISH_GONE, for the readers' buffers (idbmart.load.publish): the keys of the rows gone, and
     of the changed rows whose START_TS or DATE_TIME_KEY changed (with the old one: where the buffer holds
     them). A connection without the control tables (no mart) keeps none."""
-    if not run(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'CTL_PUBLISH_GONE' "
-                    "AND database_name = current_database()")[0][0]:  # fmt: skip
+    if not _keeps_gone(con):
         return
     key_json = "to_json(struct_pack(" + ", ".join(f'"{k}" := o."{k}"' for k in keys) + "))::VARCHAR"
     prune = next((c for c in ("START_TS", "DATE_TIME_KEY") if c in cols), None)
@@ -39,6 +40,23 @@ def _log_gone(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...],
     run(con, f"""INSERT INTO CTL_PUBLISH_GONE
                  SELECT '{table}', {key_json}, {f'o."{prune}"' if prune else "NULL"}, {audit_key} FROM _GONE AS o
                  {moved}""")  # fmt: skip
+
+
+_KEEPS_GONE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → it has CTL_PUBLISH_GONE
+
+
+def _keeps_gone(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database has CTL_PUBLISH_GONE (a mart's), asked once per connection: the
+    catalog query costs milliseconds, and a cycle's replaces asked it some forty times (0.35 s a cycle)."""
+    if con not in _KEEPS_GONE:
+        _KEEPS_GONE[con] = bool(
+            run(
+                con,
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'CTL_PUBLISH_GONE' "
+                "AND database_name = current_database()",
+            )[0][0]  # fmt: skip
+        )
+    return _KEEPS_GONE[con]
 
 
 def start_touched(con: duckdb.DuckDBPyConnection) -> None:
