@@ -342,8 +342,9 @@ def _execute(con, model: Model, values: Mapping, results: Results, touched: froz
             touched=model.target in touched, ranged=model.ranged,
         )  # fmt: skip
         results.add(model.target, result)
-    else:
-        run(con, sql)
+    else:  # one statement at a time: each is then timed, profiled and named on its own
+        for statement in con.extract_statements(sql):
+            run(con, statement.query)
 
 
 # -- models written in Python -----------------------------------------------------------------------------
