@@ -63,8 +63,8 @@ def start_touched(con: duckdb.DuckDBPyConnection) -> None:
     """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
     run(
         con,
-        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED "
-        "(FACT VARCHAR, INTERACTION_ID BIGINT, RESOURCE_KEY BIGINT, START_TS BIGINT, END_TS BIGINT)",
+        "CREATE OR REPLACE TEMP TABLE _T_TOUCHED (FACT VARCHAR, INTERACTION_ID BIGINT, RESOURCE_KEY BIGINT, "
+        "MEDIA_RESOURCE_KEY BIGINT, START_TS BIGINT, END_TS BIGINT)",
     )
 
 
@@ -92,8 +92,9 @@ def replace(
     rewriting them all: deleting and inserting the rebuilt rows, changed or not, rewrote the largest
     facts whole.
     With `touched`, the old and new versions of every row inserted, changed or deleted are recorded in
-    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, START_TS, END_TS; NULL where the table
-    has no such column), which is what the aggregate stage re-aggregates.
+    the temp table _T_TOUCHED (FACT, INTERACTION_ID, RESOURCE_KEY, MEDIA_RESOURCE_KEY, START_TS, END_TS;
+    NULL where the table has no such column), which is what the aggregate stage re-aggregates and the
+    resources' first-seen times follow (sql/transform/control/resource_seen_refresh.sql).
     With `ranged`, the scope's old rows are read, deleted and updated within the rowids they hold
     (_rows_of): for a large table whose scope's keys give DuckDB's zone maps nothing to skip (hashed
     interaction keys).
@@ -164,15 +165,16 @@ def replace(
     if inserted:
         run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
     if touched:
-        ixn, res, start, end = (
-            c if c in cols else "NULL" for c in ("INTERACTION_ID", "RESOURCE_KEY", "START_TS", "END_TS")
+        recorded = ", ".join(
+            c if c in cols else "NULL"
+            for c in ("INTERACTION_ID", "RESOURCE_KEY", "MEDIA_RESOURCE_KEY", "START_TS", "END_TS")
         )
         run(
             con,
             f"""INSERT INTO _T_TOUCHED
-            SELECT '{table}', {ixn}, {res}, {start}, {end} FROM _NEW WHERE _FATE <> 'kept'
+            SELECT '{table}', {recorded} FROM _NEW WHERE _FATE <> 'kept'
             UNION ALL
-            SELECT '{table}', {ixn}, {res}, {start}, {end} FROM _OLD AS o
+            SELECT '{table}', {recorded} FROM _OLD AS o
             ANTI JOIN (SELECT {key_list} FROM _NEW WHERE _FATE = 'kept') AS n ON {on}""",
         )
     return inserted, deleted, changed

@@ -1,7 +1,10 @@
 -- model: stg_resource_seen
 -- layer: control
 --
--- STG_RESOURCE_SEEN: the resources this cycle's facts met (resource_seen.sql), kept across cycles.
+-- STG_RESOURCE_SEEN: the resources this cycle's facts met (resource_seen.sql), kept across cycles;
+-- those it met first in _T_SEEN_NEW (resource_seen_refresh.sql counts their facts).
+CREATE OR REPLACE TEMP TABLE _T_SEEN_NEW AS
+SELECT RESOURCE_KEY FROM _T_SEEN WHERE RESOURCE_KEY NOT IN (SELECT RESOURCE_KEY FROM STG_RESOURCE_SEEN);
 INSERT INTO STG_RESOURCE_SEEN BY NAME SELECT * FROM _T_SEEN
 ON CONFLICT (RESOURCE_KEY) DO UPDATE SET IDENTITY_RULE = EXCLUDED.IDENTITY_RULE,
   RESOURCE_NAME = EXCLUDED.RESOURCE_NAME, SWITCH_DBID = EXCLUDED.SWITCH_DBID, TENANTID = EXCLUDED.TENANTID,
