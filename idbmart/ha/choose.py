@@ -2,7 +2,8 @@
 
 Set-based (sql/ha/decide.sql), in the cycle's transaction. Decisions are recomputed for every entity
 a member (re)delivered this cycle, from every member's version staged so far, so the choice is a
-function of what the members hold, not of the order cycles saw it in.
+function of what the members hold, not of the order cycles saw it in. Those versions and the decisions
+before are read within the cycle's reach (idbmart/extract/reach.py), not from every entity kept.
 
 Each version's rows are kept once: the chosen member's in GIDB_*, the others' in STG_* (staging
 writes a new version straight to the one its member's choice says, after this step). Where the

@@ -223,6 +223,20 @@ def test_replace_reads_deletes_and_updates_within_the_row_groups_its_scope_holds
     con.close()
 
 
+def test_a_mart_made_before_the_open_versions_were_listed_lists_them_when_next_opened(tmp_path):
+    """STG_ENTITY_OPEN (idbmart/extract/reach.py) made for a mart that has none, from its STG_ENTITY: the
+    versions still open (END_TS NULL) with their runs, the ended ones not."""
+    path = tmp_path / "mart.duckdb"
+    con = mart.connect(path)
+    run(con, "INSERT INTO STG_ENTITY VALUES ('a', 's', 'interaction', 'open', 100, NULL, TRUE, 7, NULL), "
+             "('a', 's', 'interaction', 'ended', 100, 200, FALSE, 8, NULL)")  # fmt: skip
+    run(con, "DROP TABLE STG_ENTITY_OPEN")
+    con.close()
+    con = mart.connect(path)
+    assert run(con, "SELECT * FROM STG_ENTITY_OPEN") == [("a", "s", "interaction", "open", 7)]
+    con.close()
+
+
 def test_a_column_added_to_the_mart_ddl_reaches_a_mart_made_before_it(tmp_path):
     """A mart made before TECHNICAL_DESCRIPTOR's display names and the IRF's POST_CONS_XFER_ACW_*
     columns gets them on connecting, its rows kept (NULL in the new columns)."""
