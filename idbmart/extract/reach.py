@@ -38,17 +38,19 @@ SLACK_S = 3600  # an hour of clock disagreement between members: about one row g
 @dataclass(frozen=True)
 class Reach:
     """The cycle's bound: rows ending at or after `lo` (None: a version the cycle delivered has no
-    START_TS, so nothing bounds it), and the runs that staged the open versions of its entities."""
+    START_TS, so nothing bounds it), and the runs that staged the open versions of its entities.
+    A cycle that delivered nothing (`touched` 0) has nothing to look up."""
 
     lo: int | None
     open_runs: tuple[int, ...]
+    touched: int = 1
 
     def rows(self, table: str, also_runs: tuple[int, ...] = ()) -> str:
         """`table` (STG_ENTITY or CTL_HA_DECISION: END_TS, RUN_ID) as far as the cycle can need it,
         as a subquery with each row's ROW_ID (its rowid, for a delete by row). Two scans, not one with
         an OR: DuckDB skips row groups by one column's zone maps per filter."""
-        if self.lo is None:
-            return f"(SELECT *, rowid AS ROW_ID FROM {table})"
+        if not self.touched or self.lo is None:
+            return f"(SELECT *, rowid AS ROW_ID FROM {table}{'' if self.touched else ' WHERE FALSE'})"
         runs = sorted({*self.open_runs, *also_runs})
         named = f" UNION ALL SELECT *, rowid AS ROW_ID FROM {table} WHERE (END_TS >= {self.lo}) IS NOT TRUE " \
                 f"AND RUN_ID IN ({', '.join(map(str, runs))})" if runs else ""  # fmt: skip
@@ -64,14 +66,15 @@ def measure(con: duckdb.DuckDBPyConnection) -> Reach:
         SELECT (SELECT CASE WHEN count(*) = count(START_TS) THEN min(START_TS) - {SLACK_S} END FROM _X_LATEST) AS LO,
                (SELECT coalesce(list(DISTINCT o.RUN_ID ORDER BY o.RUN_ID), []) FROM STG_ENTITY_OPEN o
                 JOIN (SELECT DISTINCT HA_SET, ENTITY_KIND, ENTITY_KEY FROM _X_LATEST) AS t
-                  USING (HA_SET, ENTITY_KIND, ENTITY_KEY)) AS OPEN_RUNS""",
+                  USING (HA_SET, ENTITY_KIND, ENTITY_KEY)) AS OPEN_RUNS,
+               (SELECT count(*) FROM _X_LATEST) AS TOUCHED""",
     )
     return read(con)
 
 
 def read(con: duckdb.DuckDBPyConnection) -> Reach:
-    lo, open_runs = run(con, "SELECT LO, OPEN_RUNS FROM _X_REACH")[0]
-    return Reach(lo, tuple(open_runs))
+    lo, open_runs, touched = run(con, "SELECT LO, OPEN_RUNS, TOUCHED FROM _X_REACH")[0]
+    return Reach(lo, tuple(open_runs), touched)
 
 
 def keep_open(con: duckdb.DuckDBPyConnection, run_id: int) -> None:
