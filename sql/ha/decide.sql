@@ -13,8 +13,8 @@
 -- The output's last four columns tell idbmart/ha/choose.py which decision row to replace (OLD_ROW_ID)
 -- and which rows to move when the choice changes: the member chosen before (OLD_SOURCE), the runs that
 -- staged the chosen and the old member's versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry
--- its run as EXTRACT_RUN_ID). An HA set
--- has one or two members (idbmart/config.py), so the old member is the chosen one or the runner-up.
+-- its run as EXTRACT_RUN_ID). An HA set has one or two members (idbmart/config.py), so the old member
+-- is the chosen one or the runner-up.
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
          e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES

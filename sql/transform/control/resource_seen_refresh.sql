@@ -4,7 +4,7 @@
 --
 -- STG_RESOURCE_SEEN's first-seen times as a function of the facts: each resource at its earliest fact.
 -- A resource is never forgotten (Info Mart keeps its RESOURCE_ rows): one whose facts were all rebuilt
--- without it keeps the time it had. Kept so from what the cycle changed, as the facts are kept for
+-- without it keeps the time it had, and a later fact does not move it. Kept so from what the cycle changed, as the facts are kept for
 -- ever: _T_TOUCHED holds the old and the new version of every fact row the cycle inserted, changed or
 -- deleted. A resource none of whose changed rows began at or before its first-seen time keeps it (its
 -- earliest fact is still there). The others, and the resources this cycle met first (_T_SEEN_NEW),
