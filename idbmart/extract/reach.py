@@ -43,7 +43,7 @@ class Reach:
 
     lo: int | None
     open_runs: tuple[int, ...]
-    touched: int = 1
+    touched: int
 
     def rows(self, table: str, also_runs: tuple[int, ...] = ()) -> str:
         """`table` (STG_ENTITY or CTL_HA_DECISION: END_TS, RUN_ID) as far as the cycle can need it,
@@ -63,11 +63,12 @@ def measure(con: duckdb.DuckDBPyConnection) -> Reach:
     run(
         con,
         f"""CREATE OR REPLACE TEMP TABLE _X_REACH AS
-        SELECT (SELECT CASE WHEN count(*) = count(START_TS) THEN min(START_TS) - {SLACK_S} END FROM _X_LATEST) AS LO,
+        SELECT CASE WHEN count(*) = count(START_TS) THEN min(START_TS) - {SLACK_S} END AS LO,
                (SELECT coalesce(list(DISTINCT o.RUN_ID ORDER BY o.RUN_ID), []) FROM STG_ENTITY_OPEN o
                 JOIN (SELECT DISTINCT HA_SET, ENTITY_KIND, ENTITY_KEY FROM _X_LATEST) AS t
                   USING (HA_SET, ENTITY_KIND, ENTITY_KEY)) AS OPEN_RUNS,
-               (SELECT count(*) FROM _X_LATEST) AS TOUCHED""",
+               count(*) AS TOUCHED
+        FROM _X_LATEST""",
     )
     return read(con)
 

@@ -54,7 +54,7 @@ def _keeps_gone(con: duckdb.DuckDBPyConnection) -> bool:
                 con,
                 "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'CTL_PUBLISH_GONE' "
                 "AND database_name = current_database()",
-            )[0][0]  # fmt: skip
+            )[0][0]
         )
     return _KEEPS_GONE[con]
 

@@ -18,12 +18,14 @@ def test_first_seen_times_follow_the_facts_a_cycle_changed(tmp_path):
     fact moved from 100 to 300 -> 150 (its other fact); 3 gets a fact at 50 -> 50; 4's only fact deleted
     -> still 100 (never forgotten: Info Mart keeps its RESOURCE_ row); 5 gets a fact after its first
     (t=900) -> still 100; 6 has facts at 400 (as a DN, in MEDIA_RESOURCE_KEY) and 350 -> 350; 7 was met
-    but points at no fact -> the time the cycle met it, 700. Resource 9 (first
-    seen at 0, its facts the first three row groups, all before T) is untouched: it keeps its time, and
-    none of its row groups is read."""
+    but points at no fact -> the time the cycle met it, 700. Resource 9 (first seen at 0, its facts the
+    first three row groups, all before T) is untouched: it keeps its time, and none of its row groups
+    is read."""
     con = mart.connect(tmp_path / "mart.duckdb")
-    irf = "INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, RESOURCE_KEY, MEDIA_RESOURCE_KEY, "
-    irf += "START_TS)"
+    irf = (
+        "INTERACTION_RESOURCE_FACT (INTERACTION_RESOURCE_ID, INTERACTION_ID, RESOURCE_KEY, MEDIA_RESOURCE_KEY, "
+        "START_TS)"
+    )
     run(con, f"INSERT INTO {irf} SELECT -i, -i, 9, NULL, i FROM range(1, {3 * ROW_GROUP} + 1) r(i)")
     before = [(10, 1, 100), (11, 1, 200), (20, 2, 100), (21, 2, 150), (30, 3, 100), (40, 4, 100), (50, 5, 100)]
     run(con, f"INSERT INTO {irf} VALUES " + ", ".join(f"({i}, {i}, {r}, NULL, {T + t})" for i, r, t in before))
