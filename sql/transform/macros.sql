@@ -56,6 +56,11 @@ CREATE OR REPLACE TEMP MACRO in_family(family, families, v) AS
 -- transform's runner). DuckDB then skips the row groups of older rows by their zone maps instead of
 -- reading every day GIDB keeps. A row without a time is always read.
 CREATE OR REPLACE TEMP MACRO in_ixn_time(ts, from_ts) AS (ts >= from_ts OR ts IS NULL);
+-- The rows of `tbl` in_ixn_time by its column `ts`, as two scans: where `from_ts` is a subquery's value,
+-- DuckDB skips row groups by `ts >= from_ts` alone, not by it OR'ed with `ts IS NULL`.
+CREATE OR REPLACE TEMP MACRO ixn_time_rows(tbl, ts, from_ts) AS TABLE
+  SELECT * FROM query_table(tbl) WHERE columns(ts) >= from_ts
+  UNION ALL SELECT * FROM query_table(tbl) WHERE columns(ts) IS NULL;
 
 -- Whether a source time can be true: no IDB recorded anything before 2000-01-01 (PLAUSIBLE_FROM_TS
 -- in idbmart/extract/entities.py, set by idbmart/transform/build.py; a CREATED_TS of
@@ -86,18 +91,19 @@ CREATE OR REPLACE TEMP MACRO dnd_factored(mediatype) AS
 --   a call that came in from another site through ISCC (G_IS_LINK, DIRECTION in) → the IR of the call it
 --   came from, in that site's IDB (Info Mart 8 merges multi-site calls itself: ICON's merge procedure
 --   "does not merge records that are distributed across more than one IDB", ICON UG MergeStoredProcedure).
--- An IR with more than one parent keeps the least. (The tables are parameters so that the macro binds
--- when it is used, not when it is made: a model run alone has no GIDB.)
+-- An IR with more than one parent keeps the least. PARENT_RUN_ID is the run that staged the parent's
+-- GIDB rows (their EXTRACT_RUN_ID). (The tables are parameters so that the macro binds when it is used,
+-- not when it is made: a model run alone has no GIDB.)
 CREATE OR REPLACE TEMP MACRO ixn_parents(from_ts, calls := 'GIDB_G_CALL', links := 'GIDB_G_IS_LINK') AS TABLE
-  SELECT CHILD, min(PARENT) AS PARENT FROM (
-    SELECT c.ENTITY_KEY AS CHILD, m.ENTITY_KEY AS PARENT
-    FROM query_table(calls) AS c JOIN query_table(calls) AS m ON m.CALLID = c.PARENTCALLID
+  WITH call AS NOT MATERIALIZED (SELECT * FROM ixn_time_rows(calls, 'CREATED_TS', from_ts)),
+  link AS NOT MATERIALIZED (SELECT * FROM ixn_time_rows(links, 'ADDED_TS', from_ts))
+  SELECT CHILD, min(PARENT) AS PARENT, arg_min(PARENT_RUN_ID, PARENT) AS PARENT_RUN_ID FROM (
+    SELECT c.ENTITY_KEY AS CHILD, m.ENTITY_KEY AS PARENT, m.EXTRACT_RUN_ID AS PARENT_RUN_ID
+    FROM call AS c JOIN call AS m ON m.CALLID = c.PARENTCALLID
     WHERE c.CALLID = c.ENTITY_KEY AND c.CALLTYPE = CallType.CONSULT AND m.ENTITY_KEY <> c.ENTITY_KEY
-      AND in_ixn_time(c.CREATED_TS, from_ts) AND in_ixn_time(m.CREATED_TS, from_ts)
     UNION ALL
-    SELECT l.ENTITY_KEY, c.ENTITY_KEY
-    FROM query_table(links) AS l JOIN query_table(calls) AS c ON c.CALLID = l.REMOTECALLID
+    SELECT l.ENTITY_KEY, c.ENTITY_KEY, c.EXTRACT_RUN_ID
+    FROM link AS l JOIN call AS c ON c.CALLID = l.REMOTECALLID
     WHERE l.DIRECTION = LinkDirection.IN AND c.ENTITY_KEY <> l.ENTITY_KEY
-      AND in_ixn_time(l.ADDED_TS, from_ts) AND in_ixn_time(c.CREATED_TS, from_ts)
   )
   GROUP BY CHILD;
