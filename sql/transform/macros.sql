@@ -62,6 +62,12 @@ CREATE OR REPLACE TEMP MACRO ixn_time_rows(tbl, ts, from_ts) AS TABLE
   SELECT * FROM query_table(tbl) WHERE columns(ts) >= from_ts
   UNION ALL SELECT * FROM query_table(tbl) WHERE columns(ts) IS NULL;
 
+-- A bound taken from a set that may be empty (its min or max: NULL then), as a lower or an upper bound
+-- of a time or a run. DuckDB reads every row group for a comparison with NULL; where the set is empty
+-- these bound nothing in (the greatest BIGINT from, the least up to), and no row group is read.
+CREATE OR REPLACE TEMP MACRO bound_from(v) AS coalesce(v, 9223372036854775807);
+CREATE OR REPLACE TEMP MACRO bound_to(v) AS coalesce(v, -9223372036854775808);
+
 -- Whether a source time can be true: no IDB recorded anything before 2000-01-01 (PLAUSIBLE_FROM_TS
 -- in idbmart/extract/entities.py, set by idbmart/transform/build.py; a CREATED_TS of
 -- -86400 is a broken row or clock). An implausible time is not used: its row is read by a stated rule

@@ -27,8 +27,8 @@ user_data_call AS (
   SELECT u.VALUE AS CALLATTID, min(u.CALLID) AS CALLID
   FROM GIDB_G_USERDATA_HISTORY AS u
   WHERE u.KEYNAME = $attempt_guid_key
-    AND u.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - $max_call_s
-                       AND (SELECT max(END_TS) FROM attempt) + $max_call_s
+    AND u.ADDED_TS BETWEEN bound_from((SELECT min(START_TS) FROM attempt) - $max_call_s)
+                       AND bound_to((SELECT max(END_TS) FROM attempt) + $max_call_s)
     AND u.VALUE IN (SELECT CALLATTID FROM attempt)
   GROUP BY ALL
 ),
@@ -43,8 +43,8 @@ call_ixn AS (
   SELECT c.CALLID, any_value(c.ENTITY_KEY) AS ROOT, min(c.CREATED_TS) AS CREATED_TS,
          max(c.TERMINATED_TS) FILTER (c.TERMINATED_TS < $sentinel) AS TERMINATED_TS
   FROM GIDB_G_CALL AS c WHERE c.CALLID IN (SELECT CALLID FROM linked)
-    AND c.CREATED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - $max_call_s
-                         AND (SELECT max(END_TS) FROM attempt) + $max_call_s
+    AND c.CREATED_TS BETWEEN bound_from((SELECT min(START_TS) FROM attempt) - $max_call_s)
+                         AND bound_to((SELECT max(END_TS) FROM attempt) + $max_call_s)
   GROUP BY ALL
 ),
 customer_party AS MATERIALIZED (  -- read first: left to itself DuckDB joined all of them to their history
@@ -54,8 +54,8 @@ customer_party AS MATERIALIZED (  -- read first: left to itself DuckDB joined al
   -- row groups of other days (every G_PARTY row GIDB keeps was read).
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
   WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = PartyType.EXTERNAL
-    AND CREATED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - $max_call_s
-                       AND (SELECT max(END_TS) FROM attempt) + $max_call_s
+    AND CREATED_TS BETWEEN bound_from((SELECT min(START_TS) FROM attempt) - $max_call_s)
+                       AND bound_to((SELECT max(END_TS) FROM attempt) + $max_call_s)
   UNION ALL
   SELECT HA_SET, ENTITY_KEY, PARTYID, CALLID FROM GIDB_G_PARTY
   WHERE CALLID IN (SELECT CALLID FROM linked) AND TYPE = PartyType.EXTERNAL AND CREATED_TS IS NULL
@@ -67,8 +67,8 @@ answered AS (
   FROM customer_party AS p
   JOIN GIDB_G_PARTY_HISTORY AS h ON h.HA_SET = p.HA_SET AND h.ENTITY_KEY = p.ENTITY_KEY AND h.PARTYID = p.PARTYID
   WHERE h.STATE = PartyState.CONNECTED
-    AND h.ADDED_TS BETWEEN (SELECT min(START_TS) FROM attempt) - $max_call_s
-                       AND (SELECT max(END_TS) FROM attempt) + $max_call_s
+    AND h.ADDED_TS BETWEEN bound_from((SELECT min(START_TS) FROM attempt) - $max_call_s)
+                       AND bound_to((SELECT max(END_TS) FROM attempt) + $max_call_s)
   GROUP BY ALL
 ),
 chain AS (  -- one version per chain, should two IDBs outside an HA pair hold it
@@ -90,8 +90,8 @@ agent_irf AS (
          arg_min(RESOURCE_KEY, INTERACTION_RESOURCE_ORDINAL) AS RESOURCE_KEY
   FROM INTERACTION_RESOURCE_FACT
   WHERE INTERACTION_ID IN (SELECT idb_key(ROOT) FROM call_ixn) AND AGENT_MATCH <> 'not_agent_dn'
-    AND START_TS BETWEEN (SELECT min(CREATED_TS) FROM call_ixn) AND (SELECT max(CREATED_TS) FROM call_ixn)
-                         + $max_call_s
+    AND START_TS BETWEEN bound_from((SELECT min(CREATED_TS) FROM call_ixn))
+                     AND bound_to((SELECT max(CREATED_TS) FROM call_ixn) + $max_call_s)
   GROUP BY ALL
 )
 SELECT

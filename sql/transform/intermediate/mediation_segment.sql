@@ -28,6 +28,8 @@ vq AS (
         WHERE in_ixn_time(g.CREATED_TS, $ixn_from)) AS c
     ON c.CALLID = v.CALLID
   JOIN _T_SRC AS src ON src.SOURCE_NAME = v.SOURCE_NAME
+  -- a stay begins in its call (stamped by the VQ IDB's clock: the hour $ixn_from allows)
+  WHERE in_ixn_time(v.ADDED_TS, $ixn_from) OR NOT plausible_ts(v.ADDED_TS)
 ),
 vq_target AS (
   SELECT vq.MEDIATION_SEGMENT_ID, t.IRF_ID, t.CREATED_TS, t.ANSWER_TS, t.MEASURED_END_TS

@@ -56,8 +56,8 @@ entity AS MATERIALIZED (  -- each root found, with the run of the GIDB rows it w
 first_call AS MATERIALIZED (  -- each root's earliest call: FIRST_TS as recorded, START_TS the earliest plausible
   SELECT ENTITY_KEY AS ROOT, min(CREATED_TS) AS FIRST_TS, min(CREATED_TS) FILTER (plausible_ts(CREATED_TS)) AS START_TS
   FROM (
-    SELECT ENTITY_KEY, CREATED_TS FROM GIDB_G_CALL  -- (no run found: the greatest BIGINT, nothing read)
-    WHERE EXTRACT_RUN_ID >= coalesce((SELECT min(RUN_ID) FROM entity WHERE NOT OPEN), 9223372036854775807)
+    SELECT ENTITY_KEY, CREATED_TS FROM GIDB_G_CALL
+    WHERE EXTRACT_RUN_ID >= bound_from((SELECT min(RUN_ID) FROM entity WHERE NOT OPEN))
       AND ENTITY_KEY IN (SELECT ROOT FROM entity WHERE NOT OPEN)
     UNION ALL
     SELECT ENTITY_KEY, CREATED_TS FROM GIDB_G_CALL
@@ -82,7 +82,7 @@ top AS MATERIALIZED (
 ),
 ancestor_call AS (  -- the earliest plausible call of the first IRs found up the chains, by their runs
   SELECT ENTITY_KEY AS ROOT, min(CREATED_TS) FILTER (plausible_ts(CREATED_TS)) AS START_TS FROM GIDB_G_CALL
-  WHERE EXTRACT_RUN_ID >= coalesce((SELECT min(RUN_ID) FROM top), 9223372036854775807)
+  WHERE EXTRACT_RUN_ID >= bound_from((SELECT min(RUN_ID) FROM top))
     AND ENTITY_KEY IN (SELECT ROOT FROM top WHERE RUN_ID IS NOT NULL)
   GROUP BY ENTITY_KEY
 )

@@ -8,6 +8,7 @@
 -- the call attempt GUID in the call's user data (the call may be loaded after its chain).
 WITH ixn_call AS (
   SELECT c.CALLID, c.CREATED_TS FROM GIDB_G_CALL AS c JOIN _T_IXN AS i ON c.ENTITY_KEY = i.ROOT
+  WHERE in_ixn_time(c.CREATED_TS, $ixn_from) OR NOT plausible_ts(c.CREATED_TS)  -- not every day GIDB keeps
 )
 SELECT ENTITY_KEY AS CHAINGUID FROM _HA_NEW WHERE ENTITY_KIND = 'chain'
 UNION
@@ -19,6 +20,5 @@ UNION
 SELECT h.CHAINGUID FROM GIDB_G_USERDATA_HISTORY AS u JOIN ixn_call USING (CALLID)
 JOIN GIDB_GO_CHAINREC_HIST AS h ON h.CALLATTID = u.VALUE
 WHERE u.KEYNAME = $attempt_guid_key
-  -- user data is attached while the call lasts: the bounds let DuckDB skip other days' row groups
-  AND u.ADDED_TS BETWEEN (SELECT min(CREATED_TS) FROM ixn_call)
-                     AND (SELECT max(CREATED_TS) FROM ixn_call) + $max_call_s
+  -- user data is added while its call goes on: from the cycle's first call on (user_data_changes.sql)
+  AND (in_ixn_time(u.ADDED_TS, $ixn_from) OR NOT plausible_ts(u.ADDED_TS))
