@@ -60,12 +60,14 @@ def _keeps_gone(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def start_touched(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes."""
+    """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes, and an empty
+    _T_TOUCHED_FROM, where a ranged one records the least rowid its scope's rows hold (FACT, FROM_ROW)."""
     run(
         con,
         "CREATE OR REPLACE TEMP TABLE _T_TOUCHED (FACT VARCHAR, INTERACTION_ID BIGINT, RESOURCE_KEY BIGINT, "
         "MEDIA_RESOURCE_KEY BIGINT, START_TS BIGINT, END_TS BIGINT)",
     )
+    run(con, "CREATE OR REPLACE TEMP TABLE _T_TOUCHED_FROM (FACT VARCHAR, FROM_ROW BIGINT)")
 
 
 def replace(
@@ -97,7 +99,9 @@ def replace(
     resources' first-seen times follow (sql/transform/control/resource_seen_refresh.sql).
     With `ranged`, the scope's old rows are read, deleted and updated within the rowids they hold
     (_rows_of): for a large table whose scope's keys give DuckDB's zone maps nothing to skip (hashed
-    interaction keys).
+    interaction keys). With both, the least rowid the scope's rows hold after the replace (old or
+    appended) goes to _T_TOUCHED_FROM: the aggregates read the rows of the cycle's interactions from
+    there on (sql/aggregate/touched.sql), not the scope's column of the whole table again.
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
@@ -162,6 +166,9 @@ def replace(
             f"""UPDATE {table} SET {", ".join([*sets, "UPDATE_AUDIT_KEY = n.UPDATE_AUDIT_KEY"])}
             FROM (SELECT * FROM _NEW WHERE _FATE = 'changed') AS n WHERE {within(table)} AND {match}""",
         )
+    if touched and ranged:  # appended rows' rowids start at or after the count of rows before them
+        start = lo if lo >= 0 else run(con, f"SELECT count(*) FROM {table}")[0][0]
+        run(con, f"INSERT INTO _T_TOUCHED_FROM VALUES ('{table}', {start})")
     if inserted:
         run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
     if touched:

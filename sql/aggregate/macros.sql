@@ -17,6 +17,18 @@ CREATE OR REPLACE TEMP MACRO state_seconds(s, e, k) AS overlap_s(s, state_end(s,
 CREATE OR REPLACE TEMP MACRO session_intervals(s, e) AS
   range(interval_key(s), CASE WHEN e < $sentinel THEN greatest(e, s + 1) ELSE s + 1 END, 900);
 
+-- Where the rows of an interaction fact (INTERACTION_FACT, INTERACTION_RESOURCE_FACT,
+-- MEDIATION_SEGMENT_FACT) of the interactions the cycle's transform changed (_T_TOUCHED) begin: at or
+-- after the least rowid its replaces of that fact recorded (_T_TOUCHED_FROM, idbmart.load.merge.replace).
+-- A scan from there does not read the whole table's INTERACTION_ID (hashed keys: zone maps skip
+-- nothing); where none is recorded, from the first row. (The tables are parameters so that the macros
+-- bind when they are used: a recomputation without a transform has neither.)
+CREATE OR REPLACE TEMP MACRO touched_from(of_table, marks := '_T_TOUCHED_FROM') AS
+  coalesce((SELECT min(FROM_ROW) FROM query_table(marks) WHERE FACT = of_table), 0);
+-- Whether an interaction is one the cycle's transform changed.
+CREATE OR REPLACE TEMP MACRO touched_interaction(id, touched := '_T_TOUCHED') AS
+  id IN (SELECT INTERACTION_ID FROM query_table(touched) WHERE FACT <> 'CONTACT_ATTEMPT_FACT');
+
 -- The rows of a state fact (SM_RES_STATE_FACT, SM_RES_STATE_REASON_FACT: source states;
 -- IXN_RESOURCE_STATE_FACT: source handling) in the touched (interval, agent) pairs of _AG_TOUCHED, one
 -- per pair, the interval as DATE_TIME_KEY: the touched agents' rows are split into the intervals they

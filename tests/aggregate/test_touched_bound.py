@@ -1,0 +1,58 @@
+"""The aggregates find the intervals a cycle's interactions touch from where the transform wrote their
+fact rows (_T_TOUCHED_FROM, idbmart.load.merge.replace), not by reading every fact row's INTERACTION_ID
+(sql/aggregate/touched.sql)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from idbmart.cycle import run_cycle
+from idbmart.load import mart, scans
+from idbmart.load.db import run
+
+pytestmark = pytest.mark.slow  # three row groups of three facts, two cycles: 20 s
+
+ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
+OLD = 1_793_607_000 - 10 * 86_400  # ten days before the tiny IDB's calls (idbmart/fixtures/tiny/README.md)
+FACTS = ("INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT")
+
+
+def test_the_intervals_a_cycle_touches_are_found_without_reading_the_facts_before_it(tiny_deployment):
+    """A mart holding three row groups of each interaction fact, ten days old, keyed as the transform keys
+    them (63 bits of an MD5: every row group's range of keys holds the cycle's). The first cycle loads
+    the tiny IDB as committed up to sequence 25 (both calls; the aggregates computed whole), the second
+    the rest: the agent's session, which changes CALL-0001's agent resource fact (late agent data). Its
+    search for the touched intervals reads the facts from the rows the first cycle wrote on, none of the
+    old row groups."""
+    path, deployment = tiny_deployment
+    con = mart.connect(deployment.mart_path)
+    for table in FACTS:
+        cols = run(con, f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}' "
+                        "AND schema_name = 'main'")  # fmt: skip
+        values = [
+            "-1" if "AUDIT" in c  # loaded before the cycles: outside their audit keys
+            else f"({OLD} + i) // 900 * 900" if c.endswith("DATE_TIME_KEY")
+            else f"{OLD} + i" if c.endswith("_TS") and t == "BIGINT"
+            else "CAST(md5_number(i::VARCHAR) >> 65 AS BIGINT)" if t == "BIGINT" and c.endswith(("_ID", "_KEY"))
+            else "md5(i::VARCHAR)" if t == "VARCHAR" else "FALSE" if t == "BOOLEAN"
+            else "0" if t in ("INTEGER", "BIGINT") else "NULL"
+            for c, t in cols
+        ]  # fmt: skip
+        run(con, f"INSERT INTO {table} SELECT {', '.join(values)} FROM range({3 * ROW_GROUP}) r(i) ORDER BY i")
+    run(con, "CHECKPOINT")
+    con.close()
+    for seq in (25, 50):
+        with duckdb.connect(str(path)) as idb:
+            idb.execute(f"UPDATE G_PROV_CONTROL SET SEQCOUNTER = {seq}, SEQCURRENT = {seq}")
+        with scans.recording() as log:
+            result = run_cycle(deployment)
+
+    assert result.aggregated.mode == "incremental"
+    assert result.transformed.tables["INTERACTION_RESOURCE_FACT"][2] == 1  # CALL-0001's agent IRF changed
+    reads = [
+        s for s in log.scans
+        if "TEMP TABLE _AG_TOUCHED" in s.statement and s.table.rpartition(".")[2] in FACTS
+    ]  # fmt: skip
+    assert {s.table.rpartition(".")[2] for s in reads} == set(FACTS)
+    assert max(s.rows for s in reads) < ROW_GROUP, [(s.table, s.rows) for s in reads]
