@@ -12,7 +12,7 @@
 --
 -- It reads what the cycle touched, not the days GIDB keeps (a look-up by CALLID or ENTITY_KEY alone
 -- reads the whole key column: DuckDB uses no index for a join, and call UUIDs give zone maps nothing to
--- skip). The bounds, each a rule of the data (docs/architecture.md, "The transform's scope"):
+-- skip). The bounds, each a rule of the data (docs/architecture.md, "Scope"):
 --   * a stay's or user data's call began at most $stuck_s before them (and $bound_slack_s of clocks):
 --     a call still going on that long after it began was stuck by then; a stuck interaction still open
 --     is found by its root CALLID among the open versions (STG_ENTITY_OPEN);
