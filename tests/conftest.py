@@ -1,4 +1,5 @@
-"""Shared test worlds: the tiny hand-made IDB written by the real writer, and a real PostgreSQL."""
+"""Shared test worlds: the tiny hand-made IDB written by the real writer, a real PostgreSQL, and a mart's
+old rows for the tests of what a cycle reads."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from idbmart.config import EtlOptions, Source
 from idbmart.fixtures import idb_writer, tiny
 
+ROW_GROUP = 122_880  # DuckDB's rows per row group: its zone maps skip whole ones
 PG_URI = os.environ.get("IDBMART_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -46,6 +48,38 @@ def one(con: duckdb.DuckDBPyConnection, query: str) -> tuple:
 
 def make_source(name: str, uri: str, roles=tiny.ROLES) -> Source:
     return Source(name=name, uri=uri, ha_set=name, primary=True, roles=tuple(roles))
+
+
+def fill_old_rows(
+    con: duckdb.DuckDBPyConnection, table: str, start_ts: int, rows: int, fixed: dict[str, str] | None = None
+) -> None:
+    """`rows` rows appended to the mart's `table`, the i-th of time `start_ts` + i, each value made as the
+    pipeline makes its kind, so that only time or position (zone maps, rowids) can tell them from a
+    cycle's: a VARCHAR an MD5 in hex (like a call UUID), a BIGINT id or key 63 bits of an MD5 (idb_key), a
+    DATE_TIME_KEY its 15-minute interval, an audit key -1 (loaded before any cycle); `fixed` gives
+    columns' SQL values instead."""
+    fixed = fixed or {}
+
+    def value(column: str, kind: str) -> str:
+        if column in fixed:
+            return fixed[column]
+        if "AUDIT" in column:
+            return "-1"
+        if column.endswith("DATE_TIME_KEY"):
+            return f"({start_ts} + i) // 900 * 900"
+        if kind == "BIGINT" and column.endswith("_TS"):
+            return f"{start_ts} + i"
+        if kind == "BIGINT" and column.endswith(("_ID", "_KEY")):
+            return "CAST(md5_number(i::VARCHAR) >> 65 AS BIGINT)"
+        return {"VARCHAR": "md5(i::VARCHAR)", "BOOLEAN": "FALSE", "INTEGER": "0", "BIGINT": "0"}.get(kind, "NULL")
+
+    cols = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? AND schema_name = 'main' "
+        "AND database_name = current_database() ORDER BY column_index",
+        [table],
+    ).fetchall()
+    values = ", ".join(value(c, t) for c, t in cols)
+    con.execute(f"INSERT INTO {table} SELECT {values} FROM range({rows}) r(i) ORDER BY i")
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ import pytest
 from idbmart.cycle import run_cycle
 from idbmart.load import mart, scans
 from idbmart.load.db import run
+from tests.conftest import ROW_GROUP, fill_old_rows
 
 pytestmark = pytest.mark.slow  # three row groups of three facts, two cycles: 20 s
 
-ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
 OLD = 1_793_607_000 - 10 * 86_400  # ten days before the tiny IDB's calls (idbmart/fixtures/tiny/README.md)
 FACTS = ("INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT")
 
@@ -28,18 +28,7 @@ def test_the_intervals_a_cycle_touches_are_found_without_reading_the_facts_befor
     path, deployment = tiny_deployment
     con = mart.connect(deployment.mart_path)
     for table in FACTS:
-        cols = run(con, f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}' "
-                        "AND schema_name = 'main'")  # fmt: skip
-        values = [
-            "-1" if "AUDIT" in c  # loaded before the cycles: outside their audit keys
-            else f"({OLD} + i) // 900 * 900" if c.endswith("DATE_TIME_KEY")
-            else f"{OLD} + i" if c.endswith("_TS") and t == "BIGINT"
-            else "CAST(md5_number(i::VARCHAR) >> 65 AS BIGINT)" if t == "BIGINT" and c.endswith(("_ID", "_KEY"))
-            else "md5(i::VARCHAR)" if t == "VARCHAR" else "FALSE" if t == "BOOLEAN"
-            else "0" if t in ("INTEGER", "BIGINT") else "NULL"
-            for c, t in cols
-        ]  # fmt: skip
-        run(con, f"INSERT INTO {table} SELECT {', '.join(values)} FROM range({3 * ROW_GROUP}) r(i) ORDER BY i")
+        fill_old_rows(con, table, OLD, 3 * ROW_GROUP)
     run(con, "CHECKPOINT")
     con.close()
     for seq in (25, 50):

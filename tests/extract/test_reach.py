@@ -16,10 +16,10 @@ from idbmart.extract.reach import SLACK_S
 from idbmart.fixtures import tiny
 from idbmart.load import mart, scans
 from idbmart.load.db import run
+from tests.conftest import ROW_GROUP
 
 pytestmark = pytest.mark.slow  # three row groups of versions and decisions: 13 s
 
-ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
 DAY = 86_400
 CALL_1_START = 1_793_607_000  # CALL-0001 (IR-0001) begins 08:10:00 and ends 08:12:20 (tiny/README.md)
 

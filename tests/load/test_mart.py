@@ -8,8 +8,7 @@ import pytest
 from idbmart.errors import IdbmartError, KeyConflict
 from idbmart.load import mart, merge, scans
 from idbmart.load.db import create_empty, run
-
-ROW_GROUP = 122_880  # DuckDB's rows per row group
+from tests.conftest import ROW_GROUP
 
 
 def test_a_table_created_empty_in_a_transaction_sees_a_row_group_inserted_into_it(tmp_path):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from idbmart.load import mart, scans
 from idbmart.load.db import run
-
-ROW_GROUP = 122_880  # DuckDB's rows per row group
+from tests.conftest import ROW_GROUP
 
 
 def test_a_statement_s_scans_name_the_table_its_rows_and_the_row_groups_zone_maps_left(tmp_path):

@@ -7,8 +7,8 @@ from __future__ import annotations
 from idbmart.load import mart, merge, scans
 from idbmart.load.db import run
 from idbmart.transform import graph
+from tests.conftest import ROW_GROUP
 
-ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
 T = 10 * ROW_GROUP  # the cycle's times are T + seconds; resource 9's old facts began at 0, 1, 2, ...
 
 

@@ -12,8 +12,8 @@ from idbmart.load import mart, scans
 from idbmart.load.db import run
 from idbmart.load.mart import SENTINEL_TS
 from idbmart.transform import graph
+from tests.conftest import ROW_GROUP
 
-ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
 T = 1_793_607_000  # 2026-11-02 08:10:00 UTC; the old rows began ten days before
 OLD = T - 10 * 86_400
 STUCK_S = EtlOptions().stuck_threshold_s

@@ -11,6 +11,7 @@ from idbmart.cycle import run_cycle
 from idbmart.extract.entities import BOUND_SLACK_S
 from idbmart.load import mart, scans
 from idbmart.load.db import run
+from tests.conftest import ROW_GROUP, fill_old_rows
 
 CALL_0001_CREATED = 1793607000  # 2026-11-02 08:10:00, the tiny IDB's first call (idbmart/fixtures/tiny/README.md)
 
@@ -46,7 +47,6 @@ def test_an_interactions_rows_are_read_from_its_first_call_on_and_none_is_lost(t
     assert "2 interactions (GIDB rows read from 2026-11-02 07:10 UTC on)" in detail[0][0]
 
 
-ROW_GROUP = 122_880  # DuckDB's rows per row group: zone maps skip whole ones
 # The GIDB tables of interactions the transform reads by time (in_ixn_time), with the column it reads by
 BY_TIME = {
     "GIDB_G_CALL": "CREATED_TS", "GIDB_G_IR": "CREATED_TS", "GIDB_G_PARTY": "CREATED_TS",
@@ -65,17 +65,9 @@ def test_the_transform_reads_none_of_the_days_before_its_interactions(tiny_deplo
     _, deployment = tiny_deployment
     old = CALL_0001_CREATED - 10 * 86_400
     con = mart.connect(deployment.mart_path)
+    lineage = {"SOURCE_NAME": "'site1'", "HA_SET": "'site1'", "EXTRACT_RUN_ID": "-1"}
     for table, time_column in BY_TIME.items():
-        cols = run(con, f"SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = '{table}'")
-        lineage = {"SOURCE_NAME": "'site1'", "HA_SET": "'site1'", "STUCK_FLAG": "FALSE", "EXTRACT_RUN_ID": "-1"}
-        values = [
-            lineage.get(c)
-            or (
-                f"{old} + i" if c.endswith("_TS") and t == "BIGINT" else "md5(i::VARCHAR)" if t == "VARCHAR" else "NULL"
-            )
-            for c, t in cols
-        ]
-        run(con, f"INSERT INTO {table} SELECT {', '.join(values)} FROM range({3 * ROW_GROUP}) r(i) ORDER BY i")
+        fill_old_rows(con, table, old, 3 * ROW_GROUP, fixed=lineage)
         assert run(con, f"SELECT max({time_column}) FROM {table}")[0][0] < CALL_0001_CREATED - BOUND_SLACK_S
     run(con, "CHECKPOINT")
     con.close()

@@ -35,7 +35,7 @@ entity AS MATERIALIZED (  -- each root found, with the run of the GIDB rows it w
     ON c.CALLID = n.CALLID AND c.CREATED_TS >= n.START_TS - $stuck_s - $bound_slack_s
   UNION  -- a call or a stay without a plausible time: no bound
   SELECT c.ENTITY_KEY, c.EXTRACT_RUN_ID, FALSE FROM named AS n JOIN GIDB_G_CALL AS c ON c.CALLID = n.CALLID
-  WHERE c.CREATED_TS IS NULL OR c.CREATED_TS < $plausible_from
+  WHERE c.CREATED_TS IS NULL OR NOT plausible_ts(c.CREATED_TS)
   UNION
   SELECT c.ENTITY_KEY, c.EXTRACT_RUN_ID, FALSE FROM (SELECT * FROM named WHERE NOT plausible_ts(START_TS) OR START_TS IS NULL) AS n
   JOIN GIDB_G_CALL AS c ON c.CALLID = n.CALLID
