@@ -37,7 +37,7 @@ TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0, 
 STAGES = ("extract", "stage", "ha", "transform", "aggregate", "quality", "commit", "publish", "publish_postgresql")
 WHAT = {
     "extract": "rows read from the IDBs",
-    "stage": "rows staged, each version once: GIDB_* if its member is chosen, else STG_*",
+    "stage": "rows written: the chosen members' versions to GIDB_* (the others' recorded, not written)",
     "ha": "GIDB rows of the chosen members",
     "transform": "dimension and fact rows written",
     "aggregate": "AG2_* rows written",

@@ -66,9 +66,9 @@ class CycleResult:
     @property
     def gidb_rows(self) -> tuple[int, int]:
         """Rows into and out of GIDB_*: new versions of chosen members written there by staging, and
-        the versions they replace, plus what a changed choice moved."""
+        the versions they replace, plus the formerly chosen versions a changed choice dropped."""
         st, ha = self.staged, self.ha
-        return st.to_gidb + ha.inserted, st.from_gidb + ha.deleted
+        return st.to_gidb, st.from_gidb + ha.deleted
 
 
 @dataclass
@@ -81,6 +81,7 @@ class Cycle:
     result: CycleResult
     marks: dict[str, tuple[int, int]]
     audit: AuditWriter
+    rereads: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # source → kind → keys asked again
 
     def commit(self) -> CycleResult:
         """Merge what was extracted into the work tables, choose, transform, aggregate and pass the
@@ -113,10 +114,10 @@ def open_cycle(deployment: Deployment, job: str, extracting: bool = True, **resu
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         result = CycleResult(mart.next_run_id(con), **result_fields)
-        marks = incremental.previous_marks(con)
+        marks, rereads = incremental.previous_marks(con), incremental.previous_rereads(con)
         if extracting:
             incremental.create_work_tables(con)
-        yield Cycle(con, deployment, result, marks, AuditWriter(result.run_id, job, time.time()))
+        yield Cycle(con, deployment, result, marks, AuditWriter(result.run_id, job, time.time()), rereads)
     finally:
         con.close()
 
@@ -132,7 +133,7 @@ def run_cycle(
         with cycle.result.stages.measure("extract"):
             cycle.result.sources = incremental.extract_all(
                 cycle.con, deployment.sources, cycle.marks, deployment.etl, chunk_seqs, progress,
-                deployment.extract.threads, deployment.extract.connections_per_server,
+                deployment.extract.threads, deployment.extract.connections_per_server, cycle.rereads,
             )  # fmt: skip
         progress(f"commit run {cycle.result.run_id} ...")
         return cycle.commit()
@@ -144,7 +145,7 @@ def _load(cycle: Cycle) -> None:
     with measure("stage"):
         result.staged = stage.merge(con, result.run_id)
     with measure("ha"):
-        result.ha = choose(con, result.run_id, deployment)
+        result.ha = choose(con, result.run_id, deployment, result.sources)
     with measure("stage"):
         stage.place(con, result.run_id, result.sources, result.staged, result.mark_status)
         incremental.drop_work_tables(con)
@@ -199,10 +200,13 @@ def _audit(cycle: Cycle) -> None:
     skipped_detail = "; ".join(s.error for s in result.skipped)
     steps = [
         StepFigures(Step.EXTRACT, st.entities, st.rows_in, st.inserted, st.deleted, None,
-                    f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded"
+                    f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded; "
+                    f"{st.not_kept} versions of members not chosen recorded without their rows"
                     + (f"; skipped: {skipped_detail}" if skipped else "")),
         StepFigures(Step.HA, ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
-                    ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())),
+                    ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())
+                    + (f"; {ha.rereads} asked of their other member again" if ha.rereads else "")
+                    + (f"; {ha.not_held} versions their member no longer holds forgotten" if ha.not_held else "")),
         StepFigures(Step.TRANSFORM, tr.interactions + tr.sessions, gidb_in, tr.inserted, tr.deleted, tr.changed,
                     f"{tr.interactions} interactions{tr.read_detail()}, {tr.sessions} login sessions rebuilt; "
                     f"{tr.recovery_detail()}; {tr.discarded} rows discarded"),

@@ -42,7 +42,7 @@ def plan(deployment: Deployment) -> list[dict]:
     mapped Airflow task each), no server has more of the cycle's sessions open than its bound."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
-        marks = incremental.previous_marks(con)
+        marks, rereads = incremental.previous_marks(con), incremental.previous_rereads(con)
     finally:
         con.close()
     lanes: dict[str, list[dict]] = {}
@@ -54,7 +54,11 @@ def plan(deployment: Deployment) -> list[dict]:
         for k, s in enumerate(on_it):
             lane = f"{server} #{k % width + 1}" if width > 1 else server
             lanes.setdefault(lane, []).append(
-                {"source": s.name, "mark": list(marks[s.name]) if s.name in marks else None}
+                {
+                    "source": s.name,
+                    "mark": list(marks[s.name]) if s.name in marks else None,
+                    "rereads": rereads.get(s.name, {}),
+                }  # fmt: skip
             )
     return [{"lane": name, "sources": items} for name, items in lanes.items()]
 
@@ -69,7 +73,7 @@ def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> li
         if shared.has(f"{item['source']}.duckdb"):
             continue
         try:
-            extract_to_file(deployment, item["source"], item["mark"], shared)
+            extract_to_file(deployment, item["source"], item["mark"], shared, item.get("rereads"))
         except Exception as e:  # a source's failure is its own: the lane goes on with the next
             log.warning("extract %s failed: %s", item["source"], e)
             failed.append(f"{item['source']}: {e}")
@@ -78,9 +82,12 @@ def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> li
     return [item["source"] for item in lane["sources"]]
 
 
-def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None, shared: Handover) -> None:
-    """Read the source's window after `mark` into a local file, then to `<source>.duckdb` at the shared
-    location; raise if it cannot be read (the reason left there as `<source>.error`)."""
+def extract_to_file(
+    deployment: Deployment, source: str, mark: list[int] | None, shared: Handover, rereads: dict | None = None
+) -> None:
+    """Read the source's window after `mark` (and the entities `rereads` asks for again) into a local
+    file, then to `<source>.duckdb` at the shared location; raise if it cannot be read (the reason left
+    there as `<source>.error`)."""
     with scratch() as folder:
         local = Path(folder) / f"{source}.duckdb"
         con = duckdb.connect()
@@ -88,7 +95,7 @@ def extract_to_file(deployment: Deployment, source: str, mark: list[int] | None,
             mart.ensure_schema(con)
             incremental.create_work_tables(con)
             result = incremental.extract_source(
-                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl
+                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl, rereads=rereads
             )
             (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
             if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict

@@ -78,7 +78,10 @@ def print_cycle(result) -> None:
     reasons = ", ".join(f"{k} {v}" for k, v in ha.reasons.items())
     print(f"HA choice: {ha.decided} entities decided, {ha.changed} changed member ({reasons or 'none'})")
     gidb_in, gidb_out = result.gidb_rows
-    print(f"GIDB: {gidb_in} rows in, {gidb_out} rows out ({ha.inserted} in and {ha.deleted} out as choices changed)")
+    print(f"GIDB: {gidb_in} rows in, {gidb_out} rows out ({ha.deleted} of them as choices changed)")
+    if ha.rereads or ha.not_held:
+        print(f"HA choice: {ha.rereads} entities asked of their other member again, {ha.not_held} versions "
+              "forgotten (their member no longer holds them)")  # fmt: skip
     tr = result.transformed
     if tr is not None:
         print(

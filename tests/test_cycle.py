@@ -19,7 +19,7 @@ from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.simulator import Params, SnapshotSeries, default_snapshot_time, simulate
 from idbmart.fixtures.simulator.profile import DAY0
-from idbmart.load.mart import SENTINEL_TS
+from idbmart.load.mart import SENTINEL_TS, extracted_tables
 from idbmart.quality.compare import AGGREGATE_PREFIXES, DEFAULT_PREFIXES, STAR_PREFIXES, differences
 from tests.conftest import without_gate
 
@@ -120,9 +120,10 @@ def test_every_true_call_and_party_is_in_gidb_exactly_once(one_run):
     assert strays == 0
 
 
-def test_each_version_is_staged_once_in_gidb_if_chosen_else_in_stg(one_run):
-    """Every member's version of an interaction is kept, once: its G_CALL rows in GIDB_G_CALL if the
-    decision names its member, in STG_G_CALL if not."""
+def test_every_version_is_recorded_and_only_the_chosen_ones_rows_are_kept(one_run):
+    """Every member's version of an interaction is recorded (STG_ENTITY, the HA choice's evidence), and
+    its G_CALL rows are kept once, in GIDB_G_CALL, if the decision names its member; the others' rows
+    are not written at all (their member keeps them, idbmart/ha/choose.py): no STG_* table holds a row."""
     deployment, _, _ = one_run
     placed = sql(
         deployment.mart_path,
@@ -144,8 +145,10 @@ def test_each_version_is_staged_once_in_gidb_if_chosen_else_in_stg(one_run):
     (gidb, chosen, in_gidb, elsewhere_g), (stg, others, in_stg, elsewhere_s) = placed
     assert (gidb, stg) == ("GIDB", "STG")
     assert others > 0, "the node pair's secondary holds versions the primary was chosen over"
-    assert (in_gidb, in_stg) == (chosen, others)
+    assert (in_gidb, in_stg) == (chosen, 0)
     assert elsewhere_g == elsewhere_s == 0
+    rows = " UNION ALL ".join(f"SELECT '{t.name}', count(*) FROM STG_{t.name}" for t in extracted_tables())
+    assert [(t, n) for t, n in sql(deployment.mart_path, rows) if n] == []
 
 
 def test_rows_delivered_twice_are_kept_once(one_run):
@@ -293,7 +296,8 @@ def test_a_chosen_version_retention_removed_leaves_gidb_when_the_other_member_is
     """An interaction both node members hold, chosen from dc1_node1_a. Retention removed a's version
     (it ended before the horizon) but not the decision (the interaction's lifetime, which b's version
     gives, ends after it). When b delivers the interaction again, b is chosen, and a's rows leave
-    GIDB_*: no version of a's is staged any more, so they are dropped, not moved to STG_*."""
+    GIDB_*: no version of a's is staged any more, so they are dropped (as a formerly chosen version's
+    rows always are: a member's rows are kept only while it is chosen)."""
     deployment, _, _ = one_run
     cycles = fresh_mart(deployment, tmp_path)
     shutil.copy(deployment.mart_path, cycles.mart_path)
@@ -307,7 +311,7 @@ def test_a_chosen_version_retention_removed_leaves_gidb_when_the_other_member_is
         return f"SELECT SOURCE_NAME, count(*) FROM {layer}_G_CALL WHERE ENTITY_KEY = '{key}' GROUP BY ALL ORDER BY ALL"
 
     ((_, both_calls),) = con.execute(calls("GIDB")).fetchall()
-    assert con.execute(calls("STG")).fetchall() == [("dc1_node1_b", both_calls)]
+    assert con.execute(calls("STG")).fetchall() == []  # b's version is recorded, its rows not kept
     con.execute("DELETE FROM STG_ENTITY WHERE SOURCE_NAME = 'dc1_node1_a' AND ENTITY_KEY = ?", [key])
     con.execute("DELETE FROM CTL_EXTRACT_HISTORY WHERE SOURCE_NAME = 'dc1_node1_b'")  # b reads all again
     con.close()

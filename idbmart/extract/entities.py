@@ -128,13 +128,18 @@ class Kind:
         )
         return query, keys, tuple(j.this.name for j in joins)
 
-    def ready(self, present: list[str]) -> exp.Select:
-        """The entities to (re)extract (a kind of several tables gets the CTE `touched` attached)."""
+    def ready(self, present: list[str], again: tuple[str, ...] = ()) -> exp.Select:
+        """The entities to (re)extract (a kind of several tables gets the CTE `touched` attached);
+        `again`: the keys of entities to read whatever the window (the HA choice asks for them again)."""
         if self.single_row:
-            return self._single_row_ready()
-        return sqlfile.parse(f"extract/{self.name}/ready.sql").copy().with_("touched", as_=self.touched(present))
+            return self._single_row_ready(again)
+        ready = sqlfile.parse(f"extract/{self.name}/ready.sql").copy()
+        touched = self.touched(present)
+        if again:
+            touched = exp.union(touched, _ids_of_keys(ready, again), distinct=True)
+        return ready.with_("touched", as_=touched)
 
-    def _single_row_ready(self) -> exp.Select:
+    def _single_row_ready(self, again: tuple[str, ...] = ()) -> exp.Select:
         key = _key_expr(self.key)
         start = exp.column(self.start, "t")
         end = exp.func("COALESCE", exp.column(self.end, "t"), start.copy()) if self.end else start.copy()
@@ -152,9 +157,12 @@ class Kind:
             crossing = exp.and_(
                 open_, stuck_at > exp.Placeholder(this="t_lo"), stuck_at <= exp.Placeholder(this="t_hi")
             )
-            query = query.where(exp.or_(_in_window("t"), crossing))
+            touched = exp.or_(_in_window("t"), crossing)
         else:
-            query = query.where(_in_window("t"))
+            touched = _in_window("t")
+        if again:
+            touched = exp.or_(touched, key.copy().isin(*map(exp.Literal.string, again)))
+        query = query.where(exp.paren(touched))
         if self.must_end:
             ended = exp.not_(exp.column(self.end, "t").is_(exp.null()))
             query = query.where(exp.or_(ended, self._stuck()) if self.can_stick else ended)
@@ -172,6 +180,7 @@ class Kind:
         present: list[str],
         held: str | None = None,
         bounded: frozenset[str] = frozenset(),
+        again: tuple[str, ...] = (),
     ) -> exp.Select:
         """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK.
         The ready entities are recomputed in the query, or read from relation `held` where the source
@@ -198,13 +207,24 @@ class Kind:
         query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
         if held:
             return query.with_("ready", as_=exp.select("*").from_(held))
-        ready = self.ready(present)
+        ready = self.ready(present, again)
         ctes = ready.args.get("with_")
         if ctes is not None:  # hoist `touched` beside `ready`: one WITH for the whole query
             ready.set("with_", None)
             for cte in ctes.expressions:
                 query = query.with_(cte.alias, as_=cte.this)
         return query.with_("ready", as_=ready)
+
+
+def _ids_of_keys(ready: exp.Select, keys: tuple[str, ...]) -> exp.Select:
+    """`SELECT <ENTITY_ID> FROM <root>`, of the root rows whose ENTITY_KEY (as ready.sql computes it) is
+    one of `keys`."""
+    named = {e.alias: e.this for e in ready.expressions}
+    return (
+        exp.select(exp.alias_(named["ENTITY_ID"].copy(), "ENTITY_ID"))
+        .from_(ready.args["from_"].this.copy())
+        .where(named["ENTITY_KEY"].copy().isin(*map(exp.Literal.string, keys)))
+    )
 
 
 def _in_window(alias: str) -> exp.Expression:

@@ -98,6 +98,7 @@ class SourceExtract:
     seconds: float = 0.0
     # table → what was wrong with values read and how they were read (CTL_EXTRACT_HISTORY.MESSAGE)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    rereads: dict[str, list[str]] = field(default_factory=dict)  # kind → keys asked for again (STG_HA_REREAD)
 
     @property
     def ok(self) -> bool:
@@ -160,6 +161,17 @@ def previous_marks(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]
     return {name: (int(seq), int(t)) for name, seq, t in rows}
 
 
+def previous_rereads(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, list[str]]]:
+    """Source → kind → the keys of the entities the HA choice asked it to deliver again (STG_HA_REREAD)."""
+    asked: dict[str, dict[str, list[str]]] = {}
+    for source, kind, keys in run(
+        con, "SELECT SOURCE_NAME, ENTITY_KIND, list(DISTINCT ENTITY_KEY ORDER BY ENTITY_KEY) FROM STG_HA_REREAD "
+        "GROUP BY ALL ORDER BY ALL"
+    ):  # fmt: skip
+        asked.setdefault(source, {})[kind] = keys
+    return asked
+
+
 def extract_all(
     con: duckdb.DuckDBPyConnection,
     sources: Iterable[Source],
@@ -169,17 +181,20 @@ def extract_all(
     progress: Callable[[str], None] = lambda _: None,
     threads: int = EXTRACT_THREADS,
     per_server: int | None = None,
+    rereads: dict[str, dict[str, list[str]]] | None = None,
 ) -> list[SourceExtract]:
     """Every source's window into the work tables, `threads` sources at a time and at most `per_server`
-    of them on one database server (Source.server); results in source order. `progress` is called by one
-    thread at a time (two prints at once interleave their lines)."""
+    of them on one database server (Source.server); results in source order. `rereads`: the entities
+    each source is asked to deliver again (`previous_rereads`). `progress` is called by one thread at a
+    time (two prints at once interleave their lines)."""
     mart_turn, telling = threading.Lock(), threading.Lock()
     sources = list(sources)
     servers = {s.server: threading.BoundedSemaphore(per_server or threads) for s in sources}
 
     def one(source: Source) -> SourceExtract:
         with servers[source.server]:
-            r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn)
+            again = (rereads or {}).get(source.name)
+            r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn, rereads=again)
         with telling:
             (log.info if r.ok else log.warning)("extract %s: %s", source.name, describe(r))
             progress(f"extract {source.name}: {describe(r)}")
@@ -222,12 +237,14 @@ def extract_source(
     chunk_seqs: int = CHUNK_SEQS,
     mart_turn: AbstractContextManager | None = None,
     attach_from_seqs: int = ATTACH_FROM_SEQS,
+    rereads: dict[str, list[str]] | None = None,
 ) -> SourceExtract:
-    """Read the source's window into the work tables; on any SourceError, leave nothing and say why.
-    `mart_turn` is held around every use of `con` when other sources are read at the same time; a
-    DuckDB snapshot's window of `attach_from_seqs` sequences or more is read attached to `con`."""
+    """Read the source's window into the work tables, and the entities of `rereads` (kind → keys)
+    whatever the window; on any SourceError, leave nothing and say why. `mart_turn` is held around
+    every use of `con` when other sources are read at the same time; a DuckDB snapshot's window of
+    `attach_from_seqs` sequences or more is read attached to `con`."""
     turn = mart_turn or threading.Lock()
-    result = SourceExtract(source, started=time.time())
+    result = SourceExtract(source, started=time.time(), rereads=dict(rereads or {}))
     clock = time.perf_counter()
     try:
         with open_source(source) as reader:
@@ -267,7 +284,7 @@ def _extract(
         )[0]
     window = Window(seq_from, seq_to, time_from, max(time_from, int(last_event or 0)))
     result.window = window
-    if window.empty:
+    if window.empty and not result.rereads:
         return
     secure_keys = options.secure_userdata_keys
     catalog = None
@@ -285,13 +302,15 @@ def _extract(
             }
             for kind in kinds_for(source.roles):
                 present = _present(reader, kind, secure_keys)
-                if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick):
+                again = tuple(result.rereads.get(kind.name, ())) if chunk_no == 0 else ()
+                if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick and not again):
                     continue  # nothing of this kind can be touched in an empty sequence window
                 if catalog:
                     with turn:
-                        _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys)
+                        _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys,
+                                       again)  # fmt: skip
                 else:
-                    _read_through_arrow(con, turn, reader, kind, present, params, chunk_no, result, secure_keys)
+                    _read_through_arrow(con, turn, reader, kind, present, params, chunk_no, result, secure_keys, again)
     finally:
         if catalog:
             with turn:
@@ -304,9 +323,12 @@ def _extract(
         )[0]
 
 
-def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
-    """The kind's ready entities and their rows, read by the source's own session into Arrow tables
-    (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken only to insert them."""
+def _read_through_arrow(
+    con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=()
+):
+    """The kind's ready entities (and those of keys `again`) and their rows, read by the source's own
+    session into Arrow tables (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken
+    only to insert them."""
     source = reader.source
     for name in present:
         orphans = _orphans_sql(kind, name, reader.dialect, reader.casts(tables()[name]))
@@ -315,7 +337,7 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
             if rows.num_rows:
                 with turn:
                     _stage_orphans(con, rows, source, name, *orphans[1:], chunk_no)
-    ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect), reader.dialect, params)
+    ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect, None, again), reader.dialect, params)
     ready = reader.run_sql(ready_sql, f"finding the ready {kind.name} entities")
     if ready.num_rows == 0:
         return
@@ -326,7 +348,8 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
     for name in present:
         table = tables()[name]
         bounds = bounded if since is not None else frozenset()
-        sql = _rows_sql(kind, name, present, reader.dialect, reader.casts(table), secure_keys, held, bounds)
+        casts = reader.casts(table)
+        sql = _rows_sql(kind, name, present, reader.dialect, casts, secure_keys, held, bounds, None, again)
         rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, {**params, "since": since}), name)
         result.rows[name] = result.rows.get(name, 0) + rows.num_rows
         with turn:
@@ -335,7 +358,9 @@ def _read_through_arrow(con, turn, reader: IdbReader, kind: Kind, present, param
                 since = _since(con, result, kind, source, chunk_no)
 
 
-def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys):
+def _read_attached(
+    con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=()
+):
     """The kind's ready entities and their rows, read by the mart's connection from the source attached
     to it as `catalog`: the same queries, but the rows go from the source's file to the work tables
     without a copy into Python (half the extraction's time went to that round trip)."""
@@ -346,7 +371,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
             if orphans:
                 read = f"({sqlfile.bind(orphans[0], 'duckdb', params)})"
                 _stage_orphans(con, read, source, name, *orphans[1:], chunk_no)
-        ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog), "duckdb", params)
+        ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog, again), "duckdb", params)
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
             return
@@ -354,7 +379,7 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
         for name in present:
             casts = reader.casts(tables()[name])
             bounds = bounded if since is not None else frozenset()
-            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, bounds, catalog)
+            sql = _rows_sql(kind, name, present, "duckdb", casts, secure_keys, HELD_READY, bounds, catalog, again)
             read = f"({sqlfile.bind(sql, 'duckdb', {**params, 'since': since})})"
             rows = _stage(con, f"_X_{name}", read, source, chunk_no)
             result.rows[name] = result.rows.get(name, 0) + rows
@@ -367,16 +392,25 @@ def _read_attached(con, catalog: str, reader: IdbReader, kind: Kind, present, pa
 
 
 @cache
-def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str, catalog: str | None = None) -> str:
-    return sqlfile.template(_in_catalog(kind.ready(list(present)), catalog), dialect)
+def _ready_sql(kind: Kind, present: tuple[str, ...], dialect: str, catalog: str | None = None, again=()) -> str:
+    return sqlfile.template(_in_catalog(kind.ready(list(present), again), catalog), dialect)
 
 
 @cache
 def _rows_sql(
-    kind: Kind, table: str, present: tuple[str, ...], dialect: str, casts, secure_keys, held, bounded, catalog=None
+    kind: Kind,
+    table: str,
+    present: tuple[str, ...],
+    dialect: str,
+    casts,
+    secure_keys,
+    held,
+    bounded,
+    catalog=None,
+    again=(),
 ) -> str:
     """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
-    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held, bounded)
+    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held, bounded, again)
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
     return sqlfile.template(_in_catalog(query, catalog), dialect)

@@ -4,9 +4,11 @@ the HA choice (idbmart/ha/choose.py), which needs every member's version of an e
 `merge`: each member's version of an entity replaces the version it gave before (the latest chunk
 wins) in STG_ENTITY, and the replaced version's rows are deleted; an entity without an identity is
 not staged but listed in STG_TRANSFORM_DISCARDS. `place`, once the choice is made: the new versions'
-rows go to GIDB_* where their member was chosen, to STG_* where it was not, so each row is written
-once. Rows ICON delivered twice are kept once; a stuck entity's open rows are closed at the sentinel
-and flagged.
+rows go to GIDB_* where their member was chosen, and nowhere where another member was: STG_ENTITY
+keeps the version (the HA choice's evidence), its member keeps the rows, and a later choice of it
+reads them again from there (idbmart/ha/choose.py). So each row is written once, and an HA pair's
+rows once between its members. Rows ICON delivered twice are kept once; a stuck entity's open rows are
+closed at the sentinel and flagged.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from idbmart.load.mart import SENTINEL_TS, extracted_tables
 @dataclass
 class StageCounts:
     entities: int = 0
-    rows_in: int = 0
-    inserted: int = 0  # the new versions' rows, written to GIDB_* or STG_*
+    rows_in: int = 0  # rows read (every chunk's)
+    inserted: int = 0  # the new versions' rows written: to GIDB_*, or STG_* where no choice was made
     deleted: int = 0  # the replaced versions' rows, from either
     duplicates: int = 0
     discarded: int = 0
     to_gidb: int = 0  # of `inserted`, those written to GIDB_* (their member is the chosen one)
+    not_kept: int = 0  # new versions whose rows were not written: another member was chosen
     from_gidb: int = 0  # of `deleted`, those deleted from GIDB_*
 
 
@@ -93,17 +96,19 @@ def merge(con: duckdb.DuckDBPyConnection, run_id: int) -> StageCounts:
 def place(
     con: duckdb.DuckDBPyConnection, run_id: int, results: list[SourceExtract], counts: StageCounts, status: str = "ok"
 ) -> None:
-    """The new versions' rows into GIDB_* (their member chosen, _HA_NEW) or STG_*, and the windows
-    read into CTL_EXTRACT_HISTORY. `status` "ok" moves each source's mark; a backfill's re-read
-    records "backfill", which leaves the marks where they are."""
+    """The new versions' rows into GIDB_* where their member was chosen (_HA_NEW), nowhere where another
+    was, into STG_* where no choice was made; the windows read into CTL_EXTRACT_HISTORY. `status` "ok"
+    moves each source's mark; a backfill's re-read records "backfill", which leaves the marks where
+    they are."""
     run(
         con,
         """CREATE OR REPLACE TEMP TABLE _X_PLACE AS
         SELECT l.SOURCE_NAME, l.ENTITY_KIND, l.ENTITY_KEY, l.CHUNK,
-               coalesce(l.SOURCE_NAME = n.SOURCE_NAME, FALSE) AS CHOSEN  -- undecided: kept, not chosen
+               CASE WHEN n.SOURCE_NAME IS NULL THEN 'STG' WHEN l.SOURCE_NAME = n.SOURCE_NAME THEN 'GIDB' END AS LAYER
         FROM _X_LATEST l LEFT JOIN _HA_NEW n USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
     )
-    sides = set(run(con, "SELECT DISTINCT ENTITY_KIND, CHOSEN FROM _X_PLACE"))  # a set of one member: chosen
+    sides = set(run(con, "SELECT DISTINCT ENTITY_KIND, LAYER FROM _X_PLACE"))  # a set of one member: GIDB
+    (counts.not_kept,) = run(con, "SELECT count(*) FROM _X_PLACE WHERE LAYER IS NULL")[0]
     duplicates: dict[tuple[str, str], int] = {}  # (source, table) -> rows delivered twice, kept once
     for t in extracted_tables():
         if not any(r.rows.get(t.name) for r in results):
@@ -111,7 +116,8 @@ def place(
         table_kinds = [k.name for k in KINDS if t.name in k.tables]
         kinds = sql_list(table_kinds)
         latest = f"""FROM _X_{t.name} x JOIN _X_PLACE l ON x.SOURCE_NAME = l.SOURCE_NAME
-                     AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})"""
+                     AND x.ENTITY_KEY = l.ENTITY_KEY AND x.CHUNK = l.CHUNK AND l.ENTITY_KIND IN ({kinds})
+                     AND l.LAYER IS NOT NULL"""  # the rows written (copies are looked for among them)
         dups: dict[str, int] = {}
         if t.name in HISTORY_TABLES:
             content = [c for c in t.column_names if not c.startswith("GSYS_") and c not in ROW_ID_COLUMNS]
@@ -124,21 +130,21 @@ def place(
         closes = stuck_open != "FALSE"
         cols = [f'{closed[c]} AS "{c}"' if c in closed and closes else f'x."{c}"' for c in t.column_names]
         not_twice = " AND x.rowid NOT IN (SELECT R FROM _X_DUP)" if dups else ""
-        for layer, chosen in (("GIDB", True), ("STG", False)):
-            if not any((kind, chosen) in sides for kind in table_kinds):
+        for layer in ("GIDB", "STG"):
+            if not any((kind, layer) in sides for kind in table_kinds):
                 continue
             inserted = _changed(
                 con,
                 f"""INSERT INTO {layer}_{t.name} BY NAME
                 SELECT {", ".join(cols)}, x.SOURCE_NAME, x.HA_SET, x.ENTITY_KEY, x.GSYS_DOMAIN AS DSS_ID,
                        coalesce({stuck_open}, FALSE) AS STUCK_FLAG, {run_id} AS EXTRACT_RUN_ID
-                {latest} WHERE l.CHOSEN = {chosen}{not_twice}""",
+                {latest} WHERE l.LAYER = '{layer}'{not_twice}""",
             )
             counts.inserted += inserted
             counts.to_gidb += inserted if layer == "GIDB" else 0
         duplicates.update({(source, t.name): n for source, n in dups.items()})
     counts.duplicates = sum(duplicates.values())
-    counts.rows_in = counts.inserted + counts.duplicates  # the latest versions' rows, copies included
+    counts.rows_in = sum(sum(r.rows.values()) for r in results)
     _record_history(con, run_id, results, duplicates, status)
 
 

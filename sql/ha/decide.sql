@@ -10,17 +10,24 @@
 -- then the primary; then the member covering more of it. Coverage is counted in whole seconds over
 -- [START_TS, END_TS], the lifetime the members together know, and never before the set's first
 -- session of that role.
--- The output's last four columns tell idbmart/ha/choose.py which decision row to replace (OLD_ROW_ID)
--- and which rows to move when the choice changes: the member chosen before (OLD_SOURCE), the runs that
+-- A version's rows are held while its member is chosen (in GIDB_*) and in the run that read it (the
+-- work tables), nowhere else (idbmart/extract/stage.py). Where the rule picks a version held nowhere,
+-- the held one is chosen for now, REASON kept_until_winner_reread, and AWAIT_SOURCE names the member
+-- to read the entity again from (idbmart/ha/choose.py): the choice moves when its rows are back.
+-- The output's last five columns tell idbmart/ha/choose.py which decision row to replace (OLD_ROW_ID),
+-- which rows to drop when the choice changes: the member chosen before (OLD_SOURCE), the runs that
 -- staged the chosen and the old member's versions (STAGED_RUN_ID, OLD_RUN_ID; a version's rows carry
--- its run as EXTRACT_RUN_ID). An HA set has one or two members (idbmart/config.py), so the old member
--- is the chosen one or the runner-up.
+-- its run as EXTRACT_RUN_ID), and AWAIT_SOURCE. An HA set has one or two members (idbmart/config.py),
+-- so the old member is the chosen one or the runner-up.
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
-         e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES
+         e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES,
+         e.RUN_ID = :run_id OR e.SOURCE_NAME IS NOT DISTINCT FROM d.SOURCE_NAME AS HELD
   FROM _HA_STAGED AS e
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
   JOIN _KIND AS k USING (ENTITY_KIND)
+  LEFT JOIN _HA_DECIDED AS d
+    ON d.HA_SET = e.HA_SET AND d.ENTITY_KIND = e.ENTITY_KIND AND d.ENTITY_KEY = e.ENTITY_KEY
 ),
 set_start AS (
   SELECT m.HA_SET, d.ROLE, min(d.START_TS) AS FIRST_TS
@@ -41,6 +48,7 @@ lifetime AS (
 ),
 coverage AS (
   SELECT v.HA_SET, v.ENTITY_KIND, v.ENTITY_KEY, v.SOURCE_NAME, v.STUCK, v.STAGED_RUN_ID, v.PRIMARY_MEMBER, v.SET_SIZE,
+         v.HELD,
          l.L_START, greatest(l.L_START, l.L_END_KNOWN) AS L_END, l.ALL_STUCK, l.MEMBERS,
          -- a version staged before the tables were recorded (TABLES NULL) is taken as complete
          v.TABLES IS NULL OR len(list_filter(l.ALL_TABLES, x -> NOT list_contains(v.TABLES, x))) = 0 AS COMPLETE,
@@ -53,15 +61,22 @@ coverage AS (
    AND d.START_TS <= greatest(l.L_START, l.L_END_KNOWN) AND d.COVERED_TO_TS > l.L_START
   GROUP BY ALL
 ),
-ranked AS (
+ruled AS (
   SELECT *,
          COVERED_S >= L_END + 1 - L_START AS FULL_COVER,
          row_number() OVER (
            PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY
            ORDER BY STUCK, COMPLETE DESC, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC,
                     SOURCE_NAME
-         ) AS RANK
+         ) AS RULE_RANK
   FROM coverage
+),
+ranked AS (  -- by the rule among the versions held (one is: a member delivered the entity in this run)
+  SELECT *,
+         row_number() OVER (PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY ORDER BY HELD DESC, RULE_RANK) AS RANK,
+         any_value(SOURCE_NAME) FILTER (WHERE RULE_RANK = 1 AND NOT HELD) OVER (
+           PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY) AS AWAIT_SOURCE
+  FROM ruled
 ),
 others AS (
   SELECT HA_SET, ENTITY_KIND, ENTITY_KEY,
@@ -86,6 +101,7 @@ paired AS (
 SELECT
   p.HA_SET, p.ENTITY_KIND, p.ENTITY_KEY, p.SOURCE_NAME,
   CASE
+    WHEN p.AWAIT_SOURCE IS NOT NULL THEN 'kept_until_winner_reread'
     WHEN p.SET_SIZE = 1 THEN 'single_member_set'
     WHEN p.MEMBERS = 1 THEN 'only_member_holding_it'
     WHEN NOT p.STUCK AND p.R_STUCK THEN 'only_member_that_saw_it_end'
@@ -106,6 +122,7 @@ SELECT
   o.ROW_ID AS OLD_ROW_ID,
   o.SOURCE_NAME AS OLD_SOURCE,
   p.STAGED_RUN_ID,
-  CASE o.SOURCE_NAME WHEN p.SOURCE_NAME THEN p.STAGED_RUN_ID WHEN p.R_SOURCE THEN p.R_RUN_ID END AS OLD_RUN_ID
+  CASE o.SOURCE_NAME WHEN p.SOURCE_NAME THEN p.STAGED_RUN_ID WHEN p.R_SOURCE THEN p.R_RUN_ID END AS OLD_RUN_ID,
+  p.AWAIT_SOURCE
 FROM paired AS p
 LEFT JOIN _HA_DECIDED AS o USING (HA_SET, ENTITY_KIND, ENTITY_KEY)

@@ -89,6 +89,17 @@ CREATE TABLE IF NOT EXISTS STG_ENTITY_OPEN (
   RUN_ID       BIGINT NOT NULL             -- STG_ENTITY.RUN_ID of the version
 );
 
+-- The versions the HA choice would take but whose rows the mart no longer holds (a member's rows are
+-- kept only while it is chosen): each is read again from its member at the next cycle that reaches
+-- the member (idbmart/ha/choose.py), and the choice waits for it.
+CREATE TABLE IF NOT EXISTS STG_HA_REREAD (
+  SOURCE_NAME  VARCHAR NOT NULL,
+  HA_SET       VARCHAR NOT NULL,
+  ENTITY_KIND  VARCHAR NOT NULL,
+  ENTITY_KEY   VARCHAR NOT NULL,
+  RUN_ID       BIGINT NOT NULL             -- the run that asked for it
+);
+
 -- The HA choice: for every HA set and entity, the member its GIDB rows come from, and why.
 CREATE TABLE IF NOT EXISTS CTL_HA_DECISION (
   HA_SET       VARCHAR NOT NULL,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 
 from idbmart import config
 from idbmart.cycle import run_cycle
 from idbmart.fixtures.scenarios import SCENARIOS
 from idbmart.fixtures.scenarios.builder import at
+from idbmart.quality.compare import DEFAULT_PREFIXES, STAR_PREFIXES, differences
+from tests.conftest import without_gate
 
 # The scenario's reasons are prose; these are the decision codes that say the same.
 SAME_AS = {
@@ -107,3 +111,50 @@ def test_a_member_whose_value_does_not_convert_loses_the_choice_to_the_one_whose
         ]
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]
         assert con.execute("SELECT count(*) FROM STG_TRANSFORM_DISCARDS").fetchall() == [(0,)]
+
+
+def test_a_choice_of_a_member_whose_rows_are_not_kept_waits_for_them_to_be_read_again(tiny_duckdb, tmp_path):
+    """A member's rows are kept only while it is chosen (ICON, "Extracting Data in an HA Deployment":
+    the downstream application reads the reliable IDB of the pair,
+    https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5; our rules: docs/architecture.md,
+    "HA choice"). Cycle 1: both members cover the tiny day, site_a (primary) is chosen for CALL-0001
+    and site_b's version is recorded without its rows. Cycle 2: site_a delivers CALL-0001 again without
+    its G_PARTY rows (lost); by the rules site_b's complete version wins, but its rows are held nowhere:
+    site_a's stays chosen (kept_until_winner_reread) and site_b is asked for CALL-0001 again. Cycle 3:
+    site_b's window is empty, yet it delivers CALL-0001 by key; site_b is chosen
+    (only_member_with_all_its_tables), the request is cleared, and Ann's talk on CALL-0001 is back
+    (tiny/README.md: 110 s, released 08:12:20). The mart then equals one built from the final IDBs."""
+    con, decisions = tiny_pair(tiny_duckdb, tmp_path)
+    con.close()
+    assert decisions == [("CALL-0001", "site_a", "both_cover_primary"), ("CALL-0002", "site_a", "both_cover_primary")]
+    deployment = config.load(tmp_path / "deployment.toml")
+    with duckdb.connect(str(tmp_path / "site_a.duckdb")) as idb:
+        idb.execute(
+            "DELETE FROM G_PARTY_HISTORY WHERE PARTYID IN (SELECT PARTYID FROM G_PARTY WHERE CALLID = 'CALL-0001')"
+        )
+        idb.execute("DELETE FROM G_PARTY WHERE CALLID = 'CALL-0001'")
+        idb.execute("UPDATE G_CALL SET GSYS_SEQ = 60 WHERE CALLID = 'CALL-0001'")
+        idb.execute("UPDATE G_PROV_CONTROL SET SEQCOUNTER = 60, SEQCURRENT = 60")
+
+    def state() -> tuple[list, list, list]:
+        with duckdb.connect(str(deployment.mart_path), read_only=True) as mart:
+            return (
+                mart.execute(
+                    "SELECT SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KEY = 'CALL-0001'"
+                ).fetchall(),
+                mart.execute("SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY FROM STG_HA_REREAD").fetchall(),
+                mart.execute(ANN).fetchall(),
+            )
+
+    second = run_cycle(without_gate(deployment))
+    assert second.ha.rereads == 1
+    assert state() == ([("site_a", "kept_until_winner_reread")], [("site_b", "interaction", "CALL-0001")], [])
+
+    third = run_cycle(without_gate(deployment))
+    assert [r.rereads for r in third.sources] == [{}, {"interaction": ["CALL-0001"]}]
+    assert third.sources[1].window.empty  # site_b had nothing new: CALL-0001 was read by key
+    assert state() == ([("site_b", "only_member_with_all_its_tables")], [], [(1793607140, 110)])
+
+    one_run = replace(deployment, mart_path=tmp_path / "one_run.duckdb")
+    run_cycle(without_gate(one_run))
+    assert differences(deployment.mart_path, one_run.mart_path, DEFAULT_PREFIXES + STAR_PREFIXES) == {}

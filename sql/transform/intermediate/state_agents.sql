@@ -7,11 +7,15 @@
 -- overlapping sessions of theirs that holds one. A state can run on from one session into the next
 -- only where they overlap or touch, so the agent's states before FROM_TS cannot change, and only the
 -- sessions from FROM_TS on are rebuilt, not every session GIDB keeps (`gidb_days` of them). Every
--- member's version of a republished session counts (a changed choice's former one, now in STG_*, may
--- have begun earlier): the facts it gave are rebuilt too.
-WITH other_versions AS (  -- the republished sessions' versions in STG_* (other members', former choices)
-  SELECT AGENTID, CREATED_TS AS START_TS, coalesce(TERMINATED_TS, $sentinel) AS END_TS
-  FROM STG_G_LOGIN_SESSION WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION) AND AGENTID IS NOT NULL
+-- member's version of a republished session counts (a changed choice's former one may have begun
+-- earlier): the facts it gave are rebuilt too. The versions are those the HA choice weighed
+-- (_HA_STAGED, from STG_ENTITY: a member's rows are kept only while it is chosen); a session's key
+-- names its agent (sql/extract/login_session/ready.sql: switch|agent|DN|login|media).
+WITH other_versions AS (  -- every member's version of the republished sessions
+  SELECT TRY_CAST(split_part(ENTITY_KEY, '|', 2) AS BIGINT) AS AGENTID, START_TS, coalesce(END_TS, $sentinel) AS END_TS
+  FROM _HA_STAGED
+  WHERE ENTITY_KIND = 'login_session' AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_SESSION)
+    AND split_part(ENTITY_KEY, '|', 2) <> ''
 ),
 spans AS (  -- the agents' sessions in GIDB, and those versions, each marked if republished
   SELECT AGENTID, CREATED_TS AS START_TS, coalesce(TERMINATED_TS, $sentinel) AS END_TS,
