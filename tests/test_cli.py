@@ -85,6 +85,16 @@ def test_bench_whose_worker_dies_says_where_and_exits_non_zero(tmp_path):
     assert "nightly day end to end  not measured" in out.stdout
 
 
+def test_bench_refuses_a_world_the_simulator_cannot_hold_before_running_anything(tmp_path):
+    """The simulator holds every day in memory (about 1 GB per 100,000 calls and day): 400 days of a
+    million calls (some 4 TB) is refused at once, with the figures, not killed by the kernel later."""
+    args = ["bench", "--calls", "1000000", "--history-days", "399", "--out", str(tmp_path)]
+    out = subprocess.run([IDBMART, *args], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "simulating 400 day(s) of 1,000,000 calls needs about 4000 GB of memory" in out.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def _nightly_rows_read(report: str) -> int:
     """Rows in of the nightly table's extract row (the first table of the report)."""
     return int(re.search(r"^extract +[0-9.]+ +([0-9,]+)", report, re.M).group(1).replace(",", ""))
