@@ -217,7 +217,9 @@ def describe(r: SourceExtract) -> str:
     if not r.ok:
         return f"skipped: {r.error}"
     w = r.window
-    if w is None or w.empty:
+    asked = sum(len(keys) for keys in r.rereads.values())
+    again = f"; {asked} entities asked for again (HA choice)" if asked else ""
+    if w is None or (w.empty and not asked):
         return "nothing new"
     rows = sum(r.rows.values())
     since = "".join(
@@ -225,7 +227,7 @@ def describe(r: SourceExtract) -> str:
     )
     return (
         f"sequences ({w.seq_from}, {w.seq_to}]: {r.entities} entities, {rows} rows in {r.seconds:.2f} s"
-        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s){since}"
+        f" ({rows / r.seconds if r.seconds else 0:,.0f} rows/s){since}{again}"
     )
 
 

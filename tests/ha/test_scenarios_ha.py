@@ -8,6 +8,7 @@ import duckdb
 
 from idbmart import config
 from idbmart.cycle import run_cycle
+from idbmart.extract.incremental import describe
 from idbmart.fixtures.scenarios import SCENARIOS
 from idbmart.fixtures.scenarios.builder import at
 from idbmart.quality.compare import DEFAULT_PREFIXES, STAR_PREFIXES, differences
@@ -153,6 +154,7 @@ def test_a_choice_of_a_member_whose_rows_are_not_kept_waits_for_them_to_be_read_
     third = run_cycle(without_gate(deployment))
     assert [r.rereads for r in third.sources] == [{}, {"interaction": ["CALL-0001"]}]
     assert third.sources[1].window.empty  # site_b had nothing new: CALL-0001 was read by key
+    assert describe(third.sources[1]).endswith("1 entities asked for again (HA choice)")
     assert state() == ([("site_b", "only_member_with_all_its_tables")], [], [(1793607140, 110)])
 
     one_run = replace(deployment, mart_path=tmp_path / "one_run.duckdb")
