@@ -15,6 +15,7 @@ import duckdb
 from idbmart.config import EtlOptions
 from idbmart.extract import entities, incremental
 from idbmart.extract.sources import open_source
+from idbmart.fixtures import idb_writer, tiny
 from idbmart.load import mart
 from tests.conftest import make_source
 
@@ -227,3 +228,43 @@ def test_a_row_whose_path_to_its_interaction_is_null_is_listed_never_lost(tiny_d
         assert orphans == [("G_PARTY", "CALLID", f"GSYS_SEQ {seq}", party), *states], attach_from_seqs
         assert con.execute("SELECT count(*) FROM _X_G_PARTY WHERE PARTYID = ?", [party]).fetchone() == (0,)
         con.close()
+
+
+def test_an_entity_asked_for_again_is_read_by_key_whatever_the_window_from_every_kind_of_source(tmp_path, pg_database):
+    """The HA choice asks a member for an entity again (STG_HA_REREAD): the next read of that member
+    takes it by key though its window holds nothing new. The tiny IDB read up to its end (mark: SEQ 50,
+    the clock past its last event), asked for CALL-0001: the interaction alone, with its 18 rows
+    (tiny/README.md: its IR and call, Ann's, the routing point's and the caller's parties, ten party
+    history rows, one route result, two user data), the same from a DuckDB snapshot read attached or
+    through Arrow, a Parquet folder and a live PostgreSQL IDB (whose read-only session cannot hold the
+    ready entities: its queries carry the key)."""
+    script = tiny.SCRIPT + "\nUPDATE G_PROV_CONTROL SET SEQCOUNTER = 50, SEQCURRENT = 50;"
+    uris = {
+        "duckdb": f"duckdb://{idb_writer.write_duckdb(tmp_path / 'tiny.duckdb', tiny.ROLES, script=script)}",
+        "parquet": f"parquet://{idb_writer.write_parquet(tmp_path / 'tiny_pq', tiny.ROLES, script=script)}",
+        "postgresql": idb_writer.write_postgres(pg_database, tiny.ROLES, script=script),
+    }
+    asked = {"interaction": ["CALL-0001"]}
+    expected = {"G_IR": 1, "G_CALL": 1, "G_PARTY": 3, "G_PARTY_HISTORY": 10, "G_ROUTE_RESULT": 1,
+                "G_USERDATA_HISTORY": 2}  # fmt: skip
+    works = []
+    for kind, uri, attach_from_seqs in (
+        ("duckdb", uris["duckdb"], 0),
+        ("duckdb", uris["duckdb"], 10**9),
+        ("parquet", uris["parquet"], 10**9),
+        ("postgresql", uris["postgresql"], 10**9),
+    ):
+        con = duckdb.connect()
+        mart.ensure_schema(con)
+        incremental.create_work_tables(con)
+        result = incremental.extract_source(
+            con, make_source("s", uri), (50, 2**40), EtlOptions(), attach_from_seqs=attach_from_seqs, rereads=asked
+        )
+        assert result.ok and result.window.empty, (kind, result.error)
+        assert con.execute("SELECT ENTITY_KIND, ENTITY_KEY FROM _X_ENTITY").fetchall() == [
+            ("interaction", "CALL-0001")
+        ], kind
+        assert {t: n for t, n in result.rows.items() if n} == expected, kind
+        works.append({t: n for t, n in _work(con).items() if t != "_X_ENTITY"})
+        con.close()
+    assert all(w == works[0] for w in works[1:])
