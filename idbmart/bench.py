@@ -381,13 +381,20 @@ def _sites_day(work: Path, calls: int, sites: int, cycles: int, seed: int, memor
 SIMULATOR_GB_PER_CALL_DAY = 1.0 / 100_000
 
 
-def _check_room_to_simulate(calls: int, days: int) -> None:
-    """Refuse, before anything runs, a world the simulator cannot hold in this machine's memory."""
+def _meminfo_gb(field: str) -> float | None:
+    """A /proc/meminfo figure (MemTotal, MemAvailable) in GB; None where there is none (not Linux)."""
     try:
         fields = dict(line.split(":", 1) for line in Path("/proc/meminfo").read_text().splitlines())
-        available_gb = int(fields["MemAvailable"].split()[0]) / 1024 / 1024
+        return int(fields[field].split()[0]) / 1024 / 1024
     except (OSError, KeyError, ValueError):
-        return  # not Linux: nothing to go by
+        return None
+
+
+def _check_room_to_simulate(calls: int, days: int) -> None:
+    """Refuse, before anything runs, a world the simulator cannot hold in this machine's memory."""
+    available_gb = _meminfo_gb("MemAvailable")
+    if available_gb is None:
+        return  # nothing to go by
     needed_gb = calls * days * SIMULATOR_GB_PER_CALL_DAY
     if needed_gb > 0.8 * available_gb:
         raise IdbmartError(
@@ -404,9 +411,9 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
     except OSError:
-        mem_gb = 0.0
+        pass
+    mem_gb = _meminfo_gb("MemTotal") or 0.0
     import duckdb
     import polars
 
