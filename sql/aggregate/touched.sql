@@ -9,7 +9,10 @@
 --   agents: of those, the (interval, RESOURCE_KEY) of each changed IRF, old and new version, and of
 --     every IRF of the same interactions (the queue of AG2_AGENT_QUEUE reads the mediation segment):
 --     an agent's row reads only that agent's IRFs, and a logout changes one agent's shift of calls;
---   attempts: the interval each changed contact attempt began in;
+--   attempts: the interval each changed contact attempt began in, and each attempt whose agent IRF
+--     changed (the agent-by-campaign measures are that IRF's: an IRF can change while its attempt
+--     does not, its after-call work read at the agent's logout); the attempt was rebuilt in _T_CAF with
+--     it (outbound_chains.sql: the chains linked to a call of an interaction in scope);
 --   states: every interval a changed agent state or reason row spans (time is split at boundaries),
 --     its first one included even if it lasted no time (it counts as an entry there), and every one a
 --     changed login session spans (session_intervals), for that row's agent only: a state aggregate row
@@ -37,6 +40,9 @@ UNION
 SELECT 'agents', START_DATE_TIME_KEY, RESOURCE_KEY FROM irf
 UNION
 SELECT 'attempts', interval_key(START_TS), NULL FROM _T_TOUCHED WHERE FACT = 'CONTACT_ATTEMPT_FACT'
+UNION
+SELECT 'attempts', START_DATE_TIME_KEY, NULL FROM _T_CAF
+WHERE INTERACTION_ID IN (SELECT INTERACTION_ID FROM _T_TOUCHED WHERE FACT = 'INTERACTION_RESOURCE_FACT')
 UNION
 SELECT 'states', unnest(state_intervals(START_TS, END_TS)), RESOURCE_KEY FROM _T_TOUCHED
 WHERE FACT IN ('SM_RES_STATE_FACT', 'SM_RES_STATE_REASON_FACT')
