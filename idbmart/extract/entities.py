@@ -83,6 +83,10 @@ class Kind:
     # The table whose rows, read first, bound the time of the rest (TIME_COLUMNS). Not G_IR for an
     # interaction: ICON creates a merged IR's record when the calls merge, after they began.
     anchor: str | None = None
+    # Tables read of an entity still open (STUCK in ready.sql), which is ready when a row of one of them
+    # is touched (CTE `touched_open`) or it is asked for again; its other tables are read once it ended.
+    # A login session's record and DN while the agent works: calls find their agent before the logout.
+    open_tables: tuple[str, ...] = ()
 
     @property
     def single_row(self) -> bool:
@@ -135,9 +139,16 @@ class Kind:
             return self._single_row_ready(again)
         ready = sqlfile.parse(f"extract/{self.name}/ready.sql").copy()
         touched = self.touched(present)
-        if again:
-            touched = exp.union(touched, _ids_of_keys(ready, again), distinct=True)
-        return ready.with_("touched", as_=touched)
+        asked = _ids_of_keys(ready, again) if again else None
+        if asked is not None:
+            touched = exp.union(touched, asked, distinct=True)
+        ready = ready.with_("touched", as_=touched)
+        if self.open_tables:
+            opened = self.touched([t for t in present if t in self.open_tables] or [self.tables[0]])
+            if asked is not None:
+                opened = exp.union(opened, asked.copy(), distinct=True)
+            ready = ready.with_("touched_open", as_=opened)
+        return ready
 
     def _single_row_ready(self, again: tuple[str, ...] = ()) -> exp.Select:
         key = _key_expr(self.key)
@@ -205,6 +216,8 @@ class Kind:
             exp.to_table("ready").as_("r"), on=exp.EQ(this=exp.column("ENTITY_ID", "r"), expression=entity_id)
         )
         query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
+        if self.open_tables and table not in self.open_tables:  # an open entity's other tables wait for its end
+            query = query.where(exp.not_(exp.column("STUCK", "r")))
         if held:
             return query.with_("ready", as_=exp.select("*").from_(held))
         ready = self.ready(present, again)
@@ -302,6 +315,7 @@ KINDS: tuple[Kind, ...] = (
         ("G_LOGIN_SESSION", "GX_SESSION_ENDPOINT", "G_AGENT_STATE_HISTORY", "G_AGENT_STATE_RC"),
         frozenset({"gls"}),
         anchor="G_LOGIN_SESSION",
+        open_tables=("G_LOGIN_SESSION", "GX_SESSION_ENDPOINT"),
     ),
     Kind("campaign_session", "gos", ("GO_CAMPAIGN", "GO_CAMPAIGNHISTORY", "GO_CAMPPROP_HIST"), frozenset({"gos"})),
     Kind(

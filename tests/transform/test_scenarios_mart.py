@@ -191,3 +191,50 @@ def test_a_site_that_comes_late_joins_its_calls_to_the_interaction(tmp_path):
         assert _interaction_rows(a) == _interaction_rows(b) and len(_interaction_rows(a)) == 3
         for table in ("INTERACTION_FACT", "INTERACTION_RESOURCE_FACT", "MEDIATION_SEGMENT_FACT", "AG2_AGENT_DAY"):
             assert rows(a, f"SELECT count(*) FROM {table}") == rows(b, f"SELECT count(*) FROM {table}"), table
+
+
+def test_an_agent_still_logged_in_is_found_for_her_calls_and_her_session_is_active(tmp_path):
+    """Read at 13:00, mid-shift (Ann and Bob log in at 08:00 and out at 16:00; cluster_agent_other_node):
+    their calls already name them (recovered by DN and time from their open sessions' records) and
+    SM_RES_SESSION_FACT holds both sessions as active ("Both active and completed sessions are
+    populated", https://docs.genesys.com/Documentation/PSAAS/latest/RPRT/Table-SM_RES_SESSION_FACT).
+    Their states are read with the whole session at the logout (decided: a state row touches no
+    session record), so no state fact and no after-call work yet. Read again after the day: the
+    sessions are complete, the same IRF rows keep their agent and get the after-call work."""
+    scenario = SCENARIOS["cluster_agent_other_node"]
+    deployment = config.load(scenario.write(tmp_path, "13:00:00"))
+    irfs = """SELECT m.RESOURCE_NAME, r.RESOURCE_NAME, i.AGENT_MATCH, i.AFTER_CALL_WORK_DURATION, i.CREATE_AUDIT_KEY
+              FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+              JOIN RESOURCE_ m ON m.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY
+              WHERE m.RESOURCE_NAME IN ('70001', '70002') ORDER BY 1"""
+    sessions = """SELECT r.RESOURCE_NAME, s.START_TS, s.END_TS, s.TOTAL_DURATION, s.ACTIVE_FLAG
+                  FROM SM_RES_SESSION_FACT s JOIN RESOURCE_ r USING (RESOURCE_KEY) ORDER BY 1"""
+    states = "SELECT count(*) FROM SM_RES_STATE_FACT"
+
+    run_cycle(deployment)
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        midday = rows(con, irfs)
+        assert [r[:4] for r in midday] == [
+            ("70001", "agent1000", "recovered", 0),
+            ("70002", "agent1001", "recovered", 0),
+        ]
+        assert rows(con, sessions) == [
+            ("agent1000", at("08:00:00"), SENTINEL_TS, None, True),
+            ("agent1001", at("08:00:00"), SENTINEL_TS, None, True),
+        ]
+        assert rows(con, states) == [(0,)]
+        assert rows(con, "SELECT count(*) FROM GIDB_G_AGENT_STATE_HISTORY") == [(0,)]
+
+    run_cycle(config.load(scenario.write(tmp_path)))
+    with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+        want = {irf["media_resource"]: irf for irf in scenario.expected["IRF"]}
+        assert rows(con, irfs) == [
+            (dn, want[dn]["resource"], "recovered", want[dn]["acw"], first_load) for dn, *_, first_load in midday
+        ]
+        assert rows(con, sessions) == [
+            ("agent1000", at("08:00:00"), at("16:00:00"), 8 * 3600, False),
+            ("agent1001", at("08:00:00"), at("16:00:00"), 8 * 3600, False),
+        ]
+        assert rows(con, states)[0][0] > 0
+        # each agent's six state rows (logged in, four changes, logged off), of the chosen member only
+        assert rows(con, "SELECT count(*) FROM GIDB_G_AGENT_STATE_HISTORY") == [(12,)]

@@ -1,7 +1,12 @@
--- Agent login sessions that have ended, touched in the window. Identity across the members of an HA
--- pair (LOGINSESSIONID differs per IDB): switch, agent, DN and login time, and a multimedia session's
--- media (one agent logs in to chat and e-mail at once; a voice session's key names none). In a SIP
--- Cluster the DN is named in GSYS_EXT_VCH1 (PRIMARYDEVICEID is 0); elsewhere it is the DN's DBID.
+-- Agent login sessions touched in the window: ended, or still open where the session's record or its
+-- DN (GX_SESSION_ENDPOINT) was written in the window (the login; `touched_open`, Kind.open_tables). An
+-- open session is read without its states (STUCK: taken open; its record closed at the sentinel) so
+-- that a SIP Cluster call finds its agent before the logout, and Info Mart's SM_RES_SESSION_FACT holds
+-- active sessions ("Both active and completed sessions are populated"); its states are read with the
+-- whole session when it ends. Identity across the members of an HA pair (LOGINSESSIONID differs per
+-- IDB): switch, agent, DN and login time, and a multimedia session's media (one agent logs in to chat
+-- and e-mail at once; a voice session's key names none). In a SIP Cluster the DN is named in
+-- GSYS_EXT_VCH1 (PRIMARYDEVICEID is 0); elsewhere it is the DN's DBID.
 SELECT
   ls.LOGINSESSIONID AS ENTITY_ID,
   CONCAT_WS(
@@ -14,8 +19,8 @@ SELECT
   ) AS ENTITY_KEY,
   ls.CREATED_TS AS START_TS,
   ls.TERMINATED_TS AS END_TS,
-  FALSE AS STUCK
+  ls.TERMINATED_TS IS NULL AS STUCK
 FROM G_LOGIN_SESSION AS ls
 WHERE ls.GSYS_SEQ <= :hi
-  AND ls.TERMINATED_TS IS NOT NULL
   AND ls.LOGINSESSIONID IN (SELECT ENTITY_ID FROM touched)
+  AND (ls.TERMINATED_TS IS NOT NULL OR ls.LOGINSESSIONID IN (SELECT ENTITY_ID FROM touched_open))
