@@ -1,8 +1,9 @@
 -- The share of SIP Cluster agent-DN parties whose agent was recovered from the login sessions,
 -- among the parties that can be judged: those whose DN has a login session that ended at or after
--- the party began. (Sessions arrive when they end, so a party on a DN whose agent is still logged in
--- is not judged yet; once any later session on the DN has ended, the one that covered the party, if
--- any, has ended too.) Rows in scope only: a cycle's gate judges the parties the cycle wrote.
+-- the party began, or is still open (its END_TS the sentinel). A session is read at its login, and a
+-- DN's sessions are in one IDB, read in the order ICON wrote them: once a session on the DN that did
+-- not end before the party is known, the one that covered the party, if any, is known too. Rows in
+-- scope only: a cycle's gate judges the parties the cycle wrote.
 WITH parties AS (
   SELECT i.INTERACTION_RESOURCE_ID, i.AGENT_MATCH
   FROM INTERACTION_RESOURCE_FACT AS i
