@@ -198,8 +198,9 @@ def test_an_agent_still_logged_in_is_found_for_her_calls_and_her_session_is_acti
     their calls already name them (recovered by DN and time from their open sessions' records) and
     SM_RES_SESSION_FACT holds both sessions as active ("Both active and completed sessions are
     populated", https://docs.genesys.com/Documentation/PSAAS/latest/RPRT/Table-SM_RES_SESSION_FACT).
-    Their states are read with the whole session at the logout (decided: a state row touches no
-    session record), so no state fact and no after-call work yet. Read again after the day: the
+    Their states are read with the whole session at the logout (decided: re-reading every open
+    session's states each cycle would cost more than the calls' own rows), so no state fact and no
+    after-call work yet. Read again after the day: the
     sessions are complete, the same IRF rows keep their agent and get the after-call work."""
     scenario = SCENARIOS["cluster_agent_other_node"]
     deployment = config.load(scenario.write(tmp_path, "13:00:00"))
