@@ -262,8 +262,8 @@ def test_cycles_every_15_minutes_give_the_same_gidb_as_one_run(one_run, tmp_path
     assert changed > 0, "late rows of the primary must have made some decisions change member"
     # STG_G* too: a changed choice leaves no rows of the member not chosen behind, in either mart
     assert differences(cycles.mart_path, deployment.mart_path, (*ALL, "STG_G")) == {}
-    # Agent data arrived after its calls (sessions are read when they end): those facts were updated,
-    # and say so by their audit keys.
+    # Agent states arrived after their calls (a session's states are read when it ends): those facts
+    # got their after-call work then, and say so by their audit keys.
     updated = sql(
         cycles.mart_path,
         """SELECT count(*) FROM INTERACTION_RESOURCE_FACT WHERE UPDATE_AUDIT_KEY > CREATE_AUDIT_KEY

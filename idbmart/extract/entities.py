@@ -144,7 +144,7 @@ class Kind:
             touched = exp.union(touched, asked, distinct=True)
         ready = ready.with_("touched", as_=touched)
         if self.open_tables:
-            opened = self.touched([t for t in present if t in self.open_tables] or [self.tables[0]])
+            opened = self.touched([t for t in present if t in self.open_tables])  # the root among them
             if asked is not None:
                 opened = exp.union(opened, asked.copy(), distinct=True)
             ready = ready.with_("touched_open", as_=opened)
