@@ -33,12 +33,16 @@ CREATE OR REPLACE TEMP MACRO touched_interaction(id, touched := '_T_TOUCHED') AS
 -- IXN_RESOURCE_STATE_FACT: source handling) in the touched (interval, agent) pairs of _AG_TOUCHED, one
 -- per pair, the interval as DATE_TIME_KEY: the touched agents' rows are split into the intervals they
 -- span and matched by equality (a range join of the intervals to every agent's rows grows with the
--- day's rows, equality with the touched agents' rows).
+-- day's rows, equality with the touched agents' rows). A row reaches interval k only if it began in
+-- (k - max_state_s, k + 900) (state_intervals: from its start's interval to its capped end), so the
+-- touched agents' rows of other days are not read: the bound is a time range zone maps skip by.
 CREATE OR REPLACE TEMP MACRO touched_state_rows(fact, of_source) AS TABLE
   SELECT *
   FROM (
     SELECT *, unnest(state_intervals(START_TS, END_TS)) AS DATE_TIME_KEY
     FROM query_table(fact)
     WHERE RESOURCE_KEY IN (SELECT RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = of_source)
+      AND START_TS > (SELECT min(DATE_TIME_KEY) FROM _AG_TOUCHED WHERE SOURCE = of_source) - $max_state_s
+      AND START_TS < (SELECT max(DATE_TIME_KEY) FROM _AG_TOUCHED WHERE SOURCE = of_source) + 900
   )
   WHERE (DATE_TIME_KEY, RESOURCE_KEY) IN (SELECT DATE_TIME_KEY, RESOURCE_KEY FROM _AG_TOUCHED WHERE SOURCE = of_source);

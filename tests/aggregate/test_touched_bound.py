@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from idbmart.cycle import run_cycle
+from idbmart.idb.enums import CfgType
 from idbmart.load import mart, scans
 from idbmart.load.db import run
 from tests.conftest import ROW_GROUP, fill_old_rows
@@ -45,3 +46,41 @@ def test_the_intervals_a_cycle_touches_are_found_without_reading_the_facts_befor
     ]  # fmt: skip
     assert {s.table.rpartition(".")[2] for s in reads} == set(FACTS)
     assert max(s.rows for s in reads) < ROW_GROUP, [(s.table, s.rows) for s in reads]
+
+
+STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT")
+AGENT_201 = f"CAST(md5_number('cfg|{int(CfgType.PERSON)}|201') >> 65 AS BIGINT)"  # cfg_resource_key
+
+
+def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_intervals_only(tiny_deployment):
+    """Agent 201's state facts of ten days before (three row groups of each, her RESOURCE_KEY: an agent's
+    rows of every day share it) are not read when her session's states are aggregated: a state row
+    reaches an interval only if it began less than etl.max_state_duration_s before it
+    (sql/aggregate/macros.sql, touched_state_rows), so the scan keeps to that time and zone maps skip the
+    old row groups. The tiny IDB's first cycle (committed up to sequence 2) reads the configuration and
+    her session of 08:00-09:00 without a state, the second her states (sequences 3 to 8)."""
+    path, deployment = tiny_deployment
+    for seq in (2, 50):
+        with duckdb.connect(str(path)) as idb:
+            idb.execute(f"UPDATE G_PROV_CONTROL SET SEQCOUNTER = {seq}, SEQCURRENT = {seq}")
+        if seq == 50:
+            con = mart.connect(deployment.mart_path)
+            for table in STATE_FACTS:
+                fill_old_rows(con, table, OLD, 3 * ROW_GROUP, fixed={"RESOURCE_KEY": AGENT_201})
+            run(con, "CHECKPOINT")
+            con.close()
+        with scans.recording() as log:
+            result = run_cycle(deployment)
+
+    assert result.aggregated.mode == "incremental"
+    assert result.aggregated.resources.get("states") == 1  # her states touched her rows
+    reads = [s for s in log.scans if s.caller.startswith("load.merge:replace < aggregate.build")
+             and s.table.rpartition(".")[2] in STATE_FACTS]  # fmt: skip
+    assert "SM_RES_STATE_FACT" in {s.table.rpartition(".")[2] for s in reads}  # her reasons: none (none read)
+    assert max(s.rows for s in reads) < ROW_GROUP, [(s.table, s.rows) for s in reads]
+    con = mart.connect(deployment.mart_path)
+    # her states from her login at 08:00:00 to her logout at 09:00:00 (idbmart/fixtures/tiny/idb.sql), the
+    # old rows not among them
+    login = run(con, f"SELECT sum(LOGIN_TIME) FROM AG2_I_SESS_STATE_SUBHR WHERE RESOURCE_KEY = {AGENT_201}")
+    con.close()
+    assert login == [(3600,)]
