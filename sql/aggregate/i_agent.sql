@@ -14,8 +14,10 @@ WITH s AS (
          interval_key(f.START_TS) = f.DATE_TIME_KEY AS ENTERED
   FROM touched_state_rows('IXN_RESOURCE_STATE_FACT', 'handling') AS f
   JOIN INTERACTION_RESOURCE_STATE AS r USING (INTERACTION_RESOURCE_STATE_KEY)
-  JOIN INTERACTION_RESOURCE_FACT AS i USING (INTERACTION_RESOURCE_ID)
-  WHERE i.AGENT_MATCH IN ('reported', 'recovered')
+  -- agents' attempts only. A state row carries its IRF's RESOURCE_KEY, which is an agent exactly where the
+  -- IRF's AGENT_MATCH is reported or recovered (interaction_resource_fact_rows.sql): the resource's type
+  -- says so without a join to every IRF of the mart (hashed ids: zone maps would skip none).
+  JOIN RESOURCE_ AS a ON a.RESOURCE_KEY = f.RESOURCE_KEY AND a.RESOURCE_TYPE_CODE = 'AGENT'
 )
 SELECT
   DATE_TIME_KEY, RESOURCE_KEY, TENANT_KEY, MEDIA_TYPE_KEY, INTERACTION_TYPE_KEY,

@@ -48,17 +48,20 @@ def test_the_intervals_a_cycle_touches_are_found_without_reading_the_facts_befor
     assert max(s.rows for s in reads) < ROW_GROUP, [(s.table, s.rows) for s in reads]
 
 
-STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT")
+STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT", "IXN_RESOURCE_STATE_FACT")
 AGENT_201 = f"CAST(md5_number('cfg|{int(CfgType.PERSON)}|201') >> 65 AS BIGINT)"  # cfg_resource_key
 
 
 def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_intervals_only(tiny_deployment):
-    """Agent 201's state facts of ten days before (three row groups of each, her RESOURCE_KEY: an agent's
-    rows of every day share it) are not read when her session's states are aggregated: a state row
-    reaches an interval only if it began less than etl.max_state_duration_s before it
-    (sql/aggregate/macros.sql, touched_state_rows), so the scan keeps to that time and zone maps skip the
-    old row groups. The tiny IDB's first cycle (committed up to sequence 2) reads the configuration and
-    her session of 08:00-09:00 without a state, the second her states (sequences 3 to 8)."""
+    """Agent 201's state and handling-state facts of ten days before (three row groups of each, her
+    RESOURCE_KEY: an agent's rows of every day share it), and three row groups of resource facts, are not
+    read when her states and her call's handling states are aggregated: a state row reaches an interval
+    only if it began less than etl.max_state_duration_s before it (sql/aggregate/macros.sql,
+    touched_state_rows), so the scan keeps to that time and zone maps skip the old row groups; the
+    handling states are an agent's by their resource's type, not by a join to every resource fact
+    (sql/aggregate/i_agent.sql). The tiny IDB's first cycle (committed up to sequence 2) reads the
+    configuration and her session of 08:00-09:00 without a state, the second her states (sequences 3
+    to 8) and the calls."""
     path, deployment = tiny_deployment
     for seq in (2, 50):
         with duckdb.connect(str(path)) as idb:
@@ -67,6 +70,7 @@ def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_interv
             con = mart.connect(deployment.mart_path)
             for table in STATE_FACTS:
                 fill_old_rows(con, table, OLD, 3 * ROW_GROUP, fixed={"RESOURCE_KEY": AGENT_201})
+            fill_old_rows(con, "INTERACTION_RESOURCE_FACT", OLD, 3 * ROW_GROUP)
             run(con, "CHECKPOINT")
             con.close()
         with scans.recording() as log:
@@ -74,13 +78,19 @@ def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_interv
 
     assert result.aggregated.mode == "incremental"
     assert result.aggregated.resources.get("states") == 1  # her states touched her rows
+    assert result.aggregated.resources.get("handling")  # and her call's handling states
+    facts = (*STATE_FACTS, "INTERACTION_RESOURCE_FACT")
     reads = [s for s in log.scans if s.caller.startswith("load.merge:replace < aggregate.build")
-             and s.table.rpartition(".")[2] in STATE_FACTS]  # fmt: skip
-    assert "SM_RES_STATE_FACT" in {s.table.rpartition(".")[2] for s in reads}  # her reasons: none (none read)
+             and s.table.rpartition(".")[2] in facts]  # fmt: skip
+    assert {"SM_RES_STATE_FACT", "IXN_RESOURCE_STATE_FACT"} <= {s.table.rpartition(".")[2] for s in reads}
     assert max(s.rows for s in reads) < ROW_GROUP, [(s.table, s.rows) for s in reads]
     con = mart.connect(deployment.mart_path)
-    # her states from her login at 08:00:00 to her logout at 09:00:00 (idbmart/fixtures/tiny/idb.sql), the
-    # old rows not among them
+    # her states from her login at 08:00:00 to her logout at 09:00:00 (idbmart/fixtures/tiny/idb.sql), and
+    # CALL-0001's 50 s and 60 s of talk around 20 s on hold (README.md), the old rows not among them
     login = run(con, f"SELECT sum(LOGIN_TIME) FROM AG2_I_SESS_STATE_SUBHR WHERE RESOURCE_KEY = {AGENT_201}")
+    handling = run(
+        con, f"SELECT sum(ENGAGE_TIME), sum(HOLD_TIME) FROM AG2_I_AGENT_SUBHR WHERE RESOURCE_KEY = {AGENT_201}"
+    )
     con.close()
     assert login == [(3600,)]
+    assert handling == [(110, 20)]
