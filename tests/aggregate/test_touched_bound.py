@@ -54,14 +54,14 @@ AGENT_201 = f"CAST(md5_number('cfg|{int(CfgType.PERSON)}|201') >> 65 AS BIGINT)"
 
 def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_intervals_only(tiny_deployment):
     """Agent 201's state and handling-state facts of ten days before (three row groups of each, her
-    RESOURCE_KEY: an agent's rows of every day share it), and three row groups of resource facts, are not
-    read when her states and her call's handling states are aggregated: a state row reaches an interval
-    only if it began less than etl.max_state_duration_s before it (sql/aggregate/macros.sql,
-    touched_state_rows), so the scan keeps to that time and zone maps skip the old row groups; the
-    handling states are an agent's by their resource's type, not by a join to every resource fact
-    (sql/aggregate/i_agent.sql). The tiny IDB's first cycle (committed up to sequence 2) reads the
-    configuration and her session of 08:00-09:00 without a state, the second her states (sequences 3
-    to 8) and the calls."""
+    RESOURCE_KEY: an agent's rows of every day share it) are not read when her states and her call's
+    handling states are aggregated: a state row reaches an interval only if it began less than
+    etl.max_state_duration_s before it (sql/aggregate/macros.sql, touched_state_rows), so the scan keeps
+    to that time and zone maps skip the old row groups. Nor are three row groups of old resource facts
+    (the handling states are an agent's by their resource's type, sql/aggregate/i_agent.sql; with one
+    call, DuckDB's join filter skipped them before too). The tiny IDB's first cycle (committed up to
+    sequence 2) reads the configuration and her session of 08:00-09:00 without a state, the second her
+    states (sequences 3 to 8) and the calls."""
     path, deployment = tiny_deployment
     for seq in (2, 50):
         with duckdb.connect(str(path)) as idb:
