@@ -8,7 +8,6 @@ import duckdb
 import pytest
 
 from idbmart.cycle import run_cycle
-from idbmart.idb.enums import CfgType
 from idbmart.load import mart, scans
 from idbmart.load.db import run
 from tests.conftest import ROW_GROUP, fill_old_rows
@@ -49,7 +48,6 @@ def test_the_intervals_a_cycle_touches_are_found_without_reading_the_facts_befor
 
 
 STATE_FACTS = ("SM_RES_STATE_FACT", "SM_RES_STATE_REASON_FACT", "IXN_RESOURCE_STATE_FACT")
-AGENT_201 = f"CAST(md5_number('cfg|{int(CfgType.PERSON)}|201') >> 65 AS BIGINT)"  # cfg_resource_key
 
 
 def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_intervals_only(tiny_deployment):
@@ -68,8 +66,10 @@ def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_interv
             idb.execute(f"UPDATE G_PROV_CONTROL SET SEQCOUNTER = {seq}, SEQCURRENT = {seq}")
         if seq == 50:
             con = mart.connect(deployment.mart_path)
+            # her resource, met with her session in the first cycle
+            ((agent,),) = run(con, "SELECT RESOURCE_KEY FROM RESOURCE_ WHERE RESOURCE_CFG_DBID = 201")
             for table in STATE_FACTS:
-                fill_old_rows(con, table, OLD, 3 * ROW_GROUP, fixed={"RESOURCE_KEY": AGENT_201})
+                fill_old_rows(con, table, OLD, 3 * ROW_GROUP, fixed={"RESOURCE_KEY": str(agent)})
             fill_old_rows(con, "INTERACTION_RESOURCE_FACT", OLD, 3 * ROW_GROUP)
             run(con, "CHECKPOINT")
             con.close()
@@ -87,10 +87,8 @@ def test_the_state_aggregates_read_the_touched_agents_rows_of_the_touched_interv
     con = mart.connect(deployment.mart_path)
     # her states from her login at 08:00:00 to her logout at 09:00:00 (idbmart/fixtures/tiny/idb.sql), and
     # CALL-0001's 50 s and 60 s of talk around 20 s on hold (README.md), the old rows not among them
-    login = run(con, f"SELECT sum(LOGIN_TIME) FROM AG2_I_SESS_STATE_SUBHR WHERE RESOURCE_KEY = {AGENT_201}")
-    handling = run(
-        con, f"SELECT sum(ENGAGE_TIME), sum(HOLD_TIME) FROM AG2_I_AGENT_SUBHR WHERE RESOURCE_KEY = {AGENT_201}"
-    )
+    login = run(con, f"SELECT sum(LOGIN_TIME) FROM AG2_I_SESS_STATE_SUBHR WHERE RESOURCE_KEY = {agent}")
+    handling = run(con, f"SELECT sum(ENGAGE_TIME), sum(HOLD_TIME) FROM AG2_I_AGENT_SUBHR WHERE RESOURCE_KEY = {agent}")
     con.close()
     assert login == [(3600,)]
     assert handling == [(110, 20)]
