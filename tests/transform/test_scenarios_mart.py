@@ -200,8 +200,8 @@ def test_an_agent_still_logged_in_is_found_for_her_calls_and_her_session_is_acti
     populated", https://docs.genesys.com/Documentation/PSAAS/latest/RPRT/Table-SM_RES_SESSION_FACT).
     Their states are read with the whole session at the logout (decided: re-reading every open
     session's states each cycle would cost more than the calls' own rows), so no state fact and no
-    after-call work yet. Read again after the day: the
-    sessions are complete, the same IRF rows keep their agent and get the after-call work."""
+    after-call work yet. Read again after the day: the sessions are complete, the same IRF rows keep
+    their agent and get the after-call work."""
     scenario = SCENARIOS["cluster_agent_other_node"]
     deployment = config.load(scenario.write(tmp_path, "13:00:00"))
     irfs = """SELECT m.RESOURCE_NAME, r.RESOURCE_NAME, i.AGENT_MATCH, i.AFTER_CALL_WORK_DURATION, i.CREATE_AUDIT_KEY
