@@ -239,3 +239,28 @@ def test_an_agent_still_logged_in_is_found_for_her_calls_and_her_session_is_acti
         assert rows(con, states)[0][0] > 0
         # each agent's six state rows (logged in, four changes, logged off), of the chosen member only
         assert rows(con, "SELECT count(*) FROM GIDB_G_AGENT_STATE_HISTORY") == [(12,)]
+
+
+def test_a_session_whose_logout_was_lost_gives_way_to_the_next_agent_at_its_dn(tmp_path):
+    """hot_desk: Ann's session at DN 70001 never ends in the IDB; Bob logs in at 70001 at 10:00. Read at
+    10:45, with Bob's session open too, and again after the day: call 1 (09:00) is Ann's, call 2 (10:30)
+    Bob's, both recovered (a DN holds one agent's login at a time; decided, docs/architecture.md), while
+    SM_RES_SESSION_FACT keeps Ann's session as ICON has it: active ("Both active and completed sessions
+    are populated", https://docs.genesys.com/Documentation/PSAAS/latest/RPRT/Table-SM_RES_SESSION_FACT)."""
+    scenario = SCENARIOS["hot_desk"]
+    irfs = """SELECT i.MEDIA_SERVER_IXN_GUID, r.RESOURCE_NAME, i.AGENT_MATCH
+              FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
+              JOIN RESOURCE_ m ON m.RESOURCE_KEY = i.MEDIA_RESOURCE_KEY
+              WHERE m.RESOURCE_NAME = '70001' ORDER BY 1"""
+    sessions = """SELECT r.RESOURCE_NAME, s.START_TS, s.END_TS, s.ACTIVE_FLAG
+                  FROM SM_RES_SESSION_FACT s JOIN RESOURCE_ r USING (RESOURCE_KEY) ORDER BY 1"""
+    want = [(callid(scenario, 1), "agent1000", "recovered"), (callid(scenario, 2), "agent1001", "recovered")]
+    for clock, bobs_end in (("10:45:00", (SENTINEL_TS, True)), (None, (at("12:00:00"), False))):
+        deployment = config.load(scenario.write(tmp_path, clock))
+        run_cycle(deployment)
+        with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
+            assert rows(con, irfs) == want, clock
+            assert rows(con, sessions) == [
+                ("agent1000", at("08:00:00"), SENTINEL_TS, True),
+                ("agent1001", at("10:00:00"), *bobs_end),
+            ], clock
