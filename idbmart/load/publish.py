@@ -50,6 +50,10 @@ GDPR_SINCE = "a GDPR request since the buffer was published"
 # where the runs since a buffer's changed more than 1/CHANGES_PER_COPY of the rows, it is copied whole.
 # A young mart's busy cycles are copied; an older mart's, holding days, take their changes.
 CHANGES_PER_COPY = 16
+# The tables whose rows name their run and hold one row per key, a newer run's row replacing an older
+# run's (an entity decided again): publishing deletes a moved key from the run that lost it, reading
+# that run's keys, instead of writing the whole run again (a nightly run holds a day of decisions).
+RUN_KEYS = {"CTL_HA_DECISION": ("HA_SET", "ENTITY_KIND", "ENTITY_KEY")}
 
 
 class CopyCheaper(Exception):
@@ -365,12 +369,25 @@ def _apply_differing(mart, table: str, key: list[str]) -> int:
 
 def _apply_runs(mart, table: str) -> int:
     """A table whose rows name the run that wrote them and never change after it: the runs whose row
-    count differs (new runs, and runs the retention purge or a newer decision took rows from) again."""
-    run(mart, f"""CREATE OR REPLACE TEMP TABLE _PUB_RUNS AS
-        SELECT RUN_ID FROM (SELECT RUN_ID, count(*) AS N FROM {table} GROUP BY 1) AS m
+    count differs (new runs, and runs the retention purge or a newer decision took rows from) again.
+    Where a newer run's row replaces an older run's by key (RUN_KEYS), the keys the new runs bring are
+    deleted first from the runs that lost rows, which then need no rewrite."""
+    differing = f"""CREATE OR REPLACE TEMP TABLE _PUB_RUNS AS
+        SELECT RUN_ID, m.N AS N_MART, b.N AS N_BUF FROM (SELECT RUN_ID, count(*) AS N FROM {table} GROUP BY 1) AS m
         FULL JOIN (SELECT RUN_ID, count(*) AS N FROM buf.{table} GROUP BY 1) AS b USING (RUN_ID)
-        WHERE m.N IS DISTINCT FROM b.N""")  # fmt: skip
-    written = run(mart, f"DELETE FROM buf.{table} WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS)")[0][0]
+        WHERE m.N IS DISTINCT FROM b.N"""  # fmt: skip
+    run(mart, differing)
+    written = 0
+    if table in RUN_KEYS:
+        keys = ", ".join(f'"{k}"' for k in RUN_KEYS[table])
+        ((moved,),) = run(mart, f"""DELETE FROM buf.{table}
+            WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS WHERE coalesce(N_MART, 0) < N_BUF)
+              AND ({keys}) IN (SELECT ({keys}) FROM {table}
+                               WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS WHERE N_BUF IS NULL))""")  # fmt: skip
+        if moved:
+            written += moved
+            run(mart, differing)
+    written += run(mart, f"DELETE FROM buf.{table} WHERE RUN_ID IN (SELECT RUN_ID FROM _PUB_RUNS)")[0][0]
     return (
         written
         + run(

@@ -40,6 +40,7 @@ from idbmart.load import dictionary, mart
 from idbmart.load.db import run
 from idbmart.load.publish import (
     READERS,
+    RUN_KEYS,
     STATE,
     Changes,
     CopyCheaper,
@@ -173,7 +174,13 @@ def _write_changes(mart, pg, cur, schema: str, plan: Changes) -> int:
         rows += deleted + inserted
         log.debug("%s: %d rows deleted, %d inserted", table, deleted, inserted)
     for table, runs in _runs_differing(mart, cur, schema, plan.by_run).items():
-        listed = ", ".join(str(r) for r in runs)
+        moved = _delete_moved_keys(mart, cur, schema, table, runs) if table in RUN_KEYS else {}
+        rows += sum(moved.values())
+        counts[table] = counts.get(table, 0) - sum(moved.values())
+        differ = [r for r, (ours, theirs) in runs.items() if ours != theirs - moved.get(r, 0)]
+        if not differ:
+            continue
+        listed = _ints(differ)
         cur.execute(f'DELETE FROM {schema}."{table.lower()}" WHERE run_id IN ({listed})')
         deleted = cur.rowcount
         inserted = _ingest(cur, mart, plan.types[table], table, schema, f"WHERE RUN_ID IN ({listed})")
@@ -202,8 +209,9 @@ def _write_changes(mart, pg, cur, schema: str, plan: Changes) -> int:
     return rows
 
 
-def _runs_differing(mart, cur, schema: str, tables: list[str]) -> dict[str, list[int]]:
-    """Table → the runs whose row count differs between the mart and the readers' mart."""
+def _runs_differing(mart, cur, schema: str, tables: list[str]) -> dict[str, dict[int, tuple[int, int]]]:
+    """Table → the runs whose row count differs between the mart and the readers' mart, with both counts
+    (0 where a side has none of the run's rows)."""
     if not tables:
         return {}
     ours = {(t, r): n for t, r, n in union_rows(mart, [f"SELECT '{t}', RUN_ID, count(*) FROM {t} GROUP BY 2"
@@ -211,10 +219,32 @@ def _runs_differing(mart, cur, schema: str, tables: list[str]) -> dict[str, list
     cur.execute(" UNION ALL ".join(f'SELECT \'{t}\', run_id, count(*) FROM {schema}."{t.lower()}" GROUP BY 2'
                                    for t in tables))  # fmt: skip
     theirs = {(t, r): n for t, r, n in cur.fetchall()}
-    out: dict[str, list[int]] = {}
+    out: dict[str, dict[int, tuple[int, int]]] = {}
     for t, r in sorted(k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k)):
-        out.setdefault(t, []).append(r)
+        out.setdefault(t, {})[r] = (ours.get((t, r), 0), theirs.get((t, r), 0))
     return out
+
+
+def _delete_moved_keys(mart, cur, schema: str, table: str, runs: dict[int, tuple[int, int]]) -> dict[int, int]:
+    """The keys (RUN_KEYS) of the runs the readers' mart has none of, deleted from the runs it holds more
+    rows of than the mart: rows a newer run replaced. Run → rows deleted."""
+    new = [r for r, (_, theirs) in runs.items() if theirs == 0]
+    lost = [r for r, (ours, theirs) in runs.items() if ours < theirs]
+    if not new or not lost:
+        return {}
+    keys = RUN_KEYS[table]
+    listed = ", ".join(f'"{k}" AS "{k.lower()}"' for k in keys)
+    cur.adbc_ingest("_pub_keys", _reader(mart, f"SELECT {listed} FROM {table} WHERE RUN_ID IN ({_ints(new)})"),
+                    mode="replace", temporary=True)  # fmt: skip
+    match = " AND ".join(f'b."{k.lower()}" = k."{k.lower()}"' for k in keys)
+    cur.execute(f"""WITH d AS (DELETE FROM {schema}."{table.lower()}" AS b USING _pub_keys AS k
+                               WHERE b.run_id IN ({_ints(lost)}) AND {match} RETURNING b.run_id)
+                    SELECT run_id, count(*) FROM d GROUP BY 1""")  # fmt: skip
+    return dict(cur.fetchall())
+
+
+def _ints(values) -> str:
+    return ", ".join(str(int(v)) for v in values)
 
 
 def _write_state(cur, schema: str, counts: dict[str, int], sums: dict[str, str]) -> None:

@@ -118,6 +118,30 @@ def test_a_table_without_audit_keys_that_changed_gets_the_rows_that_differ_by_it
 
 
 @pytest.mark.slow
+def test_a_decision_made_again_is_deleted_from_its_old_run_which_is_not_written_again(day):
+    """CTL_HA_DECISION holds one decision per entity, in the run that last decided it: an entity decided
+    again (a login session that ended since, a call delivered again) leaves its old run for the new one.
+    Publishing deletes such a key from the old run in the buffer and inserts the new run's rows; the old
+    runs are not written again whole (a nightly run holds a day of decisions)."""
+    series, deployment = day
+    cycle(series, deployment, 9)
+    cycle(series, deployment, 12)
+    publish(deployment, changes_per_copy=0)  # the older buffer catches up: both hold the last run
+    ((held,),) = query(deployment.mart_path, "SELECT count(*) FROM CTL_HA_DECISION")
+    series.advance(DAY0 + 15 * 3600)
+    run_id = run_cycle(deployment).run_id
+    ((kept, new),) = query(
+        deployment.mart_path,
+        f"SELECT count(*) FILTER (RUN_ID < {run_id}), count(*) FILTER (RUN_ID = {run_id}) FROM CTL_HA_DECISION",
+    )
+    assert held > kept, "no decision was made again: the test shows nothing"
+    done = publish(deployment, changes_per_copy=0)
+    assert done.mode == "changes", done
+    assert done.tables["CTL_HA_DECISION"] == new + (held - kept)  # inserted, and the moved keys deleted
+    assert differences(deployment.mart_path, deployment.reader_path) == {}
+
+
+@pytest.mark.slow
 def test_a_buffer_a_reader_holds_open_is_not_written_the_mart_is_copied_whole_beside_it(day):
     """DuckDB will not write a file another process reads. A reader connected since the 12:00 publish holds
     that buffer; the 15:00 publish writes the other one (changes), the 20:00 one would write the held
