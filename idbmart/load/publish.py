@@ -14,8 +14,9 @@ Bringing a buffer up costs what changed since it was last published, not the mar
 the rows of the tables `merge.replace` writes whose UPDATE_AUDIT_KEY is newer than the buffer's run and
 the keys it deleted since (`CTL_PUBLISH_GONE`); for the tables whose rows name the run that wrote them
 (`RUN_ID`: the control tables, the HA decisions, the discards), the runs whose row count differs between
-mart and buffer (an HA decision made again is deleted by key from the run it left: RUN_KEYS); the other tables (dimensions and the calendar) where their checksum differs: by their
-primary key the rows that differ, or whole where they have none. Then the buffer's row counts must
+mart and buffer (an HA decision made again is deleted by key from the run it left: RUN_KEYS); the other
+tables (dimensions and the calendar) where their checksum differs: by their primary key the rows that
+differ, or whole where they have none. Then the buffer's row counts must
 equal the mart's, table by table. The whole mart is copied into a new buffer instead where that costs
 less (CHANGES_PER_COPY) or the changes cannot be trusted: the first two publishes, a table, column,
 comment or view the mart changed, a count that differs, a buffer a reader still holds open (DuckDB
