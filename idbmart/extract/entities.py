@@ -111,12 +111,14 @@ class Kind:
         return union
 
     def orphans(
-        self, table: str, columns: list[exp.Expression]
+        self, table: str, columns: list[exp.Expression], bounded: frozenset[str] = frozenset()
     ) -> tuple[exp.Select, tuple[str, ...], tuple[str, ...]] | None:
         """Rows of `table` (not the root) written in the window (:lo, :hi] that belong to no entity: a
         column of theirs its path leads by is NULL (a party with no CALLID), or leads to no row (a party
         whose call has no CALLID). `columns` over alias t, the path's columns of `table` and the tables
-        it leads through; None for a single-row kind or the root table (their key is the identity)."""
+        it leads through; None for a single-row kind or the root table (their key is the identity).
+        The tables it leads through named in `bounded` are joined from `:orphan_since` on (TIME_COLUMNS):
+        the rows found then are candidates only, a row whose parent is older among them."""
         if self.single_row or table == self.tables[0]:
             return None
         path = self.path(table)
@@ -124,6 +126,13 @@ class Kind:
         joins = path.args.get("joins") or []
         for join in joins:
             join.set("side", "LEFT")
+            read = join.this
+            if read.name in bounded:
+                when = exp.column(TIME_COLUMNS[read.name], read.alias_or_name)
+                since = exp.GTE(this=when, expression=exp.Placeholder(this="orphan_since"))
+                implausible = exp.LT(this=when.copy(), expression=exp.Literal.number(PLAUSIBLE_FROM_TS))
+                recent = exp.paren(exp.or_(since, when.copy().is_(exp.null()), implausible))
+                join.set("on", exp.and_(join.args["on"], recent))
         query = (
             path.select(*columns, append=False)
             .where(_in_window("t"))

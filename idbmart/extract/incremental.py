@@ -332,13 +332,19 @@ def _read_through_arrow(
     session into Arrow tables (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken
     only to insert them."""
     source = reader.source
+    bounds, orphan_params = _orphan_bounds(reader, kind, params)
     for name in present:
-        orphans = _orphans_sql(kind, name, reader.dialect, reader.casts(tables()[name]))
-        if orphans:
-            rows = reader.read_model_rows(tables()[name], sqlfile.bind(orphans[0], reader.dialect, params), name)
-            if rows.num_rows:
-                with turn:
-                    _stage_orphans(con, rows, source, name, *orphans[1:], chunk_no)
+        table, casts = tables()[name], reader.casts(tables()[name])
+        exact = _orphans_sql(kind, name, reader.dialect, casts)
+        if not exact:
+            continue
+        found = _orphans_sql(kind, name, reader.dialect, casts, None, bounds) if bounds else exact
+        rows = reader.read_model_rows(table, sqlfile.bind(found[0], reader.dialect, orphan_params), name)
+        if rows.num_rows and found is not exact:  # candidates: those whose parent is older are no orphans
+            rows = reader.read_model_rows(table, sqlfile.bind(exact[0], reader.dialect, params), name)
+        if rows.num_rows:
+            with turn:
+                _stage_orphans(con, rows, source, name, *exact[1:], chunk_no)
     ready_sql = sqlfile.bind(_ready_sql(kind, present, reader.dialect, None, again), reader.dialect, params)
     ready = reader.run_sql(ready_sql, f"finding the ready {kind.name} entities")
     if ready.num_rows == 0:
@@ -368,11 +374,17 @@ def _read_attached(
     without a copy into Python (half the extraction's time went to that round trip)."""
     source = reader.source
     try:
+        bounds, orphan_params = _orphan_bounds(reader, kind, params)
         for name in present:
-            orphans = _orphans_sql(kind, name, "duckdb", reader.casts(tables()[name]), catalog)
-            if orphans:
-                read = f"({sqlfile.bind(orphans[0], 'duckdb', params)})"
-                _stage_orphans(con, read, source, name, *orphans[1:], chunk_no)
+            casts = reader.casts(tables()[name])
+            exact = _orphans_sql(kind, name, "duckdb", casts, catalog)
+            if not exact:
+                continue
+            if bounds:  # candidates first: where there are none, the check without the bound is not made
+                found = _orphans_sql(kind, name, "duckdb", casts, catalog, bounds)
+                if not run(con, f"SELECT count(*) FROM ({sqlfile.bind(found[0], 'duckdb', orphan_params)})")[0][0]:
+                    continue
+            _stage_orphans(con, f"({sqlfile.bind(exact[0], 'duckdb', params)})", source, name, *exact[1:], chunk_no)
         ready = sqlfile.bind(_ready_sql(kind, present, "duckdb", catalog, again), "duckdb", params)
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
@@ -419,10 +431,13 @@ def _rows_sql(
 
 
 @cache
-def _orphans_sql(kind: Kind, table: str, dialect: str, casts, catalog=None) -> tuple[str, tuple, tuple] | None:
+def _orphans_sql(
+    kind: Kind, table: str, dialect: str, casts, catalog=None, bounded: frozenset[str] = frozenset()
+) -> tuple[str, tuple, tuple] | None:
     """The rows of `table` in the window that belong to no entity, the columns that say so and the
-    tables they lead through (Kind.orphans). Secure user data is never listed (its values are personal data)."""
-    found = None if table == SECURE_TABLE else kind.orphans(table, model_select(tables()[table], casts, "t"))
+    tables they lead through (Kind.orphans; with `bounded`, candidates). Secure user data is never
+    listed (its values are personal data)."""
+    found = None if table == SECURE_TABLE else kind.orphans(table, model_select(tables()[table], casts, "t"), bounded)
     if found is None:
         return None
     query, keys, via = found
@@ -464,6 +479,19 @@ def _in_catalog(query: exp.Expression, catalog: str | None) -> exp.Expression:
             table.set("catalog", exp.to_identifier(catalog))
             table.set("db", exp.to_identifier("main"))
     return query
+
+
+def _orphan_bounds(reader: IdbReader, kind: Kind, params: dict) -> tuple[frozenset[str], dict]:
+    """The tables a row's path leads through that the orphan check joins from a time on, and the
+    parameters with that time (:orphan_since): the source's clock at its last cycle less the stuck
+    threshold and the clocks' slack. A row's call and party began after it, unless stuck: the check
+    reads a few hours of them, not every day the IDB keeps (a month's G_PARTY, twice a cycle). The
+    bound only finds candidates; where there are any, the check is made again without it, so a row
+    whose parent is older (a stuck call's) is never taken for an orphan. None before a first cycle."""
+    if not params.get("t_lo"):
+        return frozenset(), params
+    since = params["t_lo"] - params["stuck_s"] - BOUND_SLACK_S
+    return _bounded(reader, kind), {**params, "orphan_since": since}
 
 
 def _bounded(reader: IdbReader, kind: Kind) -> frozenset[str]:

@@ -268,3 +268,29 @@ def test_an_entity_asked_for_again_is_read_by_key_whatever_the_window_from_every
         works.append({t: n for t, n in _work(con).items() if t != "_X_ENTITY"})
         con.close()
     assert all(w == works[0] for w in works[1:])
+
+
+def test_the_orphan_check_reads_recent_parents_and_never_lists_a_stuck_calls_row(tiny_deployment):
+    """Whether a row of the window belongs to no entity is checked against the calls and parties of the
+    last few hours (from the source's clock at the last cycle, less the stuck threshold and the slack),
+    not every day the IDB keeps; a row found so is checked again against all of them, so a stuck call's
+    party, older than that, is not taken for missing. CALL-0003 (08:21:15, never ended) gets a state of
+    its party in the window, read with the clock a day on; a state of a party no IDB row has is listed."""
+    path, deployment = tiny_deployment
+    clock = 1793607675 + EtlOptions().stuck_threshold_s + 2 * entities.BOUND_SLACK_S  # 08:21:15 out of reach
+    with duckdb.connect(str(path)) as idb:
+        idb.execute("""INSERT INTO G_PARTY_HISTORY (PHID, PARTYID, PSEQ, CSEQ, CHANGETYPE, STATE, ADDED_TS,
+                                                     GSYS_DOMAIN, GSYS_SEQ)
+                       VALUES ('PH-16', 'P-0003-1', 2, 2, 2, 3, ?, 1001, 45),
+                              ('PH-17', 'P-NONE', 1, 1, 1, 1, ?, 1001, 46)""", [clock, clock])  # fmt: skip
+    for attach_from_seqs in (0, 10**9):  # read attached, and through Arrow
+        con = duckdb.connect()
+        mart.ensure_schema(con)
+        incremental.create_work_tables(con)
+        result = incremental.extract_source(
+            con, deployment.sources[0], (44, clock), EtlOptions(), attach_from_seqs=attach_from_seqs
+        )
+        assert result.ok, result.error
+        orphans = con.execute("SELECT TABLE_NAME, ROW_KEY, ROW_JSON::JSON->>'PARTYID' FROM _X_ORPHAN").fetchall()
+        assert orphans == [("G_PARTY_HISTORY", "GSYS_SEQ 46", "P-NONE")], attach_from_seqs
+        con.close()
