@@ -52,8 +52,11 @@ coverage AS (
          l.L_START, greatest(l.L_START, l.L_END_KNOWN) AS L_END, l.ALL_STUCK, l.MEMBERS,
          -- a version staged before the tables were recorded (TABLES NULL) is taken as complete
          v.TABLES IS NULL OR len(list_filter(l.ALL_TABLES, x -> NOT list_contains(v.TABLES, x))) = 0 AS COMPLETE,
+         -- FILTER: no session, no cover (greatest/least skip NULLs: unfiltered, a version without a session
+         -- in its lifetime counted it whole)
          coalesce(sum(greatest(0, least(greatest(l.L_START, l.L_END_KNOWN) + 1, d.COVERED_TO_TS)
-                                  - greatest(l.L_START, d.START_TS))), 0)::BIGINT AS COVERED_S
+                                  - greatest(l.L_START, d.START_TS))) FILTER (WHERE d.START_TS IS NOT NULL),
+                  0)::BIGINT AS COVERED_S
   FROM versions AS v
   JOIN lifetime AS l USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
   LEFT JOIN CTL_DSS_SESSION AS d

@@ -73,6 +73,27 @@ def tiny_pair(tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: t
     return con, decisions
 
 
+# site_a's call-center session connects at 08:15, after CALL-0001 (08:10:00-08:12:20), before CALL-0002 (08:20).
+LATE_GCC_SESSION = "UPDATE G_DSS_GCC_PROVIDER SET DSCONN_STIME = TIMESTAMP '2026-11-02 08:15:00'"
+
+
+def test_a_member_with_no_session_in_an_entitys_lifetime_does_not_cover_it(tiny_duckdb, tmp_path):
+    """Info Mart takes an interaction from the IDB whose data source sessions cover it (ICON, "Extracting
+    Data in an HA Deployment": https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5; our
+    rules: docs/architecture.md, "HA choice"). The primary site_a's gcc session begins at 08:15
+    (tiny/README.md: 08:00): no session of site_a spans CALL-0001, so site_b, covering it, is chosen
+    for it (decided before as "both cover": a version with no session in its lifetime was counted as
+    covering it whole); CALL-0002 is covered by both and comes from the primary. Ann's talk on
+    CALL-0001 loads from site_b (110 s, released 08:12:20)."""
+    con, decisions = tiny_pair(tiny_duckdb, tmp_path, primary_only=(LATE_GCC_SESSION,))
+    with con:
+        assert decisions == [
+            ("CALL-0001", "site_b", "only_member_covering_it"),
+            ("CALL-0002", "site_a", "both_cover_primary"),
+        ]
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]
+
+
 ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
          WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
 
