@@ -127,8 +127,14 @@ class ExtractOptions:
     # run): a folder every Airflow worker sees, or a URL fsspec opens (s3://bucket/idbmart/work). Empty:
     # `work/` beside the mart, for workers on the mart's machine only.
     shared_location: str = ""
+    # An HA set's other member (not primary), read by one cycle with its primary: "when_chosen" reads its
+    # rows only for the entities whose primary's version the HA choice may not take (its entities and
+    # the tables they have rows in are always read); "always" reads every member whole. Airflow's
+    # extraction tasks read each source alone: there every member is read whole.
+    backup_rows: str = "when_chosen"
 
 
+BACKUP_ROWS = ("when_chosen", "always")
 READERS_PASSWORD = "IDBMART_READERS_PASSWORD"  # the PostgreSQL readers' mart's password, from the environment
 
 
@@ -541,6 +547,9 @@ def load(path: str | Path) -> Deployment:
     extract = _simple_options(path, "extract", raw.get("extract", {}), ExtractOptions)
     if extract.threads < 1 or extract.connections_per_server < 1:
         raise ConfigError(path, "[extract] threads and connections_per_server must be at least 1")
+    if extract.backup_rows not in BACKUP_ROWS:
+        raise ConfigError(path, f'[extract] backup_rows must be one of {", ".join(map(repr, BACKUP_ROWS))}, '
+                          f"got {extract.backup_rows!r}")  # fmt: skip
     if extract.shared_location and "://" not in extract.shared_location:  # a folder: relative to this file
         extract = replace(extract, shared_location=str((path.parent / extract.shared_location).resolve()))
 

@@ -32,6 +32,8 @@ def _property(name: str, default) -> dict:
     if name == "user_data_dims":
         keys = {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": config.MAX_DIM_ATTRIBUTES}
         return {"type": "array", "items": keys, "default": [list(d) for d in default]}
+    if name == "backup_rows":
+        return {"type": "string", "enum": list(config.BACKUP_ROWS), "default": default}
     if isinstance(default, bool):
         out = {"type": "boolean"}
     elif isinstance(default, int):
@@ -101,7 +103,8 @@ def json_schema() -> dict:
             },  # fmt: skip
             "etl": _section(config.EtlOptions, "How the mart is built (shared/domain/INTERFACE.md, README)."),
             "extract": _section(
-                config.ExtractOptions, "How many sources a cycle reads at once, in all and per server."
+                config.ExtractOptions,
+                "How many sources a cycle reads at once, in all and per server; an HA set's other member's rows.",
             ),
             "quality": _section(config.QualityOptions, "The quality gate."),
             "retention": _section(config.RetentionOptions, "How long the working layers keep rows."),

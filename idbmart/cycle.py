@@ -134,6 +134,7 @@ def run_cycle(
             cycle.result.sources = incremental.extract_all(
                 cycle.con, deployment.sources, cycle.marks, deployment.etl, chunk_seqs, progress,
                 deployment.extract.threads, deployment.extract.connections_per_server, cycle.rereads,
+                deployment.extract.backup_rows,
             )  # fmt: skip
         progress(f"commit run {cycle.result.run_id} ...")
         return cycle.commit()

@@ -181,6 +181,7 @@ def backfill(deployment: Deployment, first: date, last: date, progress=lambda _:
             progress=progress,
             threads=deployment.extract.threads,
             per_server=deployment.extract.connections_per_server,
+            backup_rows=deployment.extract.backup_rows,
         )
         _keep_window(con, lo, hi)
         for r in result.sources:  # what is left of each source's read, for the merge and the history

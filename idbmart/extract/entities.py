@@ -53,6 +53,9 @@ TIME_COLUMNS = {
     "G_AGENT_STATE_HISTORY": "ADDED_TS",
     "G_AGENT_STATE_RC": "ADDED_TS",
 }
+# Tables whose rows an entity may lack in one member for want of a key allowed, not of a gap: secure
+# user data is read for the allowed keys only. The HA choice does not weigh them (Kind.evidence).
+TABLES_NOT_EVIDENCE = frozenset({"G_SECURE_USERDATA_HISTORY"})
 # Rows are read from the anchor's earliest time less this: room for clocks that differ (a party's
 # history stamped by one server, its call by another). An hour of rows costs little to read.
 BOUND_SLACK_S = 3600
@@ -236,6 +239,21 @@ class Kind:
             for cte in ctes.expressions:
                 query = query.with_(cte.alias, as_=cte.this)
         return query.with_("ready", as_=ready)
+
+    def evidence(
+        self, table: str, present: list[str], held: str, bounded: frozenset[str] = frozenset(), first: str | None = None
+    ) -> exp.Select:
+        """The ready entities (relation `held`) with rows in `table`, as `rows` would read them, and with
+        `first` (a time column of the table) their earliest: what the HA choice weighs of a member
+        whose rows are not read (one key per entity, not its rows)."""
+        value = exp.column(first, "t") if first else exp.cast(exp.null(), exp.DataType.build("BIGINT"))
+        rows = self.rows(table, [exp.alias_(value, "FIRST_TS")], present, held, bounded)
+        earliest = exp.alias_(exp.func("MIN", exp.column("FIRST_TS", "e")), "FIRST_TS")
+        return (
+            exp.select(exp.column("ENTITY_KEY", "e"), earliest)
+            .from_(rows.subquery("e"))
+            .group_by(exp.column("ENTITY_KEY", "e"))
+        )
 
 
 def _ids_of_keys(ready: exp.Select, keys: tuple[str, ...]) -> exp.Select:

@@ -28,19 +28,20 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot import exp
 
 from idbmart import sqlfile
 from idbmart.config import EtlOptions, Source
 from idbmart.errors import SourceError, first_line
-from idbmart.extract.entities import BOUND_SLACK_S, TIME_COLUMNS, Kind, kinds_for
+from idbmart.extract.entities import BOUND_SLACK_S, TABLES_NOT_EVIDENCE, TIME_COLUMNS, Kind, kinds_for
 from idbmart.extract.sources import UNCONVERTED, IdbReader, model_select, open_source
 from idbmart.idb.schema import dss_table, tables, tables_for_roles
 from idbmart.load.db import create_empty, run
@@ -99,6 +100,7 @@ class SourceExtract:
     # table → what was wrong with values read and how they were read (CTL_EXTRACT_HISTORY.MESSAGE)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     rereads: dict[str, list[str]] = field(default_factory=dict)  # kind → keys asked for again (STG_HA_REREAD)
+    not_read: int = 0  # entities whose rows were not read: their primary's version is chosen (`_judge`)
 
     @property
     def ok(self) -> bool:
@@ -107,7 +109,7 @@ class SourceExtract:
 
 def work_tables() -> list[str]:
     """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
-    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_DSS", "_X_ORPHAN"]
+    return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_EVIDENCE", "_X_DSS", "_X_ORPHAN"]
 
 
 def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -128,7 +130,13 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
         con,
         """CREATE OR REPLACE TEMP TABLE _X_ENTITY (
         SOURCE_NAME VARCHAR, HA_SET VARCHAR, ENTITY_KIND VARCHAR, ENTITY_ID VARCHAR, ENTITY_KEY VARCHAR,
-        START_TS BIGINT, END_TS BIGINT, STUCK BOOLEAN, CHUNK INTEGER)""",
+        START_TS BIGINT, END_TS BIGINT, STUCK BOOLEAN, CHUNK INTEGER, ROWS_READ BOOLEAN DEFAULT TRUE)""",
+    )
+    run(  # the tables a version whose rows were not read has rows in (`_judge`)
+        con,
+        """CREATE OR REPLACE TEMP TABLE _X_EVIDENCE (
+        SOURCE_NAME VARCHAR, HA_SET VARCHAR, ENTITY_KIND VARCHAR, ENTITY_KEY VARCHAR, TABLE_NAME VARCHAR,
+        FIRST_TS BIGINT, CHUNK INTEGER)""",
     )
     run(
         con,
@@ -182,30 +190,50 @@ def extract_all(
     threads: int = EXTRACT_THREADS,
     per_server: int | None = None,
     rereads: dict[str, dict[str, list[str]]] | None = None,
+    backup_rows: str = "when_chosen",
 ) -> list[SourceExtract]:
     """Every source's window into the work tables, `threads` sources at a time and at most `per_server`
     of them on one database server (Source.server); results in source order. `rereads`: the entities
     each source is asked to deliver again (`previous_rereads`). `progress` is called by one thread at a
-    time (two prints at once interleave their lines)."""
+    time (two prints at once interleave their lines). `backup_rows` "when_chosen": an HA set's other
+    member is read after its primary, and its rows only where the primary's version may not be chosen
+    (`_judge`); "always": every member's rows."""
     mart_turn, telling = threading.Lock(), threading.Lock()
     sources = list(sources)
     servers = {s.server: threading.BoundedSemaphore(per_server or threads) for s in sources}
+    primary_of = _primaries(sources) if backup_rows == "when_chosen" else {}
+    read = {s.name: threading.Event() for s in sources}
 
     def one(source: Source) -> SourceExtract:
-        with servers[source.server]:
-            again = (rereads or {}).get(source.name)
-            r = extract_source(con, source, marks.get(source.name), options, chunk_seqs, mart_turn, rereads=again)
+        primary = primary_of.get(source.name)
+        if primary:  # its primary's rows are in the work tables first (backups are started last: no deadlock)
+            read[primary].wait()
+        try:
+            with servers[source.server]:
+                again = (rereads or {}).get(source.name)
+                r = extract_source(
+                    con, source, marks.get(source.name), options, chunk_seqs, mart_turn, rereads=again,
+                    primary=primary,
+                )  # fmt: skip
+        finally:
+            read[source.name].set()
         with telling:
             (log.info if r.ok else log.warning)("extract %s: %s", source.name, describe(r))
             progress(f"extract {source.name}: {describe(r)}")
         return r
 
     # Taken in turns across servers, so that a thread waiting for its server's turn seldom holds up a
-    # source on another server.
-    order = sorted(range(len(sources)), key=lambda i: _turn(sources, i))
+    # source on another server; the HA sets' other members after every primary.
+    order = sorted(range(len(sources)), key=lambda i: (sources[i].name in primary_of, *_turn(sources, i)))
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="extract") as pool:
         done = dict(zip(order, pool.map(one, [sources[i] for i in order]), strict=True))
     return [done[i] for i in range(len(sources))]
+
+
+def _primaries(sources: list[Source]) -> dict[str, str]:
+    """Each source of an HA set whose primary is among `sources` → that primary's name."""
+    primary = {s.ha_set: s.name for s in sources if s.primary}
+    return {s.name: primary[s.ha_set] for s in sources if not s.primary and s.ha_set in primary}
 
 
 def _turn(sources: list[Source], i: int) -> tuple[int, int]:
@@ -219,6 +247,8 @@ def describe(r: SourceExtract) -> str:
     w = r.window
     asked = sum(len(keys) for keys in r.rereads.values())
     again = f"; {asked} entities asked for again (HA choice)" if asked else ""
+    if r.not_read:
+        again += f"; {r.not_read} entities' rows not read (their primary's version is chosen)"
     if w is None or (w.empty and not asked):
         return "nothing new"
     rows = sum(r.rows.values())
@@ -240,17 +270,20 @@ def extract_source(
     mart_turn: AbstractContextManager | None = None,
     attach_from_seqs: int = ATTACH_FROM_SEQS,
     rereads: dict[str, list[str]] | None = None,
+    primary: str | None = None,
 ) -> SourceExtract:
     """Read the source's window into the work tables, and the entities of `rereads` (kind → keys)
     whatever the window; on any SourceError, leave nothing and say why. `mart_turn` is held around
     every use of `con` when other sources are read at the same time; a DuckDB snapshot's window of
-    `attach_from_seqs` sequences or more is read attached to `con`."""
+    `attach_from_seqs` sequences or more is read attached to `con`. `primary`: the HA set's primary,
+    read into the work tables already; the rows of entities whose version it will have chosen
+    are not read (`_judge`)."""
     turn = mart_turn or threading.Lock()
     result = SourceExtract(source, started=time.time(), rereads=dict(rereads or {}))
     clock = time.perf_counter()
     try:
         with open_source(source) as reader:
-            _extract(con, turn, reader, source, mark, options, chunk_seqs, result, attach_from_seqs)
+            _extract(con, turn, reader, source, mark, options, chunk_seqs, result, attach_from_seqs, primary)
     except SourceError as e:
         with turn:
             _forget(con, source)
@@ -260,7 +293,16 @@ def extract_source(
 
 
 def _extract(
-    con, turn, reader: IdbReader, source: Source, mark, options: EtlOptions, chunk_seqs: int, result, attach_from_seqs
+    con,
+    turn,
+    reader: IdbReader,
+    source: Source,
+    mark,
+    options: EtlOptions,
+    chunk_seqs: int,
+    result,
+    attach_from_seqs,
+    primary: str | None = None,
 ) -> None:
     seq_from, time_from = mark or (0, 0)
     prov = reader.read_table(tables()["G_PROV_CONTROL"])
@@ -307,12 +349,15 @@ def _extract(
                 again = tuple(result.rereads.get(kind.name, ())) if chunk_no == 0 else ()
                 if not present or (chunk.seq_to <= chunk.seq_from and not kind.can_stick and not again):
                     continue  # nothing of this kind can be touched in an empty sequence window
+                judged = primary if _can_judge(reader, kind, present) else None
                 if catalog:
                     with turn:
                         _read_attached(con, catalog, reader, kind, present, params, chunk_no, result, secure_keys,
-                                       again)  # fmt: skip
+                                       again, judged)  # fmt: skip
                 else:
-                    _read_through_arrow(con, turn, reader, kind, present, params, chunk_no, result, secure_keys, again)
+                    _read_through_arrow(
+                        con, turn, reader, kind, present, params, chunk_no, result, secure_keys, again, judged
+                    )
     finally:
         if catalog:
             with turn:
@@ -326,11 +371,11 @@ def _extract(
 
 
 def _read_through_arrow(
-    con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=()
+    con, turn, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=(), primary=None
 ):
     """The kind's ready entities (and those of keys `again`) and their rows, read by the source's own
     session into Arrow tables (a live PostgreSQL IDB, a Parquet folder): the mart's connection is taken
-    only to insert them."""
+    only to insert them. With `primary`, the rows of those whose primary's version is chosen are not read."""
     source = reader.source
     bounds, orphan_params = _orphan_bounds(reader, kind, params)
     for name in present:
@@ -352,6 +397,13 @@ def _read_through_arrow(
     with turn:
         _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
     held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
+    if held and primary:
+        chosen = _judge(con, turn, reader, None, kind, present, params, chunk_no, result, primary, again)
+        if chosen is not None:
+            ready = ready.filter(pc.invert(pc.is_in(ready["ENTITY_KEY"], value_set=chosen)))
+            if ready.num_rows == 0:
+                return
+            reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"]))
     bounded, since = _bounded(reader, kind), None
     for name in present:
         table = tables()[name]
@@ -367,11 +419,13 @@ def _read_through_arrow(
 
 
 def _read_attached(
-    con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=()
-):
+    con, catalog: str, reader: IdbReader, kind: Kind, present, params, chunk_no, result, secure_keys, again=(),
+    primary=None,
+):  # fmt: skip
     """The kind's ready entities and their rows, read by the mart's connection from the source attached
     to it as `catalog`: the same queries, but the rows go from the source's file to the work tables
-    without a copy into Python (half the extraction's time went to that round trip)."""
+    without a copy into Python (half the extraction's time went to that round trip). With `primary`,
+    the rows of those whose primary's version is chosen are not read."""
     source = reader.source
     try:
         bounds, orphan_params = _orphan_bounds(reader, kind, params)
@@ -389,6 +443,11 @@ def _read_attached(
         run(con, f"CREATE OR REPLACE TEMP TABLE {HELD_READY} AS {ready}")
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
             return
+        if primary and _judge(con, nullcontext(), reader, catalog, kind, present, params, chunk_no, result, primary,
+                              again) is not None:  # fmt: skip
+            run(con, f"DELETE FROM {HELD_READY} WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)")
+            if not run(con, f"SELECT count(*) FROM {HELD_READY}")[0][0]:
+                return
         bounded, since = _bounded(reader, kind), None
         for name in present:
             casts = reader.casts(tables()[name])
@@ -403,6 +462,112 @@ def _read_attached(
         raise SourceError(source.name, f"reading {kind.name} entities failed: {first_line(e)}") from e
     finally:
         run(con, f"DROP TABLE IF EXISTS {HELD_READY}")
+
+
+def _can_judge(reader: IdbReader, kind: Kind, present: tuple[str, ...]) -> bool:
+    """Whether this member's version of the kind's entities can be weighed without reading its rows: a
+    kind of several tables (a single row is its own evidence), held by the source's session or the
+    mart's connection (a session that cannot hold them reads every member whole), with no value
+    converted after reading (whether one did not is known only then)."""
+    if kind.single_row or not present:
+        return False
+    report = reader.schema_report()
+    return not any(
+        report.source_type(t, c.name) is not None and not report.same_family(t, c.name)
+        for t in present
+        for c in tables()[t].columns
+    )
+
+
+def _judge(
+    con, turn, reader: IdbReader, catalog, kind: Kind, present, params, chunk_no, result, primary: str, again
+) -> pa.Array | None:
+    """The ready entities (held as HELD_READY) whose version of the HA set's primary, read into the work
+    tables this cycle, sql/ha/decide.sql will rank first whatever this member's rows hold: it ended if
+    this one did, it has rows in every table this one has, and the primary's data source sessions cover
+    both versions' lifetimes whole, so the rule's first three steps never prefer this member and the
+    fourth names the primary. Their versions are recorded (entity, times; the tables they have rows in,
+    in _X_EVIDENCE), their rows not read; their keys in _X_CHOSEN and returned (None: none). The other
+    entities, and those asked for again, are read whole: the choice then weighs both members' rows."""
+    source, dialect = reader.source, "duckdb" if catalog else reader.dialect
+    bounded, since = _bounded(reader, kind), None
+    for name in present:
+        if name in TABLES_NOT_EVIDENCE:
+            continue
+        first = TIME_COLUMNS[name] if name == kind.anchor and name in bounded else None
+        sql = _evidence_sql(kind, name, present, dialect, bounded if since is not None else frozenset(), first, catalog)
+        bound = sqlfile.bind(sql, dialect, {**params, "since": since})
+        found = f"({bound})" if catalog else reader.run_sql(bound, f"weighing {kind.name} entities by {name}")
+        with turn:
+            _stage(con, "_X_EVIDENCE", found, source, chunk_no, ENTITY_KIND=kind.name, TABLE_NAME=name)
+            if first:
+                (earliest,) = run(
+                    con,
+                    "SELECT min(FIRST_TS) FROM _X_EVIDENCE WHERE SOURCE_NAME = ? AND TABLE_NAME = ? AND CHUNK = ?",
+                    [source.name, name, chunk_no],
+                )[0]
+                since = None if earliest is None else int(earliest) - BOUND_SLACK_S
+    evidence = [t for t in present if t not in TABLES_NOT_EVIDENCE]
+    primary_tables = " UNION ALL ".join(
+        f"""SELECT x.ENTITY_KEY, '{t}' FROM _X_{t} x JOIN pair p ON p.ENTITY_KEY = x.ENTITY_KEY AND p.P_CHUNK = x.CHUNK
+            WHERE x.SOURCE_NAME = $primary GROUP BY ALL HAVING NOT bool_or(coalesce(x.{UNCONVERTED}, FALSE))"""
+        for t in evidence
+    )
+    covered_to = "coalesce(d.END_TS, d.LAST_EVENT_TS + 1, d.START_TS)"  # CTL_DSS_SESSION.COVERED_TO_TS
+    with turn:
+        run(
+            con,
+            f"""CREATE OR REPLACE TEMP TABLE _X_CHOSEN AS
+            WITH this AS (
+              SELECT ENTITY_KEY, START_TS, END_TS, STUCK FROM _X_ENTITY
+              WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk AND ENTITY_KEY IS NOT NULL
+                AND NOT list_contains($again, ENTITY_KEY)
+            ),
+            latest AS (  -- the primary's version: its latest chunk's
+              SELECT ENTITY_KEY, START_TS, END_TS, STUCK, CHUNK FROM _X_ENTITY
+              WHERE SOURCE_NAME = $primary AND ENTITY_KIND = $kind AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM this)
+              QUALIFY row_number() OVER (PARTITION BY ENTITY_KEY ORDER BY CHUNK DESC) = 1
+            ),
+            pair AS (  -- the primary's version ended if this one did; the lifetime both know
+              SELECT t.ENTITY_KEY, least(t.START_TS, p.START_TS) AS LO,
+                     greatest(t.START_TS, t.END_TS, p.START_TS, p.END_TS) AS HI, p.CHUNK AS P_CHUNK
+              FROM this t JOIN latest p USING (ENTITY_KEY)
+              WHERE t.STUCK OR NOT p.STUCK
+            ),
+            covered AS (  -- in whole seconds, as decide.sql counts them
+              SELECT p.ENTITY_KEY FROM pair p
+              JOIN _X_DSS d ON d.SOURCE_NAME = $primary AND d.ROLE = $role AND d.START_TS <= p.HI
+               AND {covered_to} > p.LO
+              GROUP BY p.ENTITY_KEY, p.LO, p.HI
+              HAVING sum(least(p.HI + 1, {covered_to}) - greatest(p.LO, d.START_TS)) >= p.HI + 1 - p.LO
+            ),
+            missing AS (  -- a table this member has rows in and the primary has not (or lost a value of)
+              SELECT ENTITY_KEY, TABLE_NAME FROM _X_EVIDENCE
+              WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk
+              EXCEPT
+              ({primary_tables})
+            )
+            SELECT ENTITY_KEY FROM covered WHERE ENTITY_KEY NOT IN (SELECT ENTITY_KEY FROM missing)""",
+            {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
+             "again": list(again)},
+        )  # fmt: skip
+        chosen = run(
+            con,
+            """UPDATE _X_ENTITY SET ROWS_READ = FALSE WHERE SOURCE_NAME = ? AND ENTITY_KIND = ? AND CHUNK = ?
+               AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)""",
+            [source.name, kind.name, chunk_no],
+        )[0][0]
+        result.not_read += chosen
+        return (
+            con.sql("SELECT ENTITY_KEY FROM _X_CHOSEN").to_arrow_table().column(0).combine_chunks() if chosen else None
+        )
+
+
+@cache
+def _evidence_sql(kind: Kind, table: str, present, dialect: str, bounded, first, catalog=None) -> str:
+    return sqlfile.template(
+        _in_catalog(kind.evidence(table, list(present), HELD_READY, bounded, first), catalog), dialect
+    )
 
 
 @cache

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from idbmart.extract import reach
-from idbmart.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS
+from idbmart.extract.entities import HISTORY_TABLES, KINDS, ROW_ID_COLUMNS, TABLES_NOT_EVIDENCE
 from idbmart.extract.incremental import NO_ENTITY, SourceExtract
 from idbmart.extract.sources import UNCONVERTED
 from idbmart.load.db import run, run_many, sql_list
@@ -38,9 +38,6 @@ class StageCounts:
     from_gidb: int = 0  # of `deleted`, those deleted from GIDB_*
 
 
-# Tables whose rows an entity may lack in one member for want of a key allowed, not of a gap: secure
-# user data is read for the allowed keys only.
-TABLES_NOT_EVIDENCE = frozenset({"G_SECURE_USERDATA_HISTORY"})
 # The tables whose rows find their entity through another table (Kind.orphans lists those that find none).
 PATH_TABLES = frozenset(t for k in KINDS if not k.single_row for t in k.tables[1:])
 
@@ -201,7 +198,8 @@ def _tables_held() -> str:
     """Each new version of a kind of several tables → the tables it has whole rows in. A member that lost
     a table's rows (an IDB whose G_PARTY is empty), or a value of one that did not convert to the
     contract's type (read as NULL, UNCONVERTED), holds versions without it: the HA choice prefers the
-    member whose version has every table another member's has (sql/ha/decide.sql)."""
+    member whose version has every table another member's has (sql/ha/decide.sql). A version whose rows
+    were not read (its primary's version is chosen whatever it holds) has its tables in _X_EVIDENCE."""
     parts = [
         f"SELECT SOURCE_NAME, '{k.name}' AS ENTITY_KIND, ENTITY_KEY, '{t}' AS TABLE_NAME, "
         f"bool_or(coalesce({UNCONVERTED}, FALSE)) AS LOST FROM _X_{t} GROUP BY ALL"
@@ -210,9 +208,10 @@ def _tables_held() -> str:
         for t in k.tables
         if t not in TABLES_NOT_EVIDENCE
     ]
+    parts.append("SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY, TABLE_NAME, FALSE AS LOST FROM _X_EVIDENCE")
     return (
         "SELECT SOURCE_NAME, ENTITY_KIND, ENTITY_KEY, "
-        "coalesce(list_sort(list(TABLE_NAME) FILTER (NOT LOST)), []::VARCHAR[]) AS TABLES FROM ("
+        "coalesce(list_sort(list(DISTINCT TABLE_NAME) FILTER (NOT LOST)), []::VARCHAR[]) AS TABLES FROM ("
         + " UNION ALL ".join(parts)
         + ") GROUP BY ALL"
     )

@@ -138,12 +138,19 @@ def _register_inputs(con, bound: reach.Reach, run_id: int, deployment: Deploymen
         """CREATE OR REPLACE TEMP TABLE _HA_TOUCHED AS
                    SELECT DISTINCT HA_SET, ENTITY_KIND, ENTITY_KEY FROM _X_LATEST""",
     )
-    for name, table, also in (("_HA_STAGED", "STG_ENTITY", (run_id,)), ("_HA_DECIDED", "CTL_HA_DECISION", ())):
-        run(
-            con,
-            f"""CREATE OR REPLACE TEMP TABLE {name} AS SELECT s.* FROM {bound.rows(table, also)} s
-            JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
-        )
+    run(  # this run's versions: whether their rows were read (an HA set's other member's may not be)
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _HA_STAGED AS
+        SELECT s.*, coalesce(l.ROWS_READ, TRUE) AS ROWS_READ FROM {bound.rows("STG_ENTITY", (run_id,))} s
+        JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
+        LEFT JOIN _X_LATEST l ON s.RUN_ID = {run_id} AND l.SOURCE_NAME = s.SOURCE_NAME
+         AND l.ENTITY_KIND = s.ENTITY_KIND AND l.ENTITY_KEY = s.ENTITY_KEY""",
+    )
+    run(
+        con,
+        f"""CREATE OR REPLACE TEMP TABLE _HA_DECIDED AS SELECT s.* FROM {bound.rows("CTL_HA_DECISION")} s
+        JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
+    )
     run(
         con,
         "CREATE OR REPLACE TEMP TABLE _HA_MEMBER (SOURCE_NAME VARCHAR, HA_SET VARCHAR, PRIMARY_MEMBER BOOLEAN, "

@@ -11,7 +11,9 @@
 -- [START_TS, END_TS], the lifetime the members together know, and never before the set's first
 -- session of that role.
 -- A version's rows are held while its member is chosen (in GIDB_*) and in the run that read it (the
--- work tables), nowhere else (idbmart/extract/stage.py). Where the rule picks a version held nowhere,
+-- work tables, ROWS_READ: an HA set's other member's rows are not read where its primary's version
+-- ranks first whatever they hold, idbmart/extract/incremental.py `_judge`), nowhere else
+-- (idbmart/extract/stage.py). Where the rule picks a version held nowhere,
 -- the held one is chosen for now, REASON kept_until_winner_reread, and AWAIT_SOURCE names the member
 -- to read the entity again from (idbmart/ha/choose.py): the choice moves when its rows are back.
 -- The output's last five columns tell idbmart/ha/choose.py which decision row to replace (OLD_ROW_ID),
@@ -22,7 +24,7 @@
 WITH versions AS (
   SELECT e.HA_SET, e.ENTITY_KIND, e.ENTITY_KEY, e.SOURCE_NAME, e.START_TS, e.END_TS, e.STUCK,
          e.RUN_ID AS STAGED_RUN_ID, m.PRIMARY_MEMBER, m.SET_SIZE, k.ROLE, e.TABLES,
-         e.RUN_ID = :run_id OR e.SOURCE_NAME IS NOT DISTINCT FROM d.SOURCE_NAME AS HELD
+         CASE WHEN e.RUN_ID = :run_id THEN e.ROWS_READ ELSE e.SOURCE_NAME IS NOT DISTINCT FROM d.SOURCE_NAME END AS HELD
   FROM _HA_STAGED AS e
   JOIN _HA_MEMBER AS m ON m.SOURCE_NAME = e.SOURCE_NAME AND m.HA_SET = e.HA_SET
   JOIN _KIND AS k USING (ENTITY_KIND)

@@ -43,14 +43,18 @@ def test_ha_gap_scenario_chooses_the_members_it_expects(tmp_path):
         assert rows[0][1] in SAME_AS[expected["reason"]], (expected, rows)
 
 
-def tiny_pair(tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: tuple[str, ...] = ()):
+def tiny_pair(
+    tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: tuple[str, ...] = (), backup_rows="when_chosen"
+):
     """Two copies of the tiny IDB as one HA pair (site_a primary, site_b backup) after `both` ran on
-    each and `primary_only` on site_a; the deployment, and its mart and decisions after one cycle."""
+    each and `primary_only` on site_a; its mart, the interactions' decisions and the cycle's result after
+    one cycle (`backup_rows`: [extract] backup_rows)."""
     import shutil
 
     from idbmart.config import Source
     from idbmart.fixtures import tiny
 
+    tmp_path.mkdir(parents=True, exist_ok=True)
     members = []
     for name, primary in (("site_a", True), ("site_b", False)):
         path = tmp_path / f"{name}.duckdb"
@@ -65,12 +69,14 @@ def tiny_pair(tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: t
         members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
     (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
     deployment = config.load(tmp_path / "deployment.toml")
-    assert run_cycle(deployment).quality.ok
+    deployment = replace(deployment, extract=replace(deployment.extract, backup_rows=backup_rows))
+    result = run_cycle(deployment)
+    assert result.quality.ok
     con = duckdb.connect(str(deployment.mart_path), read_only=True)
     decisions = con.execute(
         "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
     ).fetchall()
-    return con, decisions
+    return con, decisions, result
 
 
 # site_a's call-center session connects at 08:15, after CALL-0001 (08:10:00-08:12:20), before CALL-0002 (08:20).
@@ -85,13 +91,44 @@ def test_a_member_with_no_session_in_an_entitys_lifetime_does_not_cover_it(tiny_
     for it (decided before as "both cover": a version with no session in its lifetime was counted as
     covering it whole); CALL-0002 is covered by both and comes from the primary. Ann's talk on
     CALL-0001 loads from site_b (110 s, released 08:12:20)."""
-    con, decisions = tiny_pair(tiny_duckdb, tmp_path, primary_only=(LATE_GCC_SESSION,))
+    con, decisions, _ = tiny_pair(tiny_duckdb, tmp_path, primary_only=(LATE_GCC_SESSION,), backup_rows="always")
     with con:
         assert decisions == [
             ("CALL-0001", "site_b", "only_member_covering_it"),
             ("CALL-0002", "site_a", "both_cover_primary"),
         ]
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]
+
+
+def test_the_backups_rows_are_read_only_where_its_primarys_version_may_lose(tiny_duckdb, tmp_path):
+    """ICON's HA model: the downstream application reads the reliable IDB of the pair
+    (https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5); Info Mart chooses it by
+    data source sessions. Ours (docs/architecture.md, "HA choice") weighs each member's version of an
+    entity, and the backup's rows are read only where the primary's version, read first, might not
+    be chosen: it ended if the backup's did, it has rows in every table the backup's has, and the
+    primary's sessions cover both lifetimes. With site_a's gcc session beginning at 08:15, CALL-0001
+    comes from site_b, whose rows of it are read; CALL-0002 and Ann's login session (08:00-09:00, the
+    gls session unchanged) come from site_a, and site_b's rows of them are not read: 2 entities. The
+    mart equals one built reading both members whole."""
+    con, decisions, result = tiny_pair(tiny_duckdb, tmp_path / "when_chosen", primary_only=(LATE_GCC_SESSION,))
+    with con:
+        assert decisions == [
+            ("CALL-0001", "site_b", "only_member_covering_it"),
+            ("CALL-0002", "site_a", "both_cover_primary"),
+        ]
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
+    primary, backup = result.sources
+    assert (primary.not_read, backup.not_read) == (0, 2)
+    assert describe(backup).endswith("2 entities' rows not read (their primary's version is chosen)")
+    assert backup.rows["G_CALL"] == 1 and primary.rows["G_CALL"] == 2  # CALL-0001's call; both calls
+    assert "G_AGENT_STATE_HISTORY" not in backup.rows
+
+    always = tmp_path / "always"
+    _, whole, both = tiny_pair(tiny_duckdb, always, primary_only=(LATE_GCC_SESSION,), backup_rows="always")
+    assert whole == decisions
+    assert both.sources[1].not_read == 0 and both.sources[1].rows["G_CALL"] == 2
+    mart = tmp_path / "when_chosen" / "mart.duckdb"
+    assert differences(mart, always / "mart.duckdb", DEFAULT_PREFIXES + STAR_PREFIXES) == {}
 
 
 ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
@@ -103,9 +140,10 @@ def test_a_member_whose_table_is_empty_loses_the_choice_to_the_complete_one(tiny
     ("both_cover_primary") and lost its resource facts. Both members of the pair cover the day; the
     primary's versions have no G_PARTY (and so no G_PARTY_HISTORY) rows: the backup's are chosen, and
     the interactions load whole: Ann's talk on CALL-0001 (tiny/README.md: 50 s + 60 s, released 08:12:20)."""
-    con, decisions = tiny_pair(
+    con, decisions, result = tiny_pair(
         tiny_duckdb, tmp_path, primary_only=("DELETE FROM G_PARTY_HISTORY", "DELETE FROM G_PARTY")
     )
+    assert result.sources[1].not_read == 1  # Ann's login session only: the primary's calls lack tables
     with con:
         assert decisions == [
             ("CALL-0001", "site_b", "only_member_with_all_its_tables"),
@@ -120,7 +158,7 @@ def test_a_member_whose_value_does_not_convert_loses_the_choice_to_the_one_whose
     the column as text; the primary's Ann row holds 'not a time': CALL-0001 is taken from the backup
     (CALL-0002, whose rows converted in both, from the primary), and Ann's fact ends at 08:12:20 with
     her 110 s of talk (tiny/README.md)."""
-    con, decisions = tiny_pair(
+    con, decisions, _ = tiny_pair(
         tiny_duckdb,
         tmp_path,
         both=("ALTER TABLE G_PARTY ALTER COLUMN TERMINATED_TS TYPE VARCHAR",),
@@ -146,7 +184,7 @@ def test_a_choice_of_a_member_whose_rows_are_not_kept_waits_for_them_to_be_read_
     site_b's window is empty, yet it delivers CALL-0001 by key; site_b is chosen
     (only_member_with_all_its_tables), the request is cleared, and Ann's talk on CALL-0001 is back
     (tiny/README.md: 110 s, released 08:12:20). The mart then equals one built from the final IDBs."""
-    con, decisions = tiny_pair(tiny_duckdb, tmp_path)
+    con, decisions, _ = tiny_pair(tiny_duckdb, tmp_path)
     con.close()
     assert decisions == [("CALL-0001", "site_a", "both_cover_primary"), ("CALL-0002", "site_a", "both_cover_primary")]
     deployment = config.load(tmp_path / "deployment.toml")
