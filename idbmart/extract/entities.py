@@ -204,12 +204,13 @@ class Kind:
         held: str | None = None,
         bounded: frozenset[str] = frozenset(),
         again: tuple[str, ...] = (),
+        only: tuple[str, ...] | None = None,
     ) -> exp.Select:
         """Rows of `table` that belong to ready entities: `columns` (over alias t), ENTITY_KEY, STUCK.
         The ready entities are recomputed in the query, or read from relation `held` where the source
-        session holds the result of `ready` already (computed once for all the kind's tables).
-        The tables of the row's path named in `bounded` are read from `:since` on (TIME_COLUMNS);
-        a row without a time is read whatever its time."""
+        session holds the result of `ready` already (computed once for all the kind's tables); with
+        `only`, those of these keys alone. The tables of the row's path named in `bounded` are read
+        from `:since` on (TIME_COLUMNS); a row without a time is read whatever its time."""
         path = self.path(table)
         for read in [path.args["from_"].this, *(j.this for j in path.args.get("joins") or [])]:
             if read.name in bounded:
@@ -230,6 +231,9 @@ class Kind:
         query = query.where(exp.column("GSYS_SEQ", "t") <= exp.Placeholder(this="hi"))
         if self.open_tables and table not in self.open_tables:  # an open entity's other tables wait for its end
             query = query.where(exp.not_(exp.column("STUCK", "r")))
+        if only is not None:
+            keys = exp.column("ENTITY_KEY", "r").isin(*map(exp.Literal.string, only)) if only else exp.false()
+            query = query.where(keys)
         if held:
             return query.with_("ready", as_=exp.select("*").from_(held))
         ready = self.ready(present, again)
@@ -241,13 +245,19 @@ class Kind:
         return query.with_("ready", as_=ready)
 
     def evidence(
-        self, table: str, present: list[str], held: str, bounded: frozenset[str] = frozenset(), first: str | None = None
+        self,
+        table: str,
+        present: list[str],
+        held: str | None,
+        bounded: frozenset[str] = frozenset(),
+        first: str | None = None,
+        again: tuple[str, ...] = (),
     ) -> exp.Select:
-        """The ready entities (relation `held`) with rows in `table`, as `rows` would read them, and with
-        `first` (a time column of the table) their earliest: what the HA choice weighs of a member
-        whose rows are not read (one key per entity, not its rows)."""
+        """The ready entities with rows in `table`, as `rows` would read them (`held`, `again` as there),
+        and with `first` (a time column of the table) their earliest: what the HA choice weighs of a
+        member whose rows are not read (one key per entity, not its rows)."""
         value = exp.column(first, "t") if first else exp.cast(exp.null(), exp.DataType.build("BIGINT"))
-        rows = self.rows(table, [exp.alias_(value, "FIRST_TS")], present, held, bounded)
+        rows = self.rows(table, [exp.alias_(value, "FIRST_TS")], present, held, bounded, again)
         earliest = exp.alias_(exp.func("MIN", exp.column("FIRST_TS", "e")), "FIRST_TS")
         return (
             exp.select(exp.column("ENTITY_KEY", "e"), earliest)

@@ -60,6 +60,9 @@ EXTRACT_THREADS = min(2, os.cpu_count() or 1)
 # windows go through Arrow: attached reads take the mart's connection for the whole read, so two
 # sources no longer overlap, and a busy intraday cycle's extract took 1-1.5 s longer (250k calls).
 ATTACH_FROM_SEQS = 500_000
+# An HA set's other member read from a session that holds nothing (a live PostgreSQL IDB) names the
+# entities whose rows it reads in the query: up to this many; more, and it reads them all.
+ONLY_KEYS = 2_000
 
 
 @dataclass(frozen=True)
@@ -397,19 +400,27 @@ def _read_through_arrow(
     with turn:
         _stage(con, "_X_ENTITY", ready, source, chunk_no, ENTITY_KIND=kind.name)
     held = HELD_READY if reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"])) else None
-    if held and primary:
-        chosen = _judge(con, turn, reader, None, kind, present, params, chunk_no, result, primary, again)
-        if chosen is not None:
-            ready = ready.filter(pc.invert(pc.is_in(ready["ENTITY_KEY"], value_set=chosen)))
-            if ready.num_rows == 0:
+    only = None  # the keys of the entities whose rows are read, where the source's session holds nothing
+    if primary and _judge(con, turn, reader, None, kind, present, params, chunk_no, result, primary, again, held):
+        with turn:
+            chosen = con.sql("SELECT ENTITY_KEY FROM _X_CHOSEN").to_arrow_table().column(0).combine_chunks()
+        rest = ready.filter(pc.invert(pc.is_in(ready["ENTITY_KEY"], value_set=chosen)))
+        if held or rest.num_rows <= ONLY_KEYS:
+            with turn:
+                _rows_not_read(con, source, kind, chunk_no, result)
+            if rest.num_rows == 0:
                 return
-            reader.hold(HELD_READY, ready.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"]))
+            if held:
+                reader.hold(HELD_READY, rest.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"]))
+            else:
+                only = tuple(rest["ENTITY_KEY"].to_pylist())
     bounded, since = _bounded(reader, kind), None
     for name in present:
         table = tables()[name]
         bounds = bounded if since is not None else frozenset()
         casts = reader.casts(table)
-        sql = _rows_sql(kind, name, present, reader.dialect, casts, secure_keys, held, bounds, None, again)
+        args = (kind, name, present, reader.dialect, casts, secure_keys, held, bounds, None, again)
+        sql = _rows_sql(*args) if only is None else _rows_sql.__wrapped__(*args, only=only)  # not cached: one-off
         rows = reader.read_model_rows(table, sqlfile.bind(sql, reader.dialect, {**params, "since": since}), name)
         result.rows[name] = result.rows.get(name, 0) + rows.num_rows
         with turn:
@@ -444,7 +455,8 @@ def _read_attached(
         if not _stage(con, "_X_ENTITY", HELD_READY, source, chunk_no, ENTITY_KIND=kind.name):
             return
         if primary and _judge(con, nullcontext(), reader, catalog, kind, present, params, chunk_no, result, primary,
-                              again) is not None:  # fmt: skip
+                              again, HELD_READY):  # fmt: skip
+            _rows_not_read(con, source, kind, chunk_no, result)
             run(con, f"DELETE FROM {HELD_READY} WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)")
             if not run(con, f"SELECT count(*) FROM {HELD_READY}")[0][0]:
                 return
@@ -466,9 +478,8 @@ def _read_attached(
 
 def _can_judge(reader: IdbReader, kind: Kind, present: tuple[str, ...]) -> bool:
     """Whether this member's version of the kind's entities can be weighed without reading its rows: a
-    kind of several tables (a single row is its own evidence), held by the source's session or the
-    mart's connection (a session that cannot hold them reads every member whole), with no value
-    converted after reading (whether one did not is known only then)."""
+    kind of several tables (a single row is its own evidence) with no value converted after reading
+    (whether one did not is known only then)."""
     if kind.single_row or not present:
         return False
     report = reader.schema_report()
@@ -480,22 +491,24 @@ def _can_judge(reader: IdbReader, kind: Kind, present: tuple[str, ...]) -> bool:
 
 
 def _judge(
-    con, turn, reader: IdbReader, catalog, kind: Kind, present, params, chunk_no, result, primary: str, again
-) -> pa.Array | None:
-    """The ready entities (held as HELD_READY) whose version of the HA set's primary, read into the work
-    tables this cycle, sql/ha/decide.sql will rank first whatever this member's rows hold: it ended if
-    this one did, it has rows in every table this one has, and the primary's data source sessions cover
-    both versions' lifetimes whole, so the rule's first three steps never prefer this member and the
-    fourth names the primary. Their versions are recorded (entity, times; the tables they have rows in,
-    in _X_EVIDENCE), their rows not read; their keys in _X_CHOSEN and returned (None: none). The other
-    entities, and those asked for again, are read whole: the choice then weighs both members' rows."""
+    con, turn, reader: IdbReader, catalog, kind: Kind, present, params, chunk_no, result, primary: str, again, held
+) -> int:
+    """The ready entities (held as `held`, or computed again where None) whose version of the HA set's
+    primary, read into the work tables this cycle, sql/ha/decide.sql will rank first whatever this
+    member's rows hold: it ended if this one did, it has rows in every table this one has, and the
+    primary's data source sessions cover both versions' lifetimes whole, so the rule's first three
+    steps never prefer this member and the fourth names the primary. Every version's tables are
+    recorded (_X_EVIDENCE: the choice weighs them); those entities' keys go to _X_CHOSEN, how many
+    returned. Their rows need not be read (`_rows_not_read`); the others', and those of the entities
+    asked for again, are: the choice then weighs both members' rows."""
     source, dialect = reader.source, "duckdb" if catalog else reader.dialect
     bounded, since = _bounded(reader, kind), None
     for name in present:
         if name in TABLES_NOT_EVIDENCE:
             continue
         first = TIME_COLUMNS[name] if name == kind.anchor and name in bounded else None
-        sql = _evidence_sql(kind, name, present, dialect, bounded if since is not None else frozenset(), first, catalog)
+        bounds = bounded if since is not None else frozenset()
+        sql = _evidence_sql(kind, name, present, dialect, held, bounds, first, catalog, again)
         bound = sqlfile.bind(sql, dialect, {**params, "since": since})
         found = f"({bound})" if catalog else reader.run_sql(bound, f"weighing {kind.name} entities by {name}")
         with turn:
@@ -551,23 +564,25 @@ def _judge(
             {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
              "again": list(again)},
         )  # fmt: skip
-        chosen = run(
-            con,
-            """UPDATE _X_ENTITY SET ROWS_READ = FALSE WHERE SOURCE_NAME = ? AND ENTITY_KIND = ? AND CHUNK = ?
-               AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)""",
-            [source.name, kind.name, chunk_no],
-        )[0][0]
-        result.not_read += chosen
-        return (
-            con.sql("SELECT ENTITY_KEY FROM _X_CHOSEN").to_arrow_table().column(0).combine_chunks() if chosen else None
-        )
+        return run(con, "SELECT count(*) FROM _X_CHOSEN")[0][0]
+
+
+def _rows_not_read(con, source: Source, kind: Kind, chunk_no: int, result: SourceExtract) -> None:
+    """The versions of _X_CHOSEN recorded as read without their rows (ROWS_READ: the HA choice takes
+    none of them as held)."""
+    (n,) = run(
+        con,
+        """UPDATE _X_ENTITY SET ROWS_READ = FALSE WHERE SOURCE_NAME = ? AND ENTITY_KIND = ? AND CHUNK = ?
+           AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)""",
+        [source.name, kind.name, chunk_no],
+    )[0]
+    result.not_read += n
 
 
 @cache
-def _evidence_sql(kind: Kind, table: str, present, dialect: str, bounded, first, catalog=None) -> str:
-    return sqlfile.template(
-        _in_catalog(kind.evidence(table, list(present), HELD_READY, bounded, first), catalog), dialect
-    )
+def _evidence_sql(kind: Kind, table: str, present, dialect: str, held, bounded, first, catalog=None, again=()) -> str:
+    query = kind.evidence(table, list(present), held, bounded, first, again)
+    return sqlfile.template(_in_catalog(query, catalog), dialect)
 
 
 @cache
@@ -587,9 +602,11 @@ def _rows_sql(
     bounded,
     catalog=None,
     again=(),
+    only=None,
 ) -> str:
-    """The rows of `table` for the kind's ready entities (secure user data: allowed keys only)."""
-    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held, bounded, again)
+    """The rows of `table` for the kind's ready entities (`only`: of these keys; secure user data:
+    allowed keys only)."""
+    query = kind.rows(table, model_select(tables()[table], casts, "t"), list(present), held, bounded, again, only)
     if table == SECURE_TABLE:
         query = query.where(exp.column("KEYNAME", "t").isin(*secure_keys))
     return sqlfile.template(_in_catalog(query, catalog), dialect)
