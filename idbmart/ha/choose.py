@@ -141,10 +141,11 @@ def _register_inputs(con, bound: reach.Reach, run_id: int, deployment: Deploymen
     run(  # this run's versions: whether their rows were read (an HA set's other member's may not be)
         con,
         f"""CREATE OR REPLACE TEMP TABLE _HA_STAGED AS
-        SELECT s.*, coalesce(l.ROWS_READ, TRUE) AS ROWS_READ FROM {bound.rows("STG_ENTITY", (run_id,))} s
-        JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)
-        LEFT JOIN _X_LATEST l ON s.RUN_ID = {run_id} AND l.SOURCE_NAME = s.SOURCE_NAME
-         AND l.ENTITY_KIND = s.ENTITY_KIND AND l.ENTITY_KEY = s.ENTITY_KEY""",
+        SELECT s.*, NOT EXISTS (SELECT 1 FROM _X_LATEST l WHERE NOT l.ROWS_READ AND s.RUN_ID = {run_id}
+                                AND l.SOURCE_NAME = s.SOURCE_NAME AND l.ENTITY_KIND = s.ENTITY_KIND
+                                AND l.ENTITY_KEY = s.ENTITY_KEY) AS ROWS_READ
+        FROM {bound.rows("STG_ENTITY", (run_id,))} s
+        JOIN _HA_TOUCHED USING (HA_SET, ENTITY_KIND, ENTITY_KEY)""",
     )
     run(
         con,
