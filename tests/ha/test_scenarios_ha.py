@@ -81,6 +81,8 @@ def tiny_pair(
 
 # site_a's call-center session connects at 08:15, after CALL-0001 (08:10:00-08:12:20), before CALL-0002 (08:20).
 LATE_GCC_SESSION = "UPDATE G_DSS_GCC_PROVIDER SET DSCONN_STIME = TIMESTAMP '2026-11-02 08:15:00'"
+# CALL-0001 is covered by site_b alone, CALL-0002 by both: the primary.
+LATE_GCC_DECISIONS = [("CALL-0001", "site_b", "only_member_covering_it"), ("CALL-0002", "site_a", "both_cover_primary")]
 
 
 def test_a_member_with_no_session_in_an_entitys_lifetime_does_not_cover_it(tiny_duckdb, tmp_path):
@@ -93,10 +95,7 @@ def test_a_member_with_no_session_in_an_entitys_lifetime_does_not_cover_it(tiny_
     CALL-0001 loads from site_b (110 s, released 08:12:20)."""
     con, decisions, _ = tiny_pair(tiny_duckdb, tmp_path, primary_only=(LATE_GCC_SESSION,), backup_rows="always")
     with con:
-        assert decisions == [
-            ("CALL-0001", "site_b", "only_member_covering_it"),
-            ("CALL-0002", "site_a", "both_cover_primary"),
-        ]
+        assert decisions == LATE_GCC_DECISIONS
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]
 
 
@@ -112,10 +111,7 @@ def test_the_backups_rows_are_read_only_where_its_primarys_version_may_lose(tiny
     mart equals one built reading both members whole."""
     con, decisions, result = tiny_pair(tiny_duckdb, tmp_path / "when_chosen", primary_only=(LATE_GCC_SESSION,))
     with con:
-        assert decisions == [
-            ("CALL-0001", "site_b", "only_member_covering_it"),
-            ("CALL-0002", "site_a", "both_cover_primary"),
-        ]
+        assert decisions == LATE_GCC_DECISIONS
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
     primary, backup = result.sources
     assert (primary.not_read, backup.not_read) == (0, 2)
@@ -125,7 +121,7 @@ def test_the_backups_rows_are_read_only_where_its_primarys_version_may_lose(tiny
 
     always = tmp_path / "always"
     _, whole, both = tiny_pair(tiny_duckdb, always, primary_only=(LATE_GCC_SESSION,), backup_rows="always")
-    assert whole == decisions
+    assert whole == LATE_GCC_DECISIONS
     assert both.sources[1].not_read == 0 and both.sources[1].rows["G_CALL"] == 2
     mart = tmp_path / "when_chosen" / "mart.duckdb"
     assert differences(mart, always / "mart.duckdb", DEFAULT_PREFIXES + STAR_PREFIXES) == {}
