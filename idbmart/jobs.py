@@ -139,7 +139,8 @@ def _read_extract_file(cycle, source, shared: Handover, folder: Path) -> SourceE
         for (table,) in run(
             con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?", [RESULT_TABLE]
         ):
-            run(con, f"INSERT INTO {table} SELECT * FROM x.{table}")
+            # by name: a file written before a work table gained a column (an upgrade mid-run) gets its default
+            run(con, f"INSERT INTO {table} BY NAME SELECT * FROM x.{table}")
         return _load(source, dumped)
     finally:
         run(con, "DETACH x")

@@ -73,3 +73,21 @@ def test_extracts_reach_the_commit_through_a_shared_location_that_is_not_a_folde
     assert result.transformed.interactions > 0  # the tiny IDB's calls, read through the hand-over
     shared.remove_all()
     assert not shared.has("site1.duckdb")
+
+
+def test_an_extract_file_written_before_a_work_table_gained_a_column_is_committed(tiny_deployment, tmp_path):
+    """An upgrade between a run's extraction and its commit: the file's _X_ENTITY lacks ROWS_READ (added
+    for choosing before reading, docs/architecture.md); its rows are taken by name, ROWS_READ defaulted
+    (read whole, as that version read every member), and the tiny IDB's two finished calls load."""
+    import duckdb
+
+    _, deployment = tiny_deployment
+    work = tmp_path / "work"
+    lane = {"lane": "local", "sources": [{"source": s.name, "mark": None} for s in deployment.sources]}
+    assert jobs.extract_lane(deployment, lane, work) == ["site1"]
+    with duckdb.connect(str(work / "site1.duckdb")) as old:
+        old.execute("ALTER TABLE _X_ENTITY DROP COLUMN ROWS_READ")
+        old.execute("DROP TABLE _X_EVIDENCE")
+    result = jobs.commit_extracts(deployment, work)
+    assert [s.source.name for s in result.sources if s.ok] == ["site1"]
+    assert result.transformed.interactions == 2  # tiny/README.md: CALL-0001 and CALL-0002 (CALL-0003 is active)
