@@ -199,10 +199,12 @@ def _audit(cycle: Cycle) -> None:
     st, ha, tr, ag = result.staged, result.ha, result.transformed, result.aggregated
     gidb_in, gidb_out = result.gidb_rows
     skipped_detail = "; ".join(s.error for s in result.skipped)
+    not_read = sum(s.not_read for s in result.sources)
     steps = [
         StepFigures(Step.EXTRACT, st.entities, st.rows_in, st.inserted, st.deleted, None,
                     f"{st.duplicates} duplicate rows kept once; {st.discarded} entities discarded; "
                     f"{st.not_kept} versions of members not chosen recorded without their rows"
+                    + (f" ({not_read} of them not read: their primary's version chosen)" if not_read else "")
                     + (f"; skipped: {skipped_detail}" if skipped else "")),
         StepFigures(Step.HA, ha.decided, st.inserted, gidb_in, gidb_out, ha.changed,
                     ", ".join(f"{k}: {v}" for k, v in ha.reasons.items())

@@ -113,6 +113,8 @@ def test_the_backups_rows_are_read_only_where_its_primarys_version_may_lose(tiny
     with con:
         assert decisions == LATE_GCC_DECISIONS
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
+        (detail,) = con.execute("SELECT DETAIL FROM CTL_AUDIT_LOG WHERE STEP = 'extract'").fetchone()
+        assert "without their rows (2 of them not read: their primary's version chosen)" in detail
     primary, backup = result.sources
     assert (primary.not_read, backup.not_read) == (0, 2)
     assert describe(backup).endswith("2 entities' rows not read (their primary's version is chosen)")
