@@ -403,7 +403,7 @@ def _read_through_arrow(
     only = None  # the keys of the entities whose rows are read, where the source's session holds nothing
     if primary and _judge(con, turn, reader, None, kind, present, params, chunk_no, result, primary, again, held):
         with turn:
-            chosen = con.sql("SELECT ENTITY_KEY FROM _X_CHOSEN").to_arrow_table().column(0).combine_chunks()
+            chosen = con.sql(f"SELECT ENTITY_KEY FROM {_chosen(source)}").to_arrow_table().column(0).combine_chunks()
         rest = ready.filter(pc.invert(pc.is_in(ready["ENTITY_KEY"], value_set=chosen)))
         if held or rest.num_rows <= ONLY_KEYS:
             with turn:
@@ -457,7 +457,7 @@ def _read_attached(
         if primary and _judge(con, nullcontext(), reader, catalog, kind, present, params, chunk_no, result, primary,
                               again, HELD_READY):  # fmt: skip
             _rows_not_read(con, source, kind, chunk_no, result)
-            run(con, f"DELETE FROM {HELD_READY} WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)")
+            run(con, f"DELETE FROM {HELD_READY} WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM {_chosen(source)})")
             if not run(con, f"SELECT count(*) FROM {HELD_READY}")[0][0]:
                 return
         bounded, since = _bounded(reader, kind), None
@@ -498,7 +498,7 @@ def _judge(
     member's rows hold: it ended if this one did, it has rows in every table this one has, and the
     primary's data source sessions cover both versions' lifetimes whole, so the rule's first three
     steps never prefer this member and the fourth names the primary. Every version's tables are
-    recorded (_X_EVIDENCE: the choice weighs them); those entities' keys go to _X_CHOSEN, how many
+    recorded (_X_EVIDENCE: the choice weighs them); those entities' keys go to `_chosen`, how many
     returned. Their rows need not be read (`_rows_not_read`); the others', and those of the entities
     asked for again, are: the choice then weighs both members' rows."""
     source, dialect = reader.source, "duckdb" if catalog else reader.dialect
@@ -530,7 +530,7 @@ def _judge(
     with turn:
         run(
             con,
-            f"""CREATE OR REPLACE TEMP TABLE _X_CHOSEN AS
+            f"""CREATE OR REPLACE TEMP TABLE {_chosen(source)} AS
             WITH this AS (
               SELECT ENTITY_KEY, START_TS, END_TS, STUCK FROM _X_ENTITY
               WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk AND ENTITY_KEY IS NOT NULL
@@ -564,16 +564,22 @@ def _judge(
             {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
              "again": list(again)},
         )  # fmt: skip
-        return run(con, "SELECT count(*) FROM _X_CHOSEN")[0][0]
+        return run(con, f"SELECT count(*) FROM {_chosen(source)}")[0][0]
+
+
+def _chosen(source: Source) -> str:
+    """The temporary table of the entities `_judge` found for `source`: one per source, since two
+    sources are read at once and each takes the mart's connection in turns between its statements."""
+    return '"_X_CHOSEN ' + source.name.replace('"', '""') + '"'
 
 
 def _rows_not_read(con, source: Source, kind: Kind, chunk_no: int, result: SourceExtract) -> None:
-    """The versions of _X_CHOSEN recorded as read without their rows (ROWS_READ: the HA choice takes
+    """The versions of `_chosen` recorded as read without their rows (ROWS_READ: the HA choice takes
     none of them as held)."""
     (n,) = run(
         con,
-        """UPDATE _X_ENTITY SET ROWS_READ = FALSE WHERE SOURCE_NAME = ? AND ENTITY_KIND = ? AND CHUNK = ?
-           AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM _X_CHOSEN)""",
+        f"""UPDATE _X_ENTITY SET ROWS_READ = FALSE WHERE SOURCE_NAME = ? AND ENTITY_KIND = ? AND CHUNK = ?
+           AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM {_chosen(source)})""",
         [source.name, kind.name, chunk_no],
     )[0]
     result.not_read += n
