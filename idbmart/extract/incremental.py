@@ -413,7 +413,7 @@ def _read_through_arrow(
             if held:
                 reader.hold(HELD_READY, rest.select(["ENTITY_ID", "ENTITY_KEY", "STUCK"]))
             else:
-                only = tuple(rest["ENTITY_KEY"].to_pylist())
+                only = tuple(rest["ENTITY_KEY"].drop_null().to_pylist())  # a key-less entity is discarded unread
     bounded, since = _bounded(reader, kind), None
     for name in present:
         table = tables()[name]
