@@ -111,7 +111,8 @@ class SourceExtract:
 
 
 def work_tables() -> list[str]:
-    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
+    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS
+    (and, made as sources are read, each judged source's `_chosen`)."""
     return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_EVIDENCE", "_X_DSS", "_X_ORPHAN"]
 
 
@@ -159,7 +160,10 @@ def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the work tables once merged into staging, in the cycle's transaction, and give the
     database DuckDB's checkpoint threshold again for the cycle's commit. Never checkpointed, the
     work tables left in place made that commit checkpoint them (1M-call nightly: 19.1 s, not 8.6 s)."""
-    for table in work_tables():
+    chosen = run(
+        con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_X_CHOSEN ')"
+    )
+    for table in work_tables() + [_quoted(name) for (name,) in chosen]:
         run(con, f"DROP TABLE {table}")
     run(con, "RESET checkpoint_threshold")
 
@@ -483,11 +487,7 @@ def _can_judge(reader: IdbReader, kind: Kind, present: tuple[str, ...]) -> bool:
     if kind.single_row or not present:
         return False
     report = reader.schema_report()
-    return not any(
-        report.source_type(t, c.name) is not None and not report.same_family(t, c.name)
-        for t in present
-        for c in tables()[t].columns
-    )
+    return not any(report.converted(t) for t in present)
 
 
 def _judge(
@@ -514,12 +514,7 @@ def _judge(
         with turn:
             _stage(con, "_X_EVIDENCE", found, source, chunk_no, ENTITY_KIND=kind.name, TABLE_NAME=name)
             if first:
-                (earliest,) = run(
-                    con,
-                    "SELECT min(FIRST_TS) FROM _X_EVIDENCE WHERE SOURCE_NAME = ? AND TABLE_NAME = ? AND CHUNK = ?",
-                    [source.name, name, chunk_no],
-                )[0]
-                since = None if earliest is None else int(earliest) - BOUND_SLACK_S
+                since = _earliest(con, "_X_EVIDENCE", "FIRST_TS", source, chunk_no, name)
     evidence = [t for t in present if t not in TABLES_NOT_EVIDENCE]
     primary_tables = " UNION ALL ".join(
         f"""SELECT x.ENTITY_KEY, '{t}' FROM _X_{t} x JOIN pair p ON p.ENTITY_KEY = x.ENTITY_KEY AND p.P_CHUNK = x.CHUNK
@@ -570,7 +565,11 @@ def _judge(
 def _chosen(source: Source) -> str:
     """The temporary table of the entities `_judge` found for `source`: one per source, since two
     sources are read at once and each takes the mart's connection in turns between its statements."""
-    return '"_X_CHOSEN ' + source.name.replace('"', '""') + '"'
+    return _quoted(f"_X_CHOSEN {source.name}")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _rows_not_read(con, source: Source, kind: Kind, chunk_no: int, result: SourceExtract) -> None:
@@ -701,17 +700,22 @@ def _bounded(reader: IdbReader, kind: Kind) -> frozenset[str]:
 def _since(con, result: SourceExtract, kind: Kind, source: Source, chunk_no: int) -> int | None:
     """From the earliest time of the anchor rows just staged: when the rest of the chunk's rows are
     read from (None: all)."""
-    time_column = TIME_COLUMNS[kind.anchor]
+    since = _earliest(con, f"_X_{kind.anchor}", TIME_COLUMNS[kind.anchor], source, chunk_no)
+    if since is not None:
+        result.since[kind.name] = min(since, result.since.get(kind.name, since))
+    return since
+
+
+def _earliest(con, work: str, column: str, source: Source, chunk_no: int, table: str | None = None) -> int | None:
+    """The earliest `column` of the chunk's rows of `source` in the work table `work` (of `table`'s
+    rows only, where given), less the clocks' slack: when the chunk's other rows lie (None: no rows)."""
+    where = " AND TABLE_NAME = ?" if table else ""
     (first,) = run(
         con,
-        f"SELECT min({time_column}) FROM _X_{kind.anchor} WHERE SOURCE_NAME = ? AND CHUNK = ?",
-        [source.name, chunk_no],
+        f"SELECT min({column}) FROM {work} WHERE SOURCE_NAME = ? AND CHUNK = ?{where}",
+        [source.name, chunk_no, *([table] if table else [])],
     )[0]
-    if first is None:
-        return None
-    since = int(first) - BOUND_SLACK_S
-    result.since[kind.name] = min(since, result.since.get(kind.name, since))
-    return since
+    return None if first is None else int(first) - BOUND_SLACK_S
 
 
 def _present(reader: IdbReader, kind: Kind, secure_keys) -> tuple[str, ...]:

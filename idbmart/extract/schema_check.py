@@ -66,6 +66,10 @@ class SchemaReport:
     def same_family(self, table: str, column: str) -> bool:
         return self._same_family.get((table, column), True)
 
+    def converted(self, table: str) -> set[str]:
+        """The columns of `table` read across type families: as text, converted after reading."""
+        return {c for c, t in self._types.get(table, {}).items() if t is not None and not self.same_family(table, c)}
+
     @property
     def converts(self) -> bool:
         """Some column is of another type family than the model's (read as text, converted after)."""

@@ -153,11 +153,8 @@ def _conform(raw: pa.Table, table: Table, report: SchemaReport) -> pa.Table:
     """Convert cross-family columns with TRY_CAST (counting failures, marking the rows that lost a value
     in the extra column UNCONVERTED) and fix the Arrow schema."""
     schema = arrow_schema(table)
-    wrong = [
-        c
-        for c in table.columns
-        if report.source_type(table.name, c.name) is not None and not report.same_family(table.name, c.name)
-    ]
+    converted = report.converted(table.name)
+    wrong = [c for c in table.columns if c.name in converted]
     if wrong:
         con = duckdb.connect()
         con.register("raw", raw)

@@ -147,11 +147,14 @@ def test_a_source_failing_part_way_leaves_nothing_and_the_others_keep_their_rows
 
 def test_no_automatic_checkpoint_while_the_work_tables_exist_and_the_default_again_after():
     """The work tables are written without DuckDB's automatic checkpoints (each insert of a chunk
-    compressed them all again); the cycle's commit, after they are dropped, checkpoints as usual."""
+    compressed them all again); the cycle's commit, after they are dropped, checkpoints as usual. The
+    tables of judged entities a backup's read makes (one per source) go with them."""
     con = duckdb.connect()
     mart.ensure_schema(con)
     default = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()
     incremental.create_work_tables(con)
+    for name in ("node_1b", 'site "b"'):
+        con.execute(f"CREATE TEMP TABLE {incremental._chosen(make_source(name, 'x.duckdb'))} (ENTITY_KEY VARCHAR)")
     assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchall() != default
     con.execute("BEGIN TRANSACTION")
     incremental.drop_work_tables(con)
