@@ -1,7 +1,9 @@
 """idbmart_intraday: every 15 minutes, what the IDBs committed since the last cycle into the mart.
 
 plan → extract (one task per lane: a database server's sources, at most [extract] connections_per_server
-lanes per server, each read in turn; a lane retries what it has not read) → commit_cycle (merge, HA
+lanes per server, each read in turn; a lane retries what it has not read) → extract_others (the HA sets'
+other members, in lanes of their own: each member's rows only where its primary's extract leaves the
+HA choice open) → commit_cycle (merge, HA
 choice, transform, load, aggregate and quality gate in one DuckDB transaction: a failed gate fails the
 task and commits nothing) → publish (the readers' copy) → sources (fails the run if the cycle went
 without a source, after the others were committed) → clean_up (plan's teardown: it runs whatever
@@ -48,10 +50,14 @@ def _handover() -> str:
 )
 def idbmart_intraday():
     @task(pool=POOL)
-    def plan() -> list[dict]:
+    def plan() -> dict[str, list[dict]]:
         from idbmart import jobs
 
         return jobs.plan(deployment())
+
+    @task
+    def lanes(planned: dict, phase: str) -> list[dict]:
+        return planned[phase]  # a mapped task expands over a task's whole return value only
 
     @task(
         retries=EXTRACT_RETRIES,
@@ -90,7 +96,12 @@ def idbmart_intraday():
     planned = plan()
     committed = commit_cycle()
     checked = sources(committed)
-    extract.expand(lane=planned) >> committed >> publish() >> checked >> clean_up().as_teardown(setups=planned)
+    first = extract.expand(lane=lanes.override(task_id="first_lanes")(planned, "first"))
+    # after every primary's lane, whatever became of it: a member whose primary has no file reads all its rows
+    others = extract.override(task_id="extract_others", trigger_rule="all_done").expand(
+        lane=lanes.override(task_id="other_lanes")(planned, "then")
+    )
+    first >> others >> committed >> publish() >> checked >> clean_up().as_teardown(setups=planned)
 
 
 idbmart_intraday()

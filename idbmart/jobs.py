@@ -1,11 +1,13 @@
 """The jobs the Airflow DAGs and the command line run, each a function of (deployment, window).
 
 Intraday, as Airflow runs it: `plan` deals the sources, with their marks, into lanes, at most
-[extract] connections_per_server per database server; `extract_lane` reads a lane's sources one after
-another, each window into a file of its own (a failing site does not hold the others back, and a
-lane's retry reads only what it has not read yet); `commit_extracts` merges the files that are there,
-makes the HA choice, transforms, aggregates and passes the quality gate in one transaction; `publish`
-gives readers the new state.
+[extract] connections_per_server per database server, the HA sets' other members into lanes of their
+own that run after the primaries' (`[extract] backup_rows`); `extract_lane` reads a lane's sources one
+after another, each window into a file of its own (a failing site does not hold the others back, and a
+lane's retry reads only what it has not read yet), an other member's rows only where its primary's
+file leaves the choice open; `commit_extracts` merges the files that are there, makes the HA choice,
+transforms, aggregates and passes the quality gate in one transaction; `publish` gives readers the
+new state.
 The command line's `idbmart run` does the same in one process (idbmart.cycle.run_cycle).
 """
 
@@ -35,32 +37,40 @@ log = logging.getLogger(__name__)
 RESULT_TABLE = "_EXTRACT_RESULT"
 
 
-def plan(deployment: Deployment) -> list[dict]:
+def plan(deployment: Deployment) -> dict[str, list[dict]]:
     """The cycle's extraction lanes: each database server's sources (Source.server) dealt out in turn
     over at most [extract] connections_per_server lanes, each source with the mark its next window
     starts from. A lane reads its sources one after another, so however many lanes run at once (one
-    mapped Airflow task each), no server has more of the cycle's sessions open than its bound."""
+    mapped Airflow task each), no server has more of the cycle's sessions open than its bound.
+    "first": the lanes of every source but the HA sets' other members; "then": those members', each
+    naming its primary, read once the first lanes are done (with `[extract] backup_rows = "always"`,
+    none: every source is read first)."""
     con = mart.connect(deployment.mart_path, deployment.memory_limit)
     try:
         marks, rereads = incremental.previous_marks(con), incremental.previous_rereads(con)
     finally:
         con.close()
-    lanes: dict[str, list[dict]] = {}
-    per_server = deployment.extract.connections_per_server
-    servers = sorted({s.server for s in deployment.sources})
-    for server in servers:
-        on_it = [s for s in deployment.sources if s.server == server]
-        width = min(per_server, len(on_it))
-        for k, s in enumerate(on_it):
-            lane = f"{server} #{k % width + 1}" if width > 1 else server
-            lanes.setdefault(lane, []).append(
-                {
-                    "source": s.name,
-                    "mark": list(marks[s.name]) if s.name in marks else None,
-                    "rereads": rereads.get(s.name, {}),
-                }  # fmt: skip
-            )
-    return [{"lane": name, "sources": items} for name, items in lanes.items()]
+    others = incremental.primaries(deployment.sources) if deployment.extract.backup_rows == "when_chosen" else {}
+
+    def item(s) -> dict:
+        read = {"source": s.name, "mark": list(marks[s.name]) if s.name in marks else None,
+                "rereads": rereads.get(s.name, {})}  # fmt: skip
+        return {**read, "primary": others[s.name]} if s.name in others else read
+
+    def lanes(sources) -> list[dict]:
+        dealt: dict[str, list[dict]] = {}
+        per_server = deployment.extract.connections_per_server
+        for server in sorted({s.server for s in sources}):
+            on_it = [s for s in sources if s.server == server]
+            width = min(per_server, len(on_it))
+            for k, s in enumerate(on_it):
+                dealt.setdefault(f"{server} #{k % width + 1}" if width > 1 else server, []).append(item(s))
+        return [{"lane": name, "sources": items} for name, items in dealt.items()]
+
+    return {
+        "first": lanes([s for s in deployment.sources if s.name not in others]),
+        "then": lanes([s for s in deployment.sources if s.name in others]),
+    }
 
 
 def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> list[str]:
@@ -73,7 +83,7 @@ def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> li
         if shared.has(f"{item['source']}.duckdb"):
             continue
         try:
-            extract_to_file(deployment, item["source"], item["mark"], shared, item.get("rereads"))
+            extract_to_file(deployment, item["source"], item["mark"], shared, item.get("rereads"), item.get("primary"))
         except Exception as e:  # a source's failure is its own: the lane goes on with the next
             log.warning("extract %s failed: %s", item["source"], e)
             failed.append(f"{item['source']}: {e}")
@@ -83,27 +93,36 @@ def extract_lane(deployment: Deployment, lane: dict, location: str | Path) -> li
 
 
 def extract_to_file(
-    deployment: Deployment, source: str, mark: list[int] | None, shared: Handover, rereads: dict | None = None
+    deployment: Deployment,
+    source: str,
+    mark: list[int] | None,
+    shared: Handover,
+    rereads: dict | None = None,
+    primary: str | None = None,
 ) -> None:
     """Read the source's window after `mark` (and the entities `rereads` asks for again) into a local
     file, then to `<source>.duckdb` at the shared location; raise if it cannot be read (the reason left
-    there as `<source>.error`)."""
+    there as `<source>.error`). `primary`: the source's HA primary, whose file at the shared location,
+    where it is there, is what this member's version of each entity is weighed against (its rows read
+    only where the primary's may lose); without it, every row is read."""
     with scratch() as folder:
         local = Path(folder) / f"{source}.duckdb"
         con = duckdb.connect()
         try:
             mart.ensure_schema(con)
             incremental.create_work_tables(con)
+            weighed = primary if primary and _primary_version(con, shared, primary, Path(folder)) else None
             result = incremental.extract_source(
-                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl, rereads=rereads
-            )
+                con, deployment.source(source), tuple(mark) if mark else None, deployment.etl, rereads=rereads,
+                primary=weighed,
+            )  # fmt: skip
             (log.info if result.ok else log.warning)("extract %s: %s", source, incremental.describe(result))
             if not result.ok:  # the reason stays beside the extracts, for the cycle's history and the run's verdict
                 shared.write_text(f"{source}.error", result.error)
                 raise IdbmartError(result.error)
             run(con, f"ATTACH '{local}' AS out")
-            for table in incremental.work_tables():
-                run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table}")
+            for table in incremental.work_tables():  # this source's rows: not the primary's it was weighed against
+                run(con, f"CREATE TABLE out.{table} AS SELECT * FROM {table} WHERE SOURCE_NAME = ?", [source])
             run(con, f"CREATE TABLE out.{RESULT_TABLE} AS SELECT ? AS MARK, ? AS RESULT",
                 [json.dumps(mark), _dump(result)])  # fmt: skip
             run(con, "DETACH out")
@@ -111,6 +130,26 @@ def extract_to_file(
             con.close()
         shared.remove(f"{source}.error")
         shared.put(local, f"{source}.duckdb")
+
+
+def _primary_version(con, shared: Handover, primary: str, folder: Path) -> bool:
+    """From the primary's extract file, what `incremental._judge` weighs a member against, into the work
+    tables: its entities, its data source sessions and, of its rows, the entity, chunk and conversion
+    mark alone. False where the primary has no file (its read failed or is not done): nothing to weigh."""
+    path = shared.local_copy(f"{primary}.duckdb", folder)
+    if path is None:
+        return False
+    run(con, f"ATTACH '{path}' AS p (READ_ONLY)")
+    try:
+        held = {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'p'")}
+        rows = [f"_X_{t.name}" for t in extracted_tables()]
+        for table in ("_X_ENTITY", "_X_DSS", *rows):
+            cols = "SOURCE_NAME, HA_SET, ENTITY_KEY, CHUNK, UNCONVERTED" if table in rows else "*"
+            if table in held:
+                run(con, f"INSERT INTO {table} BY NAME SELECT {cols} FROM p.{table}")
+    finally:
+        run(con, "DETACH p")
+    return True
 
 
 def commit_extracts(deployment: Deployment, location: str | Path, job: str = "intraday") -> CycleResult:

@@ -128,11 +128,13 @@ def test_the_intraday_dag_runs_on_two_celery_workers_handing_extracts_over_a_sha
     assert run is not None and run[1] == "success", (run, logs)
     with sqlite3.connect(home / "airflow.db") as con:
         tasks = con.execute("SELECT task_id, queue, state FROM task_instance WHERE run_id = ?", [run[0]]).fetchall()
-    assert {t for t, _, _ in tasks} == {"plan", "extract", "commit_cycle", "publish", "sources", "clean_up"}
+    extracting = {"extract", "extract_others"}  # the HA pairs' other members after their primaries
+    assert {t for t, _, _ in tasks} == {"plan", "first_lanes", "other_lanes", *extracting, "commit_cycle", "publish",
+                                        "sources", "clean_up"}  # fmt: skip
     assert all(state == "success" for _, _, state in tasks), tasks
     # only the extraction worker serves extraction's queue: the files were written there, committed here
-    assert {q for t, q, _ in tasks if t == "extract"} == {extract_queue}
-    assert {q for t, q, _ in tasks if t != "extract"} == {mart_queue}
+    assert {q for t, q, _ in tasks if t in extracting} == {extract_queue}
+    assert {q for t, q, _ in tasks if t not in extracting} == {mart_queue}
     assert shared.is_dir() and not (tmp_path / "deployment" / "work").exists(), "handed over at shared_location"
     assert not list(shared.glob("*/*")), "clean_up removed the run's hand-over"
     assert not list((tmp_path / "worker_extract").glob("idbmart-*")), "no extract left in the worker's folder"

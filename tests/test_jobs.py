@@ -29,7 +29,9 @@ def test_no_server_has_more_lanes_than_its_bound_and_each_source_is_in_one(tiny_
     deployment = replace(
         deployment, sources=tuple(_sources(path)), extract=ExtractOptions(connections_per_server=per_server)
     )
-    lanes = jobs.plan(deployment)
+    planned = jobs.plan(deployment)
+    assert planned["then"] == []  # every source is its HA set's primary
+    lanes = planned["first"]
     placed = [(lane["lane"], item["source"]) for lane in lanes for item in lane["sources"]]
     assert sorted(s for _, s in placed) == sorted(s.name for s in deployment.sources)
     server = {s.name: s.server for s in deployment.sources}
@@ -38,6 +40,27 @@ def test_no_server_has_more_lanes_than_its_bound_and_each_source_is_in_one(tiny_
         assert len(used) == min(per_server, count), (name, used)
         assert all(lane.startswith(name) for lane in used)
     assert all(item["mark"] is None for lane in lanes for item in lane["sources"])  # a fresh mart
+
+
+def test_the_other_members_of_ha_sets_are_read_in_lanes_of_their_own_naming_their_primary(tiny_deployment):
+    """Choose, then read (docs/architecture.md): an HA set's other member is weighed against its primary's
+    extract, so it goes to the lanes Airflow runs after the primaries' ("then"), with its primary named
+    and the servers' bound kept there too; a member whose set's primary is not configured, and every
+    member with `[extract] backup_rows = "always"`, is read first."""
+    path, deployment = tiny_deployment
+    sources = _sources(path)
+    backups = [replace(s, name=f"{s.name}_b", primary=False) for s in sources[:2] + sources[5:6]]
+    alone = Source("pg_z", "postgresql://icon@db-b/idbz", "z", False, ("gcc",))  # its set's primary is not here
+    deployment = replace(deployment, sources=(*sources, *backups, alone),
+                         extract=ExtractOptions(connections_per_server=1))  # fmt: skip
+    planned = jobs.plan(deployment)
+    first = {item["source"] for lane in planned["first"] for item in lane["sources"]}
+    then = {item["source"]: item["primary"] for lane in planned["then"] for item in lane["sources"]}
+    assert first == {s.name for s in sources} | {"pg_z"}
+    assert then == {"pg_a0_b": "pg_a0", "pg_a1_b": "pg_a1", "file0_b": "file0"}
+    assert sorted(lane["lane"] for lane in planned["then"]) == ["db-a:5432", "local"]  # one per server
+    always = jobs.plan(replace(deployment, extract=ExtractOptions(connections_per_server=1, backup_rows="always")))
+    assert always["then"] == [] and sum(len(lane["sources"]) for lane in always["first"]) == len(deployment.sources)
 
 
 def test_a_lane_reads_past_a_failing_source_and_its_retry_reads_only_what_is_left(tiny_deployment, tmp_path):

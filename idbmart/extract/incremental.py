@@ -208,7 +208,7 @@ def extract_all(
     mart_turn, telling = threading.Lock(), threading.Lock()
     sources = list(sources)
     servers = {s.server: threading.BoundedSemaphore(per_server or threads) for s in sources}
-    primary_of = _primaries(sources) if backup_rows == "when_chosen" else {}
+    primary_of = primaries(sources) if backup_rows == "when_chosen" else {}
     read = {s.name: threading.Event() for s in sources}
 
     def one(source: Source) -> SourceExtract:
@@ -237,8 +237,9 @@ def extract_all(
     return [done[i] for i in range(len(sources))]
 
 
-def _primaries(sources: list[Source]) -> dict[str, str]:
+def primaries(sources: Iterable[Source]) -> dict[str, str]:
     """Each source of an HA set whose primary is among `sources` → that primary's name."""
+    sources = list(sources)
     primary = {s.ha_set: s.name for s in sources if s.primary}
     return {s.name: primary[s.ha_set] for s in sources if not s.primary and s.ha_set in primary}
 

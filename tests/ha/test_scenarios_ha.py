@@ -49,6 +49,23 @@ def tiny_pair(
     """Two copies of the tiny IDB as one HA pair (site_a primary, site_b backup) after `both` ran on
     each and `primary_only` on site_a; its mart, the interactions' decisions and the cycle's result after
     one cycle (`backup_rows`: [extract] backup_rows)."""
+    deployment = tiny_pair_deployment(tiny_duckdb, tmp_path, both, primary_only, backup_rows)
+    return _decided(deployment, run_cycle(deployment))
+
+
+def _decided(deployment, result):
+    assert result.quality.ok
+    con = duckdb.connect(str(deployment.mart_path), read_only=True)
+    decisions = con.execute(
+        "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
+    ).fetchall()
+    return con, decisions, result
+
+
+def tiny_pair_deployment(
+    tiny_duckdb, tmp_path, both: tuple[str, ...] = (), primary_only: tuple[str, ...] = (), backup_rows="when_chosen"
+):
+    """The deployment of `tiny_pair`, before any cycle."""
     import shutil
 
     from idbmart.config import Source
@@ -69,14 +86,7 @@ def tiny_pair(
         members.append(Source(name, f"duckdb://{path}", "site", primary, tuple(tiny.ROLES)))
     (tmp_path / "deployment.toml").write_text(config.render(str(tmp_path / "mart.duckdb"), members))
     deployment = config.load(tmp_path / "deployment.toml")
-    deployment = replace(deployment, extract=replace(deployment.extract, backup_rows=backup_rows))
-    result = run_cycle(deployment)
-    assert result.quality.ok
-    con = duckdb.connect(str(deployment.mart_path), read_only=True)
-    decisions = con.execute(
-        "SELECT ENTITY_KEY, SOURCE_NAME, REASON FROM CTL_HA_DECISION WHERE ENTITY_KIND = 'interaction' ORDER BY 1"
-    ).fetchall()
-    return con, decisions, result
+    return replace(deployment, extract=replace(deployment.extract, backup_rows=backup_rows))
 
 
 # site_a's call-center session connects at 08:15, after CALL-0001 (08:10:00-08:12:20), before CALL-0002 (08:20).
@@ -127,6 +137,44 @@ def test_the_backups_rows_are_read_only_where_its_primarys_version_may_lose(tiny
     assert both.sources[1].not_read == 0 and both.sources[1].rows["G_CALL"] == 2
     mart = tmp_path / "when_chosen" / "mart.duckdb"
     assert differences(mart, always / "mart.duckdb", DEFAULT_PREFIXES + STAR_PREFIXES) == {}
+
+
+def test_airflows_lanes_read_the_backups_rows_only_where_its_primarys_version_may_lose(tiny_duckdb, tmp_path):
+    """The same rule as the test above (ICON's HA page,
+    https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5), as Airflow's intraday DAG reads:
+    the primary's lane first, then the backup's, weighed against the primary's extract file at the run's
+    shared location. site_b's rows of CALL-0002 and of Ann's login session are not read (2 entities),
+    its file holds its own rows alone, and the committed mart equals `idbmart run`'s; with site_a's file
+    missing (its lane failed) site_b reads everything."""
+    from idbmart import jobs
+
+    deployment = tiny_pair_deployment(tiny_duckdb, tmp_path / "lanes", primary_only=(LATE_GCC_SESSION,))
+    planned = jobs.plan(deployment)
+    assert [[i["source"] for i in lane["sources"]] for lane in planned["first"] + planned["then"]] == [
+        ["site_a"], ["site_b"]
+    ]  # fmt: skip
+    work = tmp_path / "work"
+    for lane in planned["first"] + planned["then"]:
+        jobs.extract_lane(deployment, lane, work)
+    with duckdb.connect(str(work / "site_b.duckdb"), read_only=True) as file:
+        assert file.execute("SELECT DISTINCT SOURCE_NAME FROM _X_ENTITY").fetchall() == [("site_b",)]
+        assert file.execute("SELECT DISTINCT SOURCE_NAME FROM _X_G_CALL").fetchall() == [("site_b",)]
+        assert file.execute("SELECT count(*) FROM _X_ENTITY WHERE NOT ROWS_READ").fetchall() == [(2,)]
+    con, decisions, result = _decided(deployment, jobs.commit_extracts(deployment, work))
+    with con:
+        assert decisions == LATE_GCC_DECISIONS
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
+    assert [s.not_read for s in result.sources] == [0, 2]
+    alone = tiny_pair(tiny_duckdb, tmp_path / "run", primary_only=(LATE_GCC_SESSION,))
+    alone[0].close()
+    assert differences(deployment.mart_path, tmp_path / "run" / "mart.duckdb", DEFAULT_PREFIXES + STAR_PREFIXES) == {}
+
+    for name in ("site_a", "site_b"):
+        (work / f"{name}.duckdb").unlink()
+    jobs.extract_lane(deployment, planned["then"][0], work)
+    with duckdb.connect(str(work / "site_b.duckdb"), read_only=True) as file:
+        assert file.execute("SELECT count(*) FROM _X_ENTITY WHERE NOT ROWS_READ").fetchall() == [(0,)]
+        assert file.execute("SELECT count(DISTINCT CALLID) FROM _X_G_CALL").fetchall() == [(2,)]
 
 
 ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
