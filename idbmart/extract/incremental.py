@@ -42,6 +42,8 @@ from idbmart import sqlfile
 from idbmart.config import EtlOptions, Source
 from idbmart.errors import SourceError, first_line
 from idbmart.extract.entities import BOUND_SLACK_S, TABLES_NOT_EVIDENCE, TIME_COLUMNS, Kind, kinds_for
+from idbmart.extract.reach import SLACK_S as REACH_SLACK_S
+from idbmart.extract.reach import Reach
 from idbmart.extract.sources import UNCONVERTED, IdbReader, model_select, open_source
 from idbmart.idb.schema import dss_table, tables, tables_for_roles
 from idbmart.load.db import create_empty, run
@@ -523,23 +525,47 @@ def _judge(
         for t in evidence
     )
     covered_to = "coalesce(d.END_TS, d.LAST_EVENT_TS + 1, d.START_TS)"  # CTL_DSS_SESSION.COVERED_TO_TS
+    values = {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
+              "again": list(again)}  # fmt: skip
+    this = """SELECT ENTITY_KEY, START_TS, END_TS, STUCK FROM _X_ENTITY
+              WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk AND ENTITY_KEY IS NOT NULL
+                AND NOT list_contains($again, ENTITY_KEY)"""
     with turn:
+        # A member catching up (back after an outage) delivers entities whose primary's version an earlier
+        # run read: the version chosen then, its rows in GIDB_*, is weighed instead (found within the reach).
+        (catching_up,) = run(con, f"""WITH this AS ({this}) SELECT min(START_TS) FROM this t
+                               WHERE NOT EXISTS (SELECT 1 FROM _X_ENTITY p WHERE p.SOURCE_NAME = $primary
+                                                 AND p.ENTITY_KIND = $kind AND p.ENTITY_KEY = t.ENTITY_KEY)""",
+                        {k: v for k, v in values.items() if k != "role"})[0]  # fmt: skip
+        bound = Reach(int(catching_up) - REACH_SLACK_S, (), 1) if catching_up is not None else None
+        earlier = (
+            f"""UNION ALL
+              SELECT s.ENTITY_KEY, s.START_TS, s.END_TS, s.STUCK, NULL, s.TABLES FROM {bound.rows("STG_ENTITY")} s
+              WHERE s.SOURCE_NAME = $primary AND s.ENTITY_KIND = $kind
+                AND s.ENTITY_KEY IN (SELECT ENTITY_KEY FROM this) AND s.ENTITY_KEY NOT IN (SELECT ENTITY_KEY FROM now)
+                AND EXISTS (SELECT 1 FROM {bound.rows("CTL_HA_DECISION")} d WHERE d.HA_SET = s.HA_SET
+                            AND d.ENTITY_KIND = s.ENTITY_KIND AND d.ENTITY_KEY = s.ENTITY_KEY
+                            AND d.SOURCE_NAME = s.SOURCE_NAME)"""
+            if bound
+            else ""
+        )
         run(
             con,
             f"""CREATE OR REPLACE TEMP TABLE {_chosen(source)} AS
-            WITH this AS (
-              SELECT ENTITY_KEY, START_TS, END_TS, STUCK FROM _X_ENTITY
-              WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk AND ENTITY_KEY IS NOT NULL
-                AND NOT list_contains($again, ENTITY_KEY)
-            ),
-            latest AS (  -- the primary's version: its latest chunk's
-              SELECT ENTITY_KEY, START_TS, END_TS, STUCK, CHUNK FROM _X_ENTITY
+            WITH this AS ({this}),
+            now AS (  -- the primary's version read this cycle: its latest chunk's
+              SELECT ENTITY_KEY, START_TS, END_TS, STUCK, CHUNK, NULL::VARCHAR[] AS TABLES FROM _X_ENTITY
               WHERE SOURCE_NAME = $primary AND ENTITY_KIND = $kind AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM this)
               QUALIFY row_number() OVER (PARTITION BY ENTITY_KEY ORDER BY CHUNK DESC) = 1
             ),
+            latest AS (  -- or, where it read none, the one chosen before (with the tables staging recorded)
+              SELECT * FROM now
+              {earlier}
+            ),
             pair AS (  -- the primary's version ended if this one did; the lifetime both know
               SELECT t.ENTITY_KEY, least(t.START_TS, p.START_TS) AS LO,
-                     greatest(t.START_TS, t.END_TS, p.START_TS, p.END_TS) AS HI, p.CHUNK AS P_CHUNK
+                     greatest(t.START_TS, t.END_TS, p.START_TS, p.END_TS) AS HI, p.CHUNK AS P_CHUNK,
+                     p.TABLES AS P_TABLES
               FROM this t JOIN latest p USING (ENTITY_KEY)
               WHERE t.STUCK OR NOT p.STUCK
             ),
@@ -554,12 +580,12 @@ def _judge(
               SELECT ENTITY_KEY, TABLE_NAME FROM _X_EVIDENCE
               WHERE SOURCE_NAME = $source AND ENTITY_KIND = $kind AND CHUNK = $chunk
               EXCEPT
-              ({primary_tables})
+              ({primary_tables}
+               UNION ALL SELECT ENTITY_KEY, unnest(P_TABLES) FROM pair WHERE P_TABLES IS NOT NULL)
             )
             SELECT ENTITY_KEY FROM covered WHERE ENTITY_KEY NOT IN (SELECT ENTITY_KEY FROM missing)""",
-            {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
-             "again": list(again)},
-        )  # fmt: skip
+            values,
+        )
         return run(con, f"SELECT count(*) FROM {_chosen(source)}")[0][0]
 
 

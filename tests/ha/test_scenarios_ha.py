@@ -177,6 +177,30 @@ def test_airflows_lanes_read_the_backups_rows_only_where_its_primarys_version_ma
         assert file.execute("SELECT count(DISTINCT CALLID) FROM _X_G_CALL").fetchall() == [(2,)]
 
 
+def test_a_backup_catching_up_is_weighed_against_the_primarys_versions_chosen_before(tiny_duckdb, tmp_path):
+    """The same rule (ICON's HA page, https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5)
+    for a backup back after an outage: site_b's snapshot is away in the first cycle (skipped, its window
+    kept) and back in the second, which reads the window it missed. Its versions are weighed against
+    site_a's chosen in the first cycle (STG_ENTITY, CTL_HA_DECISION): with site_a's gcc session from
+    08:15, CALL-0001 is read from site_b and moves to it; CALL-0002 and Ann's login session are not read
+    (2 entities). The decisions and the mart are those of one cycle over both members."""
+    deployment = tiny_pair_deployment(tiny_duckdb, tmp_path / "outage", primary_only=(LATE_GCC_SESSION,))
+    site_b, away = deployment.source("site_b").path, tmp_path / "away.duckdb"
+    site_b.rename(away)
+    first = run_cycle(deployment)
+    assert [s.ok for s in first.sources] == [True, False]
+    away.rename(site_b)
+    con, decisions, result = _decided(deployment, run_cycle(deployment))
+    with con:
+        assert decisions == LATE_GCC_DECISIONS
+        assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
+    assert [s.not_read for s in result.sources] == [0, 2] and result.sources[1].rows["G_CALL"] == 1
+    alone = tiny_pair(tiny_duckdb, tmp_path / "both", primary_only=(LATE_GCC_SESSION,), backup_rows="always")
+    alone[0].close()
+    mart = tmp_path / "both" / "mart.duckdb"
+    assert differences(deployment.mart_path, mart, DEFAULT_PREFIXES + STAR_PREFIXES) == {}
+
+
 ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
          WHERE i.MEDIA_SERVER_IXN_GUID = 'CALL-0001' AND r.RESOURCE_TYPE_CODE = 'AGENT'"""
 
