@@ -498,11 +498,6 @@ def _judge(
             if first:
                 since = _earliest(con, "_X_EVIDENCE", "FIRST_TS", source, chunk_no, name)
     evidence = [t for t in present if t not in TABLES_NOT_EVIDENCE]
-    primary_tables = " UNION ALL ".join(
-        f"""SELECT x.ENTITY_KEY, '{t}' FROM _X_{t} x JOIN pair p ON p.ENTITY_KEY = x.ENTITY_KEY AND p.P_CHUNK = x.CHUNK
-            WHERE x.SOURCE_NAME = $primary GROUP BY ALL HAVING NOT bool_or(coalesce(x.{UNCONVERTED}, FALSE))"""
-        for t in evidence
-    )
     covered_to = "coalesce(d.END_TS, d.LAST_EVENT_TS + 1, d.START_TS)"  # CTL_DSS_SESSION.COVERED_TO_TS
     values = {"source": source.name, "primary": primary, "kind": kind.name, "chunk": chunk_no, "role": kind.role,
               "again": list(again)}  # fmt: skip
@@ -512,11 +507,24 @@ def _judge(
     with turn:
         # A member catching up (back after an outage) delivers entities whose primary's version an earlier
         # run read: the version chosen then, its rows in GIDB_*, is weighed instead (found within the reach).
-        (catching_up,) = run(con, f"""WITH this AS ({this}) SELECT min(START_TS) FROM this t
-                               WHERE NOT EXISTS (SELECT 1 FROM _X_ENTITY p WHERE p.SOURCE_NAME = $primary
-                                                 AND p.ENTITY_KIND = $kind AND p.ENTITY_KEY = t.ENTITY_KEY)""",
-                        {k: v for k, v in values.items() if k != "role"})[0]  # fmt: skip
+        # The chunks holding the primary's versions bound its rows' read by their zone maps: a nightly's
+        # chunk would read every row the primary staged before it, once per chunk of each member weighed.
+        catching_up, lo, hi = run(con, f"""WITH this AS ({this}),
+            theirs AS (SELECT ENTITY_KEY, CHUNK FROM _X_ENTITY WHERE SOURCE_NAME = $primary AND ENTITY_KIND = $kind
+                       AND ENTITY_KEY IN (SELECT ENTITY_KEY FROM this))
+            SELECT (SELECT min(START_TS) FROM this t
+                    WHERE NOT EXISTS (SELECT 1 FROM theirs p WHERE p.ENTITY_KEY = t.ENTITY_KEY)),
+                   (SELECT min(CHUNK) FROM theirs), (SELECT max(CHUNK) FROM theirs)""",
+            {k: v for k, v in values.items() if k != "role"})[0]  # fmt: skip
         bound = Reach(int(catching_up) - REACH_SLACK_S, (), 1) if catching_up is not None else None
+        chunks = f"x.CHUNK BETWEEN {lo} AND {hi}" if lo is not None else "FALSE"
+        primary_tables = " UNION ALL ".join(
+            f"""SELECT x.ENTITY_KEY, '{t}' FROM _X_{t} x
+                JOIN pair p ON p.ENTITY_KEY = x.ENTITY_KEY AND p.P_CHUNK = x.CHUNK
+                WHERE x.SOURCE_NAME = $primary AND {chunks}
+                GROUP BY ALL HAVING NOT bool_or(coalesce(x.{UNCONVERTED}, FALSE))"""
+            for t in evidence
+        )
         earlier = (
             f"""UNION ALL
               SELECT s.ENTITY_KEY, s.START_TS, s.END_TS, s.STUCK, NULL, s.TABLES FROM {bound.rows("STG_ENTITY")} s
