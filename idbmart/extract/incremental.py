@@ -634,10 +634,10 @@ def _rows_sql(
 def _find_orphans(con, turn, reader: IdbReader, catalog: str | None, kind: Kind, present, params) -> None:
     """The rows of the kind's tables in the window (`params`: the whole window, not a chunk) that
     belong to no entity, staged as discards to be (`_stage_orphans`). Looked for once per window: each
-    look joins the rows to every parent the IDB holds (a nightly's day of `G_PARTY` once per chunk of
-    `G_PARTY_HISTORY`, before: 6.7 s of a 250k-call nightly's extraction). Where the source's clock at its
-    last cycle bounds the parents (`_orphan_bounds`), candidates are found first, and the exact check
-    runs only where there are some (a row whose parent is older is no orphan)."""
+    look joins the rows to every parent the IDB holds (per chunk, a 250k-call nightly joined its day of
+    `G_PARTY` once per chunk of `G_PARTY_HISTORY`: 4.1 s of its statements, 1.3 s once per window). Where
+    the source's clock at its last cycle bounds the parents (`_orphan_bounds`), candidates are found
+    first, and the exact check runs only where there are some (a row whose parent is older is no orphan)."""
     source = reader.source
     dialect = "duckdb" if catalog else reader.dialect
     bounds, candidates = _orphan_bounds(reader, kind, params)
