@@ -17,6 +17,8 @@ import dataclasses
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -139,16 +141,12 @@ def _primary_version(con, shared: Handover, primary: str, folder: Path) -> bool:
     path = shared.local_copy(f"{primary}.duckdb", folder)
     if path is None:
         return False
-    run(con, f"ATTACH '{path}' AS p (READ_ONLY)")
-    try:
-        held = {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'p'")}
-        rows = [f"_X_{t.name}" for t in extracted_tables()]
+    rows = [f"_X_{t.name}" for t in extracted_tables()]
+    with _extract_file(con, path) as held:
         for table in ("_X_ENTITY", "_X_DSS", *rows):
             cols = "SOURCE_NAME, HA_SET, ENTITY_KEY, CHUNK, UNCONVERTED" if table in rows else "*"
             if table in held:
-                run(con, f"INSERT INTO {table} BY NAME SELECT {cols} FROM p.{table}")
-    finally:
-        run(con, "DETACH p")
+                run(con, f"INSERT INTO {table} BY NAME SELECT {cols} FROM x.{table}")
     return True
 
 
@@ -169,18 +167,25 @@ def _read_extract_file(cycle, source, shared: Handover, folder: Path) -> SourceE
     if path is None:
         why = shared.read_text(f"{source.name}.error") or "its task failed"
         return SourceExtract(source, error=f"not extracted this cycle: {why}")
-    run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
-    try:
+    with _extract_file(con, path) as held:
         mark, dumped = run(con, f"SELECT MARK, RESULT FROM x.{RESULT_TABLE}")[0]
         current = list(cycle.marks[source.name]) if source.name in cycle.marks else None
         if json.loads(mark) != current:
             return SourceExtract(source, error="its mark moved since it was extracted")
-        for (table,) in run(
-            con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x' AND table_name <> ?", [RESULT_TABLE]
-        ):
+        for table in sorted(held):
             # by name: a file written before a work table gained a column (an upgrade mid-run) gets its default
             run(con, f"INSERT INTO {table} BY NAME SELECT * FROM x.{table}")
         return _load(source, dumped)
+
+
+@contextmanager
+def _extract_file(con, path: Path) -> Iterator[set[str]]:
+    """An extract file attached read-only as `x` while the block runs; the work tables it holds."""
+    run(con, f"ATTACH '{path}' AS x (READ_ONLY)")
+    try:
+        yield {t for (t,) in run(con, "SELECT table_name FROM duckdb_tables() WHERE database_name = 'x'")} - {
+            RESULT_TABLE
+        }
     finally:
         run(con, "DETACH x")
 

@@ -113,8 +113,7 @@ class SourceExtract:
 
 
 def work_tables() -> list[str]:
-    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS
-    (and, made as sources are read, each judged source's `_chosen`)."""
+    """The names of the cycle's temporary work tables: the rows of each extracted table, entities, DSS."""
     return [f"_X_{t.name}" for t in extracted_tables()] + ["_X_ENTITY", "_X_EVIDENCE", "_X_DSS", "_X_ORPHAN"]
 
 
@@ -161,7 +160,8 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
 def drop_work_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the work tables once merged into staging, in the cycle's transaction, and give the
     database DuckDB's checkpoint threshold again for the cycle's commit. Never checkpointed, the
-    work tables left in place made that commit checkpoint them (1M-call nightly: 19.1 s, not 8.6 s)."""
+    work tables left in place made that commit checkpoint them (1M-call nightly: 19.1 s, not 8.6 s).
+    Each judged source's `_chosen`, made as the sources are read, goes with them."""
     chosen = run(
         con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_X_CHOSEN ')"
     )

@@ -89,6 +89,13 @@ def tiny_pair_deployment(
     return replace(deployment, extract=replace(deployment.extract, backup_rows=backup_rows))
 
 
+def late_gcc_both_read_whole(tiny_duckdb, folder):
+    """The mart of one cycle over the tiny pair with site_a's late gcc session, both members read whole."""
+    con, *_ = tiny_pair(tiny_duckdb, folder, primary_only=(LATE_GCC_SESSION,), backup_rows="always")
+    con.close()
+    return folder / "mart.duckdb"
+
+
 # site_a's call-center session connects at 08:15, after CALL-0001 (08:10:00-08:12:20), before CALL-0002 (08:20).
 LATE_GCC_SESSION = "UPDATE G_DSS_GCC_PROVIDER SET DSCONN_STIME = TIMESTAMP '2026-11-02 08:15:00'"
 # CALL-0001 is covered by site_b alone, CALL-0002 by both: the primary.
@@ -144,8 +151,8 @@ def test_airflows_lanes_read_the_backups_rows_only_where_its_primarys_version_ma
     https://docs.genesys.com/Documentation:ICON:UG:HAExtracting:8.1.5), as Airflow's intraday DAG reads:
     the primary's lane first, then the backup's, weighed against the primary's extract file at the run's
     shared location. site_b's rows of CALL-0002 and of Ann's login session are not read (2 entities),
-    its file holds its own rows alone, and the committed mart equals `idbmart run`'s; with site_a's file
-    missing (its lane failed) site_b reads everything."""
+    its file holds its own rows alone, and the committed mart equals one cycle's reading both members
+    whole; with site_a's file missing (its lane failed) site_b reads everything."""
     from idbmart import jobs
 
     deployment = tiny_pair_deployment(tiny_duckdb, tmp_path / "lanes", primary_only=(LATE_GCC_SESSION,))
@@ -165,9 +172,8 @@ def test_airflows_lanes_read_the_backups_rows_only_where_its_primarys_version_ma
         assert decisions == LATE_GCC_DECISIONS
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
     assert [s.not_read for s in result.sources] == [0, 2]
-    alone = tiny_pair(tiny_duckdb, tmp_path / "run", primary_only=(LATE_GCC_SESSION,))
-    alone[0].close()
-    assert differences(deployment.mart_path, tmp_path / "run" / "mart.duckdb", DEFAULT_PREFIXES + STAR_PREFIXES) == {}
+    whole = late_gcc_both_read_whole(tiny_duckdb, tmp_path / "whole")
+    assert differences(deployment.mart_path, whole, DEFAULT_PREFIXES + STAR_PREFIXES) == {}
 
     for name in ("site_a", "site_b"):
         (work / f"{name}.duckdb").unlink()
@@ -195,10 +201,8 @@ def test_a_backup_catching_up_is_weighed_against_the_primarys_versions_chosen_be
         assert decisions == LATE_GCC_DECISIONS
         assert con.execute(ANN).fetchall() == [(1793607140, 110)]  # from site_b's rows
     assert [s.not_read for s in result.sources] == [0, 2] and result.sources[1].rows["G_CALL"] == 1
-    alone = tiny_pair(tiny_duckdb, tmp_path / "both", primary_only=(LATE_GCC_SESSION,), backup_rows="always")
-    alone[0].close()
-    mart = tmp_path / "both" / "mart.duckdb"
-    assert differences(deployment.mart_path, mart, DEFAULT_PREFIXES + STAR_PREFIXES) == {}
+    whole = late_gcc_both_read_whole(tiny_duckdb, tmp_path / "whole")
+    assert differences(deployment.mart_path, whole, DEFAULT_PREFIXES + STAR_PREFIXES) == {}
 
 
 ANN = """SELECT i.END_TS, i.TALK_DURATION FROM INTERACTION_RESOURCE_FACT i JOIN RESOURCE_ r USING (RESOURCE_KEY)
