@@ -118,7 +118,12 @@ UNION ALL
 SELECT SOURCE_NAME, 'G_CALL', 'CALLID', CALLID || '|' || GSYS_SEQ,
   'call held twice with other content: its row of the latest GSYS_SEQ is taken', to_json(c)::VARCHAR
 FROM GIDB_G_CALL AS c WHERE rowid IN (
-  SELECT rowid FROM GIDB_G_CALL
+  SELECT rowid FROM GIDB_G_CALL AS c
+  SEMI JOIN (  -- the calls held twice first: numbering every call in scope cost most of this model
+    SELECT HA_SET, ENTITY_KEY, CALLID FROM GIDB_G_CALL
+    WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS, $ixn_from)
+    GROUP BY ALL HAVING min(GSYS_SEQ) < max(GSYS_SEQ)
+  ) AS twice ON twice.HA_SET = c.HA_SET AND twice.ENTITY_KEY = c.ENTITY_KEY AND twice.CALLID IS NOT DISTINCT FROM c.CALLID
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS, $ixn_from)
   -- a copy of the same row is no conflict, and a row read twice is listed once
   QUALIFY GSYS_SEQ < max(GSYS_SEQ) OVER (PARTITION BY HA_SET, ENTITY_KEY, CALLID)
@@ -128,7 +133,12 @@ UNION ALL
 SELECT SOURCE_NAME, 'G_PARTY', 'PARTYID', CALLID || '|' || PARTYID || '|' || GSYS_SEQ,
   'party held twice with other content: its row of the latest GSYS_SEQ is taken', to_json(p)::VARCHAR
 FROM GIDB_G_PARTY AS p WHERE rowid IN (
-  SELECT rowid FROM GIDB_G_PARTY
+  SELECT rowid FROM GIDB_G_PARTY AS p
+  SEMI JOIN (
+    SELECT SOURCE_NAME, PARTYID FROM GIDB_G_PARTY
+    WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS, $ixn_from)
+    GROUP BY ALL HAVING min(GSYS_SEQ) < max(GSYS_SEQ)
+  ) AS twice ON twice.SOURCE_NAME = p.SOURCE_NAME AND twice.PARTYID IS NOT DISTINCT FROM p.PARTYID
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND in_ixn_time(CREATED_TS, $ixn_from)
   QUALIFY GSYS_SEQ < max(GSYS_SEQ) OVER (PARTITION BY SOURCE_NAME, PARTYID)
       AND row_number() OVER (PARTITION BY SOURCE_NAME, PARTYID, GSYS_SEQ) = 1
