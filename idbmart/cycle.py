@@ -34,7 +34,7 @@ from idbmart.measure import Stages
 from idbmart.quality import gate
 from idbmart.quality.gate import QualityGateFailed
 from idbmart.quality.suites import QualityRun
-from idbmart.transform.build import TransformCounts, transform
+from idbmart.transform.build import TransformCounts, drop_transform_tables, transform
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ def _load(cycle: Cycle) -> None:
         if result.reaggregate_window is not None:
             again = aggregate(con, deployment, audit.key(Step.AGGREGATE), window=result.reaggregate_window)
             result.aggregated = result.aggregated.plus(again)
+        drop_transform_tables(con)
     if deployment.quality.gate:
         with measure("quality"):
             result.quality = gate.gate(con, deployment, result.run_id)

@@ -112,6 +112,22 @@ def transform(con: duckdb.DuckDBPyConnection, deployment: Deployment, audit_key:
     return counts
 
 
+# What the transform leaves for the steps after it: the log of the facts' changed rows (the aggregates
+# and the gate scope on it, idbmart.load.merge.start_touched).
+KEPT = ("_T_TOUCHED", "_T_TOUCHED_FROM")
+
+
+def drop_transform_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the transform's temporary tables once the aggregates have read them: the cycle's commit then
+    does not write them (a 250k-call nightly's commit, two runs each: 5.5 and 6.4 s with them, 4.1 and 4.2 s
+    without)."""
+    kept = ", ".join(f"'{t}'" for t in KEPT)
+    work = run(con, "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_T_') "
+                    f"AND table_name NOT IN ({kept})")  # fmt: skip
+    for (table,) in work:
+        run(con, f'DROP TABLE "{table}"')
+
+
 def _inputs(con, deployment: Deployment) -> None:
     """What the models read besides the mart: the macros, and the deployment's sources, state priority
     and user-data mappings as tables; the log of changed fact rows (_T_TOUCHED) started empty."""
