@@ -78,22 +78,23 @@ coverage AS (
    AND d.START_TS <= greatest(l.L_START, l.L_END_KNOWN) AND d.COVERED_TO_TS > l.L_START
   GROUP BY ALL
 ),
-ruled AS (
+-- The versions by the rule (RULE_RANK), and by it among the versions held (RANK: one is, a member
+-- delivered the entity in this run), in one pass over the versions.
+ranked AS (
   SELECT *,
          COVERED_S >= L_END + 1 - L_START AS FULL_COVER,
+         row_number() OVER by_rule AS RULE_RANK,
          row_number() OVER (
            PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY
-           ORDER BY STUCK, COMPLETE DESC, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC,
-                    SOURCE_NAME
-         ) AS RULE_RANK
+           ORDER BY HELD DESC, STUCK, COMPLETE DESC, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC,
+                    COVERED_S DESC, SOURCE_NAME
+         ) AS RANK,
+         CASE WHEN NOT first_value(HELD) OVER by_rule THEN first_value(SOURCE_NAME) OVER by_rule END AS AWAIT_SOURCE
   FROM coverage
-),
-ranked AS (  -- by the rule among the versions held (one is: a member delivered the entity in this run)
-  SELECT *,
-         row_number() OVER (PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY ORDER BY HELD DESC, RULE_RANK) AS RANK,
-         any_value(SOURCE_NAME) FILTER (WHERE RULE_RANK = 1 AND NOT HELD) OVER (
-           PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY) AS AWAIT_SOURCE
-  FROM ruled
+  WINDOW by_rule AS (
+    PARTITION BY HA_SET, ENTITY_KIND, ENTITY_KEY
+    ORDER BY STUCK, COMPLETE DESC, COVERED_S >= L_END + 1 - L_START DESC, PRIMARY_MEMBER DESC, COVERED_S DESC, SOURCE_NAME
+  )
 ),
 others AS (
   SELECT HA_SET, ENTITY_KIND, ENTITY_KEY,
