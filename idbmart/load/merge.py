@@ -59,6 +59,10 @@ def _keeps_gone(con: duckdb.DuckDBPyConnection) -> bool:
     return _KEEPS_GONE[con]
 
 
+# The log of the facts' changed rows start_touched makes: the aggregates and the gate scope on it.
+TOUCHED_TABLES = ("_T_TOUCHED", "_T_TOUCHED_FROM")
+
+
 def start_touched(con: duckdb.DuckDBPyConnection) -> None:
     """An empty _T_TOUCHED, where `replace(..., touched=True)` records the fact rows it changes, and an empty
     _T_TOUCHED_FROM, where a ranged one records the least rowid its scope's rows hold (FACT, FROM_ROW)."""

@@ -2,12 +2,13 @@
 
 import duckdb
 
-from idbmart.transform.build import KEPT, drop_transform_tables
+from idbmart.load.merge import TOUCHED_TABLES
+from idbmart.transform.build import drop_transform_tables
 
 
 def test_the_transforms_temporary_tables_go_and_the_log_of_changed_rows_stays_for_the_gate():
     con = duckdb.connect()
-    for table in ("_T_PARTY", "_T_IRF", *KEPT, "_AG_PERIOD"):  # _AG_*: the aggregates', the gate reads them
+    for table in ("_T_PARTY", "_T_IRF", *TOUCHED_TABLES, "_AG_PERIOD"):  # _AG_*: the aggregates', the gate reads them
         con.execute(f"CREATE TEMP TABLE {table} (X INTEGER)")
     con.execute("CREATE TABLE _T_LASTING (X INTEGER)")  # not temporary: not the transform's work
     drop_transform_tables(con)

@@ -42,7 +42,8 @@ WITH history AS (
 -- A party or call an IDB holds twice with other content is taken from its latest row (GSYS_SEQ); the
 -- others are discards (discards.sql): one row per party and call, never facts multiplied. The party's
 -- latest row is found by its rowid, then read whole: taking the latest of every column at once (what
--- DuckDB makes of `QUALIFY row_number() ... = 1`) cost half of this model at 250k calls.
+-- DuckDB makes of `QUALIFY row_number() ... = 1`) cost half of this model at 250k calls. The scope's
+-- filters stand outside too: they let the whole-row scan skip row groups.
 party AS MATERIALIZED (
   SELECT * FROM GIDB_G_PARTY
   WHERE ENTITY_KEY IN (SELECT ENTITY_KEY FROM _T_IXN_ENTITY) AND (in_ixn_time(CREATED_TS, $ixn_from) OR NOT plausible_ts(CREATED_TS))
