@@ -114,12 +114,18 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--config", required=True, type=Path)
     src.add_argument("--counts", action="store_true", help="also count the rows of every table (slow on large IDBs)")
 
+    from idbmart.bench import MEMORY_LIMIT  # light: the bench's heavy imports are inside its functions
+
     b = verbs.add_parser("bench", help="benchmark the pipeline on a large simulated deployment")
     b.add_argument("--calls", type=int, default=1_000_000, help="calls in the simulated day (default 1,000,000)")
     b.add_argument("--cycles", type=int, default=96, help="intraday cycles the day is cut into (default 96: 15 min)")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--out", type=Path, help="work folder, kept (default: a temporary folder, removed)")
-    b.add_argument("--memory-limit", default="3GB", help='the mart\'s DuckDB memory_limit (default "3GB"; "" for none)')
+    b.add_argument(
+        "--memory-limit",
+        default=MEMORY_LIMIT,
+        help=f'the mart\'s DuckDB memory_limit (default "{MEMORY_LIMIT}"; "" for none)',
+    )
     b.add_argument("--report", type=Path, help="also write the results, as Markdown, to this file")
     b.add_argument(
         "--history-days",
