@@ -35,7 +35,7 @@ from idbmart.measure import Stages, watch
 SITE_THREADS = 4  # the sites day's [extract] threads (its nightly also runs with 1, to compare)
 # The mart's [mart] memory_limit in the bench: DuckDB's share of the 4 GB target. The process holds
 # about 1.2 GB besides at 1M calls (Python, the libraries, the extracts' Arrow batches, the gate's
-# frames and Great Expectations' work on them: the gate rose 0.4 GB above DuckDB's share): with 3 GB
+# frames and Great Expectations' work on them: the gate peaked 0.4 GB above the transform): with 3 GB
 # (2.86 GiB) the nightly peaked at 4.12 GiB, with 2.8 GB at 3.93 GiB, as fast against its floor.
 MEMORY_LIMIT = "2.8GB"
 TARGETS = {"day_s": 120.0, "peak_gb": 4.0, "cycle_s": 5.0, "floor_ratio": 10.0, "aged_ratio": 1.2}
