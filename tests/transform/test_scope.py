@@ -1,7 +1,7 @@
 """The interactions a cycle rebuilds, and their first calls, are found from what the cycle touched, not
-by reading the days GIDB keeps (sql/transform/scope/interactions.sql): calls named by a stay within the
-stuck threshold before it, parties within it before a session, and roots' calls by the runs that staged
-them."""
+by reading the days GIDB keeps (sql/transform/scope/interaction_roots.sql, interactions.sql): calls named
+by a stay within the stuck threshold before it, parties within it before a session, and roots' calls by
+the runs that staged them."""
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ def _cycle_rows(con) -> None:
 def _scope(con) -> tuple[dict[str, int | None], list[scans.Scan]]:
     with scans.recording() as log:
         scans.watch(con)
+        graph.run_alone(con, "interaction_roots")
         graph.run_alone(con, "interactions")
     found = dict(run(con, "SELECT ROOT, START_TS FROM _T_IXN_SCOPE"))
     gidb = [s for s in log.scans if s.table.rpartition(".")[2] in ("GIDB_G_CALL", "GIDB_G_PARTY")]
