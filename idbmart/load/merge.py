@@ -23,23 +23,35 @@ def _rows_of(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> tuple[in
 
 
 def _log_gone(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], cols: list[str], audit_key: int,
-              on: str) -> None:  # fmt: skip
-    """In CTL_PUBLISH_GONE, for the readers' buffers (idbmart.load.publish): the keys of the rows gone, and
-    of the changed rows whose START_TS or DATE_TIME_KEY changed (with the old one: where the buffer holds
-    them). A connection without the control tables (no mart) keeps none."""
+              on: str, gone: bool) -> None:  # fmt: skip
+    """In CTL_PUBLISH_GONE, for the readers' buffers (idbmart.load.publish): the keys of the rows gone
+    (_GONE, made where `gone`), and of the changed rows whose START_TS or DATE_TIME_KEY changed (with the
+    old one: where the buffer holds them). A connection without the control tables (no mart) keeps none."""
     if not _keeps_gone(con):
         return
     key_json = "to_json(struct_pack(" + ", ".join(f'"{k}" := o."{k}"' for k in keys) + "))::VARCHAR"
     prune = next((c for c in ("START_TS", "DATE_TIME_KEY") if c in cols), None)
-    moved = (
-        f"""UNION ALL SELECT '{table}', {key_json}, o."{prune}", {audit_key} FROM _OLD AS o JOIN _NEW AS n ON {on}
-            WHERE n._FATE = 'changed' AND n."{prune}" IS DISTINCT FROM o."{prune}" """
-        if prune
-        else ""
-    )
-    run(con, f"""INSERT INTO CTL_PUBLISH_GONE
-                 SELECT '{table}', {key_json}, {f'o."{prune}"' if prune else "NULL"}, {audit_key} FROM _GONE AS o
-                 {moved}""")  # fmt: skip
+    logged = []
+    if gone:
+        logged.append(f"""SELECT '{table}', {key_json}, {f'o."{prune}"' if prune else "NULL"}, {audit_key}
+                          FROM _GONE AS o""")  # fmt: skip
+    if prune:
+        logged.append(f"""SELECT '{table}', {key_json}, o."{prune}", {audit_key} FROM _OLD AS o JOIN _NEW AS n ON {on}
+                          WHERE n._FATE = 'changed' AND n."{prune}" IS DISTINCT FROM o."{prune}" """)  # fmt: skip
+    if logged:
+        run(con, "INSERT INTO CTL_PUBLISH_GONE " + " UNION ALL ".join(logged))
+
+
+def _refuse_columns(table: str, given: list[str], cols: list[str]) -> None:
+    """A model gives every column of its table, and no other: one added to a model and not to its table
+    would be lost without a word."""
+    if dropped := [c for c in given if c not in cols]:
+        raise IdbmartError(
+            f"mart table {table}: its model gives {', '.join(dropped)}, which the table does not have: "
+            "declare them in sql/mart/ (or leave them out of the model)"
+        )
+    if missing := [c for c in cols if c not in given]:
+        raise IdbmartError(f"mart table {table}: its model does not give {', '.join(missing)}, which the table has")
 
 
 _KEEPS_GONE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection → it has CTL_PUBLISH_GONE
@@ -109,15 +121,7 @@ def replace(
     """
     keys = (key,) if isinstance(key, str) else tuple(key)
     cols = [c for c in columns(con, table) if c not in ("CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY")]
-    brought = [c for (c, *_) in run(con, f"DESCRIBE SELECT * FROM {new} AS n")]
-    dropped = [c for c in brought if c not in cols]
-    if dropped:  # a column added to a model and not to its table would be lost without a word
-        raise IdbmartError(
-            f"mart table {table}: its model gives {', '.join(dropped)}, which the table does not have: "
-            "declare them in sql/mart/ (or leave them out of the model)"
-        )
     values = [c for c in cols if c not in keys]
-    select = ", ".join(f'n."{c}"' for c in cols)
     same = " AND ".join(f'n."{c}" IS NOT DISTINCT FROM o."{c}"' for c in cols)
     on = " AND ".join(f'o."{k}" = n."{k}"' for k in keys)
     key_list = ", ".join(f'"{k}"' for k in keys)
@@ -128,41 +132,51 @@ def replace(
         return f"{rows}.rowid BETWEEN {lo} AND {hi}" if hi is not None else "TRUE"
 
     run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {within(table)} AND ({scope})")
-    run(
-        con,
-        f"""CREATE OR REPLACE TEMP TABLE _NEW AS
-        SELECT {select}, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
+    made = f"""CREATE OR REPLACE TEMP TABLE _NEW AS
+        SELECT n.*, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
                CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
                  AS UPDATE_AUDIT_KEY,
                CASE WHEN o."{keys[0]}" IS NULL THEN 'inserted' WHEN {same} THEN 'kept' ELSE 'changed' END AS _FATE
-        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}""",
-    )
-    run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
-    inserted, changed, deleted = run(
+        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}"""
+    # _NEW has the model's columns as it gives them, checked against the table's once made (a DESCRIBE of
+    # the model's query would cost 2-3 ms a replace, some 120 a cycle), or where it could not be made.
+    try:
+        run(con, made)
+    except duckdb.BinderException:
+        _refuse_columns(table, [c for (c, *_) in run(con, f"DESCRIBE SELECT * FROM {new} AS n")], cols)
+        raise
+    _refuse_columns(table, columns(con, "_NEW")[:-3], cols)
+    # In one statement (a cycle runs some 120 replaces, a statement costing 1-3 ms however small): the
+    # counts; a key the new rows repeat, what a PRIMARY KEY refused (the facts have none), checked before
+    # anything is written; and the columns that differ in some changed row, the only ones updated
+    # (DuckDB rewrites an updated column's segments).
+    key_struct = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in keys) + ")"
+    differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values)
+    inserted, changed, deleted, twice, flags = run(
         con,
-        "SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'), "
-        "(SELECT count(*) FROM _GONE) FROM _NEW",
+        f"""SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'),
+               (SELECT count(*) FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}),
+               (SELECT {key_struct} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1),
+               (SELECT [{differ}] FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed')
+            FROM _NEW""",
     )[0]
-    # What a PRIMARY KEY refused (the facts have none), checked before anything is written.
-    twice = run(con, f"SELECT {key_list} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1")
-    if twice:
-        raise KeyConflict(table, keys, twice[0], "the new rows repeat it")
+    if twice is not None:
+        raise KeyConflict(table, keys, tuple(twice.values()), "the new rows repeat it")
+    if deleted:
+        run(con, f"CREATE OR REPLACE TEMP TABLE _GONE AS SELECT * FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}")
     if inserted:
         there = run(con, f"SELECT {select_keys} FROM _NEW AS n SEMI JOIN {table} AS o ON {on} "
                          "WHERE n._FATE = 'inserted' ORDER BY ALL LIMIT 1")  # fmt: skip
         if there:
             raise KeyConflict(table, keys, there[0], "a new row's key is in the table already, outside the scope")
     if deleted or changed:
-        _log_gone(con, table, keys, cols, audit_key, on)
+        _log_gone(con, table, keys, cols, audit_key, on, deleted > 0)
     if deleted:
         if len(keys) == 1:
             run(con, f'DELETE FROM {table} WHERE {within(table)} AND "{keys[0]}" IN (SELECT "{keys[0]}" FROM _GONE)')
         else:
             run(con, f"DELETE FROM {table} AS n USING _GONE AS o WHERE {within('n')} AND {on}")
     if changed:
-        # Only the columns that differ in some changed row: DuckDB rewrites an updated column's segments.
-        differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values)
-        flags = run(con, f"SELECT {differ} FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed'")[0]
         sets = [f'"{c}" = n."{c}"' for c, differs in zip(values, flags, strict=True) if differs]
         match = " AND ".join(f'{table}."{k}" = n."{k}"' for k in keys)
         run(

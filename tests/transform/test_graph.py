@@ -183,16 +183,30 @@ def test_no_sql_reads_a_session_variable():
     assert found == []
 
 
-def test_a_column_a_model_gives_and_its_table_lacks_fails_the_model_naming_both(tmp_path):
-    """A column added to a model and not to sql/mart/ would be lost without a word: the merge refuses it."""
+@pytest.mark.parametrize(
+    ("given", "refused"),
+    [
+        ("'Acme' AS TENANT_NAME, 'blue' AS TENANT_COLOUR", "its model gives TENANT_COLOUR, which the table does"),
+        (
+            "'Acme' AS TENANT_NAME, 7 AS TENANT_CFG_DBID, 0 AS START_TS, 9 AS END_TS, 'blue' AS TENANT_COLOUR",
+            "its model gives TENANT_COLOUR, which the table does",
+        ),
+        ("'Acme' AS TENANT_NAME", "its model does not give TENANT_CFG_DBID, START_TS, END_TS, which the table has"),
+    ],
+    ids=["lacking others too", "every other given", "lacking"],
+)
+def test_a_column_a_model_gives_and_its_table_lacks_fails_the_model_naming_both(tmp_path, given, refused):
+    """A column added to a model and not to sql/mart/ would be lost without a word: the merge refuses it,
+    whether the model gives every column of the table besides or not; and a model that leaves out one of
+    its table's columns is refused, naming them."""
     con = duckdb.connect()
     mart.ensure_schema(con)
     model = _model(
         tmp_path, "dimension", "tenant_colour",
         "-- model: tenant_colour\n-- layer: dimension\n-- target: TENANT\n-- key: TENANT_KEY\n-- scope: TRUE\n"
-        "SELECT 1::BIGINT AS TENANT_KEY, 'Acme' AS TENANT_NAME, 'blue' AS TENANT_COLOUR",
+        f"SELECT 1::BIGINT AS TENANT_KEY, {given}",
     )  # fmt: skip
-    with pytest.raises(IdbmartError, match="mart table TENANT: its model gives TENANT_COLOUR, which the table does"):
+    with pytest.raises(IdbmartError, match=f"mart table TENANT: {refused}"):
         graph.execute(con, model, {"audit_key": 101}, graph.Results())
     assert con.execute("SELECT count(*) FROM TENANT").fetchall() == [(0,)]
 
