@@ -1,6 +1,7 @@
-"""STG_RESOURCE_SEEN's first-seen times follow the facts from what a cycle changed
-(sql/transform/control/resource_seen_refresh.sql): each resource at its earliest fact, without reading
-the facts that began before the earliest first-seen time the cycle's changes can move."""
+"""STG_RESOURCE_SEEN: the resources a cycle met are written where new or changed
+(sql/transform/control/stg_resource_seen.sql), and their first-seen times follow the facts from what a
+cycle changed (resource_seen_refresh.sql): each resource at its earliest fact, without reading the facts
+that began before the earliest first-seen time the cycle's changes can move."""
 
 from __future__ import annotations
 
@@ -54,3 +55,28 @@ def test_first_seen_times_follow_the_facts_a_cycle_changed(tmp_path):
     irf_reads = [(s.row_groups, s.of_row_groups) for s in log.scans if s.table.endswith("INTERACTION_RESOURCE_FACT")]
     assert irf_reads and all(read <= of - 3 for read, of in irf_reads), irf_reads  # never the old three
     con.close()
+
+
+def test_the_resources_met_again_keep_their_row_and_the_new_and_changed_are_written(tmp_path):
+    """stg_resource_seen.sql: of the resources a cycle met (_T_SEEN), a new one is inserted with its
+    first-seen time and listed in _T_SEEN_NEW; one whose name changed (its configuration arrived) takes the
+    new name and keeps its first-seen time; one met again unchanged keeps its row as it was."""
+    con = mart.connect(tmp_path / "mart.duckdb")
+    columns = "RESOURCE_KEY, IDENTITY_RULE, RESOURCE_NAME, SWITCH_DBID, TENANTID, CFG_TYPE_ID, CFG_DBID, TYPE_CODE"
+    run(con, f"""INSERT INTO STG_RESOURCE_SEEN ({columns}, FIRST_SEEN_TS) VALUES
+                 (1, 'dn', '7001', 1, 1, NULL, NULL, 'EXTENSION', 100),
+                 (2, 'dn', '7002', 1, 1, NULL, NULL, 'EXTENSION', 200)""")  # fmt: skip
+    run(con, f"""CREATE TEMP TABLE _T_SEEN AS SELECT * FROM (VALUES
+                 (1, 'dn', '7001', 1, 1, NULL, NULL, 'EXTENSION', {T + 5}),
+                 (2, 'dn', 'Sales 7002', 1, 1, 3, 42, 'EXTENSION', {T + 6}),
+                 (3, 'agent', 'agent 201', NULL, 1, 3, 201, 'AGENT', {T + 7}))
+                 AS t({columns}, FIRST_SEEN_TS)""")  # fmt: skip
+
+    graph.run_alone(con, "stg_resource_seen")
+
+    assert run(con, f"SELECT {columns}, FIRST_SEEN_TS FROM STG_RESOURCE_SEEN ORDER BY 1") == [
+        (1, "dn", "7001", 1, 1, None, None, "EXTENSION", 100),
+        (2, "dn", "Sales 7002", 1, 1, 3, 42, "EXTENSION", 200),
+        (3, "agent", "agent 201", None, 1, 3, 201, "AGENT", T + 7),
+    ]
+    assert run(con, "SELECT RESOURCE_KEY FROM _T_SEEN_NEW") == [(3,)]
