@@ -131,17 +131,28 @@ def replace(
     def within(rows: str) -> str:  # `rows`' rowid in the scope's range
         return f"{rows}.rowid BETWEEN {lo} AND {hi}" if hi is not None else "TRUE"
 
-    run(con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {within(table)} AND ({scope})")
-    made = f"""CREATE OR REPLACE TEMP TABLE _NEW AS
-        SELECT n.*, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY,
-               CASE WHEN o."{keys[0]}" IS NOT NULL AND {same} THEN o.UPDATE_AUDIT_KEY ELSE {audit_key} END
-                 AS UPDATE_AUDIT_KEY,
-               CASE WHEN o."{keys[0]}" IS NULL THEN 'inserted' WHEN {same} THEN 'kept' ELSE 'changed' END AS _FATE
-        FROM {new} AS n LEFT JOIN _OLD AS o ON {on}"""
+    # A CREATE ... AS returns its row count. Most of a quiet cycle's replaces have no old rows (half the
+    # aggregates' periods touched hold none of a family's rows): their new rows need no comparison, and
+    # planning one over every column of a wide table is most of a small replace's cost (~10 ms each).
+    old_rows = run(
+        con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {within(table)} AND ({scope})"
+    )[0][0]
+    if old_rows:
+        made = f"""CREATE OR REPLACE TEMP TABLE _NEW AS
+            SELECT * EXCLUDE (_SAME, _OLD_KEY, _OLD_UPDATE),
+                   CASE WHEN _SAME THEN _OLD_UPDATE ELSE {audit_key} END AS UPDATE_AUDIT_KEY,
+                   CASE WHEN _OLD_KEY IS NULL THEN 'inserted' WHEN _SAME THEN 'kept' ELSE 'changed' END AS _FATE
+            FROM (SELECT n.*, coalesce(o.CREATE_AUDIT_KEY, {audit_key}) AS CREATE_AUDIT_KEY, o."{keys[0]}" AS _OLD_KEY,
+                         o.UPDATE_AUDIT_KEY AS _OLD_UPDATE, o."{keys[0]}" IS NOT NULL AND {same} AS _SAME
+                  FROM {new} AS n LEFT JOIN _OLD AS o ON {on})"""
+    else:
+        made = f"""CREATE OR REPLACE TEMP TABLE _NEW AS
+            SELECT n.*, {audit_key} AS CREATE_AUDIT_KEY, {audit_key} AS UPDATE_AUDIT_KEY, 'inserted' AS _FATE
+            FROM {new} AS n"""
     # _NEW has the model's columns as it gives them, checked against the table's once made (a DESCRIBE of
     # the model's query would cost 2-3 ms a replace, some 120 a cycle), or where it could not be made.
     try:
-        run(con, made)
+        new_rows = run(con, made)[0][0]
     except duckdb.BinderException:
         _refuse_columns(table, [c for (c, *_) in run(con, f"DESCRIBE SELECT * FROM {new} AS n")], cols)
         raise
@@ -149,17 +160,21 @@ def replace(
     # In one statement (a cycle runs some 120 replaces, a statement costing 1-3 ms however small): the
     # counts; a key the new rows repeat, what a PRIMARY KEY refused (the facts have none), checked before
     # anything is written; and the columns that differ in some changed row, the only ones updated
-    # (DuckDB rewrites an updated column's segments).
+    # (DuckDB rewrites an updated column's segments). Without old rows, or new ones, only what can be.
     key_struct = "struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in keys) + ")"
+    repeated = f"(SELECT {key_struct} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1)"
     differ = ", ".join(f'bool_or(n."{c}" IS DISTINCT FROM o."{c}")' for c in values)
-    inserted, changed, deleted, twice, flags = run(
-        con,
-        f"""SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'),
-               (SELECT count(*) FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}),
-               (SELECT {key_struct} FROM _NEW GROUP BY ALL HAVING count(*) > 1 ORDER BY ALL LIMIT 1),
-               (SELECT [{differ}] FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed')
-            FROM _NEW""",
-    )[0]
+    if old_rows and new_rows:
+        inserted, changed, deleted, twice, flags = run(
+            con,
+            f"""SELECT count(*) FILTER (_FATE = 'inserted'), count(*) FILTER (_FATE = 'changed'),
+                   (SELECT count(*) FROM _OLD AS o ANTI JOIN _NEW AS n ON {on}), {repeated},
+                   (SELECT [{differ}] FROM _NEW AS n JOIN _OLD AS o ON {on} WHERE n._FATE = 'changed')
+                FROM _NEW""",
+        )[0]
+    else:
+        inserted, changed, deleted, flags = new_rows, 0, old_rows, None
+        twice = run(con, f"SELECT {repeated}")[0][0] if new_rows > 1 else None
     if twice is not None:
         raise KeyConflict(table, keys, tuple(twice.values()), "the new rows repeat it")
     if deleted:
@@ -189,7 +204,7 @@ def replace(
         run(con, f"INSERT INTO _T_TOUCHED_FROM VALUES ('{table}', {start})")
     if inserted:
         run(con, f"INSERT INTO {table} BY NAME SELECT * EXCLUDE (_FATE) FROM _NEW WHERE _FATE = 'inserted'")
-    if touched:
+    if touched and (inserted or deleted or changed):
         recorded = ", ".join(
             c if c in cols else "NULL"
             for c in ("INTERACTION_ID", "RESOURCE_KEY", "MEDIA_RESOURCE_KEY", "START_TS", "END_TS")
