@@ -6,7 +6,9 @@ and MONTH from DAY, since weeks straddle months, QRTR from MONTH, YEAR from QRTR
 the periods of every level that hold an interval its fact changes touched (the transform records the
 old and the new version of every changed fact row in _T_TOUCHED), in the cycle's transaction, so an
 aggregate row always equals the same aggregation computed from scratch. The families whose rows each
-read one resource's facts (agents, states) recompute only the touched resources of those periods.
+read one resource's facts (agents, states) recompute only the touched resources of those periods. A
+level is a sum of the one below: where that one's rows did not change in the periods touched, a cycle
+leaves it and the levels above it as they are (a quiet cycle's families mostly).
 
 Hours and longer periods follow the contact center's clock (etl.time_zone): DATE_TIME_KEY is the UTC
 second the local period begins, PERIOD_START_LOCAL its local wall-clock time. When the aggregate
@@ -199,7 +201,11 @@ def aggregate(
             continue  # nothing this family reads changed
         skip = {*f.keys, "PERIOD_START_LOCAL", "CREATE_AUDIT_KEY", "UPDATE_AUDIT_KEY"}
         measures = [c for (c,) in run(con, f"SELECT column_name FROM (DESCRIBE {f.table('SUBHR')})") if c not in skip]
+        changed = set(LEVELS)  # the levels whose rows changed in the periods touched
         for level in LEVELS:
+            if counts.mode == "incremental" and ROLLUP_FROM.get(level, level) not in changed:
+                changed.discard(level)  # rolled up from rows that did not change: it holds the same rows
+                continue
             new = rows if level == "SUBHR" else _rollup(f, level, measures)
             periods = f"_AG_PERIOD WHERE SOURCE = '{f.source}' AND LEVEL = '{level}'"
             if f.by_resource:
@@ -208,6 +214,8 @@ def aggregate(
                 scope = f"DATE_TIME_KEY IN (SELECT PERIOD_START FROM {periods})"
             result = replace(con, f.table(level), f.keys, new, scope, audit_key)
             counts.tables[f.table(level)] = result
+            if not any(result):
+                changed.discard(level)
             counts.inserted += result[0]
             counts.deleted += result[1]
             counts.changed += result[2]

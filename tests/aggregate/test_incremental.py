@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from idbmart import config
+from idbmart.aggregate.build import FAMILIES, ROLLUP_FROM
 from idbmart.cycle import reaggregate, run_cycle
 from idbmart.fixtures.scenarios import SCENARIOS
 from idbmart.fixtures.scenarios.builder import at
@@ -44,6 +45,21 @@ def recomputed_equals_incremental(deployment, folder) -> dict:
     counts = reaggregate(copy, full=True)
     assert counts.mode == "full"
     return differences(copy.mart_path, deployment.mart_path, AGGREGATE_PREFIXES)
+
+
+def rolled_up_from_changed_levels_only(counts) -> list[str]:
+    """The levels a cycle re-aggregated though the level they roll up from did not change in the
+    periods touched (it would have come out the same: a rollup is a sum of the level below), and the
+    levels it skipped though that one changed."""
+    wrong = []
+    for f in FAMILIES:
+        if f.table("SUBHR") not in counts.tables:
+            continue
+        for level, below in ROLLUP_FROM.items():
+            moved = any(counts.tables.get(f.table(below), (0, 0, 0)))
+            if (f.table(level) in counts.tables) != moved:
+                wrong.append(f"{f.table(level)} {'re-aggregated' if not moved else 'skipped'}")
+    return wrong
 
 
 def resources_seen_as_the_facts_say(mart) -> list:
@@ -121,6 +137,10 @@ def test_agent_data_a_cycle_late_re_aggregates_the_queue_interval_it_changes(tmp
         s.path.with_suffix(".away").rename(s.path)
     second = run_cycle(deployment)
     assert not second.skipped and second.transformed.changed > 0
+    # the call was answered: its queue interval is touched again, and holds no abandon to roll up
+    assert second.aggregated.tables["AG2_QUEUE_ABN_SUBHR"] == (0, 0, 0)
+    assert "AG2_QUEUE_ABN_HOUR" not in second.aggregated.tables
+    assert rolled_up_from_changed_levels_only(second.aggregated) == []
     with duckdb.connect(str(deployment.mart_path), read_only=True) as con:
         assert con.execute(queue, [at("09:00:00")]).fetchall() == [(1, 1)]
         assert con.execute(agent).fetchall() == [(1,)]
