@@ -130,14 +130,19 @@ def apply(con: duckdb.DuckDBPyConnection) -> int:
     }
     if reporting and REPORT_SCHEMA not in schemas:
         statements.append(f"CREATE SCHEMA {REPORT_SCHEMA}")
-    for table in sorted({t for t, _, _ in columns}):
+    table_columns: dict[str, list[str]] = {}
+    for t, c, _ in columns:
+        table_columns.setdefault(t, []).append(c)
+    view_columns: dict[str, list[str]] = {}
+    for v, c in views:
+        view_columns.setdefault(v, []).append(c)
+    for table in sorted(table_columns):
         wanted = describe_table(table)
         if wanted and table_comments.get(table) != wanted:
             statements.append(f"COMMENT ON TABLE {table} IS {_literal(wanted)}")
         if table not in reporting:
             continue
-        mine = [c for t, c, _ in columns if t == table]
-        fresh = [c for v, c in views if v == table] != mine
+        fresh = view_columns.get(table, []) != table_columns[table]
         if fresh:  # missing, or its columns no longer the table's (a user-data column added)
             statements.append(f"CREATE OR REPLACE VIEW {REPORT_SCHEMA}.{table} AS SELECT * FROM main.{table}")
         if wanted and (fresh or view_comments.get(table) != wanted):
