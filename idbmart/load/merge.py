@@ -131,9 +131,10 @@ def replace(
     def within(rows: str) -> str:  # `rows`' rowid in the scope's range
         return f"{rows}.rowid BETWEEN {lo} AND {hi}" if hi is not None else "TRUE"
 
-    # A CREATE ... AS returns its row count. Most of a quiet cycle's replaces have no old rows (half the
-    # aggregates' periods touched hold none of a family's rows): their new rows need no comparison, and
-    # planning one over every column of a wide table is most of a small replace's cost (~10 ms each).
+    # A CREATE ... AS returns its row count. Many of a cycle's replaces have no old rows (a period
+    # touched holds none of an aggregate family's rows yet; a model has none in the scope): their new
+    # rows need no comparison, and planning one over every column of a wide table is most of a small
+    # replace's cost (~10 ms of ~25).
     old_rows = run(
         con, f"CREATE OR REPLACE TEMP TABLE _OLD AS SELECT * FROM {table} WHERE {within(table)} AND ({scope})"
     )[0][0]

@@ -112,25 +112,29 @@ def test_the_facts_and_the_control_tables_kept_by_key_are_made_without_a_primary
 
 
 @pytest.mark.parametrize("key", ["K", ("A", "B")])
-def test_replace_refuses_a_key_twice_and_writes_nothing(tmp_path, key):
+@pytest.mark.parametrize("start", [0, 100], ids=["scope with rows", "scope without rows"])
+def test_replace_refuses_a_key_twice_and_writes_nothing(tmp_path, key, start):
     """Without a PRIMARY KEY, replace itself refuses a second row with a key: one repeated among the new
-    rows, or one already in the table outside the scope replaced. It names the table and the key."""
+    rows, or one already in the table outside the scope replaced. It names the table and the key.
+    Rows 0-9 rebuilt (the scope holds them), or rows 100-109 new (it holds none: no old row to compare)."""
     con = duckdb.connect(str(tmp_path / "mart.duckdb"))
     run(con, """CREATE TABLE FACT (K BIGINT NOT NULL, A BIGINT, B BIGINT, V VARCHAR,
                 CREATE_AUDIT_KEY BIGINT, UPDATE_AUDIT_KEY BIGINT)""")  # fmt: skip
     run(con, "INSERT INTO FACT SELECT i, i // 10, i % 10, 'v' || i, 100, 100 FROM range(100) r(i)")
     before = run(con, "SELECT * FROM FACT ORDER BY K")
     keys = (key,) if isinstance(key, str) else key
-    # rows 0-9 rebuilt; a new row 9 twice (the second one changed)
-    twice = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 9, 0, 9, 'x'"
+    scope, last = f"K >= {start} AND K < {start + 10}", start + 9
+    rows = f"SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range({start}, {start + 10}) r(i)"
+    # the last new row twice (the second one changed)
+    twice = f"{rows} UNION ALL SELECT {last}, {last // 10}, 9, 'x'"
     with pytest.raises(KeyConflict, match="the new rows repeat it") as refused:
-        merge.replace(con, "FACT", key, f"({twice})", "K < 10", 200)
+        merge.replace(con, "FACT", key, f"({twice})", scope, 200)
     assert (refused.value.table, refused.value.keys) == ("FACT", keys)
-    assert refused.value.values == ((9,) if key == "K" else (0, 9))
-    # rows 0-9 rebuilt, and a row 55 (A 5, B 5), which the table has outside the scope
-    there = "SELECT i AS K, i // 10 AS A, i % 10 AS B, 'w' || i AS V FROM range(10) r(i) UNION ALL SELECT 55, 5, 5, 'y'"
+    assert refused.value.values == ((last,) if key == "K" else (last // 10, 9))
+    # and a row 55 (A 5, B 5), which the table has outside the scope
+    there = f"{rows} UNION ALL SELECT 55, 5, 5, 'y'"
     with pytest.raises(KeyConflict, match="in the table already, outside the scope") as refused:
-        merge.replace(con, "FACT", key, f"({there})", "K < 10", 200)
+        merge.replace(con, "FACT", key, f"({there})", scope, 200)
     assert refused.value.values == ((55,) if key == "K" else (5, 5))
     assert "mart table FACT: two rows with the key" in str(refused.value)
     assert run(con, "SELECT * FROM FACT ORDER BY K") == before
