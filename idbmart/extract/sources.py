@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -101,6 +102,8 @@ class IdbReader:
         """
         if self._absent(table):
             return arrow_schema(table).empty_table()
+        if where is None and not params:  # the control and session tables, read whole every cycle
+            return self.read_model_rows(table, _whole_table_sql(table, self.casts(table), self.dialect), table.name)
         query = exp.select(*self.model_columns(table)).from_(exp.to_table(table.name))
         if where is not None:
             query = query.where(where, dialect=sqlfile.SOURCE_DIALECT)
@@ -143,6 +146,13 @@ def model_select(table: Table, casts: tuple[tuple[str, str], ...], alias: str | 
             ref = exp.cast(ref, exp.DataType.build(cast_to[col.name], dialect=sqlfile.SOURCE_DIALECT))
         selects.append(exp.alias_(ref, col.name, quoted=True))
     return selects
+
+
+@cache
+def _whole_table_sql(table: Table, casts: tuple[tuple[str, str], ...], dialect: str) -> str:
+    """A whole table's model columns as `dialect` SQL, generated once: sqlglot's copy and generation
+    of a select list cost more than a small table's read."""
+    return sqlfile.render(exp.select(*model_select(table, casts)).from_(exp.to_table(table.name)), dialect)
 
 
 # The extra column that marks a row with a value that did not convert (read as NULL).

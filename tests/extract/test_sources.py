@@ -183,6 +183,29 @@ def test_sql_files_render_per_dialect_with_bound_parameters():
     )
     with pytest.raises(KeyError, match=":hwm"):
         sqlfile.render(q, "postgres", {"ani": "x"})
+    # a file's SQL is generated once per dialect, its values bound at each render
+    for run_id in (7, 8):
+        assert f"CASE WHEN e.RUN_ID = {run_id} THEN" in sqlfile.render("ha/decide.sql", "duckdb", {"run_id": run_id})
+    with pytest.raises(KeyError, match=":run_id has no value"):
+        sqlfile.render("ha/decide.sql", "duckdb")
+
+
+def test_a_template_binds_each_value_as_its_own_literal():
+    """Literals are generated once per value and reused: a flag and a number that Python holds equal
+    (True == 1, 1.0 == 1) still bind as their own literals, and a list binds as a list."""
+    from idbmart import sqlfile
+
+    q = sqlglot.parse_one("SELECT * FROM G_CALL WHERE GSYS_SEQ > :hwm AND STUCK = :flag AND ID IN :ids")
+    sql = sqlfile.template(q, "duckdb")
+    assert sqlfile.bind(sql, "duckdb", {"hwm": 1, "flag": True, "ids": [1]}) == (
+        "SELECT * FROM G_CALL WHERE GSYS_SEQ > 1 AND STUCK = TRUE AND ID IN [1]"
+    )
+    assert sqlfile.bind(sql, "duckdb", {"hwm": True, "flag": 1, "ids": [2]}) == (
+        "SELECT * FROM G_CALL WHERE GSYS_SEQ > TRUE AND STUCK = 1 AND ID IN [2]"
+    )
+    assert "GSYS_SEQ > 1.0" in sqlfile.bind(sql, "duckdb", {"hwm": 1.0, "flag": None, "ids": []})
+    with pytest.raises(KeyError, match=":ids has no value"):
+        sqlfile.bind(sql, "duckdb", {"hwm": 1, "flag": True})
 
 
 @pytest.mark.slow  # 10 s: `make test-fast` stays under two minutes
