@@ -35,20 +35,10 @@ def parse(relpath: str) -> exp.Expression:
 
 
 def render(query: str | exp.Expression, dialect: str, params: dict | None = None) -> str:
-    """The query as `dialect` SQL with every `:name` placeholder bound to params[name]."""
-    params = params or {}
-    if isinstance(query, str):  # a file: generated once per dialect, its values bound each time
-        return bind(_file_template(query, dialect), dialect, params)
-    tree = query.copy()
-
-    def value(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Placeholder) and node.name:
-            if node.name not in params:
-                raise KeyError(f"SQL parameter :{node.name} has no value")
-            return exp.convert(params[node.name])
-        return node
-
-    return tree.transform(value).sql(dialect=dialect)
+    """The query as `dialect` SQL with every `:name` placeholder bound to params[name] (a file's SQL
+    is generated once per dialect)."""
+    sql = _file_template(query, dialect) if isinstance(query, str) else template(query, dialect)
+    return bind(sql, dialect, params or {})
 
 
 _MARK = "\x1fidbmart:{}\x1f"
@@ -75,7 +65,7 @@ def bind(sql: str, dialect: str, params: dict) -> str:
     return sql
 
 
-_MARKED = re.compile("\x1fidbmart:(\\w+)\x1f")
+_MARKED = re.compile(_MARK.format(r"(\w+)"))  # the marker characters are none of regex's
 
 
 @cache

@@ -102,11 +102,9 @@ class IdbReader:
         """
         if self._absent(table):
             return arrow_schema(table).empty_table()
-        if where is None and not params:  # the control and session tables, read whole every cycle
+        if where is None:  # the control and session tables, read whole every cycle
             return self.read_model_rows(table, _whole_table_sql(table, self.casts(table), self.dialect), table.name)
-        query = exp.select(*self.model_columns(table)).from_(exp.to_table(table.name))
-        if where is not None:
-            query = query.where(where, dialect=sqlfile.SOURCE_DIALECT)
+        query = _table_select(table, self.casts(table)).where(where, dialect=sqlfile.SOURCE_DIALECT)
         return self.read_model_rows(table, sqlfile.render(query, self.dialect, params), table.name)
 
     def casts(self, table: Table) -> tuple[tuple[str, str], ...]:
@@ -121,13 +119,9 @@ class IdbReader:
                 out.append((col.name, target.sql(dialect=sqlfile.SOURCE_DIALECT)))
         return tuple(out)
 
-    def model_columns(self, table: Table, alias: str | None = None) -> list[exp.Expression]:
-        """The select list of `table`'s model columns, cast where the source's type differs."""
-        return model_select(table, self.casts(table), alias)
-
     def read_model_rows(self, table: Table, query: exp.Expression | str, label: str = "query") -> pa.Table:
         """Run a query (an expression, or SQL rendered for this source) that selects
-        `model_columns(table)` first, then any extra columns; type the result as the model says."""
+        `model_select(table, self.casts(table))` first, then any extra columns; type the result as the model says."""
         sql = query if isinstance(query, str) else sqlfile.render(query, self.dialect)
         return _conform(self.run_sql(sql, label), table, self.schema_report())
 
@@ -148,11 +142,15 @@ def model_select(table: Table, casts: tuple[tuple[str, str], ...], alias: str | 
     return selects
 
 
+def _table_select(table: Table, casts: tuple[tuple[str, str], ...]) -> exp.Select:
+    return exp.select(*model_select(table, casts)).from_(exp.to_table(table.name))
+
+
 @cache
 def _whole_table_sql(table: Table, casts: tuple[tuple[str, str], ...], dialect: str) -> str:
     """A whole table's model columns as `dialect` SQL, generated once: sqlglot's copy and generation
     of a select list cost more than a small table's read."""
-    return sqlfile.render(exp.select(*model_select(table, casts)).from_(exp.to_table(table.name)), dialect)
+    return sqlfile.render(_table_select(table, casts), dialect)
 
 
 # The extra column that marks a row with a value that did not convert (read as NULL).
